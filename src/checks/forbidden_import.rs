@@ -1,0 +1,140 @@
+//! ## What it does
+//! Reports an import that a `[[boundary]]` of the registry forbids: a module matched by
+//! the boundary's `from` imports a module (or a name from a module) matched by its `forbid`
+//! patterns and by none of its `allow` patterns. Every import form counts: `import a.b`,
+//! `from a.b import c` (also multi-line and parenthesised), relative imports (resolved to
+//! the absolute module first), imports inside functions, in `if TYPE_CHECKING:` blocks, in
+//! `try/except ImportError`, and `importlib.import_module("a.b")` with a literal name.
+//!
+//! In test code the boundary's `tests` key decides: `allow` (the default) lets the import
+//! through and counts it in the summary, `warn` reports a warning, `error` an error.
+//! `type-checking` does the same for imports inside `if TYPE_CHECKING:`.
+//!
+//! ## Why is this bad?
+//! Services of a monorepo ship as separate containers. An import of another service's
+//! internals works on a developer machine, where the whole repository is on `sys.path`,
+//! and fails at start-up in the container that does not ship that service:
+//! `ImportError: cannot import name 'SessionManager'`, and the environment is down.
+//!
+//! ## Example
+//! ```python
+//! # netra_backend/app/agents/triage.py
+//! from auth_service.auth_core.core.session_manager import SessionManager
+//! ```
+//! with
+//! ```toml
+//! [[boundary]]
+//! id = "backend-not-auth-internals"
+//! from = ["netra_backend"]
+//! forbid = ["auth_service"]
+//! hint = "Go through netra_backend.app.auth_integration.auth"
+//! ```
+//!
+//! ## Use instead
+//! ```python
+//! from netra_backend.app.auth_integration.auth import get_session_manager
+//! ```
+//!
+//! ## Fix
+//! Not fixable automatically: the replacement is an API decision. The boundary's `hint` is
+//! shown with every violation.
+
+use super::{
+    context_note, describe_import, severity_of, CheckCode, CheckInfo, FileInput, Findings,
+    FixAvailability, Tolerated,
+};
+use crate::config::{Boundary, Treatment};
+use crate::diagnostic::{RuleRef, Severity};
+use crate::model::CodeContext;
+
+pub(super) static INFO: CheckInfo = CheckInfo {
+    code: "IG001",
+    name: "forbidden-import",
+    summary: "An import that a `[[boundary]]` forbids",
+    fix: FixAvailability::None,
+    default_severity: Severity::Error,
+    source: include_str!("forbidden_import.rs"),
+};
+
+pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
+    let governing: Vec<&Boundary> = input
+        .config
+        .boundaries
+        .iter()
+        .filter(|boundary| {
+            boundary
+                .from
+                .iter()
+                .any(|pattern| pattern.matches(&input.file.module))
+        })
+        .collect();
+    if governing.is_empty() {
+        return;
+    }
+    for import in input.imports {
+        let Some(qualified) = import.qualified() else {
+            continue;
+        };
+        for boundary in &governing {
+            let Some(forbidding) = boundary
+                .forbid
+                .iter()
+                .find(|entry| entry.pattern.matches(&qualified))
+            else {
+                continue;
+            };
+            // Imports inside the forbidden area itself are that area's own business.
+            if forbidding.pattern.matches(&input.file.module)
+                || boundary
+                    .allow
+                    .iter()
+                    .any(|entry| entry.pattern.matches(&qualified))
+            {
+                continue;
+            }
+            let treatment = treatment(
+                boundary,
+                input.file.context,
+                import.import.context.type_checking,
+            );
+            let Some(severity) = severity_of(treatment) else {
+                findings.tolerated.push(Tolerated {
+                    rule: boundary.id.clone(),
+                    in_tests: input.file.context == CodeContext::Test,
+                });
+                continue;
+            };
+            let importer = input.file.service.as_deref().unwrap_or(&input.file.module);
+            let message = format!(
+                "`{importer}` must not import {} (forbidden: `{}`){}",
+                describe_import(import),
+                forbidding.pattern,
+                context_note(import.import),
+            );
+            let rule = RuleRef {
+                id: boundary.id.clone(),
+                span: forbidding.span.clone(),
+            };
+            findings.diagnostics.push(input.import_diagnostic(
+                CheckCode::ForbiddenImport,
+                severity,
+                import,
+                message,
+                Some(rule),
+                boundary.hint.clone(),
+            ));
+        }
+    }
+}
+
+fn treatment(boundary: &Boundary, context: CodeContext, in_type_checking: bool) -> Treatment {
+    let by_context = match context {
+        CodeContext::Production => boundary.production,
+        CodeContext::Test => boundary.tests,
+    };
+    match (by_context, boundary.type_checking) {
+        (Treatment::Allow, _) => Treatment::Allow,
+        (_, Some(type_checking)) if in_type_checking => type_checking,
+        (by_context, _) => by_context,
+    }
+}

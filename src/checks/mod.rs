@@ -1,0 +1,274 @@
+//! The registry of checks: every stable code, its name and documentation, and the function
+//! that runs the per-file checks. A check lives in one file whose `//!` docs are its user
+//! documentation; `importgate explain` prints that same text, read from the file at compile
+//! time, so documentation cannot drift from code.
+
+mod banned_api;
+mod forbidden_import;
+mod parse_error;
+mod relative_import;
+mod unreadable_file;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, RuleRef, Severity};
+use crate::model::{FileFacts, Import, SourceFile, Span};
+use crate::resolve::Resolved;
+
+/// A stable check code. Codes and names are a public contract: add, never rename.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckCode {
+    /// IG001 forbidden-import.
+    ForbiddenImport,
+    /// IG003 banned-api.
+    BannedApi,
+    /// IG004 relative-import.
+    RelativeImport,
+    /// IG900 parse-error.
+    ParseError,
+    /// IG901 unreadable-file.
+    UnreadableFile,
+}
+
+/// Whether a check can fix what it finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    /// Never fixable by the tool.
+    None,
+}
+
+impl FixAvailability {
+    /// How the README table says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::None => "no",
+        }
+    }
+}
+
+/// The static description of a check.
+#[derive(Debug)]
+pub struct CheckInfo {
+    /// `IG001`.
+    pub code: &'static str,
+    /// `forbidden-import`.
+    pub name: &'static str,
+    /// One line for tables.
+    pub summary: &'static str,
+    /// Whether `--fix` can fix it.
+    pub fix: FixAvailability,
+    /// The severity when no registry entry says otherwise.
+    pub default_severity: Severity,
+    /// The check's source file, whose leading `//!` lines are its documentation.
+    pub(crate) source: &'static str,
+}
+
+impl CheckInfo {
+    /// The user documentation: the check file's module docs, without the `//!` markers.
+    pub fn docs(&self) -> String {
+        let mut docs = String::new();
+        for line in self
+            .source
+            .lines()
+            .take_while(|line| line.starts_with("//!"))
+        {
+            let text = line.trim_start_matches("//!");
+            docs.push_str(text.strip_prefix(' ').unwrap_or(text));
+            docs.push('\n');
+        }
+        docs
+    }
+}
+
+impl CheckCode {
+    /// Every check, in code order.
+    pub const ALL: &'static [CheckCode] = &[
+        CheckCode::ForbiddenImport,
+        CheckCode::BannedApi,
+        CheckCode::RelativeImport,
+        CheckCode::ParseError,
+        CheckCode::UnreadableFile,
+    ];
+
+    /// The check's description.
+    pub fn info(self) -> &'static CheckInfo {
+        match self {
+            CheckCode::ForbiddenImport => &forbidden_import::INFO,
+            CheckCode::BannedApi => &banned_api::INFO,
+            CheckCode::RelativeImport => &relative_import::INFO,
+            CheckCode::ParseError => &parse_error::INFO,
+            CheckCode::UnreadableFile => &unreadable_file::INFO,
+        }
+    }
+
+    /// Looks a check up by code (`IG001`, any case) or name (`forbidden-import`).
+    pub fn find(text: &str) -> Option<CheckCode> {
+        CheckCode::ALL.iter().copied().find(|code| {
+            let info = code.info();
+            info.code.eq_ignore_ascii_case(text) || info.name == text
+        })
+    }
+}
+
+/// A violation that a rule lets through (`tests = "allow"`, `type-checking = "allow"`):
+/// not reported, but counted so the summary can say what was allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tolerated {
+    /// The rule id.
+    pub rule: String,
+    /// In test code (else: in a `TYPE_CHECKING` block of production code).
+    pub in_tests: bool,
+}
+
+/// What the checks found in one file.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Reported diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Violations the registry allows.
+    pub tolerated: Vec<Tolerated>,
+}
+
+/// One import together with the absolute module it resolves to.
+pub struct ResolvedImport<'a> {
+    /// The import as written.
+    pub import: &'a Import,
+    /// Where it points.
+    pub resolved: Resolved,
+}
+
+impl ResolvedImport<'_> {
+    /// The absolute dotted path the import brings in: `a.b` for `import a.b`, `a.b.c` for
+    /// `from a.b import c` (a submodule or a name: rules match either the same way). `None`
+    /// for relative imports that cannot be resolved.
+    pub fn qualified(&self) -> Option<String> {
+        let Resolved::Module(module) = &self.resolved else {
+            return None;
+        };
+        Some(match self.import.name.as_deref() {
+            Some(name) if name != "*" => format!("{module}.{name}"),
+            _ => module.clone(),
+        })
+    }
+
+    /// The resolved module, if any.
+    pub fn module(&self) -> Option<&str> {
+        match &self.resolved {
+            Resolved::Module(module) => Some(module),
+            _ => None,
+        }
+    }
+}
+
+/// Everything a per-file check may look at.
+pub struct FileInput<'a> {
+    /// The registry.
+    pub config: &'a Config,
+    /// The file, classified.
+    pub file: &'a SourceFile,
+    /// Its facts.
+    pub facts: &'a FileFacts,
+    /// Its imports, resolved (same order as `facts.imports`).
+    pub imports: &'a [ResolvedImport<'a>],
+}
+
+impl FileInput<'_> {
+    /// A diagnostic located in this file, with the fields every check fills the same way.
+    pub(crate) fn diagnostic(
+        &self,
+        code: CheckCode,
+        severity: Severity,
+        span: Span,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity,
+            path: self.file.relative.clone(),
+            span,
+            message,
+            rule: None,
+            hint: None,
+            context: self.file.context,
+            target: None,
+            name_imported: None,
+        }
+    }
+
+    /// A diagnostic about one import, enforcing a registry entry.
+    pub(crate) fn import_diagnostic(
+        &self,
+        code: CheckCode,
+        severity: Severity,
+        import: &ResolvedImport<'_>,
+        message: String,
+        rule: Option<RuleRef>,
+        hint: Option<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule,
+            hint,
+            target: Some(
+                import
+                    .module()
+                    .map_or_else(|| import.import.written_module(), str::to_string),
+            ),
+            name_imported: import.import.name.as_deref().map(str::to_string),
+            ..self.diagnostic(code, severity, import.import.span, message)
+        }
+    }
+}
+
+/// Runs every per-file check on one file.
+pub fn check_file(input: &FileInput<'_>) -> Findings {
+    let mut findings = Findings::default();
+    unreadable_file::check(input, &mut findings);
+    parse_error::check(input, &mut findings);
+    forbidden_import::check(input, &mut findings);
+    banned_api::check(input, &mut findings);
+    relative_import::check(input, &mut findings);
+    findings
+}
+
+/// The human description of an import's context, appended to messages: "" for a plain
+/// module-level import.
+pub(crate) fn context_note(import: &Import) -> String {
+    let mut notes = Vec::new();
+    if import.kind == crate::model::ImportKind::Dynamic {
+        notes.push("dynamic import");
+    }
+    if import.context.type_checking {
+        notes.push("in a TYPE_CHECKING block");
+    }
+    if import.context.guarded {
+        notes.push("guarded by `except ImportError`");
+    }
+    if import.context.lazy {
+        notes.push("inside a function");
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    }
+}
+
+/// How an import reads in a message: `a.b`, or `c` from `a.b`.
+pub(crate) fn describe_import(import: &ResolvedImport<'_>) -> String {
+    let module = import
+        .module()
+        .map_or_else(|| import.import.written_module(), str::to_string);
+    match import.import.name.as_deref() {
+        Some("*") => format!("`*` from `{module}`"),
+        Some(name) => format!("`{name}` from `{module}`"),
+        None => format!("`{module}`"),
+    }
+}
+
+/// Maps a treatment to a severity (`None` for allow).
+pub(crate) fn severity_of(treatment: crate::config::Treatment) -> Option<Severity> {
+    match treatment {
+        crate::config::Treatment::Allow => None,
+        crate::config::Treatment::Warn => Some(Severity::Warning),
+        crate::config::Treatment::Error => Some(Severity::Error),
+    }
+}

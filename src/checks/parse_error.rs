@@ -1,0 +1,57 @@
+//! ## What it does
+//! Reports a file that does not parse completely: Python 2 syntax, a merge-conflict marker,
+//! an unfinished edit. The parser recovers and the imports it could read are still checked,
+//! so one broken file neither hides the rest of its imports nor stops the run. The first
+//! syntax error is shown, with the number of further ones.
+//!
+//! ## Why is this bad?
+//! Python refuses to import a file with a syntax error, so whatever imports it fails at
+//! run time. It also means the import facts of that file may be incomplete.
+//!
+//! ## Example
+//! ```python
+//! from auth_service.auth_core.core.session_manager import SessionManager
+//! print "session ready"
+//! ```
+//!
+//! ## Use instead
+//! Fix the syntax, or exclude the file (`exclude` in `[project]`) if it is not code that
+//! runs (a backup, a template).
+//!
+//! ## Fix
+//! Not fixable automatically.
+
+use super::{CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
+use crate::diagnostic::Severity;
+
+pub(super) static INFO: CheckInfo = CheckInfo {
+    code: "IG900",
+    name: "parse-error",
+    summary: "The file could not be parsed completely",
+    fix: FixAvailability::None,
+    default_severity: Severity::Error,
+    source: include_str!("parse_error.rs"),
+};
+
+pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
+    let Some(syntax) = &input.facts.syntax else {
+        return;
+    };
+    let further = match syntax.further_errors {
+        0 => String::new(),
+        1 => " (and 1 more syntax error)".to_string(),
+        n => format!(" (and {n} more syntax errors)"),
+    };
+    let mut diagnostic = input.diagnostic(
+        CheckCode::ParseError,
+        INFO.default_severity,
+        syntax.span,
+        format!("syntax error: {}{further}", syntax.message),
+    );
+    diagnostic.hint = Some(match input.facts.imports.len() {
+        0 => "the parser recovered no import from this file".to_string(),
+        1 => "the 1 import the parser recovered from this file is still checked".to_string(),
+        n => format!("the {n} imports the parser recovered from this file are still checked"),
+    });
+    findings.diagnostics.push(diagnostic);
+}

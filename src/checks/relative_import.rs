@@ -1,0 +1,79 @@
+//! ## What it does
+//! Reports every relative import (`from . import x`, `from ..pkg import y`, and
+//! `importlib.import_module(".x", package=__package__)`) when the project bans them with
+//! `ban-relative-imports = true` in `[project]`. The message gives the absolute module the
+//! import stands for, or says that it climbs above the top-level package (which Python
+//! rejects at run time).
+//!
+//! ## Why is this bad?
+//! Relative imports hide which package a module really depends on: boundaries, grep and
+//! people reading the code see `..core` rather than `auth_service.auth_core.core`. They
+//! also break when a module moves, and cannot be used in scripts run directly.
+//!
+//! ## Example
+//! ```python
+//! # netra_backend/app/agents/triage.py
+//! from ..database.session_manager import SessionManager
+//! ```
+//!
+//! ## Use instead
+//! ```python
+//! from netra_backend.app.database.session_manager import SessionManager
+//! ```
+//!
+//! ## Fix
+//! Not fixable automatically yet; the message names the absolute module to write.
+
+use super::{CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
+use crate::diagnostic::Severity;
+use crate::resolve::Resolved;
+
+pub(super) static INFO: CheckInfo = CheckInfo {
+    code: "IG004",
+    name: "relative-import",
+    summary: "A relative import, when `ban-relative-imports` is set",
+    fix: FixAvailability::None,
+    default_severity: Severity::Error,
+    source: include_str!("relative_import.rs"),
+};
+
+pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
+    if !input.config.ban_relative_imports {
+        return;
+    }
+    for import in input
+        .imports
+        .iter()
+        .filter(|import| import.import.level > 0)
+    {
+        let written = import.import.written_module();
+        let (message, hint) = match &import.resolved {
+            Resolved::Module(module) => (
+                format!("relative import of `{written}`"),
+                Some(format!("write the absolute module `{module}`")),
+            ),
+            Resolved::BeyondTopLevel => (
+                format!("relative import of `{written}` climbs above the top-level package"),
+                Some(
+                    "Python raises ImportError here; import the module by its absolute name"
+                        .to_string(),
+                ),
+            ),
+            Resolved::NoParentPackage => (
+                format!("relative import of `{written}` in a file that is not inside a package"),
+                Some(
+                    "Python raises ImportError here; import the module by its absolute name"
+                        .to_string(),
+                ),
+            ),
+        };
+        findings.diagnostics.push(input.import_diagnostic(
+            CheckCode::RelativeImport,
+            INFO.default_severity,
+            import,
+            message,
+            None,
+            hint,
+        ));
+    }
+}

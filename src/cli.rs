@@ -1,0 +1,93 @@
+//! Command-line arguments (clap derive structs only; `lib::run` acts on them).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// A static import-boundary linter for Python service monorepos.
+#[derive(Debug, Parser)]
+#[command(name = "importgate", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the governed tree (or only PATHS) against rules.toml.
+    Check(CheckArgs),
+    /// Print the documentation of a check (IG001 or forbidden-import); without CODE, list all.
+    Explain(ExplainArgs),
+}
+
+/// Options every subcommand that reads the registry shares.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// The registry file (default: rules.toml in the current directory or an ancestor).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+}
+
+/// `importgate check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Report only on these files or directories (the whole tree is still resolved).
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+
+    /// Registry options.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = FormatArg::Full, value_name = "FORMAT")]
+    pub output_format: FormatArg,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Exit with 0 even when errors are found (2 is still used for usage and config errors).
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// When to use colour in the full format.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+}
+
+/// `importgate explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A check code (`IG001`) or name (`forbidden-import`).
+    pub code: Option<String>,
+}
+
+/// `--output-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Code frames, rule line and hint.
+    Full,
+    /// One line per diagnostic.
+    Concise,
+    /// A JSON document.
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}

@@ -1,0 +1,300 @@
+//! The registry, rules.toml: finding it, reading it with spans (`raw`), and validating it into
+//! a [`Config`] (`validate`). Every error is collected and points into the file.
+
+pub mod pattern;
+mod raw;
+mod validate;
+
+use globset::GlobSet;
+pub use pattern::ModulePattern;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The name of the registry file looked for in the current directory and its ancestors.
+pub const CONFIG_FILE_NAME: &str = "rules.toml";
+
+/// Directories never walked, on top of .gitignore and `exclude`: tool caches and virtual
+/// environments, as ruff excludes them by default.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pypackages__",
+    "__pycache__",
+    "_build",
+    "buck-out",
+    "node_modules",
+    "site-packages",
+    "venv",
+];
+
+/// The default `[tests] include`.
+pub const DEFAULT_TEST_GLOBS: &[&str] = &[
+    "**/tests/**",
+    "**/test/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+];
+
+/// A validated registry.
+#[derive(Debug)]
+pub struct Config {
+    /// Absolute path of rules.toml.
+    pub path: PathBuf,
+    /// The text of rules.toml, so reports can show the line of a rule.
+    pub text: Arc<str>,
+    /// The governed tree, absolute.
+    pub root: PathBuf,
+    /// Import roots relative to `root`, `/`-separated, `""` for the root itself.
+    pub python_roots: Vec<String>,
+    /// Paths never checked (relative to `root`).
+    pub exclude: Globs,
+    /// Whether .gitignore files are honoured.
+    pub respect_gitignore: bool,
+    /// Explicit first-party top-level packages; `None` means "those under the python roots".
+    pub first_party: Option<Vec<String>>,
+    /// Whether relative imports are reported (IG004).
+    pub ban_relative_imports: bool,
+    /// What counts as test code.
+    pub tests: Globs,
+    /// The services of the monorepo.
+    pub services: Vec<Service>,
+    /// Import rules between services and modules.
+    pub boundaries: Vec<Boundary>,
+    /// Banned modules and APIs.
+    pub banned: Vec<Banned>,
+}
+
+/// A compiled set of path globs with the patterns it was built from.
+#[derive(Debug, Clone)]
+pub struct Globs {
+    set: GlobSet,
+    /// The patterns as written.
+    pub patterns: Vec<String>,
+}
+
+impl Globs {
+    /// Whether the `/`-separated relative path matches any glob.
+    pub fn is_match(&self, relative: &str) -> bool {
+        self.set.is_match(relative)
+    }
+
+    /// Whether there are no globs at all.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+}
+
+/// A module pattern with the place in rules.toml that wrote it.
+#[derive(Debug, Clone)]
+pub struct PatternEntry {
+    /// The pattern.
+    pub pattern: ModulePattern,
+    /// Byte range of the string in rules.toml.
+    pub span: Range<usize>,
+}
+
+/// One `[[service]]`.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Its name.
+    pub name: String,
+    /// Module patterns of the modules it owns.
+    pub modules: Vec<ModulePattern>,
+}
+
+/// What an import that a boundary forbids gets in some context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Treatment {
+    /// Not reported (counted in the summary).
+    Allow,
+    /// Reported as a warning.
+    Warn,
+    /// Reported as an error.
+    Error,
+}
+
+/// One `[[boundary]]`.
+#[derive(Debug, Clone)]
+pub struct Boundary {
+    /// The rule id.
+    pub id: String,
+    /// Modules (service modules expanded) whose imports the rule governs.
+    pub from: Vec<ModulePattern>,
+    /// Forbidden targets.
+    pub forbid: Vec<PatternEntry>,
+    /// Exceptions to `forbid`.
+    pub allow: Vec<PatternEntry>,
+    /// What a forbidden import gets in test code.
+    pub tests: Treatment,
+    /// What a forbidden import inside `if TYPE_CHECKING:` gets; `None`: like any import.
+    pub type_checking: Option<Treatment>,
+    /// What a forbidden import gets in production code.
+    pub production: Treatment,
+    /// What to do instead.
+    pub hint: Option<String>,
+}
+
+/// Where a `[[banned]]` entry applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Production and test code.
+    All,
+    /// Production code only.
+    Production,
+    /// Test code only.
+    Tests,
+}
+
+/// One `[[banned]]`.
+#[derive(Debug, Clone)]
+pub struct Banned {
+    /// The rule id.
+    pub id: String,
+    /// Banned modules or module attributes.
+    pub api: Vec<PatternEntry>,
+    /// Files where the API is fine.
+    pub allow_in: Globs,
+    /// Files the ban is limited to (`None`: everywhere).
+    pub paths: Option<Globs>,
+    /// Production, tests or both.
+    pub scope: Scope,
+    /// Error or warning.
+    pub treatment: Treatment,
+    /// What to do instead.
+    pub hint: Option<String>,
+}
+
+impl Config {
+    /// Finds rules.toml in `start` or its nearest ancestor.
+    pub fn find(start: &Path) -> Option<PathBuf> {
+        start
+            .ancestors()
+            .map(|dir| dir.join(CONFIG_FILE_NAME))
+            .find(|candidate| candidate.is_file())
+    }
+
+    /// Reads and validates a registry file.
+    pub fn load(path: &Path) -> Result<Config, LoadError> {
+        let path = std::path::absolute(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Self::from_text(&path, text)
+    }
+
+    /// Validates registry text that was read from `path` (used for relative paths and errors).
+    pub fn from_text(path: &Path, text: String) -> Result<Config, LoadError> {
+        let mut errors = Vec::new();
+        let raw = raw::parse(&text, &mut errors);
+        let config = validate::validate(path, &text, raw, &mut errors);
+        match config {
+            Some(config) if errors.is_empty() => Ok(config),
+            _ => {
+                errors.sort_by_key(|error| (error.span.start, error.span.end));
+                Err(LoadError::Invalid(ConfigErrors {
+                    path: path.to_path_buf(),
+                    text,
+                    errors,
+                }))
+            }
+        }
+    }
+
+    /// The service that owns a dotted module name (the most specific pattern wins).
+    pub fn service_of(&self, module: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .filter_map(|service| {
+                service
+                    .modules
+                    .iter()
+                    .filter(|pattern| pattern.matches(module))
+                    .map(|pattern| pattern.as_str().len())
+                    .max()
+                    .map(|specificity| (specificity, service))
+            })
+            .max_by_key(|(specificity, _)| *specificity)
+            .map(|(_, service)| service)
+    }
+}
+
+/// One problem in rules.toml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// What is wrong.
+    pub message: String,
+    /// Byte range of the offending key or value.
+    pub span: Range<usize>,
+    /// The label shown under the span.
+    pub label: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl ConfigError {
+    /// An error without help text.
+    pub fn new(message: impl Into<String>, span: Range<usize>, label: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            span,
+            label: label.into(),
+            help: None,
+        }
+    }
+
+    /// The same error with help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Every problem found in one rules.toml.
+#[derive(Debug)]
+pub struct ConfigErrors {
+    /// The file.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+    /// The problems, in file order.
+    pub errors: Vec<ConfigError>,
+}
+
+/// Why the registry could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// No rules.toml in the directory or its ancestors.
+    #[error("no {CONFIG_FILE_NAME} found in {} or any parent directory (pass --config FILE)", .start.display())]
+    NotFound {
+        /// Where the search started.
+        start: PathBuf,
+    },
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The file was read but is wrong.
+    #[error("{} has {} error{}", .0.path.display(), .0.errors.len(), if .0.errors.len() == 1 { "" } else { "s" })]
+    Invalid(ConfigErrors),
+}

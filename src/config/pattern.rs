@@ -1,0 +1,165 @@
+//! Dotted module patterns: `a.b` matches `a.b` and everything below it, `*` matches one
+//! name segment and `**` any number of segments (zero included).
+
+use std::fmt;
+
+/// One segment of a pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Segment {
+    Name(String),
+    One,
+    Any,
+}
+
+/// A parsed module pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModulePattern {
+    text: String,
+    segments: Vec<Segment>,
+}
+
+/// Why a pattern string is not a module pattern.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    /// The pattern is the empty string.
+    #[error("a module pattern cannot be empty")]
+    Empty,
+    /// `a..b`, `.a` or `a.`.
+    #[error("empty segment in module pattern `{0}`")]
+    EmptySegment(String),
+    /// A segment that is neither an identifier nor `*`/`**`.
+    #[error("`{segment}` in `{pattern}` is neither a Python name nor `*` or `**`")]
+    BadSegment {
+        /// The whole pattern.
+        pattern: String,
+        /// The offending segment.
+        segment: String,
+    },
+}
+
+impl ModulePattern {
+    /// Parses `a.b`, `a.*.c`, `a.**`.
+    pub fn parse(text: &str) -> Result<Self, PatternError> {
+        if text.is_empty() {
+            return Err(PatternError::Empty);
+        }
+        let segments = text
+            .split('.')
+            .map(|segment| match segment {
+                "" => Err(PatternError::EmptySegment(text.to_string())),
+                "*" => Ok(Segment::One),
+                "**" => Ok(Segment::Any),
+                name if is_identifier(name) => Ok(Segment::Name(name.to_string())),
+                other => Err(PatternError::BadSegment {
+                    pattern: text.to_string(),
+                    segment: other.to_string(),
+                }),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            text: text.to_string(),
+            segments,
+        })
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether `module` (dotted) is matched: the pattern matches a prefix of its segments.
+    pub fn matches(&self, module: &str) -> bool {
+        let names: Vec<&str> = module.split('.').collect();
+        matches_prefix(&self.segments, &names)
+    }
+}
+
+impl fmt::Display for ModulePattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// True when the pattern segments match some prefix of `names` (so everything below a
+/// matched module is matched too).
+fn matches_prefix(pattern: &[Segment], names: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => true,
+        Some((Segment::Any, rest)) => {
+            (0..=names.len()).any(|skip| matches_prefix(rest, &names[skip..]))
+        }
+        Some((segment, rest)) => match names.split_first() {
+            None => false,
+            Some((name, names_rest)) => {
+                let head_matches = match segment {
+                    Segment::Name(expected) => expected == name,
+                    Segment::One => true,
+                    Segment::Any => unreachable!("handled above"),
+                };
+                head_matches && matches_prefix(rest, names_rest)
+            }
+        },
+    }
+}
+
+/// Whether `text` is a Python identifier (ASCII rules plus any non-ASCII letter, which is
+/// what real trees contain; the full Unicode XID tables are not worth a dependency here).
+pub fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if first == '_' || first.is_alphabetic() => {}
+        _ => return false,
+    }
+    chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, module: &str) -> bool {
+        ModulePattern::parse(pattern).unwrap().matches(module)
+    }
+
+    #[test]
+    fn plain_pattern_matches_module_and_below() {
+        assert!(matches("a.b", "a.b"));
+        assert!(matches("a.b", "a.b.c.d"));
+        assert!(!matches("a.b", "a"));
+        assert!(!matches("a.b", "a.bc"));
+    }
+
+    #[test]
+    fn star_matches_exactly_one_segment() {
+        assert!(matches("a.*.c", "a.x.c"));
+        assert!(matches("a.*.c", "a.x.c.d"));
+        assert!(!matches("a.*.c", "a.c"));
+        assert!(!matches("a.*", "a"));
+    }
+
+    #[test]
+    fn double_star_matches_any_number_of_segments() {
+        assert!(matches("a.**.c", "a.c"));
+        assert!(matches("a.**.c", "a.x.y.c"));
+        assert!(matches("**.internal", "pkg.sub.internal.x"));
+        assert!(matches("a.**", "a"));
+        assert!(!matches("a.**.c", "a.x.y"));
+    }
+
+    #[test]
+    fn malformed_patterns_are_rejected() {
+        assert_eq!(ModulePattern::parse(""), Err(PatternError::Empty));
+        assert!(matches!(
+            ModulePattern::parse("a..b"),
+            Err(PatternError::EmptySegment(_))
+        ));
+        assert!(matches!(
+            ModulePattern::parse("a.b-c"),
+            Err(PatternError::BadSegment { .. })
+        ));
+        assert!(matches!(
+            ModulePattern::parse("a/b"),
+            Err(PatternError::BadSegment { .. })
+        ));
+    }
+}

@@ -1,0 +1,440 @@
+//! rules.toml as written: typed values that keep their byte spans, read from toml's
+//! span-carrying document. Every problem (syntax, unknown key, wrong type, missing key) is
+//! collected instead of stopping at the first, which serde's derive cannot do.
+
+use super::ConfigError;
+use std::ops::Range;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// A value with the byte range it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Byte range in rules.toml.
+    pub span: Range<usize>,
+}
+
+type Strings = Option<Vec<Located<String>>>;
+
+/// `[project]`.
+#[derive(Debug, Default)]
+pub struct RawProject {
+    pub root: Option<Located<String>>,
+    pub python_roots: Strings,
+    pub exclude: Strings,
+    pub first_party: Strings,
+    pub respect_gitignore: Option<Located<bool>>,
+    pub ban_relative_imports: Option<Located<bool>>,
+}
+
+/// `[tests]`.
+#[derive(Debug, Default)]
+pub struct RawTests {
+    pub include: Strings,
+}
+
+/// One `[[service]]`.
+#[derive(Debug)]
+pub struct RawService {
+    pub name: Option<Located<String>>,
+    pub modules: Strings,
+}
+
+/// One `[[boundary]]`.
+#[derive(Debug)]
+pub struct RawBoundary {
+    pub id: Option<Located<String>>,
+    pub from: Strings,
+    pub forbid: Strings,
+    pub allow: Strings,
+    pub tests: Option<Located<String>>,
+    pub type_checking: Option<Located<String>>,
+    pub severity: Option<Located<String>>,
+    pub hint: Option<Located<String>>,
+}
+
+/// One `[[banned]]`.
+#[derive(Debug)]
+pub struct RawBanned {
+    pub id: Option<Located<String>>,
+    pub api: Strings,
+    pub allow_in: Strings,
+    pub paths: Strings,
+    pub scope: Option<Located<String>>,
+    pub severity: Option<Located<String>>,
+    pub hint: Option<Located<String>>,
+}
+
+/// The whole file as written.
+#[derive(Debug, Default)]
+pub struct RawConfig {
+    pub version: Option<Located<i64>>,
+    pub project: RawProject,
+    pub tests: RawTests,
+    pub services: Vec<RawService>,
+    pub boundaries: Vec<RawBoundary>,
+    pub banned: Vec<RawBanned>,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "version", "project", "tests", "service", "boundary", "banned",
+];
+const PROJECT_KEYS: &[&str] = &[
+    "root",
+    "python-roots",
+    "exclude",
+    "first-party",
+    "respect-gitignore",
+    "ban-relative-imports",
+];
+const TESTS_KEYS: &[&str] = &["include"];
+const SERVICE_KEYS: &[&str] = &["name", "modules"];
+const BOUNDARY_KEYS: &[&str] = &[
+    "id",
+    "from",
+    "forbid",
+    "allow",
+    "tests",
+    "type-checking",
+    "severity",
+    "hint",
+];
+const BANNED_KEYS: &[&str] = &[
+    "id", "api", "allow-in", "paths", "scope", "severity", "hint",
+];
+
+/// Parses rules.toml text. Syntax errors and shape errors are appended to `errors`; whatever
+/// could be read is returned so that validation can report its own errors too.
+pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
+    let (document, syntax_errors) = DeTable::parse_recoverable(text);
+    for error in syntax_errors {
+        let span = error.span().unwrap_or(0..0);
+        errors.push(ConfigError::new(
+            "rules.toml is not valid TOML",
+            span,
+            error.message().trim().to_string(),
+        ));
+    }
+    let mut top = TableReader::new(
+        document.get_ref(),
+        document.span(),
+        "the top level",
+        TOP_KEYS,
+    );
+    let version = top.integer("version");
+    let project = top
+        .table("project", "[project]", PROJECT_KEYS)
+        .map(|mut project| {
+            let raw = RawProject {
+                root: project.string("root"),
+                python_roots: project.strings("python-roots"),
+                exclude: project.strings("exclude"),
+                first_party: project.strings("first-party"),
+                respect_gitignore: project.boolean("respect-gitignore"),
+                ban_relative_imports: project.boolean("ban-relative-imports"),
+            };
+            errors.append(&mut project.errors);
+            raw
+        })
+        .unwrap_or_default();
+    let tests = top
+        .table("tests", "[tests]", TESTS_KEYS)
+        .map(|mut tests| {
+            let raw = RawTests {
+                include: tests.strings("include"),
+            };
+            errors.append(&mut tests.errors);
+            raw
+        })
+        .unwrap_or_default();
+    let services = top
+        .array_of_tables("service", "[[service]]", SERVICE_KEYS)
+        .into_iter()
+        .map(|mut service| {
+            let raw = RawService {
+                name: service.required_string("name"),
+                modules: service.strings("modules"),
+            };
+            errors.append(&mut service.errors);
+            raw
+        })
+        .collect();
+    let boundaries = top
+        .array_of_tables("boundary", "[[boundary]]", BOUNDARY_KEYS)
+        .into_iter()
+        .map(|mut boundary| {
+            let raw = RawBoundary {
+                id: boundary.required_string("id"),
+                from: boundary.required_strings("from"),
+                forbid: boundary.required_strings("forbid"),
+                allow: boundary.strings("allow"),
+                tests: boundary.string("tests"),
+                type_checking: boundary.string("type-checking"),
+                severity: boundary.string("severity"),
+                hint: boundary.string("hint"),
+            };
+            errors.append(&mut boundary.errors);
+            raw
+        })
+        .collect();
+    let banned = top
+        .array_of_tables("banned", "[[banned]]", BANNED_KEYS)
+        .into_iter()
+        .map(|mut banned| {
+            let raw = RawBanned {
+                id: banned.required_string("id"),
+                api: banned.required_strings("api"),
+                allow_in: banned.strings("allow-in"),
+                paths: banned.strings("paths"),
+                scope: banned.string("scope"),
+                severity: banned.string("severity"),
+                hint: banned.string("hint"),
+            };
+            errors.append(&mut banned.errors);
+            raw
+        })
+        .collect();
+    errors.append(&mut top.errors);
+    RawConfig {
+        version,
+        project,
+        tests,
+        services,
+        boundaries,
+        banned,
+    }
+}
+
+/// Reads typed values out of one table, collecting wrong types, missing keys and (at
+/// construction) unknown keys into its own `errors`, which the caller takes over.
+struct TableReader<'t, 'i> {
+    table: &'t DeTable<'i>,
+    span: Range<usize>,
+    section: &'static str,
+    known: &'static [&'static str],
+    errors: Vec<ConfigError>,
+}
+
+impl<'t, 'i> TableReader<'t, 'i> {
+    fn new(
+        table: &'t DeTable<'i>,
+        span: Range<usize>,
+        section: &'static str,
+        known: &'static [&'static str],
+    ) -> Self {
+        let mut errors = Vec::new();
+        report_unknown_keys(table, known, section, &mut errors);
+        Self {
+            table,
+            span,
+            section,
+            known,
+            errors,
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
+        debug_assert!(
+            self.known.contains(&key),
+            "{key} missing from the known keys"
+        );
+        self.table
+            .iter()
+            .find(|(candidate, _)| candidate.get_ref() == key)
+            .map(|(_, value)| value)
+    }
+
+    fn wrong_type(&mut self, key: &str, expected: &str, value: &Spanned<DeValue<'_>>) {
+        self.errors.push(ConfigError::new(
+            format!("`{key}` in {} must be {expected}", self.section),
+            value.span(),
+            format!("this is {}", describe(value.get_ref())),
+        ));
+    }
+
+    fn missing(&mut self, key: &str) {
+        self.errors.push(ConfigError::new(
+            format!("{} is missing the required key `{key}`", self.section),
+            self.span.clone(),
+            format!("add `{key} = ...` to this entry"),
+        ));
+    }
+
+    fn string(&mut self, key: &str) -> Option<Located<String>> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::String(text) => Some(Located {
+                value: text.to_string(),
+                span: value.span(),
+            }),
+            _ => {
+                self.wrong_type(key, "a string", value);
+                None
+            }
+        }
+    }
+
+    fn required_string(&mut self, key: &str) -> Option<Located<String>> {
+        if self.get(key).is_none() {
+            self.missing(key);
+        }
+        self.string(key)
+    }
+
+    fn boolean(&mut self, key: &str) -> Option<Located<bool>> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(flag) => Some(Located {
+                value: *flag,
+                span: value.span(),
+            }),
+            _ => {
+                self.wrong_type(key, "true or false", value);
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, key: &str) -> Option<Located<i64>> {
+        let value = self.get(key)?;
+        let parsed = match value.get_ref() {
+            DeValue::Integer(number) => {
+                i64::from_str_radix(&number.as_str().replace('_', ""), number.radix()).ok()
+            }
+            _ => None,
+        };
+        match parsed {
+            Some(number) => Some(Located {
+                value: number,
+                span: value.span(),
+            }),
+            None => {
+                self.wrong_type(key, "an integer", value);
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, key: &str) -> Strings {
+        let value = self.get(key)?;
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(key, "an array of strings", value);
+            return None;
+        };
+        let mut strings = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(text) => strings.push(Located {
+                    value: text.to_string(),
+                    span: item.span(),
+                }),
+                _ => self.wrong_type(key, "an array of strings", item),
+            }
+        }
+        Some(strings)
+    }
+
+    fn required_strings(&mut self, key: &str) -> Strings {
+        if self.get(key).is_none() {
+            self.missing(key);
+        }
+        self.strings(key)
+    }
+
+    fn table(
+        &mut self,
+        key: &str,
+        section: &'static str,
+        known: &'static [&'static str],
+    ) -> Option<TableReader<'t, 'i>> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::Table(table) => Some(TableReader::new(table, value.span(), section, known)),
+            _ => {
+                self.wrong_type(key, "a table", value);
+                None
+            }
+        }
+    }
+
+    /// One reader per entry of `[[key]]`.
+    fn array_of_tables(
+        &mut self,
+        key: &str,
+        section: &'static str,
+        known: &'static [&'static str],
+    ) -> Vec<TableReader<'t, 'i>> {
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
+        let expected = format!("an array of tables (`{section}`)");
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(key, &expected, value);
+            return Vec::new();
+        };
+        let mut entries = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::Table(table) => {
+                    entries.push(TableReader::new(table, item.span(), section, known))
+                }
+                _ => self.wrong_type(key, &expected, item),
+            }
+        }
+        entries
+    }
+}
+
+fn report_unknown_keys(
+    table: &DeTable<'_>,
+    known: &[&str],
+    section: &str,
+    errors: &mut Vec<ConfigError>,
+) {
+    for (key, _) in table.iter() {
+        let name: &str = key.get_ref();
+        if known.contains(&name) {
+            continue;
+        }
+        let mut error = ConfigError::new(
+            format!("unknown key `{name}` in {section}"),
+            key.span(),
+            "unknown key",
+        );
+        error.help = Some(match did_you_mean(name, known) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None => format!("the keys of {section} are: {}", known.join(", ")),
+        });
+        errors.push(error);
+    }
+}
+
+/// The known word closest to `typed`, if one is close enough to be what was meant.
+pub fn did_you_mean<'a>(typed: &str, known: &[&'a str]) -> Option<&'a str> {
+    let typed_normalized = typed.replace('_', "-").to_lowercase();
+    known
+        .iter()
+        .map(|candidate| {
+            (
+                strsim::jaro_winkler(&typed_normalized, candidate),
+                *candidate,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+fn describe(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}

@@ -1,0 +1,468 @@
+//! Turns the raw registry into a [`Config`]: resolves paths, compiles globs and patterns,
+//! expands service names, and checks cross-references. Every error is collected.
+
+use super::raw::{did_you_mean, Located, RawBanned, RawBoundary, RawConfig};
+use super::{
+    Banned, Boundary, Config, ConfigError, Globs, ModulePattern, PatternEntry, Scope, Service,
+    Treatment, DEFAULT_TEST_GLOBS,
+};
+use globset::{GlobBuilder, GlobSetBuilder};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub(super) fn validate(
+    path: &Path,
+    text: &str,
+    raw: RawConfig,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Config> {
+    if let Some(version) = &raw.version {
+        if version.value != 1 {
+            errors.push(
+                ConfigError::new(
+                    format!("unsupported registry version {}", version.value),
+                    version.span.clone(),
+                    "this version of importgate reads version 1",
+                )
+                .with_help("set `version = 1` or remove the key"),
+            );
+        }
+    }
+    let config_dir = path.parent().unwrap_or(Path::new("."));
+    let root = resolve_root(config_dir, raw.project.root.as_ref(), errors);
+    let python_roots = python_roots(root.as_deref(), raw.project.python_roots, errors);
+    let exclude = globs(raw.project.exclude.unwrap_or_default(), errors);
+    let tests = match raw.tests.include {
+        Some(include) => globs(include, errors),
+        None => globs(
+            DEFAULT_TEST_GLOBS
+                .iter()
+                .map(|glob| Located {
+                    value: glob.to_string(),
+                    span: 0..0,
+                })
+                .collect(),
+            errors,
+        ),
+    };
+    let first_party = raw.project.first_party.map(|names| {
+        names
+            .into_iter()
+            .filter_map(|name| match ModulePattern::parse(&name.value) {
+                Ok(_) if !name.value.contains('.') && !name.value.contains('*') => Some(name.value),
+                _ => {
+                    errors.push(ConfigError::new(
+                        format!("`{}` is not a top-level package name", name.value),
+                        name.span,
+                        "expected a Python name such as `netra_backend`",
+                    ));
+                    None
+                }
+            })
+            .collect()
+    });
+
+    let services = services(raw.services, errors);
+    let mut ids: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+    let boundaries = raw
+        .boundaries
+        .into_iter()
+        .filter_map(|boundary| validate_boundary(boundary, &services, &mut ids, errors))
+        .collect();
+    let banned = raw
+        .banned
+        .into_iter()
+        .filter_map(|banned| validate_banned(banned, &mut ids, errors))
+        .collect();
+
+    Some(Config {
+        path: path.to_path_buf(),
+        text: text.into(),
+        root: root?,
+        python_roots,
+        exclude,
+        respect_gitignore: raw
+            .project
+            .respect_gitignore
+            .is_none_or(|flag| flag.value),
+        first_party,
+        ban_relative_imports: raw
+            .project
+            .ban_relative_imports
+            .is_some_and(|flag| flag.value),
+        tests,
+        services,
+        boundaries,
+        banned,
+    })
+}
+
+fn resolve_root(
+    config_dir: &Path,
+    root: Option<&Located<String>>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<std::path::PathBuf> {
+    let written = root.map_or(".", |root| root.value.as_str());
+    let joined = config_dir.join(written);
+    match joined.canonicalize() {
+        Ok(path) if path.is_dir() => Some(path),
+        Ok(_) | Err(_) => {
+            let span = root.map_or(0..0, |root| root.span.clone());
+            errors.push(
+                ConfigError::new(
+                    format!(
+                        "the governed root `{}` is not a directory",
+                        joined.display()
+                    ),
+                    span,
+                    "no such directory",
+                )
+                .with_help("`root` is relative to the directory that holds rules.toml"),
+            );
+            None
+        }
+    }
+}
+
+fn python_roots(
+    root: Option<&Path>,
+    written: Option<Vec<Located<String>>>,
+    errors: &mut Vec<ConfigError>,
+) -> Vec<String> {
+    let Some(written) = written else {
+        return vec![String::new()];
+    };
+    let mut roots = Vec::new();
+    for entry in written {
+        let normalized = normalize_relative(&entry.value);
+        let Some(normalized) = normalized else {
+            errors.push(ConfigError::new(
+                format!(
+                    "python root `{}` must be a path inside the governed root",
+                    entry.value
+                ),
+                entry.span,
+                "absolute or climbs out with `..`",
+            ));
+            continue;
+        };
+        if let Some(root) = root {
+            if !root.join(&normalized).is_dir() {
+                errors.push(ConfigError::new(
+                    format!(
+                        "python root `{}` is not a directory under {}",
+                        entry.value,
+                        root.display()
+                    ),
+                    entry.span,
+                    "no such directory",
+                ));
+                continue;
+            }
+        }
+        roots.push(normalized);
+    }
+    roots
+}
+
+/// `./src/` -> `src`, `.` -> ``; `None` for absolute paths and paths that climb out.
+fn normalize_relative(path: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            part => parts.push(part),
+        }
+    }
+    if path.starts_with('/') {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
+fn globs(patterns: Vec<Located<String>>, errors: &mut Vec<ConfigError>) -> Globs {
+    let mut builder = GlobSetBuilder::new();
+    let mut written = Vec::new();
+    for pattern in patterns {
+        match GlobBuilder::new(&pattern.value)
+            .literal_separator(true)
+            .build()
+        {
+            Ok(glob) => {
+                builder.add(glob);
+                written.push(pattern.value);
+            }
+            Err(error) => errors.push(ConfigError::new(
+                format!("invalid glob `{}`", pattern.value),
+                pattern.span,
+                error.kind().to_string(),
+            )),
+        }
+    }
+    let set = builder
+        .build()
+        .unwrap_or_else(|_| globset::GlobSet::empty());
+    Globs {
+        set,
+        patterns: written,
+    }
+}
+
+fn services(raw: Vec<super::raw::RawService>, errors: &mut Vec<ConfigError>) -> Vec<Service> {
+    let mut seen: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+    let mut services = Vec::new();
+    for service in raw {
+        let Some(name) = service.name else { continue };
+        if let Some(first) = seen.get(&name.value) {
+            errors.push(
+                ConfigError::new(
+                    format!("duplicate service name `{}`", name.value),
+                    name.span.clone(),
+                    "defined again here",
+                )
+                .with_help(format!("first defined at byte {}", first.start)),
+            );
+            continue;
+        }
+        seen.insert(name.value.clone(), name.span.clone());
+        let modules = match service.modules {
+            Some(modules) => module_patterns(modules, errors)
+                .into_iter()
+                .map(|entry| entry.pattern)
+                .collect(),
+            None => match ModulePattern::parse(&name.value) {
+                Ok(pattern) => vec![pattern],
+                Err(_) => {
+                    errors.push(ConfigError::new(
+                        format!("service `{}` needs `modules`", name.value),
+                        name.span.clone(),
+                        "its name is not a module name, so it cannot stand for its modules",
+                    ));
+                    Vec::new()
+                }
+            },
+        };
+        services.push(Service {
+            name: name.value,
+            modules,
+        });
+    }
+    services
+}
+
+fn module_patterns(
+    written: Vec<Located<String>>,
+    errors: &mut Vec<ConfigError>,
+) -> Vec<PatternEntry> {
+    written
+        .into_iter()
+        .filter_map(|entry| match ModulePattern::parse(&entry.value) {
+            Ok(pattern) => Some(PatternEntry {
+                pattern,
+                span: entry.span,
+            }),
+            Err(error) => {
+                errors.push(ConfigError::new(
+                    format!("invalid module pattern `{}`", entry.value),
+                    entry.span,
+                    error.to_string(),
+                ));
+                None
+            }
+        })
+        .collect()
+}
+
+fn register_id(
+    id: &Located<String>,
+    ids: &mut HashMap<String, std::ops::Range<usize>>,
+    errors: &mut Vec<ConfigError>,
+) {
+    if ids.contains_key(&id.value) {
+        errors.push(
+            ConfigError::new(
+                format!("duplicate rule id `{}`", id.value),
+                id.span.clone(),
+                "this id is already used",
+            )
+            .with_help("every [[boundary]] and [[banned]] entry needs its own id"),
+        );
+    } else {
+        ids.insert(id.value.clone(), id.span.clone());
+    }
+}
+
+/// A `from` entry names a service, or is a dotted or wildcard module pattern. A bare name that
+/// is no service is almost always a misspelt service, so it is an error rather than a pattern.
+fn from_patterns(
+    written: Vec<Located<String>>,
+    services: &[Service],
+    errors: &mut Vec<ConfigError>,
+) -> Vec<ModulePattern> {
+    let names: Vec<&str> = services
+        .iter()
+        .map(|service| service.name.as_str())
+        .collect();
+    let mut patterns = Vec::new();
+    for entry in written {
+        if let Some(service) = services.iter().find(|service| service.name == entry.value) {
+            patterns.extend(service.modules.iter().cloned());
+        } else if entry.value.contains('.') || entry.value.contains('*') {
+            patterns.extend(
+                module_patterns(vec![entry], errors)
+                    .into_iter()
+                    .map(|p| p.pattern),
+            );
+        } else {
+            let help = match did_you_mean(&entry.value, &names) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None if names.is_empty() => {
+                    "declare it as a [[service]], or write a module pattern such as `name.**`"
+                        .to_string()
+                }
+                None => format!(
+                    "the services are: {}; for a module, write a pattern such as `{}.**`",
+                    names.join(", "),
+                    entry.value
+                ),
+            };
+            errors.push(
+                ConfigError::new(
+                    format!("unknown service `{}` in `from`", entry.value),
+                    entry.span,
+                    "no [[service]] has this name",
+                )
+                .with_help(help),
+            );
+        }
+    }
+    patterns
+}
+
+/// `forbid` entries may name services too; anything else is a module pattern.
+fn target_patterns(
+    written: Vec<Located<String>>,
+    services: &[Service],
+    errors: &mut Vec<ConfigError>,
+) -> Vec<PatternEntry> {
+    let mut entries = Vec::new();
+    for entry in written {
+        match services.iter().find(|service| service.name == entry.value) {
+            Some(service) => entries.extend(service.modules.iter().map(|pattern| PatternEntry {
+                pattern: pattern.clone(),
+                span: entry.span.clone(),
+            })),
+            None => entries.extend(module_patterns(vec![entry], errors)),
+        }
+    }
+    entries
+}
+
+fn treatment(
+    written: Option<Located<String>>,
+    key: &str,
+    choices: &[&str],
+    errors: &mut Vec<ConfigError>,
+) -> Option<Treatment> {
+    let written = written?;
+    let parsed = match written.value.as_str() {
+        "allow" if choices.contains(&"allow") => Some(Treatment::Allow),
+        "warn" | "warning" => Some(Treatment::Warn),
+        "error" => Some(Treatment::Error),
+        _ => None,
+    };
+    if parsed.is_none() {
+        let mut error = ConfigError::new(
+            format!("`{key}` must be one of {}", quoted(choices)),
+            written.span,
+            format!("`{}` is not one of them", written.value),
+        );
+        if let Some(suggestion) = did_you_mean(&written.value, choices) {
+            error = error.with_help(format!("did you mean `{suggestion}`?"));
+        }
+        errors.push(error);
+    }
+    parsed
+}
+
+fn quoted(choices: &[&str]) -> String {
+    choices
+        .iter()
+        .map(|choice| format!("\"{choice}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn validate_boundary(
+    raw: RawBoundary,
+    services: &[Service],
+    ids: &mut HashMap<String, std::ops::Range<usize>>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Boundary> {
+    if let Some(id) = &raw.id {
+        register_id(id, ids, errors);
+    }
+    let from = from_patterns(raw.from.unwrap_or_default(), services, errors);
+    let forbid = target_patterns(raw.forbid.unwrap_or_default(), services, errors);
+    let allow = module_patterns(raw.allow.unwrap_or_default(), errors);
+    let tests = treatment(raw.tests, "tests", &["allow", "warn", "error"], errors);
+    let type_checking = treatment(
+        raw.type_checking,
+        "type-checking",
+        &["allow", "warn", "error"],
+        errors,
+    );
+    let production = treatment(raw.severity, "severity", &["error", "warning"], errors);
+    Some(Boundary {
+        id: raw.id?.value,
+        from,
+        forbid,
+        allow,
+        tests: tests.unwrap_or(Treatment::Allow),
+        type_checking,
+        production: production.unwrap_or(Treatment::Error),
+        hint: raw.hint.map(|hint| hint.value),
+    })
+}
+
+fn validate_banned(
+    raw: RawBanned,
+    ids: &mut HashMap<String, std::ops::Range<usize>>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Banned> {
+    if let Some(id) = &raw.id {
+        register_id(id, ids, errors);
+    }
+    let api = module_patterns(raw.api.unwrap_or_default(), errors);
+    let allow_in = globs(raw.allow_in.unwrap_or_default(), errors);
+    let paths = raw.paths.map(|paths| globs(paths, errors));
+    let scope = raw.scope.and_then(|scope| match scope.value.as_str() {
+        "all" => Some(Scope::All),
+        "production" => Some(Scope::Production),
+        "tests" => Some(Scope::Tests),
+        other => {
+            let choices = ["all", "production", "tests"];
+            let mut error = ConfigError::new(
+                format!("`scope` must be one of {}", quoted(&choices)),
+                scope.span,
+                format!("`{other}` is not one of them"),
+            );
+            if let Some(suggestion) = did_you_mean(other, &choices) {
+                error = error.with_help(format!("did you mean `{suggestion}`?"));
+            }
+            errors.push(error);
+            None
+        }
+    });
+    let treatment = treatment(raw.severity, "severity", &["error", "warning"], errors);
+    Some(Banned {
+        id: raw.id?.value,
+        api,
+        allow_in,
+        paths,
+        scope: scope.unwrap_or(Scope::All),
+        treatment: treatment.unwrap_or(Treatment::Error),
+        hint: raw.hint.map(|hint| hint.value),
+    })
+}

@@ -1,0 +1,79 @@
+//! The one shape every check reports in, and the order reports are printed in.
+
+use crate::checks::CheckCode;
+use crate::model::{CodeContext, Span};
+use serde::Serialize;
+use std::ops::Range;
+
+/// How serious a diagnostic is. Errors fail the run (exit code 1); warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Reported, does not fail the run.
+    Warning,
+    /// Fails the run.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The registry entry that a diagnostic enforces, with the place in rules.toml that says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleRef {
+    /// The entry's `id`.
+    pub id: String,
+    /// Byte range in rules.toml of the value that matched (a `forbid` or `api` entry), so the
+    /// full report can show the very line that forbids the import.
+    pub span: Range<usize>,
+}
+
+/// One finding, with everything a person or a CI system needs to act on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Which check found it.
+    pub code: CheckCode,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Path relative to the governed root, `/` separators.
+    pub path: String,
+    /// Where in the file.
+    pub span: Span,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// The registry entry that forbids it, if a registry entry does.
+    pub rule: Option<RuleRef>,
+    /// What to do instead.
+    pub hint: Option<String>,
+    /// Production or test code.
+    pub context: CodeContext,
+    /// The imported (or used) module, dotted and absolute.
+    pub target: Option<String>,
+    /// The name imported from `target` by a `from` import.
+    pub name_imported: Option<String>,
+}
+
+impl Diagnostic {
+    /// The key reports are sorted by: identical output for any thread count.
+    pub fn sort_key(&self) -> (&str, u32, u32, &'static str, &str) {
+        (
+            &self.path,
+            self.span.line,
+            self.span.column,
+            self.code.info().code,
+            &self.message,
+        )
+    }
+}
+
+/// Sorts diagnostics into report order: path, line, column, code, then message.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}

@@ -1,0 +1,147 @@
+//! Walks the governed tree in parallel and lists its Python files: honours .gitignore (with
+//! the `ignore` crate, so its semantics are git's), the built-in excludes and the registry's
+//! `exclude` globs. Directory symlinks are not followed, so symlink loops cannot trap the
+//! walk; symlinks to files are listed like files.
+
+use crate::config::{Config, DEFAULT_EXCLUDES};
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// A file found by the walk.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Discovered {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// `/`-separated path relative to the root.
+    pub relative: String,
+}
+
+/// A directory entry the walk could not read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkProblem {
+    /// `/`-separated path relative to the root (or the path as reported, if outside it).
+    pub relative: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// What the walk found, sorted by path.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Python files.
+    pub files: Vec<Discovered>,
+    /// Entries that could not be read.
+    pub problems: Vec<WalkProblem>,
+}
+
+/// The `/`-separated path of `path` below `root`, if it is below it.
+pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
+    let relative = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = relative
+        .components()
+        .map(|component| component.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// Lists the Python files of the governed tree.
+pub fn discover(config: &Config, threads: usize) -> Discovery {
+    let root = config.root.clone();
+    let mut builder = WalkBuilder::new(&root);
+    builder
+        .hidden(false)
+        .ignore(false)
+        .parents(true)
+        .git_ignore(config.respect_gitignore)
+        .git_global(config.respect_gitignore)
+        .git_exclude(config.respect_gitignore)
+        .require_git(false)
+        .follow_links(false)
+        .threads(threads);
+    let filter_root = root.clone();
+    let exclude = config.exclude.clone();
+    builder.filter_entry(move |entry| {
+        if entry.depth() == 0 {
+            return true;
+        }
+        let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
+        if is_dir
+            && DEFAULT_EXCLUDES
+                .iter()
+                .any(|name| entry.file_name() == std::ffi::OsStr::new(name))
+        {
+            return false;
+        }
+        match relative_path(&filter_root, entry.path()) {
+            Some(relative) => !is_excluded(&exclude, &relative, is_dir),
+            None => true,
+        }
+    });
+
+    let found = Mutex::new(Discovery::default());
+    builder.build_parallel().run(|| {
+        let root = &root;
+        let found = &found;
+        Box::new(move |result| {
+            match result {
+                Ok(entry) => {
+                    let is_python = entry.path().extension().is_some_and(|ext| ext == "py");
+                    let is_file = match entry.file_type() {
+                        Some(kind) if kind.is_file() => true,
+                        Some(kind) if kind.is_symlink() => entry.path().is_file(),
+                        _ => false,
+                    };
+                    if is_python && is_file {
+                        if let Some(relative) = relative_path(root, entry.path()) {
+                            let file = Discovered {
+                                path: entry.path().to_path_buf(),
+                                relative,
+                            };
+                            if let Ok(mut found) = found.lock() {
+                                found.files.push(file);
+                            }
+                        }
+                    }
+                }
+                Err(error) => {
+                    let path = error_path(&error);
+                    let relative = path
+                        .as_deref()
+                        .and_then(|path| relative_path(root, path))
+                        .unwrap_or_else(|| {
+                            path.map_or_else(String::new, |path| path.display().to_string())
+                        });
+                    if let Ok(mut found) = found.lock() {
+                        found.problems.push(WalkProblem {
+                            relative,
+                            message: error.to_string(),
+                        });
+                    }
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let mut discovery = found.into_inner().unwrap_or_default();
+    discovery.files.sort();
+    discovery.problems.sort();
+    discovery
+}
+
+/// A path is excluded when a glob matches it; a directory also when a glob written for its
+/// contents (`backups/**`) names it, so the walk never descends into it.
+fn is_excluded(exclude: &crate::config::Globs, relative: &str, is_dir: bool) -> bool {
+    exclude.is_match(relative) || (is_dir && exclude.is_match(&format!("{relative}/**")))
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errors) => errors.iter().find_map(error_path),
+        _ => None,
+    }
+}

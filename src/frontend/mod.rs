@@ -1,0 +1,3 @@
+//! Language frontends: source text in, language-neutral facts (`model::FileFacts`) out.
+
+pub mod python;

@@ -1,0 +1,175 @@
+//! importgate: a static import-boundary linter for Python service monorepos.
+//!
+//! The stages run in one direction: `discover -> classify -> frontend -> resolve -> checks ->
+//! report`. Each stage depends only on the plain data in `model` and `diagnostic` and on the
+//! stages before it.
+#![warn(missing_docs)]
+
+pub mod checks;
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod frontend;
+pub mod model;
+pub mod report;
+pub mod resolve;
+pub mod source;
+
+use cli::{CheckArgs, Cli, ColorArg, Command, ExplainArgs, FormatArg};
+use config::{Config, LoadError};
+use report::{OutputFormat, ReportContext};
+use std::io::{IsTerminal, Write};
+
+/// Exit code: no errors.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit code: errors found.
+pub const EXIT_VIOLATIONS: u8 = 1;
+/// Exit code: usage, config or I/O error.
+pub const EXIT_TROUBLE: u8 = 2;
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Explain(args) => run_explain(args),
+    }
+}
+
+fn run_explain(args: ExplainArgs) -> u8 {
+    let mut out = std::io::stdout().lock();
+    let written = match args.code {
+        Some(code) => match checks::CheckCode::find(&code) {
+            Some(check) => {
+                let info = check.info();
+                writeln!(out, "# {} ({})\n", info.name, info.code)
+                    .and_then(|()| write!(out, "{}", info.docs()))
+            }
+            None => {
+                eprintln!("error: unknown check `{code}`; `importgate explain` lists them");
+                return EXIT_TROUBLE;
+            }
+        },
+        None => checks::CheckCode::ALL.iter().try_for_each(|check| {
+            let info = check.info();
+            writeln!(out, "{}  {:<18} {}", info.code, info.name, info.summary)
+        }),
+    };
+    if written.is_err() {
+        return EXIT_TROUBLE;
+    }
+    EXIT_CLEAN
+}
+
+fn run_check(args: CheckArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
+    let stderr_color = use_color(args.color, std::io::stderr().is_terminal());
+    let config_path = match &args.config.config {
+        Some(path) => path.clone(),
+        None => match Config::find(&cwd) {
+            Some(path) => path,
+            None => {
+                eprintln!("error: {}", LoadError::NotFound { start: cwd });
+                return EXIT_TROUBLE;
+            }
+        },
+    };
+    let config = match Config::load(&config_path) {
+        Ok(config) => config,
+        Err(LoadError::Invalid(errors)) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = report::render_config_errors(
+                &errors,
+                &cwd,
+                stderr_color,
+                terminal_width(),
+                &mut stderr,
+            );
+            return EXIT_TROUBLE;
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+    let options = engine::CheckOptions {
+        paths: args.paths.clone(),
+        threads: args.threads,
+    };
+    let outcome = match engine::check(&config, &options) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+    for skipped in &outcome.skipped_paths {
+        eprintln!(
+            "warning: {} is not a checked Python file of {} (excluded, ignored, outside the root, or not Python); skipped",
+            report::display_path(skipped, &cwd),
+            report::display_path(&config.root, &cwd)
+        );
+    }
+    let format = match args.output_format {
+        FormatArg::Full => OutputFormat::Full,
+        FormatArg::Concise => OutputFormat::Concise,
+        FormatArg::Json => OutputFormat::Json,
+        FormatArg::Github => OutputFormat::Github,
+    };
+    let written = match &args.output_file {
+        Some(path) => std::fs::File::create(path).and_then(|file| {
+            let mut writer = std::io::BufWriter::new(file);
+            let context = report_context(&config, &cwd, use_color(args.color, false));
+            report::render(format, &outcome, &context, &mut writer)?;
+            writer.flush()
+        }),
+        None => {
+            let stdout = std::io::stdout();
+            let color = use_color(args.color, stdout.is_terminal());
+            let mut writer = std::io::BufWriter::new(stdout.lock());
+            let context = report_context(&config, &cwd, color);
+            report::render(format, &outcome, &context, &mut writer).and_then(|()| writer.flush())
+        }
+    };
+    if let Err(error) = written {
+        // A closed pipe (`importgate check | head`) is the reader's choice, not a failure.
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {error}");
+            return EXIT_TROUBLE;
+        }
+    }
+    if outcome.errors() > 0 && !args.exit_zero {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn report_context<'a>(config: &'a Config, cwd: &std::path::Path, color: bool) -> ReportContext<'a> {
+    ReportContext {
+        config,
+        cwd: cwd.to_path_buf(),
+        color,
+        width: terminal_width(),
+    }
+}
+
+fn use_color(choice: ColorArg, is_terminal: bool) -> bool {
+    match choice {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// `COLUMNS` when set (terminals export it), else 100: wide enough for code frames, and
+/// fixed so that piped output is the same everywhere.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.parse().ok())
+        .filter(|&columns: &usize| columns >= 40)
+        .unwrap_or(100)
+}

@@ -1,0 +1,201 @@
+//! Plain data shared by every stage: source spans, files, and the language-neutral facts a
+//! frontend extracts from one source file.
+
+use serde::Serialize;
+
+/// A range in a decoded source text: byte offsets (for edits and code frames) plus 1-based
+/// line and column numbers (for people). Columns count characters, as editors and ruff do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub start: u32,
+    /// Byte offset one past the last byte.
+    pub end: u32,
+    /// 1-based line of `start`.
+    pub line: u32,
+    /// 1-based character column of `start`.
+    pub column: u32,
+    /// 1-based line of `end`.
+    pub end_line: u32,
+    /// 1-based character column of `end`.
+    pub end_column: u32,
+}
+
+impl Span {
+    /// The span that stands for "the whole file" when a problem has no better location.
+    pub const FILE_START: Span = Span {
+        start: 0,
+        end: 0,
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+    };
+}
+
+/// Whether a file is production code or test code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeContext {
+    /// Shipped code: boundaries apply in full.
+    Production,
+    /// Test code, as matched by `[tests] include`.
+    Test,
+}
+
+impl CodeContext {
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeContext::Production => "production",
+            CodeContext::Test => "test",
+        }
+    }
+}
+
+/// A source file of the governed tree, classified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Absolute path on disk.
+    pub path: std::path::PathBuf,
+    /// Path relative to the governed root, with `/` separators.
+    pub relative: String,
+    /// Dotted name derived from the path below its python root (`pkg/sub/__init__.py` gives
+    /// `pkg.sub`). Scripts such as `tools/my-tool.py` get one too, so that services and rules
+    /// still place them.
+    pub module: String,
+    /// Whether `module` is a name Python can import: every segment an identifier, under a
+    /// python root. Relative imports resolve only in importable files.
+    pub importable: bool,
+    /// Whether the file is a package's `__init__.py` (relative imports then start at the
+    /// package itself rather than at its parent).
+    pub is_package: bool,
+    /// Name of the `[[service]]` that owns the module, if any.
+    pub service: Option<String>,
+    /// Production or test code.
+    pub context: CodeContext,
+}
+
+/// How an import is spelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportKind {
+    /// `import a.b` / `import a.b as c`.
+    Import,
+    /// `from a import b` / `from . import b`.
+    From,
+    /// `importlib.import_module("a.b")` or `__import__("a.b")` with a literal argument.
+    Dynamic,
+}
+
+/// Where an import executes, as far as the static text tells.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct ImportContext {
+    /// Inside a function or lambda: runs when called, not when the module is imported.
+    pub lazy: bool,
+    /// Inside an `if TYPE_CHECKING:` block: never runs.
+    pub type_checking: bool,
+    /// Inside a `try` whose handlers catch `ImportError` (or a broader class), or under
+    /// `contextlib.suppress(ImportError)`: optional by design.
+    pub guarded: bool,
+}
+
+impl ImportContext {
+    /// The set flags as kebab-case words, for reports.
+    pub fn flags(&self) -> Vec<&'static str> {
+        let mut flags = Vec::new();
+        if self.lazy {
+            flags.push("lazy");
+        }
+        if self.type_checking {
+            flags.push("type-checking");
+        }
+        if self.guarded {
+            flags.push("guarded");
+        }
+        flags
+    }
+}
+
+/// One imported module or name. A statement `from a import b, c` yields two imports and
+/// `import a, b` yields two, so that each can be reported and fixed on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    /// The statement form.
+    pub kind: ImportKind,
+    /// The module as written, without leading dots (`""` for `from . import x`).
+    pub module: Box<str>,
+    /// Number of leading dots of a relative import (0 for absolute imports).
+    pub level: u32,
+    /// The imported name of a `from` import (`"*"` for a star import).
+    pub name: Option<Box<str>>,
+    /// The `as` alias, if any.
+    pub alias: Option<Box<str>>,
+    /// The imported item: the alias clause, or the string literal of a dynamic import.
+    pub span: Span,
+    /// The whole statement (or call expression).
+    pub statement: Span,
+    /// Lazy, `TYPE_CHECKING` or guarded.
+    pub context: ImportContext,
+}
+
+impl Import {
+    /// The module as written, with its leading dots: `..a.b`.
+    pub fn written_module(&self) -> String {
+        let mut written = ".".repeat(self.level as usize);
+        written.push_str(&self.module);
+        written
+    }
+}
+
+/// A use of an attribute of an imported module, such as `os.environ`, resolved through the
+/// file's import bindings (`import os as o; o.environ` gives `os.environ`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeUse {
+    /// Fully qualified dotted path of the attribute.
+    pub path: Box<str>,
+    /// The attribute expression.
+    pub span: Span,
+    /// Where the use executes.
+    pub context: ImportContext,
+}
+
+/// The first syntax error of a file that did not parse completely.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxProblem {
+    /// The parser's message for the first error.
+    pub message: String,
+    /// Where the first error is.
+    pub span: Span,
+    /// How many further syntax errors the parser reported.
+    pub further_errors: usize,
+}
+
+/// Why a file's text could not be taken as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReadProblem {
+    /// The file could not be read at all.
+    Io(String),
+    /// The bytes are not valid in the file's encoding; they were replaced to read on.
+    Decode {
+        /// What is wrong, for people.
+        message: String,
+        /// 1-based line of the first invalid byte.
+        line: u32,
+        /// Byte offset of the start of that line.
+        line_start: u32,
+    },
+}
+
+/// Everything the checks need to know about one source file, extracted in one pass.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// Every import, in source order.
+    pub imports: Vec<Import>,
+    /// Uses of watched module attributes (see `frontend::python::ExtractOptions`).
+    pub attribute_uses: Vec<AttributeUse>,
+    /// Set when the parser had to recover from syntax errors.
+    pub syntax: Option<SyntaxProblem>,
+    /// Set when the file could not be read or decoded as it is.
+    pub read: Option<ReadProblem>,
+}

@@ -1,0 +1,82 @@
+//! Rendering an [`Outcome`](crate::engine::Outcome): one file per output format, and the
+//! summary they share. Reports see diagnostics and the registry text, never a syntax tree.
+
+mod concise;
+mod full;
+mod github;
+mod json;
+mod summary;
+
+pub use full::render_config_errors;
+pub use summary::Summary;
+
+use crate::config::Config;
+use crate::engine::Outcome;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The `--output-format` choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Code frames with the rule line and a help hint (miette).
+    Full,
+    /// One line per diagnostic: `path:line:col: IG001 [rule] message`.
+    Concise,
+    /// The JSON document described in the README.
+    Json,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+}
+
+/// What every format needs besides the outcome.
+pub struct ReportContext<'a> {
+    /// The registry (its path and text label the rule lines).
+    pub config: &'a Config,
+    /// Where paths in text formats are shown relative to.
+    pub cwd: PathBuf,
+    /// Whether to use colour (full format only).
+    pub color: bool,
+    /// Terminal width for the full format.
+    pub width: usize,
+}
+
+impl ReportContext<'_> {
+    /// A diagnostic's path as a person at `cwd` would type it: relative to the working
+    /// directory when the file is below it, else absolute.
+    pub fn display_path(&self, relative: &str) -> String {
+        display_path(&self.config.root.join(relative), &self.cwd)
+    }
+}
+
+/// `path` relative to `cwd` when below it, else as it is; always `/`-separated.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    shown
+        .components()
+        .map(|component| component.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+        .replace("//", "/")
+}
+
+/// Writes the report in `format`.
+pub fn render(
+    format: OutputFormat,
+    outcome: &Outcome,
+    context: &ReportContext<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let summary = Summary::new(outcome);
+    match format {
+        OutputFormat::Full => {
+            full::render(outcome, context, out)?;
+            summary.write_text(out)
+        }
+        OutputFormat::Concise => {
+            concise::render(outcome, context, out)?;
+            summary.write_text(out)
+        }
+        OutputFormat::Json => json::render(outcome, &summary, out),
+        OutputFormat::Github => github::render(outcome, context, out),
+    }
+}

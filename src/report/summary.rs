@@ -1,0 +1,153 @@
+//! The end-of-run summary: counts per code, per rule, per context, what the registry
+//! allowed, files checked and time taken.
+
+use crate::engine::Outcome;
+use crate::model::CodeContext;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// Violations a rule let through, by where they were.
+#[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct AllowedCounts {
+    /// In test code (`tests = "allow"`).
+    pub tests: usize,
+    /// In `if TYPE_CHECKING:` blocks of production code (`type-checking = "allow"`).
+    pub type_checking: usize,
+}
+
+/// Counts of diagnostics by context.
+#[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct ContextCounts {
+    /// In production code.
+    pub production: usize,
+    /// In test code.
+    pub test: usize,
+}
+
+/// The figures of one run.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Error diagnostics.
+    pub errors: usize,
+    /// Warning diagnostics.
+    pub warnings: usize,
+    /// Files checked.
+    pub files_checked: usize,
+    /// Production files checked.
+    pub production_files: usize,
+    /// Test files checked.
+    pub test_files: usize,
+    /// Files with at least one diagnostic.
+    pub files_with_diagnostics: usize,
+    /// Diagnostics per check code.
+    pub by_code: BTreeMap<&'static str, usize>,
+    /// Diagnostics per registry rule id.
+    pub by_rule: BTreeMap<String, usize>,
+    /// Diagnostics per context.
+    pub by_context: ContextCounts,
+    /// Violations allowed by each rule.
+    pub allowed: BTreeMap<String, AllowedCounts>,
+    /// Wall time in milliseconds.
+    pub elapsed_ms: u128,
+}
+
+impl Summary {
+    /// Counts the outcome.
+    pub fn new(outcome: &Outcome) -> Self {
+        let mut by_code = BTreeMap::new();
+        let mut by_rule = BTreeMap::new();
+        let mut by_context = ContextCounts::default();
+        let mut files = std::collections::BTreeSet::new();
+        for diagnostic in &outcome.diagnostics {
+            *by_code.entry(diagnostic.code.info().code).or_insert(0) += 1;
+            if let Some(rule) = &diagnostic.rule {
+                *by_rule.entry(rule.id.clone()).or_insert(0) += 1;
+            }
+            match diagnostic.context {
+                CodeContext::Production => by_context.production += 1,
+                CodeContext::Test => by_context.test += 1,
+            }
+            files.insert(diagnostic.path.as_str());
+        }
+        let mut allowed: BTreeMap<String, AllowedCounts> = BTreeMap::new();
+        for tolerated in &outcome.tolerated {
+            let counts = allowed.entry(tolerated.rule.clone()).or_default();
+            if tolerated.in_tests {
+                counts.tests += 1;
+            } else {
+                counts.type_checking += 1;
+            }
+        }
+        Self {
+            errors: outcome.errors(),
+            warnings: outcome.warnings(),
+            files_checked: outcome.production_files + outcome.test_files,
+            production_files: outcome.production_files,
+            test_files: outcome.test_files,
+            files_with_diagnostics: files.len(),
+            by_code,
+            by_rule,
+            by_context,
+            allowed,
+            elapsed_ms: outcome.elapsed.as_millis(),
+        }
+    }
+
+    /// The summary as the text formats print it.
+    pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.errors + self.warnings == 0 {
+            writeln!(out, "No violations.")?;
+        } else {
+            writeln!(
+                out,
+                "Found {} and {} in {} ({} in production code, {} in test code).",
+                plural(self.errors, "error"),
+                plural(self.warnings, "warning"),
+                plural(self.files_with_diagnostics, "file"),
+                self.by_context.production,
+                self.by_context.test,
+            )?;
+            for (code, count) in &self.by_code {
+                let name =
+                    crate::checks::CheckCode::find(code).map_or("", |check| check.info().name);
+                writeln!(out, "  {code} {name:<20} {count:>6}")?;
+            }
+            for (rule, count) in &self.by_rule {
+                writeln!(out, "  rule {rule:<30} {count:>6}")?;
+            }
+        }
+        for (rule, counts) in &self.allowed {
+            if counts.tests > 0 {
+                writeln!(
+                    out,
+                    "Allowed by rule {rule}: {} in test code.",
+                    plural(counts.tests, "import")
+                )?;
+            }
+            if counts.type_checking > 0 {
+                writeln!(
+                    out,
+                    "Allowed by rule {rule}: {} in TYPE_CHECKING blocks.",
+                    plural(counts.type_checking, "import")
+                )?;
+            }
+        }
+        writeln!(
+            out,
+            "Checked {} ({} production, {} test) in {:.2}s.",
+            plural(self.files_checked, "file"),
+            self.production_files,
+            self.test_files,
+            self.elapsed_ms as f64 / 1000.0
+        )
+    }
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
