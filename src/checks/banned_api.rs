@@ -42,7 +42,7 @@ use super::{
 };
 use crate::config::{Banned, Scope};
 use crate::diagnostic::{RuleRef, Severity};
-use crate::model::CodeContext;
+use crate::model::{CodeContext, ImportKind};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
     code: "IG003",
@@ -79,7 +79,9 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             else {
                 continue;
             };
-            matched_by_import.push(entry.pattern.as_str());
+            if import.import.kind == ImportKind::Import {
+                matched_by_import.push(qualified.clone());
+            }
             let message = if qualified == entry.pattern.as_str() && import.import.name.is_none() {
                 format!(
                     "import of banned API `{qualified}`{}",
@@ -110,8 +112,12 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             else {
                 continue;
             };
-            // `import unittest.mock` was reported already; its uses add nothing.
-            if matched_by_import.contains(&entry.pattern.as_str()) {
+            // `unittest.mock.patch` after a reported `import unittest.mock` adds nothing; a use
+            // of `os.environ` after a reported `from os import environ` is another use.
+            if matched_by_import
+                .iter()
+                .any(|module| is_same_or_below(&attribute.path, module))
+            {
                 continue;
             }
             let (module, name) = attribute
@@ -146,4 +152,12 @@ fn applies(banned: &Banned, input: &FileInput<'_>) -> bool {
             .as_ref()
             .is_none_or(|paths| paths.is_match(relative))
         && !banned.allow_in.is_match(relative)
+}
+
+/// `a.b.c` is `a.b` or below it.
+fn is_same_or_below(path: &str, module: &str) -> bool {
+    path == module
+        || path
+            .strip_prefix(module)
+            .is_some_and(|rest| rest.starts_with('.'))
 }

@@ -46,7 +46,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         CheckCode::ParseError,
         INFO.default_severity,
         syntax.span,
-        format!("syntax error: {}{further}", syntax.message),
+        format!("syntax error: {}{further}", printable(&syntax.message)),
     );
     diagnostic.hint = Some(match input.facts.imports.len() {
         0 => "the parser recovered no import from this file".to_string(),
@@ -54,4 +54,21 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         n => format!("the {n} imports the parser recovered from this file are still checked"),
     });
     findings.diagnostics.push(diagnostic);
+}
+
+/// The parser quotes the offending source, which may hold NUL or other control characters
+/// that would garble a terminal or a CI log: show those escaped.
+fn printable(message: &str) -> String {
+    message
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }

@@ -26,6 +26,7 @@
 
 use super::{CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
 use crate::diagnostic::Severity;
+use crate::model::{Import, ImportKind};
 use crate::resolve::Resolved;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
@@ -46,25 +47,22 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         .iter()
         .filter(|import| import.import.level > 0)
     {
-        let written = import.import.written_module();
+        let statement = written_statement(import.import, &import.import.written_module());
         let (message, hint) = match &import.resolved {
             Resolved::Module(module) => (
-                format!("relative import of `{written}`"),
-                Some(format!("write the absolute module `{module}`")),
+                format!("relative import `{statement}`"),
+                Some(format!(
+                    "write `{}`",
+                    written_statement(import.import, module)
+                )),
             ),
             Resolved::BeyondTopLevel => (
-                format!("relative import of `{written}` climbs above the top-level package"),
-                Some(
-                    "Python raises ImportError here; import the module by its absolute name"
-                        .to_string(),
-                ),
+                format!("relative import `{statement}` climbs above the top-level package"),
+                Some(RUNTIME_ERROR_HINT.to_string()),
             ),
             Resolved::NoParentPackage => (
-                format!("relative import of `{written}` in a file that is not inside a package"),
-                Some(
-                    "Python raises ImportError here; import the module by its absolute name"
-                        .to_string(),
-                ),
+                format!("relative import `{statement}` in a file that is not inside a package"),
+                Some(RUNTIME_ERROR_HINT.to_string()),
             ),
         };
         findings.diagnostics.push(input.import_diagnostic(
@@ -75,5 +73,24 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             None,
             hint,
         ));
+    }
+}
+
+const RUNTIME_ERROR_HINT: &str =
+    "Python raises ImportError here; import the module by its absolute name";
+
+/// The import as a statement that imports from `module`: `from pkg import sub`, or the call
+/// of a dynamic import.
+fn written_statement(import: &Import, module: &str) -> String {
+    match (import.kind, import.name.as_deref()) {
+        (ImportKind::Dynamic, _) => format!("import_module(\"{module}\")"),
+        (_, Some(name)) => {
+            let alias = import
+                .alias
+                .as_deref()
+                .map_or_else(String::new, |alias| format!(" as {alias}"));
+            format!("from {module} import {name}{alias}")
+        }
+        (_, None) => format!("import {module}"),
     }
 }

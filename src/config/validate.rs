@@ -81,10 +81,7 @@ pub(super) fn validate(
         root: root?,
         python_roots,
         exclude,
-        respect_gitignore: raw
-            .project
-            .respect_gitignore
-            .is_none_or(|flag| flag.value),
+        respect_gitignore: raw.project.respect_gitignore.is_none_or(|flag| flag.value),
         first_party,
         ban_relative_imports: raw
             .project
@@ -110,10 +107,7 @@ fn resolve_root(
             let span = root.map_or(0..0, |root| root.span.clone());
             errors.push(
                 ConfigError::new(
-                    format!(
-                        "the governed root `{}` is not a directory",
-                        joined.display()
-                    ),
+                    format!("the governed root `{written}` is not a directory"),
                     span,
                     "no such directory",
                 )
@@ -150,9 +144,8 @@ fn python_roots(
             if !root.join(&normalized).is_dir() {
                 errors.push(ConfigError::new(
                     format!(
-                        "python root `{}` is not a directory under {}",
-                        entry.value,
-                        root.display()
+                        "python root `{}` is not a directory under the governed root",
+                        entry.value
                     ),
                     entry.span,
                     "no such directory",

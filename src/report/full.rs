@@ -154,10 +154,7 @@ fn diagnostic_report(
             message: format!("rule `{}` in {config_path}", rule.id),
             code: String::new(),
             severity: miette::Severity::Advice,
-            source: Some(NamedSource::new(
-                config_path,
-                config_text.to_string(),
-            )),
+            source: Some(NamedSource::new(config_path, config_text.to_string())),
             label: Some(LabeledSpan::new_with_span(
                 Some("forbidden here".to_string()),
                 source_span(rule.span.start, rule.span.end, config_text),

@@ -1,0 +1,202 @@
+//! The binary as users and CI scripts run it: every output format on the demo monorepo,
+//! exit codes, stderr, and the pre-commit form with explicit paths.
+
+mod common;
+
+use common::{importgate, repo_root, stable_settings, transcript};
+use std::fs;
+
+fn demo(args: &[&str]) -> String {
+    transcript(&repo_root(), args)
+}
+
+#[test]
+fn demo_full_report() {
+    stable_settings().bind(|| insta::assert_snapshot!(demo(&["check"])));
+}
+
+#[test]
+fn demo_concise_report() {
+    stable_settings()
+        .bind(|| insta::assert_snapshot!(demo(&["check", "--output-format", "concise"])));
+}
+
+#[test]
+fn demo_json_report() {
+    stable_settings().bind(|| insta::assert_snapshot!(demo(&["check", "--output-format", "json"])));
+}
+
+#[test]
+fn demo_github_report() {
+    stable_settings()
+        .bind(|| insta::assert_snapshot!(demo(&["check", "--output-format", "github"])));
+}
+
+#[test]
+fn explicit_paths_report_only_those_files() {
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(demo(&[
+            "check",
+            "--output-format",
+            "concise",
+            "fixtures/monorepo/netra_backend/app/config.py",
+            "fixtures/monorepo/shared",
+        ]))
+    });
+}
+
+#[test]
+fn excluded_and_non_python_paths_are_skipped_with_a_warning() {
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(demo(&[
+            "check",
+            "--output-format",
+            "concise",
+            "fixtures/monorepo/backups/old_agent.py",
+            "fixtures/monorepo/.gitignore",
+        ]))
+    });
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    stable_settings().bind(|| insta::assert_snapshot!(demo(&["check", "no/such/file.py"])));
+}
+
+#[test]
+fn exit_zero_keeps_the_report_but_exits_0() {
+    let output = importgate(
+        &repo_root(),
+        &["check", "--exit-zero", "--output-format", "concise"],
+    )
+    .output()
+    .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("IG001"));
+}
+
+#[test]
+fn no_registry_found_is_exit_2() {
+    let empty = tempfile::tempdir().expect("tempdir");
+    let output = importgate(empty.path(), &["check"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no rules.toml found"), "{stderr}");
+}
+
+#[test]
+fn config_flag_reads_another_registry() {
+    let case = common::fixture("cases/src-layout");
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(demo(&[
+            "check",
+            "--output-format",
+            "concise",
+            "--config",
+            case.join("rules.toml").to_str().expect("utf-8 path"),
+        ]))
+    });
+}
+
+#[test]
+fn a_clean_tree_exits_0() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        tree.path().join("rules.toml"),
+        "[[banned]]\nid = \"no-pickle\"\napi = [\"pickle\"]\n",
+    )
+    .expect("write");
+    fs::write(tree.path().join("ok.py"), "import json\n").expect("write");
+    stable_settings().bind(|| insta::assert_snapshot!(transcript(tree.path(), &["check"])));
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let report = tree.path().join("report.json");
+    let output = importgate(
+        &repo_root(),
+        &[
+            "check",
+            "--output-format",
+            "json",
+            "-o",
+            report.to_str().expect("utf-8 path"),
+        ],
+    )
+    .output()
+    .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(&report).expect("report written")).expect("valid JSON");
+    assert_eq!(json["version"], 1);
+    assert!(json["summary"]["errors"]
+        .as_u64()
+        .is_some_and(|errors| errors > 0));
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let run = |threads: &str| {
+        importgate(
+            &repo_root(),
+            &["check", "--output-format", "concise", "-j", threads],
+        )
+        .output()
+        .expect("runs")
+        .stdout
+    };
+    let strip_time = |bytes: Vec<u8>| {
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter(|line| !line.starts_with("Checked "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let one = strip_time(run("1"));
+    assert_eq!(one, strip_time(run("2")));
+    assert_eq!(one, strip_time(run("8")));
+}
+
+#[test]
+fn symlink_loops_do_not_trap_the_walk() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        tree.path().join("rules.toml"),
+        "[[banned]]\nid = \"no-pickle\"\napi = [\"pickle\"]\n",
+    )
+    .expect("write");
+    fs::create_dir(tree.path().join("pkg")).expect("mkdir");
+    fs::write(tree.path().join("pkg/a.py"), "import pickle\n").expect("write");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(tree.path(), tree.path().join("pkg/loop")).expect("symlink");
+        std::os::unix::fs::symlink(tree.path().join("pkg/a.py"), tree.path().join("linked.py"))
+            .expect("symlink");
+    }
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(transcript(
+            tree.path(),
+            &["check", "--output-format", "concise"]
+        ))
+    });
+}
+
+#[test]
+fn explain_prints_the_checks_documentation() {
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(demo(&["explain", "IG001"]));
+        insta::assert_snapshot!("explain_by_name", demo(&["explain", "banned-api"]));
+        insta::assert_snapshot!("explain_list", demo(&["explain"]));
+        insta::assert_snapshot!("explain_unknown", demo(&["explain", "IG999"]));
+    });
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let output = importgate(&repo_root(), &["check", "--output-format", "xml"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+}

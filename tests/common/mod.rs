@@ -1,0 +1,51 @@
+//! Running the real binary the way a user does, with output that is stable across machines.
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// The repository root (where the reference rules.toml lives).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture directory below `tests/fixtures`.
+pub fn fixture(relative: &str) -> PathBuf {
+    repo_root().join("tests/fixtures").join(relative)
+}
+
+/// `importgate ARGS` in `cwd`, without colour and at a fixed width.
+pub fn importgate(cwd: &Path, args: &[&str]) -> Command {
+    let mut command = Command::cargo_bin("importgate").expect("the importgate binary is built");
+    command
+        .current_dir(cwd)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env_remove("CI");
+    command
+}
+
+/// The exit code, stdout and stderr of a run, as one text for a snapshot.
+pub fn transcript(cwd: &Path, args: &[&str]) -> String {
+    let output = importgate(cwd, args).output().expect("importgate runs");
+    format!(
+        "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+        output
+            .status
+            .code()
+            .map_or("signal".to_string(), |code| code.to_string()),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Filters that remove what changes between runs (timings).
+pub fn stable_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"in \d+\.\d+s\.", "in [TIME]s.");
+    settings.add_filter(r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[TIME]""#);
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}

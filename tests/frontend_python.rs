@@ -1,0 +1,261 @@
+//! The Python frontend, snippet by snippet: each source must yield exactly the listed imports
+//! (line:column of the imported item, the statement form, and the context flags).
+
+use importgate::frontend::python::{extract, ExtractOptions};
+use importgate::model::{FileFacts, ImportKind};
+
+fn render(facts: &FileFacts) -> Vec<String> {
+    facts
+        .imports
+        .iter()
+        .map(|import| {
+            let mut line = format!("{}:{} ", import.span.line, import.span.column);
+            match import.kind {
+                ImportKind::Import => line.push_str(&format!("import {}", import.module)),
+                ImportKind::From => line.push_str(&format!(
+                    "from {} import {}",
+                    import.written_module(),
+                    import.name.as_deref().unwrap_or("?")
+                )),
+                ImportKind::Dynamic => {
+                    line.push_str(&format!("dynamic {}", import.written_module()))
+                }
+            }
+            if let Some(alias) = &import.alias {
+                line.push_str(&format!(" as {alias}"));
+            }
+            let flags = import.context.flags();
+            if !flags.is_empty() {
+                line.push_str(&format!(" [{}]", flags.join(",")));
+            }
+            line
+        })
+        .collect()
+}
+
+fn imports_of(source: &str) -> Vec<String> {
+    render(&extract(source, &ExtractOptions::default()))
+}
+
+#[track_caller]
+fn assert_imports(source: &str, expected: &[&str]) {
+    assert_eq!(imports_of(source), expected, "source:\n{source}");
+}
+
+#[test]
+fn plain_import_statements() {
+    assert_imports("import os\n", &["1:8 import os"]);
+    assert_imports("import os.path\n", &["1:8 import os.path"]);
+    assert_imports(
+        "import a.b as c, d\n",
+        &["1:8 import a.b as c", "1:18 import d"],
+    );
+}
+
+#[test]
+fn from_imports_yield_one_import_per_name() {
+    assert_imports(
+        "from a.b import c, d as e\n",
+        &["1:17 from a.b import c", "1:20 from a.b import d as e"],
+    );
+    assert_imports("from a import *\n", &["1:15 from a import *"]);
+}
+
+#[test]
+fn multi_line_parenthesised_import_keeps_each_names_line() {
+    let source =
+        "from auth_service.core import (  # comment\n    SessionManager,\n    Store as S,\n)\n";
+    assert_imports(
+        source,
+        &[
+            "2:5 from auth_service.core import SessionManager",
+            "3:5 from auth_service.core import Store as S",
+        ],
+    );
+}
+
+#[test]
+fn backslash_continued_import() {
+    assert_imports("from a.b import \\\n    c\n", &["2:5 from a.b import c"]);
+}
+
+#[test]
+fn relative_imports_keep_their_level() {
+    assert_imports("from . import x\n", &["1:15 from . import x"]);
+    assert_imports(
+        "from ..pkg.mod import y\n",
+        &["1:23 from ..pkg.mod import y"],
+    );
+    assert_imports("from .... import z\n", &["1:18 from .... import z"]);
+}
+
+#[test]
+fn imports_inside_functions_are_lazy() {
+    let source = "def f():\n    import a\n    class C:\n        from b import c\n";
+    assert_imports(
+        source,
+        &["2:12 import a [lazy]", "4:23 from b import c [lazy]"],
+    );
+}
+
+#[test]
+fn class_bodies_at_module_level_are_not_lazy() {
+    assert_imports("class C:\n    import a\n", &["2:12 import a"]);
+}
+
+#[test]
+fn type_checking_blocks_are_flagged_but_not_their_else_branch() {
+    let source =
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import a\nelse:\n    import b\n";
+    assert_imports(
+        source,
+        &[
+            "1:20 from typing import TYPE_CHECKING",
+            "3:12 import a [type-checking]",
+            "5:12 import b",
+        ],
+    );
+    assert_imports(
+        "import typing\nif typing.TYPE_CHECKING:\n    import a\n",
+        &["1:8 import typing", "3:12 import a [type-checking]"],
+    );
+}
+
+#[test]
+fn imports_guarded_by_import_error_handlers() {
+    let guarded = |handler: &str| {
+        imports_of(&format!(
+            "try:\n    import a\nexcept {handler}:\n    import b\n"
+        ))
+    };
+    for handler in [
+        "ImportError",
+        "ModuleNotFoundError",
+        "Exception",
+        "(ValueError, ImportError)",
+        "builtins.ImportError",
+    ] {
+        assert_eq!(
+            guarded(handler),
+            ["2:12 import a [guarded]", "4:12 import b"],
+            "{handler}"
+        );
+    }
+    assert_eq!(guarded("ValueError"), ["2:12 import a", "4:12 import b"]);
+    assert_imports(
+        "try:\n    import a\nexcept:\n    pass\n",
+        &["2:12 import a [guarded]"],
+    );
+    assert_imports(
+        "try:\n    import a\nexcept ImportError:\n    pass\nelse:\n    import c\nfinally:\n    import d\n",
+        &["2:12 import a [guarded]", "6:12 import c", "8:12 import d"],
+    );
+}
+
+#[test]
+fn contextlib_suppress_import_error_guards() {
+    assert_imports(
+        "import contextlib\nwith contextlib.suppress(ImportError):\n    import a\n",
+        &["1:8 import contextlib", "3:12 import a [guarded]"],
+    );
+}
+
+#[test]
+fn dynamic_imports_with_literal_names() {
+    assert_imports(
+        "import importlib\nm = importlib.import_module(\"a.b\")\n",
+        &["1:8 import importlib", "2:29 dynamic a.b"],
+    );
+    assert_imports(
+        "from importlib import import_module as im\ndef f():\n    im(\"x.y\")\n",
+        &[
+            "1:23 from importlib import import_module as im",
+            "3:8 dynamic x.y [lazy]",
+        ],
+    );
+    assert_imports("m = __import__('pkg.mod')\n", &["1:16 dynamic pkg.mod"]);
+    assert_imports(
+        "import importlib as il\nil.import_module(name='k')\n",
+        &["1:8 import importlib as il", "2:23 dynamic k"],
+    );
+}
+
+#[test]
+fn relative_dynamic_import_needs_a_package() {
+    assert_imports(
+        "import importlib\nimportlib.import_module('.sib', package=__package__)\nimportlib.import_module('.nope')\n",
+        &["1:8 import importlib", "2:25 dynamic .sib"],
+    );
+}
+
+#[test]
+fn non_literal_and_unrelated_calls_are_not_imports() {
+    assert_imports(
+        "import importlib\nimportlib.import_module(name_var)\n",
+        &["1:8 import importlib"],
+    );
+    assert_imports("def import_module(x): pass\nimport_module('a')\n", &[]);
+    assert_imports("x = '__import__(\"os\")'\n# import os\n", &[]);
+}
+
+#[test]
+fn lambdas_are_lazy() {
+    assert_imports("f = lambda: __import__('a')\n", &["1:24 dynamic a [lazy]"]);
+}
+
+#[test]
+fn syntax_errors_keep_recovered_imports() {
+    let facts = extract(
+        "import a\nprint 'x'\nfrom b import c\n",
+        &ExtractOptions::default(),
+    );
+    assert_eq!(render(&facts), ["1:8 import a", "3:15 from b import c"]);
+    let syntax = facts.syntax.expect("a syntax problem");
+    assert_eq!((syntax.span.line, syntax.span.column), (2, 7));
+}
+
+#[test]
+fn crlf_line_endings_count_lines_once() {
+    assert_imports(
+        "import a\r\n\r\nfrom b import c\r\n",
+        &["1:8 import a", "3:15 from b import c"],
+    );
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    assert_imports("s = 'é'; import a\n", &["1:17 import a"]);
+}
+
+#[test]
+fn nul_bytes_do_not_crash_the_parser() {
+    let facts = extract("import a\n\0\0\nimport b\n", &ExtractOptions::default());
+    assert!(render(&facts).contains(&"1:8 import a".to_string()));
+}
+
+#[test]
+fn watched_attributes_resolve_through_aliases() {
+    let options = ExtractOptions::new(["os.environ".to_string(), "os.getenv".to_string()]);
+    let facts = extract(
+        "import os\nimport os as o\nfrom os import path\nos.environ['A']\no.getenv('B')\nos.environ.get('C')\nos.path.join('x')\n",
+        &options,
+    );
+    let uses: Vec<String> = facts
+        .attribute_uses
+        .iter()
+        .map(|attribute| {
+            format!(
+                "{}:{} {}",
+                attribute.span.line, attribute.span.column, attribute.path
+            )
+        })
+        .collect();
+    assert_eq!(uses, ["4:1 os.environ", "5:1 os.getenv", "6:1 os.environ"]);
+}
+
+#[test]
+fn attributes_of_unimported_names_are_not_uses() {
+    let options = ExtractOptions::new(["os.environ".to_string()]);
+    let facts = extract("os.environ['A']\nself.os.environ\n", &options);
+    assert!(facts.attribute_uses.is_empty());
+}
