@@ -11,6 +11,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Every registry section with its keys (`"[project]"`, `["root", ...]`): the one list the
+/// reader accepts and the README must document.
+pub const REGISTRY_SECTIONS: &[(&str, &[&str])] = raw::SECTIONS;
+
 /// The name of the registry file looked for in the current directory and its ancestors.
 pub const CONFIG_FILE_NAME: &str = "rules.toml";
 

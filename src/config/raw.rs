@@ -105,6 +105,16 @@ const BANNED_KEYS: &[&str] = &[
     "id", "api", "allow-in", "paths", "scope", "severity", "hint",
 ];
 
+/// Every section of the registry with its keys, as the README documents them.
+pub const SECTIONS: &[(&str, &[&str])] = &[
+    ("the top level", TOP_KEYS),
+    ("[project]", PROJECT_KEYS),
+    ("[tests]", TESTS_KEYS),
+    ("[[service]]", SERVICE_KEYS),
+    ("[[boundary]]", BOUNDARY_KEYS),
+    ("[[banned]]", BANNED_KEYS),
+];
+
 /// Parses rules.toml text. Syntax errors and shape errors are appended to `errors`; whatever
 /// could be read is returned so that validation can report its own errors too.
 pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {

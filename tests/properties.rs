@@ -1,0 +1,186 @@
+//! Property tests for the parsers: random Python-like source (and random bytes) through the
+//! decoder and the frontend, random registry text through the config loader. None may
+//! panic, and every span must lie inside the text, on character boundaries.
+
+use importgate::config::{Config, LoadError};
+use importgate::frontend::python::{extract, ExtractOptions};
+use importgate::model::Span;
+use importgate::source::decode_python;
+use proptest::prelude::*;
+use std::path::Path;
+
+/// Fragments that make the frontend's interesting paths likely: imports of every form,
+/// the contexts, dynamic imports, watched attributes, broken syntax and odd characters.
+const PYTHON_FRAGMENTS: &[&str] = &[
+    "import ",
+    "from ",
+    " import ",
+    ".",
+    "..",
+    "a",
+    "b.c",
+    "os",
+    " as ",
+    ", ",
+    "(",
+    ")",
+    "*",
+    "\n",
+    "\r\n",
+    "\r",
+    "    ",
+    "\t",
+    "try:",
+    "except ImportError:",
+    "except (ValueError, Exception):",
+    "else:",
+    "finally:",
+    "if TYPE_CHECKING:",
+    "def f():",
+    "class C:",
+    "lambda: ",
+    "with suppress(ImportError):",
+    "importlib.import_module(",
+    "__import__(",
+    "'x.y'",
+    "\"",
+    "'",
+    "\"\"\"",
+    "#",
+    "\\\n",
+    "os.environ",
+    "o.getenv(",
+    "[",
+    "]",
+    "=",
+    ":",
+    "é",
+    "日本",
+    "🦀",
+    "\0",
+    "\u{feff}",
+    "pass",
+    "return ",
+];
+
+fn python_like() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            4 => prop::sample::select(PYTHON_FRAGMENTS).prop_map(str::to_string),
+            1 => any::<String>(),
+        ],
+        0..60,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+#[track_caller]
+fn assert_span_inside(source: &str, span: &Span) {
+    let (start, end) = (span.start as usize, span.end as usize);
+    assert!(
+        start <= end && end <= source.len(),
+        "{span:?} outside {} bytes",
+        source.len()
+    );
+    assert!(
+        source.is_char_boundary(start) && source.is_char_boundary(end),
+        "{span:?} splits a character"
+    );
+    assert!(
+        span.line >= 1 && span.column >= 1 && span.end_line >= span.line,
+        "{span:?}"
+    );
+}
+
+fn check_extraction(source: &str) {
+    let options = ExtractOptions::new(["os.environ".to_string(), "os.getenv".to_string()]);
+    let facts = extract(source, &options);
+    for import in &facts.imports {
+        assert_span_inside(source, &import.span);
+        assert_span_inside(source, &import.statement);
+    }
+    for attribute in &facts.attribute_uses {
+        assert_span_inside(source, &attribute.span);
+    }
+    if let Some(syntax) = &facts.syntax {
+        assert_span_inside(source, &syntax.span);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn frontend_never_panics_and_spans_stay_on_char_boundaries(source in python_like()) {
+        check_extraction(&source);
+    }
+
+    #[test]
+    fn any_bytes_decode_and_extract(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let decoded = decode_python(bytes);
+        check_extraction(&decoded.text);
+    }
+
+    #[test]
+    fn config_loading_never_panics_and_errors_point_inside_the_file(text in registry_like()) {
+        match Config::from_text(Path::new("/nonexistent/rules.toml"), text.clone()) {
+            Ok(_) => {}
+            Err(LoadError::Invalid(errors)) => {
+                prop_assert!(!errors.errors.is_empty());
+                for error in &errors.errors {
+                    prop_assert!(error.span.start <= error.span.end && error.span.end <= text.len());
+                    prop_assert!(text.is_char_boundary(error.span.start) && text.is_char_boundary(error.span.end));
+                }
+            }
+            Err(other) => prop_assert!(false, "unexpected error kind: {other}"),
+        }
+    }
+}
+
+const REGISTRY_FRAGMENTS: &[&str] = &[
+    "[project]\n",
+    "[tests]\n",
+    "[[service]]\n",
+    "[[boundary]]\n",
+    "[[banned]]\n",
+    "[[services]]\n",
+    "root = \".\"\n",
+    "python-roots = [\".\"]\n",
+    "exclude = [\"b/**\", \"[\"]\n",
+    "include = \"x\"\n",
+    "name = \"svc\"\n",
+    "modules = [\"svc\", \"a..b\"]\n",
+    "id = \"r\"\n",
+    "id = 1\n",
+    "from = [\"svc\"]\n",
+    "from = [\"nosuch\"]\n",
+    "forbid = [\"x.*.y\", \"**\"]\n",
+    "allow = []\n",
+    "tests = \"warn\"\n",
+    "tests = \"nope\"\n",
+    "api = [\"os.environ\"]\n",
+    "scope = \"tests\"\n",
+    "hint = \"é🦀\"\n",
+    "severity = \"warning\"\n",
+    "version = 1\n",
+    "version = 99999999999999999999\n",
+    "bogus = true\n",
+    "x = [\n",
+    "\"unterminated\n",
+    "= = =\n",
+    "é",
+    "\0",
+    "\r\n",
+    "#comment\n",
+];
+
+fn registry_like() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            6 => prop::sample::select(REGISTRY_FRAGMENTS).prop_map(str::to_string),
+            1 => any::<String>(),
+        ],
+        0..25,
+    )
+    .prop_map(|parts| parts.concat())
+}

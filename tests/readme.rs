@@ -1,0 +1,91 @@
+//! The README cannot drift from the code: its rule table is generated from the check
+//! registry (run with `UPDATE_README=1` to rewrite it), and every registry key is documented.
+
+use importgate::checks::CheckCode;
+use importgate::config::REGISTRY_SECTIONS;
+use std::path::PathBuf;
+
+const START: &str = "<!-- checks-table:start -->";
+const END: &str = "<!-- checks-table:end -->";
+
+fn readme_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")
+}
+
+fn checks_table() -> String {
+    let mut table = String::from("| Code | Name | What it reports | Fix |\n|---|---|---|---|\n");
+    for check in CheckCode::ALL {
+        let info = check.info();
+        table.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            info.code,
+            info.name,
+            info.summary,
+            info.fix.as_str()
+        ));
+    }
+    table
+}
+
+#[test]
+fn readme_rule_table_matches_the_check_registry() {
+    let readme = std::fs::read_to_string(readme_path()).expect("README.md");
+    let start = readme.find(START).expect("table start marker") + START.len();
+    let end = readme.find(END).expect("table end marker");
+    let expected = format!("\n{}", checks_table());
+    if readme[start..end] != expected {
+        if std::env::var_os("UPDATE_README").is_some() {
+            let updated = format!("{}{expected}{}", &readme[..start], &readme[end..]);
+            std::fs::write(readme_path(), updated).expect("write README.md");
+        } else {
+            panic!("README's rule table is stale; run `UPDATE_README=1 cargo test --test readme`");
+        }
+    }
+}
+
+#[test]
+fn readme_documents_every_registry_key() {
+    let readme = std::fs::read_to_string(readme_path()).expect("README.md");
+    let missing: Vec<String> = REGISTRY_SECTIONS
+        .iter()
+        .flat_map(|(section, keys)| keys.iter().map(move |key| (section, key)))
+        .filter(|(_, key)| !readme.contains(&format!("`{key}`")))
+        .map(|(section, key)| format!("{section} {key}"))
+        .collect();
+    assert!(missing.is_empty(), "README does not document: {missing:?}");
+}
+
+#[test]
+fn every_check_has_the_documentation_headings() {
+    for check in CheckCode::ALL {
+        let docs = check.info().docs();
+        for heading in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## Fix",
+        ] {
+            assert!(
+                docs.contains(heading),
+                "{} lacks {heading}",
+                check.info().code
+            );
+        }
+    }
+}
+
+#[test]
+fn check_codes_and_names_are_stable() {
+    let codes: Vec<String> = CheckCode::ALL
+        .iter()
+        .map(|check| format!("{} {}", check.info().code, check.info().name))
+        .collect();
+    insta::assert_snapshot!(codes.join("\n"), @r"
+    IG001 forbidden-import
+    IG003 banned-api
+    IG004 relative-import
+    IG900 parse-error
+    IG901 unreadable-file
+    ");
+}
