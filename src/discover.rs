@@ -37,12 +37,12 @@ pub struct Discovery {
 
 /// The `/`-separated path of `path` below `root`, if it is below it.
 pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
-    let relative = path.strip_prefix(root).ok()?;
-    let parts: Vec<String> = relative
-        .components()
-        .map(|component| component.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    Some(parts.join("/"))
+    let relative = path.strip_prefix(root).ok()?.to_string_lossy();
+    Some(if std::path::MAIN_SEPARATOR == '/' {
+        relative.into_owned()
+    } else {
+        relative.replace(std::path::MAIN_SEPARATOR, "/")
+    })
 }
 
 /// Lists the Python files of the governed tree.
@@ -72,6 +72,9 @@ pub fn discover(config: &Config, threads: usize) -> Discovery {
                 .any(|name| entry.file_name() == std::ffi::OsStr::new(name))
         {
             return false;
+        }
+        if exclude.is_empty() {
+            return true;
         }
         match relative_path(&filter_root, entry.path()) {
             Some(relative) => !is_excluded(&exclude, &relative, is_dir),

@@ -106,10 +106,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                 let imports: Vec<ResolvedImport<'_>> = facts
                     .imports
                     .iter()
-                    .map(|import| ResolvedImport {
-                        import,
-                        resolved: resolve(import, file),
-                    })
+                    .map(|import| ResolvedImport::new(import, resolve(import, file)))
                     .collect();
                 check_file(&FileInput {
                     config,

@@ -7,6 +7,8 @@ use importgate::frontend::python::{extract, ExtractOptions};
 use importgate::model::Span;
 use importgate::source::decode_python;
 use proptest::prelude::*;
+use ruff_source_file::LineIndex;
+use ruff_text_size::TextSize;
 use std::path::Path;
 
 /// Fragments that make the frontend's interesting paths likely: imports of every form,
@@ -74,6 +76,23 @@ fn python_like() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
+/// The spans' line and column must agree with ruff's own `LineIndex` (the frontend finds
+/// line starts lazily and must not drift from it).
+#[track_caller]
+fn assert_position_matches_ruff(source: &str, index: &LineIndex, span: &Span) {
+    for (offset, line, column) in [
+        (span.start, span.line, span.column),
+        (span.end, span.end_line, span.end_column),
+    ] {
+        let expected = index.line_column(TextSize::from(offset), source);
+        assert_eq!(
+            (line as usize, column as usize),
+            (expected.line.get(), expected.column.get()),
+            "offset {offset} in {source:?}"
+        );
+    }
+}
+
 #[track_caller]
 fn assert_span_inside(source: &str, span: &Span) {
     let (start, end) = (span.start as usize, span.end as usize);
@@ -95,15 +114,16 @@ fn assert_span_inside(source: &str, span: &Span) {
 fn check_extraction(source: &str) {
     let options = ExtractOptions::new(["os.environ".to_string(), "os.getenv".to_string()]);
     let facts = extract(source, &options);
+    let index = LineIndex::from_source_text(source);
+    let mut spans: Vec<&Span> = Vec::new();
     for import in &facts.imports {
-        assert_span_inside(source, &import.span);
-        assert_span_inside(source, &import.statement);
+        spans.extend([&import.span, &import.statement]);
     }
-    for attribute in &facts.attribute_uses {
-        assert_span_inside(source, &attribute.span);
-    }
-    if let Some(syntax) = &facts.syntax {
-        assert_span_inside(source, &syntax.span);
+    spans.extend(facts.attribute_uses.iter().map(|attribute| &attribute.span));
+    spans.extend(facts.syntax.iter().map(|syntax| &syntax.span));
+    for span in spans {
+        assert_span_inside(source, span);
+        assert_position_matches_ruff(source, &index, span);
     }
 }
 

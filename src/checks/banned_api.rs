@@ -69,18 +69,18 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         };
         let mut matched_by_import = Vec::new();
         for import in input.imports {
-            let Some(qualified) = import.qualified() else {
+            let Some(qualified) = import.qualified.as_deref() else {
                 continue;
             };
             let Some(entry) = banned
                 .api
                 .iter()
-                .find(|entry| entry.pattern.matches(&qualified))
+                .find(|entry| entry.pattern.matches(qualified))
             else {
                 continue;
             };
             if import.import.kind == ImportKind::Import {
-                matched_by_import.push(qualified.clone());
+                matched_by_import.push(qualified);
             }
             let message = if qualified == entry.pattern.as_str() && import.import.name.is_none() {
                 format!(

@@ -72,14 +72,14 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         return;
     }
     for import in input.imports {
-        let Some(qualified) = import.qualified() else {
+        let Some(qualified) = import.qualified.as_deref() else {
             continue;
         };
         for boundary in &governing {
             let Some(forbidding) = boundary
                 .forbid
                 .iter()
-                .find(|entry| entry.pattern.matches(&qualified))
+                .find(|entry| entry.pattern.matches(qualified))
             else {
                 continue;
             };
@@ -88,7 +88,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 || boundary
                     .allow
                     .iter()
-                    .any(|entry| entry.pattern.matches(&qualified))
+                    .any(|entry| entry.pattern.matches(qualified))
             {
                 continue;
             }

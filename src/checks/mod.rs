@@ -134,20 +134,27 @@ pub struct ResolvedImport<'a> {
     pub import: &'a Import,
     /// Where it points.
     pub resolved: Resolved,
-}
-
-impl ResolvedImport<'_> {
     /// The absolute dotted path the import brings in: `a.b` for `import a.b`, `a.b.c` for
     /// `from a.b import c` (a submodule or a name: rules match either the same way). `None`
-    /// for relative imports that cannot be resolved.
-    pub fn qualified(&self) -> Option<String> {
-        let Resolved::Module(module) = &self.resolved else {
-            return None;
+    /// for relative imports that cannot be resolved. Computed once, matched by every rule.
+    pub qualified: Option<String>,
+}
+
+impl<'a> ResolvedImport<'a> {
+    /// Pairs an import with its resolution.
+    pub fn new(import: &'a Import, resolved: Resolved) -> Self {
+        let qualified = match &resolved {
+            Resolved::Module(module) => Some(match import.name.as_deref() {
+                Some(name) if name != "*" => format!("{module}.{name}"),
+                _ => module.clone(),
+            }),
+            _ => None,
         };
-        Some(match self.import.name.as_deref() {
-            Some(name) if name != "*" => format!("{module}.{name}"),
-            _ => module.clone(),
-        })
+        Self {
+            import,
+            resolved,
+            qualified,
+        }
     }
 
     /// The resolved module, if any.

@@ -16,6 +16,7 @@ enum Segment {
 pub struct ModulePattern {
     text: String,
     segments: Vec<Segment>,
+    is_literal: bool,
 }
 
 /// Why a pattern string is not a module pattern.
@@ -56,9 +57,13 @@ impl ModulePattern {
                 }),
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let is_literal = segments
+            .iter()
+            .all(|segment| matches!(segment, Segment::Name(_)));
         Ok(Self {
             text: text.to_string(),
             segments,
+            is_literal,
         })
     }
 
@@ -69,6 +74,12 @@ impl ModulePattern {
 
     /// Whether `module` (dotted) is matched: the pattern matches a prefix of its segments.
     pub fn matches(&self, module: &str) -> bool {
+        // Most patterns are plain dotted names: a string prefix test, no allocation.
+        if self.is_literal {
+            return module
+                .strip_prefix(self.text.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+        }
         let names: Vec<&str> = module.split('.').collect();
         matches_prefix(&self.segments, &names)
     }

@@ -13,11 +13,10 @@ use crate::model::{
 use memchr::memmem;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{
-    Alias, ExceptHandler, Expr, ExprCall, PySourceType, Stmt, StmtImport, StmtImportFrom,
+    Alias, ExceptHandler, Expr, ExprCall, PySourceType, Stmt, StmtImport, StmtImportFrom, WithItem,
 };
 use ruff_python_parser::parse_unchecked_source;
-use ruff_source_file::LineIndex;
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange};
 use std::collections::{HashMap, HashSet};
 
 /// What to look for beyond imports.
@@ -51,10 +50,7 @@ impl ExtractOptions {
 /// Extracts the facts of one Python source text.
 pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
     let parsed = parse_unchecked_source(source, PySourceType::Python);
-    let locator = Locator {
-        source,
-        lines: LineIndex::from_source_text(source),
-    };
+    let mut locator = Locator::new(source);
     let mut facts = FileFacts::default();
     if let Some(first) = parsed.errors().first() {
         facts.syntax = Some(SyntaxProblem {
@@ -65,16 +61,13 @@ pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
     }
     let body = &parsed.syntax().body;
 
-    let mut statements = Walker::new(Mode::Statements, &locator, options);
-    statements.visit_body(body);
-    let Walker {
-        imports, bindings, ..
-    } = statements;
-    facts.imports = imports;
+    let mut statements = Walker::new(&mut locator, options);
+    statements.walk_statements(body);
+    facts.imports = statements.imports;
 
     if may_need_expression_walk(source, options) {
-        let mut expressions = Walker::new(Mode::Expressions, &locator, options);
-        expressions.bindings = bindings;
+        let mut expressions = Walker::new(&mut locator, options);
+        expressions.bindings = bindings(&facts.imports);
         expressions.visit_body(body);
         facts.imports.extend(expressions.imports);
         facts.attribute_uses = expressions.attribute_uses;
@@ -83,6 +76,33 @@ pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
             .sort_by_key(|import| (import.span.start, import.span.end));
     }
     facts
+}
+
+/// Local name -> the dotted path an absolute import binds it to: `import os.path` binds
+/// `os` to `os`, `import a.b as c` binds `c` to `a.b`, `from a import b as c` binds `c` to
+/// `a.b`. Relative and star imports bind nothing the checks watch.
+fn bindings(imports: &[Import]) -> HashMap<String, String> {
+    let mut bindings = HashMap::new();
+    for import in imports.iter().filter(|import| import.level == 0) {
+        let module = import.module.as_ref();
+        match (import.kind, import.name.as_deref(), import.alias.as_deref()) {
+            (ImportKind::Import, _, Some(alias)) => {
+                bindings.insert(alias.to_string(), module.to_string());
+            }
+            (ImportKind::Import, _, None) => {
+                let top = module.split('.').next().unwrap_or(module);
+                bindings.insert(top.to_string(), top.to_string());
+            }
+            (ImportKind::From, Some(name), alias) if name != "*" => {
+                bindings.insert(
+                    alias.unwrap_or(name).to_string(),
+                    format!("{module}.{name}"),
+                );
+            }
+            _ => {}
+        }
+    }
+    bindings
 }
 
 fn may_need_expression_walk(source: &str, options: &ExtractOptions) -> bool {
@@ -95,36 +115,80 @@ fn may_need_expression_walk(source: &str, options: &ExtractOptions) -> bool {
             .any(|needle| memmem::find(bytes, needle.as_bytes()).is_some())
 }
 
-/// Byte ranges to line/column spans.
+/// Byte ranges to line/column spans. Line starts are found lazily, only as far into the
+/// file as a position was asked for: imports sit near the top, so most of a file is never
+/// scanned. `\n`, `\r\n` and a lone `\r` end a line, as in Python.
 struct Locator<'s> {
     source: &'s str,
-    lines: LineIndex,
+    line_starts: Vec<u32>,
+    scanned_to: usize,
 }
 
-impl Locator<'_> {
-    fn span(&self, range: TextRange) -> Span {
-        let start = self.lines.line_column(range.start(), self.source);
-        let end = self.lines.line_column(range.end(), self.source);
+impl<'s> Locator<'s> {
+    fn new(source: &'s str) -> Self {
+        Self {
+            source,
+            line_starts: vec![0],
+            scanned_to: 0,
+        }
+    }
+
+    fn span(&mut self, range: TextRange) -> Span {
+        let (line, column) = self.position(range.start().to_usize());
+        let (end_line, end_column) = self.position(range.end().to_usize());
         Span {
             start: range.start().to_u32(),
             end: range.end().to_u32(),
-            line: start.line.get() as u32,
-            column: start.column.get() as u32,
-            end_line: end.line.get() as u32,
-            end_column: end.column.get() as u32,
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    fn position(&mut self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.source.len());
+        self.scan_to(offset);
+        let line = self
+            .line_starts
+            .partition_point(|&start| start as usize <= offset);
+        let line_start = self.line_starts[line - 1] as usize;
+        let mut column = self
+            .source
+            .get(line_start..offset)
+            .map_or(0, |text| text.chars().count());
+        // A BOM is not a column (ruff's convention, and what editors show).
+        if line == 1 && self.source.starts_with('\u{feff}') {
+            column = column.saturating_sub(1);
+        }
+        (line as u32, column as u32 + 1)
+    }
+
+    /// Records every line start up to and including `offset`.
+    fn scan_to(&mut self, offset: usize) {
+        let bytes = self.source.as_bytes();
+        while self.scanned_to <= offset {
+            let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[self.scanned_to..]) else {
+                self.scanned_to = usize::MAX;
+                return;
+            };
+            let terminator = self.scanned_to + found;
+            let next = if bytes[terminator] == b'\r' && bytes.get(terminator + 1) == Some(&b'\n') {
+                terminator + 2
+            } else {
+                terminator + 1
+            };
+            self.line_starts.push(next as u32);
+            self.scanned_to = next;
         }
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Statements,
-    Expressions,
-}
-
+/// Collects facts. `walk_statements` is the first pass (imports and their bindings, without
+/// visiting expressions); the `Visitor` impl is the second (dynamic imports and attribute
+/// uses). Both use the same context rules.
 struct Walker<'a, 's> {
-    mode: Mode,
-    locator: &'a Locator<'s>,
+    locator: &'a mut Locator<'s>,
     options: &'a ExtractOptions,
     context: ImportContext,
     imports: Vec<Import>,
@@ -134,9 +198,8 @@ struct Walker<'a, 's> {
 }
 
 impl<'a, 's> Walker<'a, 's> {
-    fn new(mode: Mode, locator: &'a Locator<'s>, options: &'a ExtractOptions) -> Self {
+    fn new(locator: &'a mut Locator<'s>, options: &'a ExtractOptions) -> Self {
         Self {
-            mode,
             locator,
             options,
             context: ImportContext::default(),
@@ -153,6 +216,95 @@ impl<'a, 's> Walker<'a, 's> {
         self.context = saved;
     }
 
+    /// The first pass: every import statement, through every compound statement.
+    fn walk_statements(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            match stmt {
+                Stmt::Import(import) => self.record_import(import),
+                Stmt::ImportFrom(import) => self.record_import_from(import),
+                Stmt::FunctionDef(function) => {
+                    self.with_context(self.function_body(), |walker| {
+                        walker.walk_statements(&function.body)
+                    });
+                }
+                Stmt::ClassDef(class) => self.walk_statements(&class.body),
+                Stmt::If(if_stmt) => {
+                    self.with_context(self.if_body(&if_stmt.test), |walker| {
+                        walker.walk_statements(&if_stmt.body)
+                    });
+                    for clause in &if_stmt.elif_else_clauses {
+                        self.walk_statements(&clause.body);
+                    }
+                }
+                Stmt::Try(try_stmt) => {
+                    self.with_context(self.try_body(&try_stmt.handlers), |walker| {
+                        walker.walk_statements(&try_stmt.body)
+                    });
+                    for handler in &try_stmt.handlers {
+                        let ExceptHandler::ExceptHandler(handler) = handler;
+                        self.walk_statements(&handler.body);
+                    }
+                    self.walk_statements(&try_stmt.orelse);
+                    self.walk_statements(&try_stmt.finalbody);
+                }
+                Stmt::With(with_stmt) => {
+                    self.with_context(self.with_body(&with_stmt.items), |walker| {
+                        walker.walk_statements(&with_stmt.body)
+                    });
+                }
+                Stmt::For(for_stmt) => {
+                    self.walk_statements(&for_stmt.body);
+                    self.walk_statements(&for_stmt.orelse);
+                }
+                Stmt::While(while_stmt) => {
+                    self.walk_statements(&while_stmt.body);
+                    self.walk_statements(&while_stmt.orelse);
+                }
+                Stmt::Match(match_stmt) => {
+                    for case in &match_stmt.cases {
+                        self.walk_statements(&case.body);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A function body runs when called, not when its module is imported.
+    fn function_body(&self) -> ImportContext {
+        ImportContext {
+            lazy: true,
+            ..self.context
+        }
+    }
+
+    /// The body of `if TYPE_CHECKING:` never runs; other `if` bodies keep the context.
+    fn if_body(&self, test: &Expr) -> ImportContext {
+        ImportContext {
+            type_checking: self.context.type_checking || is_type_checking(test),
+            ..self.context
+        }
+    }
+
+    /// A `try` body whose handlers catch `ImportError` is guarded.
+    fn try_body(&self, handlers: &[ExceptHandler]) -> ImportContext {
+        ImportContext {
+            guarded: self.context.guarded || handlers_catch_import_error(handlers),
+            ..self.context
+        }
+    }
+
+    /// A `with contextlib.suppress(ImportError):` body is guarded.
+    fn with_body(&self, items: &[WithItem]) -> ImportContext {
+        ImportContext {
+            guarded: self.context.guarded
+                || items
+                    .iter()
+                    .any(|item| suppresses_import_error(&item.context_expr)),
+            ..self.context
+        }
+    }
+
     fn record_import(&mut self, stmt: &StmtImport) {
         let context = ImportContext {
             lazy: self.context.lazy || stmt.is_lazy,
@@ -160,14 +312,6 @@ impl<'a, 's> Walker<'a, 's> {
         };
         for alias in &stmt.names {
             let module = alias.name.id.as_str();
-            let bound = match &alias.asname {
-                Some(asname) => (asname.id.to_string(), module.to_string()),
-                None => {
-                    let top = module.split('.').next().unwrap_or(module);
-                    (top.to_string(), top.to_string())
-                }
-            };
-            self.bindings.insert(bound.0, bound.1);
             self.imports.push(Import {
                 kind: ImportKind::Import,
                 module: module.into(),
@@ -189,14 +333,6 @@ impl<'a, 's> Walker<'a, 's> {
         let module = stmt.module.as_ref().map_or("", |module| module.id.as_str());
         for alias in &stmt.names {
             let name = alias.name.id.as_str();
-            if stmt.level == 0 && name != "*" {
-                let local = alias
-                    .asname
-                    .as_ref()
-                    .map_or(name, |asname| asname.id.as_str());
-                self.bindings
-                    .insert(local.to_string(), format!("{module}.{name}"));
-            }
             self.imports.push(Import {
                 kind: ImportKind::From,
                 module: module.into(),
@@ -295,25 +431,26 @@ impl<'a, 's> Walker<'a, 's> {
             }
         }
     }
+}
 
-    fn is_type_checking(&self, test: &Expr) -> bool {
-        match test {
-            Expr::Name(name) => name.id.as_str() == "TYPE_CHECKING",
-            Expr::Attribute(attribute) => attribute.attr.id.as_str() == "TYPE_CHECKING",
-            _ => false,
-        }
+/// `TYPE_CHECKING` or `typing.TYPE_CHECKING` (any module's).
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(name) => name.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(attribute) => attribute.attr.id.as_str() == "TYPE_CHECKING",
+        _ => false,
     }
+}
 
-    /// `contextlib.suppress(ImportError)` and friends.
-    fn suppresses_import_error(&self, expr: &Expr) -> bool {
-        let Expr::Call(call) = expr else { return false };
-        let is_suppress = match call.func.as_ref() {
-            Expr::Name(name) => name.id.as_str() == "suppress",
-            Expr::Attribute(attribute) => attribute.attr.id.as_str() == "suppress",
-            _ => false,
-        };
-        is_suppress && call.arguments.args.iter().any(catches_import_error)
-    }
+/// `contextlib.suppress(ImportError)` and friends.
+fn suppresses_import_error(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    let is_suppress = match call.func.as_ref() {
+        Expr::Name(name) => name.id.as_str() == "suppress",
+        Expr::Attribute(attribute) => attribute.attr.id.as_str() == "suppress",
+        _ => false,
+    };
+    is_suppress && call.arguments.args.iter().any(catches_import_error)
 }
 
 fn asname(alias: &Alias) -> Option<Box<str>> {
@@ -349,16 +486,8 @@ fn handlers_catch_import_error(handlers: &[ExceptHandler]) -> bool {
 impl<'n> Visitor<'n> for Walker<'_, '_> {
     fn visit_stmt(&mut self, stmt: &'n Stmt) {
         match stmt {
-            Stmt::Import(import) => {
-                if self.mode == Mode::Statements {
-                    self.record_import(import);
-                }
-            }
-            Stmt::ImportFrom(import) => {
-                if self.mode == Mode::Statements {
-                    self.record_import_from(import);
-                }
-            }
+            // Collected by the first pass.
+            Stmt::Import(_) | Stmt::ImportFrom(_) => {}
             Stmt::FunctionDef(function) => {
                 // Decorators, defaults and annotations run when the `def` runs; the body later.
                 for decorator in &function.decorator_list {
@@ -371,66 +500,47 @@ impl<'n> Visitor<'n> for Walker<'_, '_> {
                 if let Some(returns) = &function.returns {
                     self.visit_annotation(returns);
                 }
-                let lazy = ImportContext {
-                    lazy: true,
-                    ..self.context
-                };
-                self.with_context(lazy, |walker| walker.visit_body(&function.body));
+                self.with_context(self.function_body(), |walker| {
+                    walker.visit_body(&function.body)
+                });
             }
-            Stmt::If(if_stmt) if self.is_type_checking(&if_stmt.test) => {
+            Stmt::If(if_stmt) => {
                 self.visit_expr(&if_stmt.test);
-                let type_checking = ImportContext {
-                    type_checking: true,
-                    ..self.context
-                };
-                self.with_context(type_checking, |walker| walker.visit_body(&if_stmt.body));
+                self.with_context(self.if_body(&if_stmt.test), |walker| {
+                    walker.visit_body(&if_stmt.body)
+                });
                 for clause in &if_stmt.elif_else_clauses {
                     self.visit_elif_else_clause(clause);
                 }
             }
             Stmt::Try(try_stmt) => {
-                let guarded = ImportContext {
-                    guarded: self.context.guarded
-                        || handlers_catch_import_error(&try_stmt.handlers),
-                    ..self.context
-                };
-                self.with_context(guarded, |walker| walker.visit_body(&try_stmt.body));
+                self.with_context(self.try_body(&try_stmt.handlers), |walker| {
+                    walker.visit_body(&try_stmt.body)
+                });
                 for handler in &try_stmt.handlers {
                     self.visit_except_handler(handler);
                 }
                 self.visit_body(&try_stmt.orelse);
                 self.visit_body(&try_stmt.finalbody);
             }
-            Stmt::With(with_stmt)
-                if with_stmt
-                    .items
-                    .iter()
-                    .any(|item| self.suppresses_import_error(&item.context_expr)) =>
-            {
+            Stmt::With(with_stmt) => {
                 for item in &with_stmt.items {
                     self.visit_with_item(item);
                 }
-                let guarded = ImportContext {
-                    guarded: true,
-                    ..self.context
-                };
-                self.with_context(guarded, |walker| walker.visit_body(&with_stmt.body));
+                self.with_context(self.with_body(&with_stmt.items), |walker| {
+                    walker.visit_body(&with_stmt.body)
+                });
             }
             _ => visitor::walk_stmt(self, stmt),
         }
     }
 
     fn visit_expr(&mut self, expr: &'n Expr) {
-        if self.mode == Mode::Statements {
-            return;
-        }
         match expr {
             Expr::Lambda(_) => {
-                let lazy = ImportContext {
-                    lazy: true,
-                    ..self.context
-                };
-                self.with_context(lazy, |walker| visitor::walk_expr(walker, expr));
+                self.with_context(self.function_body(), |walker| {
+                    visitor::walk_expr(walker, expr)
+                });
                 return;
             }
             Expr::Call(call) => self.record_dynamic_import(call),
@@ -441,7 +551,11 @@ impl<'n> Visitor<'n> for Walker<'_, '_> {
     }
 }
 
-/// Used by tests and fuzzing: the byte offset is a char boundary of `source`.
-pub fn is_char_boundary(source: &str, offset: u32) -> bool {
-    source.is_char_boundary(TextSize::from(offset).to_usize())
+/// Parses `source` and does nothing else: the floor the benchmark compares a full check
+/// with (returns the number of top-level statements so the work cannot be optimised away).
+pub fn parse_only(source: &str) -> usize {
+    parse_unchecked_source(source, PySourceType::Python)
+        .syntax()
+        .body
+        .len()
 }

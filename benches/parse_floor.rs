@@ -1,0 +1,45 @@
+//! The floor for `importgate check`: read and parse every `.py` file below a directory with
+//! ruff's parser, in parallel, and nothing else. `scripts/bench.sh` compares the two.
+//!
+//! Usage: `cargo bench --bench parse_floor -- DIR [RUNS]` prints one line per run:
+//! `files=N bytes=B seconds=S`.
+
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::time::Instant;
+use walkdir::WalkDir;
+
+fn main() {
+    let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
+    let Some(dir) = args.next() else {
+        eprintln!("usage: parse_floor DIR [RUNS]");
+        std::process::exit(2);
+    };
+    let runs: usize = args.next().and_then(|runs| runs.parse().ok()).unwrap_or(1);
+    for _ in 0..runs {
+        let started = Instant::now();
+        // The walk is part of the floor: a linter cannot parse what it has not listed.
+        let files: Vec<PathBuf> = WalkDir::new(&dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_file())
+            .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "py"))
+            .map(|entry| entry.into_path())
+            .collect();
+        let (bytes, statements) = files
+            .par_iter()
+            .map(|path| match std::fs::read(path) {
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes);
+                    (bytes.len(), importgate::frontend::python::parse_only(&text))
+                }
+                Err(_) => (0, 0),
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        println!(
+            "files={} bytes={bytes} statements={statements} seconds={:.4}",
+            files.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+}
