@@ -9,6 +9,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 use walkdir::WalkDir;
 
+// The same allocator as the importgate binary, so the floor is the parser's, not malloc's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
     let Some(dir) = args.next() else {

@@ -8,3 +8,10 @@ fn main() -> ExitCode {
     let cli = importgate::cli::Cli::parse();
     ExitCode::from(importgate::run(cli))
 }
+
+// The parser allocates a node per syntax element and frees the tree right after the facts
+// are read: with the system allocator a third of all instructions were malloc/free, and
+// mimalloc cuts a full check by about a third. Its v2 line, because v3's peak RSS on the
+// benchmark corpus reached 100 MB against v2's 70 MB at the same speed.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
