@@ -200,3 +200,53 @@ fn usage_errors_exit_2() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[cfg(unix)]
+#[test]
+fn windows_style_and_non_utf8_file_names_are_checked() {
+    use std::os::unix::ffi::OsStrExt;
+    let tree = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        tree.path().join("rules.toml"),
+        "[[banned]]\nid = \"no-pickle\"\napi = [\"pickle\"]\n",
+    )
+    .expect("write");
+    fs::write(tree.path().join("C:\\tools\\legacy.py"), "import pickle\n").expect("write");
+    let latin1_name = std::ffi::OsStr::from_bytes(b"caf\xe9.py");
+    fs::write(tree.path().join(latin1_name), "import pickle\n").expect("write");
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(transcript(
+            tree.path(),
+            &["check", "--output-format", "concise"]
+        ))
+    });
+}
+
+#[test]
+fn a_ten_megabyte_generated_file_is_checked_to_its_end() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        tree.path().join("rules.toml"),
+        "[[banned]]\nid = \"no-pickle\"\napi = [\"pickle\"]\n",
+    )
+    .expect("write");
+    let mut generated = String::with_capacity(10 * 1024 * 1024 + 64);
+    let mut line = 0;
+    while generated.len() < 10 * 1024 * 1024 {
+        generated.push_str(&format!(
+            "CONSTANT_{line} = {{'key': [{line}, {line}.5, 'value']}}\n"
+        ));
+        line += 1;
+    }
+    generated.push_str("import pickle\n");
+    fs::write(tree.path().join("generated.py"), &generated).expect("write");
+    let output = importgate(tree.path(), &["check", "--output-format", "concise"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout.starts_with(&format!("generated.py:{}:8: IG003", line + 1)),
+        "{stdout}"
+    );
+}

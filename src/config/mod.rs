@@ -67,8 +67,6 @@ pub struct Config {
     pub exclude: Globs,
     /// Whether .gitignore files are honoured.
     pub respect_gitignore: bool,
-    /// Explicit first-party top-level packages; `None` means "those under the python roots".
-    pub first_party: Option<Vec<String>>,
     /// Whether relative imports are reported (IG004).
     pub ban_relative_imports: bool,
     /// What counts as test code.

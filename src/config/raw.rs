@@ -24,7 +24,6 @@ pub struct RawProject {
     pub root: Option<Located<String>>,
     pub python_roots: Strings,
     pub exclude: Strings,
-    pub first_party: Strings,
     pub respect_gitignore: Option<Located<bool>>,
     pub ban_relative_imports: Option<Located<bool>>,
 }
@@ -85,7 +84,6 @@ const PROJECT_KEYS: &[&str] = &[
     "root",
     "python-roots",
     "exclude",
-    "first-party",
     "respect-gitignore",
     "ban-relative-imports",
 ];
@@ -134,78 +132,51 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
         TOP_KEYS,
     );
     let version = top.integer("version");
-    let project = top
-        .table("project", "[project]", PROJECT_KEYS)
-        .map(|mut project| {
-            let raw = RawProject {
-                root: project.string("root"),
-                python_roots: project.strings("python-roots"),
-                exclude: project.strings("exclude"),
-                first_party: project.strings("first-party"),
-                respect_gitignore: project.boolean("respect-gitignore"),
-                ban_relative_imports: project.boolean("ban-relative-imports"),
-            };
-            errors.append(&mut project.errors);
-            raw
-        })
-        .unwrap_or_default();
-    let tests = top
-        .table("tests", "[tests]", TESTS_KEYS)
-        .map(|mut tests| {
-            let raw = RawTests {
-                include: tests.strings("include"),
-            };
-            errors.append(&mut tests.errors);
-            raw
-        })
-        .unwrap_or_default();
-    let services = top
-        .array_of_tables("service", "[[service]]", SERVICE_KEYS)
-        .into_iter()
-        .map(|mut service| {
-            let raw = RawService {
-                name: service.required_string("name"),
-                modules: service.strings("modules"),
-            };
-            errors.append(&mut service.errors);
-            raw
-        })
-        .collect();
-    let boundaries = top
-        .array_of_tables("boundary", "[[boundary]]", BOUNDARY_KEYS)
-        .into_iter()
-        .map(|mut boundary| {
-            let raw = RawBoundary {
-                id: boundary.required_string("id"),
-                from: boundary.required_strings("from"),
-                forbid: boundary.required_strings("forbid"),
-                allow: boundary.strings("allow"),
-                tests: boundary.string("tests"),
-                type_checking: boundary.string("type-checking"),
-                severity: boundary.string("severity"),
-                hint: boundary.string("hint"),
-            };
-            errors.append(&mut boundary.errors);
-            raw
-        })
-        .collect();
-    let banned = top
-        .array_of_tables("banned", "[[banned]]", BANNED_KEYS)
-        .into_iter()
-        .map(|mut banned| {
-            let raw = RawBanned {
-                id: banned.required_string("id"),
-                api: banned.required_strings("api"),
-                allow_in: banned.strings("allow-in"),
-                paths: banned.strings("paths"),
-                scope: banned.string("scope"),
-                severity: banned.string("severity"),
-                hint: banned.string("hint"),
-            };
-            errors.append(&mut banned.errors);
-            raw
-        })
-        .collect();
+    let project = top.read_table("project", "[project]", PROJECT_KEYS, errors, |project| {
+        RawProject {
+            root: project.string("root"),
+            python_roots: project.strings("python-roots"),
+            exclude: project.strings("exclude"),
+            respect_gitignore: project.boolean("respect-gitignore"),
+            ban_relative_imports: project.boolean("ban-relative-imports"),
+        }
+    });
+    let tests = top.read_table("tests", "[tests]", TESTS_KEYS, errors, |tests| RawTests {
+        include: tests.strings("include"),
+    });
+    let services = top.read_entries("service", "[[service]]", SERVICE_KEYS, errors, |service| {
+        RawService {
+            name: service.required_string("name"),
+            modules: service.strings("modules"),
+        }
+    });
+    let boundaries = top.read_entries(
+        "boundary",
+        "[[boundary]]",
+        BOUNDARY_KEYS,
+        errors,
+        |boundary| RawBoundary {
+            id: boundary.required_string("id"),
+            from: boundary.required_strings("from"),
+            forbid: boundary.required_strings("forbid"),
+            allow: boundary.strings("allow"),
+            tests: boundary.string("tests"),
+            type_checking: boundary.string("type-checking"),
+            severity: boundary.string("severity"),
+            hint: boundary.string("hint"),
+        },
+    );
+    let banned = top.read_entries("banned", "[[banned]]", BANNED_KEYS, errors, |banned| {
+        RawBanned {
+            id: banned.required_string("id"),
+            api: banned.required_strings("api"),
+            allow_in: banned.strings("allow-in"),
+            paths: banned.strings("paths"),
+            scope: banned.string("scope"),
+            severity: banned.string("severity"),
+            hint: banned.string("hint"),
+        }
+    });
     errors.append(&mut top.errors);
     RawConfig {
         version,
@@ -367,6 +338,43 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 None
             }
         }
+    }
+
+    /// Reads the plain table `[key]` with `read` (the default when it is absent) and hands
+    /// its errors over to `errors`.
+    fn read_table<T: Default>(
+        &mut self,
+        key: &str,
+        section: &'static str,
+        known: &'static [&'static str],
+        errors: &mut Vec<ConfigError>,
+        read: impl FnOnce(&mut TableReader<'t, 'i>) -> T,
+    ) -> T {
+        let Some(mut table) = self.table(key, section, known) else {
+            return T::default();
+        };
+        let value = read(&mut table);
+        errors.append(&mut table.errors);
+        value
+    }
+
+    /// Reads every entry of `[[key]]` with `read` and hands their errors over to `errors`.
+    fn read_entries<T>(
+        &mut self,
+        key: &str,
+        section: &'static str,
+        known: &'static [&'static str],
+        errors: &mut Vec<ConfigError>,
+        mut read: impl FnMut(&mut TableReader<'t, 'i>) -> T,
+    ) -> Vec<T> {
+        self.array_of_tables(key, section, known)
+            .into_iter()
+            .map(|mut entry| {
+                let value = read(&mut entry);
+                errors.append(&mut entry.errors);
+                value
+            })
+            .collect()
     }
 
     /// One reader per entry of `[[key]]`.

@@ -45,34 +45,17 @@ pub(super) fn validate(
             errors,
         ),
     };
-    let first_party = raw.project.first_party.map(|names| {
-        names
-            .into_iter()
-            .filter_map(|name| match ModulePattern::parse(&name.value) {
-                Ok(_) if !name.value.contains('.') && !name.value.contains('*') => Some(name.value),
-                _ => {
-                    errors.push(ConfigError::new(
-                        format!("`{}` is not a top-level package name", name.value),
-                        name.span,
-                        "expected a Python name such as `netra_backend`",
-                    ));
-                    None
-                }
-            })
-            .collect()
-    });
-
-    let services = services(raw.services, errors);
-    let mut ids: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+    let services = services(raw.services, text, errors);
+    let mut ids: HashMap<String, usize> = HashMap::new();
     let boundaries = raw
         .boundaries
         .into_iter()
-        .filter_map(|boundary| validate_boundary(boundary, &services, &mut ids, errors))
+        .filter_map(|boundary| validate_boundary(boundary, &services, text, &mut ids, errors))
         .collect();
     let banned = raw
         .banned
         .into_iter()
-        .filter_map(|banned| validate_banned(banned, &mut ids, errors))
+        .filter_map(|banned| validate_banned(banned, text, &mut ids, errors))
         .collect();
 
     Some(Config {
@@ -82,7 +65,6 @@ pub(super) fn validate(
         python_roots,
         exclude,
         respect_gitignore: raw.project.respect_gitignore.is_none_or(|flag| flag.value),
-        first_party,
         ban_relative_imports: raw
             .project
             .ban_relative_imports
@@ -202,8 +184,12 @@ fn globs(patterns: Vec<Located<String>>, errors: &mut Vec<ConfigError>) -> Globs
     }
 }
 
-fn services(raw: Vec<super::raw::RawService>, errors: &mut Vec<ConfigError>) -> Vec<Service> {
-    let mut seen: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+fn services(
+    raw: Vec<super::raw::RawService>,
+    text: &str,
+    errors: &mut Vec<ConfigError>,
+) -> Vec<Service> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut services = Vec::new();
     for service in raw {
         let Some(name) = service.name else { continue };
@@ -214,11 +200,11 @@ fn services(raw: Vec<super::raw::RawService>, errors: &mut Vec<ConfigError>) -> 
                     name.span.clone(),
                     "defined again here",
                 )
-                .with_help(format!("first defined at byte {}", first.start)),
+                .with_help(format!("first defined on line {first}")),
             );
             continue;
         }
-        seen.insert(name.value.clone(), name.span.clone());
+        seen.insert(name.value.clone(), line_of(text, name.span.start));
         let modules = match service.modules {
             Some(modules) => module_patterns(modules, errors)
                 .into_iter()
@@ -269,20 +255,23 @@ fn module_patterns(
 
 fn register_id(
     id: &Located<String>,
-    ids: &mut HashMap<String, std::ops::Range<usize>>,
+    text: &str,
+    ids: &mut HashMap<String, usize>,
     errors: &mut Vec<ConfigError>,
 ) {
-    if ids.contains_key(&id.value) {
+    if let Some(first) = ids.get(&id.value) {
         errors.push(
             ConfigError::new(
                 format!("duplicate rule id `{}`", id.value),
                 id.span.clone(),
                 "this id is already used",
             )
-            .with_help("every [[boundary]] and [[banned]] entry needs its own id"),
+            .with_help(format!(
+                "first used on line {first}; every [[boundary]] and [[banned]] entry needs its own id"
+            )),
         );
     } else {
-        ids.insert(id.value.clone(), id.span.clone());
+        ids.insert(id.value.clone(), line_of(text, id.span.start));
     }
 }
 
@@ -390,11 +379,12 @@ fn quoted(choices: &[&str]) -> String {
 fn validate_boundary(
     raw: RawBoundary,
     services: &[Service],
-    ids: &mut HashMap<String, std::ops::Range<usize>>,
+    text: &str,
+    ids: &mut HashMap<String, usize>,
     errors: &mut Vec<ConfigError>,
 ) -> Option<Boundary> {
     if let Some(id) = &raw.id {
-        register_id(id, ids, errors);
+        register_id(id, text, ids, errors);
     }
     let from = from_patterns(raw.from.unwrap_or_default(), services, errors);
     let forbid = target_patterns(raw.forbid.unwrap_or_default(), services, errors);
@@ -421,11 +411,12 @@ fn validate_boundary(
 
 fn validate_banned(
     raw: RawBanned,
-    ids: &mut HashMap<String, std::ops::Range<usize>>,
+    text: &str,
+    ids: &mut HashMap<String, usize>,
     errors: &mut Vec<ConfigError>,
 ) -> Option<Banned> {
     if let Some(id) = &raw.id {
-        register_id(id, ids, errors);
+        register_id(id, text, ids, errors);
     }
     let api = module_patterns(raw.api.unwrap_or_default(), errors);
     let allow_in = globs(raw.allow_in.unwrap_or_default(), errors);
@@ -458,4 +449,10 @@ fn validate_banned(
         treatment: treatment.unwrap_or(Treatment::Error),
         hint: raw.hint.map(|hint| hint.value),
     })
+}
+
+/// The 1-based line of a byte offset in rules.toml.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |before| 1 + before.matches('\n').count())
 }
