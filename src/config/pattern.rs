@@ -73,6 +73,18 @@ impl ModulePattern {
     }
 
     /// Whether `module` (dotted) is matched: the pattern matches a prefix of its segments.
+    ///
+    /// ```
+    /// use importgate::config::ModulePattern;
+    ///
+    /// let auth = ModulePattern::parse("auth_service").unwrap();
+    /// assert!(auth.matches("auth_service.auth_core.core.session_manager"));
+    /// assert!(!auth.matches("auth_service_client"));
+    ///
+    /// let internals = ModulePattern::parse("core.*.internal").unwrap();
+    /// assert!(internals.matches("core.db.internal.engine"));
+    /// assert!(!internals.matches("core.internal"));
+    /// ```
     pub fn matches(&self, module: &str) -> bool {
         // Most patterns are plain dotted names: a string prefix test, no allocation.
         if self.is_literal {

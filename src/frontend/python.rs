@@ -48,6 +48,18 @@ impl ExtractOptions {
 }
 
 /// Extracts the facts of one Python source text.
+///
+/// ```
+/// use importgate::frontend::python::{extract, ExtractOptions};
+///
+/// let source = "def f():\n    from auth_service.core import (\n        SessionManager,\n    )\n";
+/// let facts = extract(source, &ExtractOptions::default());
+/// let import = &facts.imports[0];
+/// assert_eq!(&*import.module, "auth_service.core");
+/// assert_eq!(import.name.as_deref(), Some("SessionManager"));
+/// assert_eq!((import.span.line, import.span.column), (3, 9));
+/// assert!(import.context.lazy);
+/// ```
 pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
     let parsed = parse_unchecked_source(source, PySourceType::Python);
     let mut locator = Locator::new(source);
