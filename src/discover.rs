@@ -37,12 +37,17 @@ pub struct Discovery {
 
 /// The `/`-separated path of `path` below `root`, if it is below it.
 pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
-    let relative = path.strip_prefix(root).ok()?.to_string_lossy();
-    Some(if std::path::MAIN_SEPARATOR == '/' {
-        relative.into_owned()
+    Some(slash_path(path.strip_prefix(root).ok()?))
+}
+
+/// A path as text with `/` separators on every platform (lossy for non-UTF-8 names).
+pub fn slash_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
     } else {
-        relative.replace(std::path::MAIN_SEPARATOR, "/")
-    })
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
 }
 
 /// Lists the Python files of the governed tree.

@@ -50,13 +50,7 @@ impl ReportContext<'_> {
 
 /// `path` relative to `cwd` when below it, else as it is; always `/`-separated.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let shown = path.strip_prefix(cwd).unwrap_or(path);
-    shown
-        .components()
-        .map(|component| component.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-        .replace("//", "/")
+    crate::discover::slash_path(path.strip_prefix(cwd).unwrap_or(path))
 }
 
 /// Writes the report in `format`.
