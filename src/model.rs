@@ -187,6 +187,58 @@ pub enum ReadProblem {
     },
 }
 
+/// What kind of statement defines a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DefinitionKind {
+    /// `class N:`.
+    Class,
+    /// `def N(...)` / `async def N(...)`.
+    Function,
+    /// `N = ...` (also annotated with a value, augmented, or a `type N = ...` alias).
+    Assignment,
+}
+
+/// A module-level definition of a name, for the duplicate-definition check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Definition {
+    /// The name defined.
+    pub name: Box<str>,
+    /// How.
+    pub kind: DefinitionKind,
+    /// The name in the defining statement.
+    pub span: Span,
+}
+
+/// The names a module binds at module level: what `from module import N` can find.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleBindings {
+    /// Every bound name: definitions, assignments, `for`/`with` targets, import aliases,
+    /// `global` names assigned in functions. Sorted and deduplicated.
+    pub names: Vec<Box<str>>,
+    /// The literal entries of `__all__`, when it is a list or tuple of strings (possibly
+    /// extended with `+=`, `.append` or `.extend`).
+    pub all: Option<Vec<Box<str>>>,
+    /// Modules star-imported at module level, as written (`level`, `module`).
+    pub star_imports: Vec<(u32, Box<str>)>,
+    /// The module computes its names at run time (`__getattr__`, `globals()` writes,
+    /// `sys.modules[__name__] = ...`): which names it has cannot be known statically.
+    pub dynamic: bool,
+}
+
+impl ModuleBindings {
+    /// Whether the module binds `name` itself (not through star imports).
+    pub fn binds(&self, name: &str) -> bool {
+        self.names
+            .binary_search_by(|bound| bound.as_ref().cmp(name))
+            .is_ok()
+            || self
+                .all
+                .as_ref()
+                .is_some_and(|all| all.iter().any(|entry| entry.as_ref() == name))
+    }
+}
+
 /// Everything the checks need to know about one source file, extracted in one pass.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileFacts {
@@ -198,4 +250,8 @@ pub struct FileFacts {
     pub syntax: Option<SyntaxProblem>,
     /// Set when the file could not be read or decoded as it is.
     pub read: Option<ReadProblem>,
+    /// The names the module binds at module level.
+    pub bindings: ModuleBindings,
+    /// Module-level class, function and assignment definitions.
+    pub definitions: Vec<Definition>,
 }

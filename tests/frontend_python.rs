@@ -259,3 +259,115 @@ fn attributes_of_unimported_names_are_not_uses() {
     let facts = extract("os.environ['A']\nself.os.environ\n", &options);
     assert!(facts.attribute_uses.is_empty());
 }
+
+fn bound_names(source: &str) -> Vec<String> {
+    extract(source, &ExtractOptions::default())
+        .bindings
+        .names
+        .iter()
+        .map(|name| name.to_string())
+        .collect()
+}
+
+#[test]
+fn module_level_bindings_follow_python_semantics() {
+    let source = "\
+import os.path
+import a.b as ab
+from x import y, z as zz
+from q import *
+A = 1
+B: int = 2
+C: int
+D += 1
+E, (F, *G) = 1, (2, 3)
+obj.attr = 4
+items[0] = 5
+type H = int
+for I in range(3):
+    J = I
+with open('f') as K:
+    pass
+if FLAG:
+    L = 1
+try:
+    M = 1
+except ImportError:
+    N = None
+def f():
+    local = 1
+    global O
+    O = 2
+class P:
+    inner = 1
+";
+    assert_eq!(
+        bound_names(source),
+        [
+            "A", "B", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "ab", "f",
+            "os", "y", "zz"
+        ]
+    );
+    let bindings = extract(source, &ExtractOptions::default()).bindings;
+    assert_eq!(bindings.star_imports, [(0, "q".into())]);
+    assert!(!bindings.dynamic);
+}
+
+#[test]
+fn dunder_all_is_read_from_literals_and_their_extensions() {
+    let all = |source: &str| {
+        extract(source, &ExtractOptions::default())
+            .bindings
+            .all
+            .map(|all| all.iter().map(|name| name.to_string()).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        all("__all__ = ['a', 'b']\n"),
+        Some(vec!["a".into(), "b".into()])
+    );
+    assert_eq!(
+        all("__all__ = ('a',)\n__all__ += ['b']\n__all__.append('c')\n__all__.extend(['d'])\n"),
+        Some(vec!["a".into(), "b".into(), "c".into(), "d".into()])
+    );
+    assert_eq!(all("__all__ = [name for name in dir()]\n"), None);
+}
+
+#[test]
+fn run_time_namespaces_make_a_module_dynamic() {
+    let dynamic = |source: &str| extract(source, &ExtractOptions::default()).bindings.dynamic;
+    assert!(dynamic(
+        "def __getattr__(name):\n    raise AttributeError(name)\n"
+    ));
+    assert!(dynamic("globals()['X'] = 1\n"));
+    assert!(dynamic("globals().update(X=1)\n"));
+    assert!(dynamic("import sys\nsys.modules[__name__] = object()\n"));
+    assert!(!dynamic(
+        "class C:\n    def __getattr__(self, name):\n        pass\n"
+    ));
+}
+
+#[test]
+fn definitions_record_kind_and_location_at_module_level_only() {
+    let facts = extract(
+        "class SessionManager:\n    pass\n\ndef make():\n    Inner = 1\nSessionManager2 = SessionManager\n",
+        &ExtractOptions::default(),
+    );
+    let definitions: Vec<String> = facts
+        .definitions
+        .iter()
+        .map(|definition| {
+            format!(
+                "{}:{} {:?} {}",
+                definition.span.line, definition.span.column, definition.kind, definition.name
+            )
+        })
+        .collect();
+    assert_eq!(
+        definitions,
+        [
+            "1:7 Class SessionManager",
+            "4:5 Function make",
+            "6:1 Assignment SessionManager2"
+        ]
+    );
+}

@@ -8,7 +8,8 @@
 //! walking is most of the cost of a visit.
 
 use crate::model::{
-    AttributeUse, FileFacts, Import, ImportContext, ImportKind, Span, SyntaxProblem,
+    AttributeUse, Definition, DefinitionKind, FileFacts, Import, ImportContext, ImportKind,
+    ModuleBindings, Span, SyntaxProblem,
 };
 use memchr::memmem;
 use ruff_python_ast::visitor::{self, Visitor};
@@ -76,6 +77,10 @@ pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
     let mut statements = Walker::new(&mut locator, options);
     statements.walk_statements(body);
     facts.imports = statements.imports;
+    facts.bindings = statements.module;
+    facts.bindings.names.sort_unstable();
+    facts.bindings.names.dedup();
+    facts.definitions = statements.definitions;
 
     if may_need_expression_walk(source, options) {
         let mut expressions = Walker::new(&mut locator, options);
@@ -207,6 +212,12 @@ struct Walker<'a, 's> {
     attribute_uses: Vec<AttributeUse>,
     /// Local name -> the dotted path it is bound to by an absolute import.
     bindings: HashMap<String, String>,
+    /// Depth of `def`/`class` bodies around the current statement (0: module scope).
+    scope_depth: u32,
+    /// What the module binds at module level.
+    module: ModuleBindings,
+    /// Module-level definitions.
+    definitions: Vec<Definition>,
 }
 
 impl<'a, 's> Walker<'a, 's> {
@@ -218,6 +229,9 @@ impl<'a, 's> Walker<'a, 's> {
             imports: Vec::new(),
             attribute_uses: Vec::new(),
             bindings: HashMap::new(),
+            scope_depth: 0,
+            module: ModuleBindings::default(),
+            definitions: Vec::new(),
         }
     }
 
@@ -228,18 +242,34 @@ impl<'a, 's> Walker<'a, 's> {
         self.context = saved;
     }
 
-    /// The first pass: every import statement, through every compound statement.
+    /// The first pass: every import statement, through every compound statement, and what
+    /// the module binds at module level.
     fn walk_statements(&mut self, body: &[Stmt]) {
         for stmt in body {
             match stmt {
                 Stmt::Import(import) => self.record_import(import),
                 Stmt::ImportFrom(import) => self.record_import_from(import),
                 Stmt::FunctionDef(function) => {
+                    self.define(
+                        &function.name.id,
+                        function.name.range(),
+                        DefinitionKind::Function,
+                    );
+                    if self.at_module_scope() && function.name.id.as_str() == "__getattr__" {
+                        self.module.dynamic = true;
+                    }
+                    self.scope_depth += 1;
                     self.with_context(self.function_body(), |walker| {
                         walker.walk_statements(&function.body)
                     });
+                    self.scope_depth -= 1;
                 }
-                Stmt::ClassDef(class) => self.walk_statements(&class.body),
+                Stmt::ClassDef(class) => {
+                    self.define(&class.name.id, class.name.range(), DefinitionKind::Class);
+                    self.scope_depth += 1;
+                    self.walk_statements(&class.body);
+                    self.scope_depth -= 1;
+                }
                 Stmt::If(if_stmt) => {
                     self.with_context(self.if_body(&if_stmt.test), |walker| {
                         walker.walk_statements(&if_stmt.body)
@@ -260,11 +290,17 @@ impl<'a, 's> Walker<'a, 's> {
                     self.walk_statements(&try_stmt.finalbody);
                 }
                 Stmt::With(with_stmt) => {
+                    for item in &with_stmt.items {
+                        if let Some(target) = &item.optional_vars {
+                            self.bind_targets(target, DefinitionKind::Assignment);
+                        }
+                    }
                     self.with_context(self.with_body(&with_stmt.items), |walker| {
                         walker.walk_statements(&with_stmt.body)
                     });
                 }
                 Stmt::For(for_stmt) => {
+                    self.bind_targets(&for_stmt.target, DefinitionKind::Assignment);
                     self.walk_statements(&for_stmt.body);
                     self.walk_statements(&for_stmt.orelse);
                 }
@@ -277,8 +313,118 @@ impl<'a, 's> Walker<'a, 's> {
                         self.walk_statements(&case.body);
                     }
                 }
+                Stmt::Assign(assign) if self.at_module_scope() => {
+                    for target in &assign.targets {
+                        if is_name(target, "__all__") {
+                            self.module.all = string_list(&assign.value);
+                        }
+                        if writes_module_namespace(target) {
+                            self.module.dynamic = true;
+                        }
+                        self.bind_targets(target, DefinitionKind::Assignment);
+                    }
+                }
+                Stmt::AnnAssign(assign) if self.at_module_scope() && assign.value.is_some() => {
+                    if let Some(value) = assign
+                        .value
+                        .as_deref()
+                        .filter(|_| is_name(&assign.target, "__all__"))
+                    {
+                        self.module.all = string_list(value);
+                    }
+                    self.bind_targets(&assign.target, DefinitionKind::Assignment);
+                }
+                Stmt::AugAssign(assign) if self.at_module_scope() => {
+                    if is_name(&assign.target, "__all__") {
+                        self.extend_all(string_list(&assign.value));
+                    }
+                    self.bind_targets(&assign.target, DefinitionKind::Assignment);
+                }
+                Stmt::TypeAlias(alias) if self.at_module_scope() => {
+                    self.bind_targets(&alias.name, DefinitionKind::Assignment);
+                }
+                Stmt::Expr(expression) if self.at_module_scope() => {
+                    self.record_module_level_call(&expression.value);
+                }
+                // `global N` in a function: the function may bind N at module level.
+                Stmt::Global(global) => {
+                    for name in &global.names {
+                        self.module.names.push(name.id.as_str().into());
+                    }
+                }
                 _ => {}
             }
+        }
+    }
+
+    fn at_module_scope(&self) -> bool {
+        self.scope_depth == 0
+    }
+
+    /// Records a module-level definition of `name`.
+    fn define(&mut self, name: &str, range: TextRange, kind: DefinitionKind) {
+        if !self.at_module_scope() {
+            return;
+        }
+        self.module.names.push(name.into());
+        let span = self.locator.span(range);
+        self.definitions.push(Definition {
+            name: name.into(),
+            kind,
+            span,
+        });
+    }
+
+    /// Binds every name an assignment target binds (`a`, `a, (b, *c)`); attribute and
+    /// subscript targets bind nothing.
+    fn bind_targets(&mut self, target: &Expr, kind: DefinitionKind) {
+        match target {
+            Expr::Name(name) => self.define(name.id.as_str(), name.range(), kind),
+            Expr::Tuple(tuple) => {
+                for element in &tuple.elts {
+                    self.bind_targets(element, kind);
+                }
+            }
+            Expr::List(list) => {
+                for element in &list.elts {
+                    self.bind_targets(element, kind);
+                }
+            }
+            Expr::Starred(starred) => self.bind_targets(&starred.value, kind),
+            _ => {}
+        }
+    }
+
+    fn extend_all(&mut self, entries: Option<Vec<Box<str>>>) {
+        match (&mut self.module.all, entries) {
+            (Some(all), Some(entries)) => all.extend(entries),
+            (all @ None, Some(entries)) => *all = Some(entries),
+            (_, None) => {}
+        }
+    }
+
+    /// `__all__.extend([...])`, `__all__.append("x")`, `globals().update(...)`.
+    fn record_module_level_call(&mut self, expr: &Expr) {
+        let Expr::Call(call) = expr else { return };
+        let Expr::Attribute(method) = call.func.as_ref() else {
+            return;
+        };
+        let argument = call.arguments.args.first();
+        match (method.attr.id.as_str(), method.value.as_ref()) {
+            ("extend", receiver) if is_name(receiver, "__all__") => {
+                self.extend_all(argument.and_then(string_list));
+            }
+            ("append", receiver) if is_name(receiver, "__all__") => {
+                if let Some(Expr::StringLiteral(literal)) = argument {
+                    self.extend_all(Some(vec![literal.value.to_str().into()]));
+                }
+            }
+            ("update", Expr::Call(inner))
+                if is_name(&inner.func, "globals") || is_name(&inner.func, "vars") =>
+            {
+                self.module.dynamic = true;
+            }
+            _ => {}
         }
     }
 
@@ -324,6 +470,13 @@ impl<'a, 's> Walker<'a, 's> {
         };
         for alias in &stmt.names {
             let module = alias.name.id.as_str();
+            if self.at_module_scope() {
+                let bound = match &alias.asname {
+                    Some(asname) => asname.id.as_str(),
+                    None => module.split('.').next().unwrap_or(module),
+                };
+                self.module.names.push(bound.into());
+            }
             self.imports.push(Import {
                 kind: ImportKind::Import,
                 module: module.into(),
@@ -345,6 +498,17 @@ impl<'a, 's> Walker<'a, 's> {
         let module = stmt.module.as_ref().map_or("", |module| module.id.as_str());
         for alias in &stmt.names {
             let name = alias.name.id.as_str();
+            if self.at_module_scope() {
+                if name == "*" {
+                    self.module.star_imports.push((stmt.level, module.into()));
+                } else {
+                    let bound = alias
+                        .asname
+                        .as_ref()
+                        .map_or(name, |asname| asname.id.as_str());
+                    self.module.names.push(bound.into());
+                }
+            }
             self.imports.push(Import {
                 kind: ImportKind::From,
                 module: module.into(),
@@ -463,6 +627,42 @@ fn suppresses_import_error(expr: &Expr) -> bool {
         _ => false,
     };
     is_suppress && call.arguments.args.iter().any(catches_import_error)
+}
+
+/// `expr` is the bare name `name`.
+fn is_name(expr: &Expr, name: &str) -> bool {
+    matches!(expr, Expr::Name(bound) if bound.id.as_str() == name)
+}
+
+/// The strings of a list or tuple literal of string literals; `None` for anything else.
+fn string_list(expr: &Expr) -> Option<Vec<Box<str>>> {
+    let elements = match expr {
+        Expr::List(list) => &list.elts,
+        Expr::Tuple(tuple) => &tuple.elts,
+        _ => return None,
+    };
+    elements
+        .iter()
+        .map(|element| match element {
+            Expr::StringLiteral(literal) => Some(literal.value.to_str().into()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `globals()[...] = ...`, `vars()[...] = ...` or `sys.modules[...] = ...`: the module's names
+/// are decided at run time.
+fn writes_module_namespace(target: &Expr) -> bool {
+    let Expr::Subscript(subscript) = target else {
+        return false;
+    };
+    match subscript.value.as_ref() {
+        Expr::Call(call) => is_name(&call.func, "globals") || is_name(&call.func, "vars"),
+        Expr::Attribute(attribute) => {
+            attribute.attr.id.as_str() == "modules" && is_name(&attribute.value, "sys")
+        }
+        _ => false,
+    }
 }
 
 fn asname(alias: &Alias) -> Option<Box<str>> {
