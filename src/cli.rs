@@ -52,6 +52,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
+    /// Report imports guarded by `except ImportError` that do not resolve (IG020, IG021) as
+    /// warnings; by default they are optional by design and not reported.
+    #[arg(long)]
+    pub strict_guarded: bool,
+
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,

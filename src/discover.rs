@@ -50,6 +50,21 @@ pub fn slash_path(path: &Path) -> String {
     }
 }
 
+/// Removes `.` and `..` components lexically.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut normalized = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                normalized.pop();
+            }
+            other => normalized.push(other),
+        }
+    }
+    normalized
+}
+
 /// Lists the Python files of the governed tree.
 pub fn discover(config: &Config, threads: usize) -> Discovery {
     let root = config.root.clone();

@@ -2,16 +2,20 @@
 //! parse -> resolve -> check) -> sorted findings. Sources and syntax trees live only inside
 //! the per-file task, so memory stays flat however large the tree is.
 
-use crate::checks::{check_file, CheckCode, FileInput, ResolvedImport, Tolerated};
+use crate::checks::{
+    check_file, check_project, CheckCode, FileInput, ProjectInput, ResolvedImport, Tolerated,
+};
 use crate::classify::classify;
 use crate::config::Config;
 use crate::diagnostic::{sort_diagnostics, Diagnostic, Severity};
-use crate::discover::discover;
+use crate::discover::{discover, normalize};
 use crate::frontend::python::{extract, ExtractOptions};
-use crate::model::{CodeContext, FileFacts, ReadProblem, Span};
-use crate::resolve::resolve;
+use crate::model::{CodeContext, FileFacts, ReadProblem, SourceFile, Span};
+use crate::project::{contribution, DefinitionFilter, ModuleEntry, ProjectFacts};
+use crate::resolve::{resolve, resolve_relative, ModuleIndex, Resolved};
 use crate::source::decode_python;
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -23,6 +27,8 @@ pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,
+    /// Report guarded imports that do not resolve (IG020, IG021) as warnings.
+    pub strict_guarded: bool,
 }
 
 /// The result of a run.
@@ -91,12 +97,19 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             .iter()
             .map(|entry| entry.pattern.as_str().to_string())
     }));
-    let files: Vec<_> = discovery
+    // Every file is classified and indexed (resolution sees the whole tree); only the
+    // selected ones are checked.
+    let all_files: Vec<SourceFile> = discovery
         .files
         .into_iter()
-        .filter(|file| selection.includes(&file.path))
         .map(|file| classify(config, file.path, file.relative))
         .collect();
+    let index = ModuleIndex::build(config, &all_files);
+    let files: Vec<&SourceFile> = all_files
+        .iter()
+        .filter(|file| selection.includes(&file.path))
+        .collect();
+    let filter = DefinitionFilter::new(config);
 
     let per_file: Vec<_> = pool.install(|| {
         files
@@ -108,22 +121,56 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     .iter()
                     .map(|import| ResolvedImport::new(import, resolve(import, file)))
                     .collect();
-                check_file(&FileInput {
+                let findings = check_file(&FileInput {
                     config,
                     file,
                     facts: &facts,
                     imports: &imports,
-                })
+                    index: &index,
+                    strict_guarded: options.strict_guarded,
+                });
+                (
+                    findings,
+                    contribution(file, &facts, &imports, &index, &filter),
+                )
             })
             .collect()
     });
 
+    let mut project = ProjectFacts::default();
     let mut diagnostics = Vec::new();
     let mut tolerated = Vec::new();
-    for findings in per_file {
+    for (findings, contribution) in per_file {
         diagnostics.extend(findings.diagnostics);
         tolerated.extend(findings.tolerated);
+        project.add(contribution);
     }
+    if !selection.is_everything() {
+        pool.install(|| {
+            complete_for_selection(
+                config,
+                &all_files,
+                &index,
+                &filter,
+                &extract_options,
+                &mut project,
+            )
+        });
+    }
+    let project_input = ProjectInput {
+        config,
+        index: &index,
+        facts: &project,
+        strict_guarded: options.strict_guarded,
+        registry_path: relative_between(&config.root, &config.path),
+    };
+    diagnostics.extend(
+        check_project(&project_input)
+            .into_iter()
+            .filter(|diagnostic| {
+                selection.includes(&normalize(&config.root.join(&diagnostic.path)))
+            }),
+    );
     for problem in discovery.problems {
         if !selection.is_everything() {
             continue;
@@ -214,11 +261,157 @@ impl Selection {
     }
 
     /// Given paths that selected no checked file.
-    fn unmatched(&self, files: &[crate::model::SourceFile]) -> Vec<PathBuf> {
+    fn unmatched(&self, files: &[&SourceFile]) -> Vec<PathBuf> {
         self.paths
             .iter()
             .filter(|path| !files.iter().any(|file| file.path.starts_with(path)))
             .cloned()
             .collect()
     }
+}
+
+/// With explicit paths only the selected files were parsed, but their imports must still be
+/// checked against the whole tree: parses the modules they import names from, the registry's
+/// modules, and the star-import chains of those, until nothing new is needed. With a
+/// selected file that defines a registered symbol, also collects that symbol's definitions
+/// from the files whose text mentions it.
+fn complete_for_selection(
+    config: &Config,
+    all_files: &[SourceFile],
+    index: &ModuleIndex,
+    filter: &DefinitionFilter,
+    options: &ExtractOptions,
+    project: &mut ProjectFacts,
+) {
+    let by_module: HashMap<&str, &SourceFile> = all_files
+        .iter()
+        .filter(|file| file.importable)
+        .map(|file| (file.module.as_str(), file))
+        .collect();
+    let mut wanted: Vec<String> = project
+        .name_imports
+        .iter()
+        .map(|import| import.module.clone())
+        .chain(config.canonical.iter().map(|entry| entry.module.clone()))
+        .chain(
+            config
+                .deprecated
+                .iter()
+                .filter_map(|entry| entry.replacement.clone()),
+        )
+        .collect();
+    let mut requested: HashSet<String> = HashSet::new();
+    loop {
+        let batch: Vec<&SourceFile> = wanted
+            .drain(..)
+            .filter(|module| {
+                !project.modules.contains_key(module) && requested.insert(module.clone())
+            })
+            .filter_map(|module| by_module.get(module.as_str()).copied())
+            .collect();
+        if batch.is_empty() {
+            break;
+        }
+        let entries: Vec<_> = batch
+            .par_iter()
+            .map(|file| {
+                let facts = read_facts(&file.path, options);
+                (file, ModuleEntry::from_facts(file, &facts))
+            })
+            .collect();
+        for (file, entry) in entries {
+            for (level, star) in &entry.star_imports {
+                if let Resolved::Module(target) =
+                    resolve_relative(&file.module, file.is_package, *level, star)
+                {
+                    wanted.push(target);
+                }
+            }
+            project.modules.insert(file.module.clone(), entry);
+        }
+    }
+
+    // Names that are missing: the hint lists the modules that define them, which must not
+    // depend on which files happened to be selected.
+    let missing: Vec<String> = project
+        .missing_names(index)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if !missing.is_empty() {
+        let unparsed: Vec<&SourceFile> = all_files
+            .iter()
+            .filter(|file| file.importable && !project.modules.contains_key(&file.module))
+            .collect();
+        let entries: Vec<_> = unparsed
+            .par_iter()
+            .filter(|file| mentions_any(&file.path, &missing))
+            .map(|file| {
+                (
+                    file.module.clone(),
+                    ModuleEntry::from_facts(file, &read_facts(&file.path, options)),
+                )
+            })
+            .collect();
+        project.modules.extend(entries);
+    }
+
+    let mut needles: Vec<String> = project
+        .definitions
+        .iter()
+        .map(|site| site.symbol.to_string())
+        .collect();
+    needles.sort();
+    needles.dedup();
+    if needles.is_empty() {
+        return;
+    }
+    let already: HashSet<String> = project
+        .definitions
+        .iter()
+        .map(|site| site.path.clone())
+        .collect();
+    let others: Vec<_> = all_files
+        .par_iter()
+        .filter(|file| {
+            file.context == CodeContext::Production
+                && file.importable
+                && !already.contains(&file.relative)
+        })
+        .filter(|file| mentions_any(&file.path, &needles))
+        .map(|file| {
+            let facts = read_facts(&file.path, options);
+            contribution(file, &facts, &[], index, filter).into_definitions()
+        })
+        .collect();
+    for definitions in others {
+        project.definitions.extend(
+            definitions
+                .into_iter()
+                .filter(|site| needles.iter().any(|needle| **needle == *site.symbol)),
+        );
+    }
+}
+
+/// Whether the file's bytes contain any of `needles`: a cheap filter before parsing.
+fn mentions_any(path: &Path, needles: &[String]) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| {
+        needles
+            .iter()
+            .any(|needle| memchr::memmem::find(&bytes, needle.as_bytes()).is_some())
+    })
+}
+
+/// `path` relative to `base`, lexically (`../rules.toml` when `path` is above `base`).
+fn relative_between(base: &Path, path: &Path) -> String {
+    let base: Vec<_> = base.components().collect();
+    let target: Vec<_> = path.components().collect();
+    let shared = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - shared];
+    parts.extend(
+        target[shared..]
+            .iter()
+            .map(|component| component.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }

@@ -14,6 +14,7 @@ pub mod discover;
 pub mod engine;
 pub mod frontend;
 pub mod model;
+pub mod project;
 pub mod report;
 pub mod resolve;
 pub mod source;
@@ -54,7 +55,7 @@ fn run_explain(args: ExplainArgs) -> u8 {
         },
         None => checks::CheckCode::ALL.iter().try_for_each(|check| {
             let info = check.info();
-            writeln!(out, "{}  {:<18} {}", info.code, info.name, info.summary)
+            writeln!(out, "{}  {:<21} {}", info.code, info.name, info.summary)
         }),
     };
     if written.is_err() {
@@ -97,6 +98,7 @@ fn run_check(args: CheckArgs) -> u8 {
     let options = engine::CheckOptions {
         paths: args.paths.clone(),
         threads: args.threads,
+        strict_guarded: args.strict_guarded,
     };
     let outcome = match engine::check(&config, &options) {
         Ok(outcome) => outcome,

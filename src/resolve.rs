@@ -1,7 +1,143 @@
 //! Import -> absolute module. Relative imports are resolved against the importing file's
-//! package, exactly as Python does, including the error cases Python raises on.
+//! package, exactly as Python does, including the error cases Python raises on; absolute
+//! modules are looked up in the [`ModuleIndex`] of the governed tree.
 
+use crate::config::Config;
 use crate::model::{Import, SourceFile};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+/// The first-party modules of the governed tree: every module file and every package
+/// directory (namespace packages included) below the python roots, known from the walk
+/// before anything is parsed.
+#[derive(Debug, Default)]
+pub struct ModuleIndex {
+    modules: HashSet<String>,
+    first_party: HashSet<String>,
+    /// Last segment -> modules ending in it, for "did you mean" suggestions.
+    by_last_segment: HashMap<String, Vec<String>>,
+    /// Absolute python roots, for modules the walk does not list (ignored generated code,
+    /// compiled extensions, stubs).
+    roots: Vec<PathBuf>,
+}
+
+impl ModuleIndex {
+    /// Indexes the importable files (of the whole tree, not only the selected ones).
+    pub fn build(config: &Config, files: &[SourceFile]) -> Self {
+        let mut modules = HashSet::new();
+        let mut found_top_level = HashSet::new();
+        for file in files.iter().filter(|file| file.importable) {
+            let mut prefix = String::with_capacity(file.module.len());
+            for (position, segment) in file.module.split('.').enumerate() {
+                if position == 0 {
+                    found_top_level.insert(segment.to_string());
+                } else {
+                    prefix.push('.');
+                }
+                prefix.push_str(segment);
+                modules.insert(prefix.clone());
+            }
+        }
+        let first_party = match &config.first_party {
+            Some(names) => names.iter().cloned().collect(),
+            None => found_top_level,
+        };
+        let mut by_last_segment: HashMap<String, Vec<String>> = HashMap::new();
+        for module in &modules {
+            let last = module.rsplit('.').next().unwrap_or(module);
+            by_last_segment
+                .entry(last.to_string())
+                .or_default()
+                .push(module.clone());
+        }
+        for candidates in by_last_segment.values_mut() {
+            candidates.sort();
+        }
+        let roots = config
+            .python_roots
+            .iter()
+            .map(|root| config.root.join(root))
+            .collect();
+        Self {
+            modules,
+            first_party,
+            by_last_segment,
+            roots,
+        }
+    }
+
+    /// Whether a dotted module belongs to the repository (its top-level package is
+    /// first-party).
+    pub fn is_first_party(&self, module: &str) -> bool {
+        let top = module.split('.').next().unwrap_or(module);
+        self.first_party.contains(top)
+    }
+
+    /// Whether a module or package of that name exists: a checked file or directory, or on
+    /// disk below a python root a `.py`/`.pyi` file, a directory, or a compiled extension.
+    pub fn exists(&self, module: &str) -> bool {
+        self.modules.contains(module) || self.exists_on_disk(module)
+    }
+
+    fn exists_on_disk(&self, module: &str) -> bool {
+        let relative: PathBuf = module.split('.').collect();
+        let Some(stem) = relative.file_name().and_then(|name| name.to_str()) else {
+            return false;
+        };
+        self.roots.iter().any(|root| {
+            let base = root.join(&relative);
+            if base.is_dir()
+                || base.with_extension("py").is_file()
+                || base.with_extension("pyi").is_file()
+            {
+                return true;
+            }
+            // Compiled extensions: `name.so`, `name.cpython-311-x86_64-linux-gnu.so`, `name.pyd`.
+            let Some(parent) = base.parent() else {
+                return false;
+            };
+            std::fs::read_dir(parent).is_ok_and(|entries| {
+                entries.filter_map(Result::ok).any(|entry| {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    name.strip_prefix(stem).is_some_and(|rest| {
+                        rest.starts_with('.') && (rest.ends_with(".so") || rest.ends_with(".pyd"))
+                    })
+                })
+            })
+        })
+    }
+
+    /// Whether `module` is a directory of the tree that no parsed file stands for: a namespace
+    /// package, which binds nothing but its submodules.
+    pub fn is_namespace_package<V>(&self, module: &str, parsed: &HashMap<String, V>) -> bool {
+        self.modules.contains(module) && !parsed.contains_key(module)
+    }
+
+    /// Existing modules whose last segment is `module`'s last segment, best first: where a
+    /// module that moved probably went.
+    pub fn suggestions(&self, module: &str) -> Vec<&str> {
+        let last = module.rsplit('.').next().unwrap_or(module);
+        let mut candidates: Vec<&str> = self
+            .by_last_segment
+            .get(last)
+            .map(|modules| modules.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        candidates.retain(|candidate| *candidate != module);
+        candidates
+            .sort_by_key(|candidate| (shared_prefix(candidate, module) == 0, candidate.len()));
+        candidates.truncate(3);
+        candidates
+    }
+}
+
+/// How many leading segments two dotted names share.
+fn shared_prefix(a: &str, b: &str) -> usize {
+    a.split('.')
+        .zip(b.split('.'))
+        .take_while(|(x, y)| x == y)
+        .count()
+}
 
 /// Where an import points.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +153,44 @@ pub enum Resolved {
     NoParentPackage,
 }
 
+/// One import together with the absolute module it resolves to.
+pub struct ResolvedImport<'a> {
+    /// The import as written.
+    pub import: &'a Import,
+    /// Where it points.
+    pub resolved: Resolved,
+    /// The absolute dotted path the import brings in: `a.b` for `import a.b`, `a.b.c` for
+    /// `from a.b import c` (a submodule or a name: rules match either the same way). `None`
+    /// for relative imports that cannot be resolved. Computed once, matched by every rule.
+    pub qualified: Option<String>,
+}
+
+impl<'a> ResolvedImport<'a> {
+    /// Pairs an import with its resolution.
+    pub fn new(import: &'a Import, resolved: Resolved) -> Self {
+        let qualified = match &resolved {
+            Resolved::Module(module) => Some(match import.name.as_deref() {
+                Some(name) if name != "*" => format!("{module}.{name}"),
+                _ => module.clone(),
+            }),
+            _ => None,
+        };
+        Self {
+            import,
+            resolved,
+            qualified,
+        }
+    }
+
+    /// The resolved module, if any.
+    pub fn module(&self) -> Option<&str> {
+        match &self.resolved {
+            Resolved::Module(module) => Some(module),
+            _ => None,
+        }
+    }
+}
+
 /// Resolves one import of `file`.
 pub fn resolve(import: &Import, file: &SourceFile) -> Resolved {
     if import.level == 0 {
@@ -25,24 +199,33 @@ pub fn resolve(import: &Import, file: &SourceFile) -> Resolved {
     if !file.importable {
         return Resolved::NoParentPackage;
     }
-    let mut package: Vec<&str> = file.module.split('.').collect();
-    if !file.is_package {
+    resolve_relative(&file.module, file.is_package, import.level, &import.module)
+}
+
+/// Resolves `from <level dots><module> import ...` written in the module `importer`
+/// (a package's `__init__` when `is_package`).
+pub fn resolve_relative(importer: &str, is_package: bool, level: u32, module: &str) -> Resolved {
+    if level == 0 {
+        return Resolved::Module(module.to_string());
+    }
+    let mut package: Vec<&str> = importer.split('.').collect();
+    if !is_package {
         package.pop();
     }
     if package.is_empty() {
         return Resolved::NoParentPackage;
     }
-    let climb = import.level as usize - 1;
+    let climb = level as usize - 1;
     if climb >= package.len() {
         return Resolved::BeyondTopLevel;
     }
     package.truncate(package.len() - climb);
-    let mut module = package.join(".");
-    if !import.module.is_empty() {
-        module.push('.');
-        module.push_str(&import.module);
+    let mut resolved = package.join(".");
+    if !module.is_empty() {
+        resolved.push('.');
+        resolved.push_str(module);
     }
-    Resolved::Module(module)
+    Resolved::Module(resolved)
 }
 
 #[cfg(test)]

@@ -22,3 +22,62 @@ fn every_case_matches_its_snapshot() {
         });
     });
 }
+
+/// Pre-commit passes single files: for every file of every case, `check FILE` must report
+/// exactly what the full run reports for that file (the modules it imports from are parsed
+/// on demand, definitions of registered symbols are collected from the rest of the tree).
+#[test]
+fn checking_one_file_reports_what_the_full_run_reports_for_it() {
+    let cases = common::fixture("cases");
+    for case in std::fs::read_dir(&cases)
+        .expect("cases")
+        .filter_map(Result::ok)
+    {
+        let case = case.path();
+        let full = diagnostics_by_path(&case, &[]);
+        for entry in walk_python_files(&case) {
+            let relative = entry
+                .strip_prefix(&case)
+                .expect("below the case")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let single = diagnostics_by_path(&case, &[&relative]);
+            let expected: Vec<&serde_json::Value> = full
+                .iter()
+                .filter(|d| d["path"] == relative.as_str())
+                .collect();
+            let got: Vec<&serde_json::Value> = single
+                .iter()
+                .filter(|d| d["path"] == relative.as_str())
+                .collect();
+            assert_eq!(got, expected, "{}: {relative}", case.display());
+        }
+    }
+}
+
+fn diagnostics_by_path(case: &std::path::Path, paths: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec!["check", "--output-format", "json"];
+    args.extend(paths);
+    let output = common::importgate(case, &args).output().expect("runs");
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    document["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn walk_python_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)
+        .expect("readable")
+        .filter_map(Result::ok)
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk_python_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "py") {
+            files.push(path);
+        }
+    }
+    files
+}

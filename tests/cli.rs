@@ -250,3 +250,14 @@ fn a_ten_megabyte_generated_file_is_checked_to_its_end() {
         "{stdout}"
     );
 }
+
+#[test]
+fn strict_guarded_reports_optional_imports_as_warnings() {
+    let case = common::fixture("cases/missing-names");
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(transcript(
+            &case,
+            &["check", "--output-format", "concise", "--strict-guarded"]
+        ))
+    });
+}

@@ -85,6 +85,12 @@ fn check_codes_and_names_are_stable() {
     IG001 forbidden-import
     IG003 banned-api
     IG004 relative-import
+    IG010 non-canonical-import
+    IG011 deprecated-module
+    IG012 duplicate-definition
+    IG013 registry-error
+    IG020 unresolved-module
+    IG021 missing-name
     IG900 parse-error
     IG901 unreadable-file
     ");

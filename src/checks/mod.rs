@@ -4,15 +4,23 @@
 //! time, so documentation cannot drift from code.
 
 mod banned_api;
+mod deprecated_module;
+mod duplicate_definition;
 mod forbidden_import;
+mod missing_name;
+mod non_canonical_import;
 mod parse_error;
+mod registry_error;
 mod relative_import;
 mod unreadable_file;
+mod unresolved_module;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::model::{FileFacts, Import, SourceFile, Span};
-use crate::resolve::Resolved;
+use crate::project::ProjectFacts;
+use crate::resolve::ModuleIndex;
+pub use crate::resolve::ResolvedImport;
 
 /// A stable check code. Codes and names are a public contract: add, never rename.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,6 +31,18 @@ pub enum CheckCode {
     BannedApi,
     /// IG004 relative-import.
     RelativeImport,
+    /// IG010 non-canonical-import.
+    NonCanonicalImport,
+    /// IG011 deprecated-module.
+    DeprecatedModule,
+    /// IG012 duplicate-definition.
+    DuplicateDefinition,
+    /// IG013 registry-error.
+    RegistryError,
+    /// IG020 unresolved-module.
+    UnresolvedModule,
+    /// IG021 missing-name.
+    MissingName,
     /// IG900 parse-error.
     ParseError,
     /// IG901 unreadable-file.
@@ -85,6 +105,12 @@ impl CheckCode {
         CheckCode::ForbiddenImport,
         CheckCode::BannedApi,
         CheckCode::RelativeImport,
+        CheckCode::NonCanonicalImport,
+        CheckCode::DeprecatedModule,
+        CheckCode::DuplicateDefinition,
+        CheckCode::RegistryError,
+        CheckCode::UnresolvedModule,
+        CheckCode::MissingName,
         CheckCode::ParseError,
         CheckCode::UnreadableFile,
     ];
@@ -95,6 +121,12 @@ impl CheckCode {
             CheckCode::ForbiddenImport => &forbidden_import::INFO,
             CheckCode::BannedApi => &banned_api::INFO,
             CheckCode::RelativeImport => &relative_import::INFO,
+            CheckCode::NonCanonicalImport => &non_canonical_import::INFO,
+            CheckCode::DeprecatedModule => &deprecated_module::INFO,
+            CheckCode::DuplicateDefinition => &duplicate_definition::INFO,
+            CheckCode::RegistryError => &registry_error::INFO,
+            CheckCode::UnresolvedModule => &unresolved_module::INFO,
+            CheckCode::MissingName => &missing_name::INFO,
             CheckCode::ParseError => &parse_error::INFO,
             CheckCode::UnreadableFile => &unreadable_file::INFO,
         }
@@ -128,44 +160,6 @@ pub struct Findings {
     pub tolerated: Vec<Tolerated>,
 }
 
-/// One import together with the absolute module it resolves to.
-pub struct ResolvedImport<'a> {
-    /// The import as written.
-    pub import: &'a Import,
-    /// Where it points.
-    pub resolved: Resolved,
-    /// The absolute dotted path the import brings in: `a.b` for `import a.b`, `a.b.c` for
-    /// `from a.b import c` (a submodule or a name: rules match either the same way). `None`
-    /// for relative imports that cannot be resolved. Computed once, matched by every rule.
-    pub qualified: Option<String>,
-}
-
-impl<'a> ResolvedImport<'a> {
-    /// Pairs an import with its resolution.
-    pub fn new(import: &'a Import, resolved: Resolved) -> Self {
-        let qualified = match &resolved {
-            Resolved::Module(module) => Some(match import.name.as_deref() {
-                Some(name) if name != "*" => format!("{module}.{name}"),
-                _ => module.clone(),
-            }),
-            _ => None,
-        };
-        Self {
-            import,
-            resolved,
-            qualified,
-        }
-    }
-
-    /// The resolved module, if any.
-    pub fn module(&self) -> Option<&str> {
-        match &self.resolved {
-            Resolved::Module(module) => Some(module),
-            _ => None,
-        }
-    }
-}
-
 /// Everything a per-file check may look at.
 pub struct FileInput<'a> {
     /// The registry.
@@ -176,6 +170,56 @@ pub struct FileInput<'a> {
     pub facts: &'a FileFacts,
     /// Its imports, resolved (same order as `facts.imports`).
     pub imports: &'a [ResolvedImport<'a>],
+    /// The first-party modules of the tree.
+    pub index: &'a ModuleIndex,
+    /// Report guarded imports that do not resolve, as warnings.
+    pub strict_guarded: bool,
+}
+
+/// Everything a project-wide check may look at.
+pub struct ProjectInput<'a> {
+    /// The registry.
+    pub config: &'a Config,
+    /// The first-party modules of the tree.
+    pub index: &'a ModuleIndex,
+    /// What every module binds, and what was imported from where.
+    pub facts: &'a ProjectFacts,
+    /// Report guarded imports that do not resolve, as warnings.
+    pub strict_guarded: bool,
+    /// rules.toml, relative to the governed root (`../rules.toml` when it sits above it).
+    pub registry_path: String,
+}
+
+impl ProjectInput<'_> {
+    /// A span in rules.toml, with line and column.
+    pub(crate) fn registry_span(&self, range: std::ops::Range<usize>) -> Span {
+        let text = &self.config.text;
+        let position = |offset: usize| {
+            let before = text.get(..offset.min(text.len())).unwrap_or("");
+            let line = 1 + before.matches('\n').count();
+            let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+            (line as u32, 1 + before[line_start..].chars().count() as u32)
+        };
+        let (line, column) = position(range.start);
+        let (end_line, end_column) = position(range.end);
+        Span {
+            start: range.start as u32,
+            end: range.end as u32,
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
+/// Runs the checks that need the whole tree.
+pub fn check_project(input: &ProjectInput<'_>) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    registry_error::check(input, &mut diagnostics);
+    duplicate_definition::check(input, &mut diagnostics);
+    missing_name::check(input, &mut diagnostics);
+    diagnostics
 }
 
 impl FileInput<'_> {
@@ -233,6 +277,9 @@ pub fn check_file(input: &FileInput<'_>) -> Findings {
     forbidden_import::check(input, &mut findings);
     banned_api::check(input, &mut findings);
     relative_import::check(input, &mut findings);
+    non_canonical_import::check(input, &mut findings);
+    deprecated_module::check(input, &mut findings);
+    unresolved_module::check(input, &mut findings);
     findings
 }
 

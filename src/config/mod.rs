@@ -77,6 +77,63 @@ pub struct Config {
     pub boundaries: Vec<Boundary>,
     /// Banned modules and APIs.
     pub banned: Vec<Banned>,
+    /// Explicit first-party top-level packages; `None`: the top-level packages found under
+    /// the python roots.
+    pub first_party: Option<Vec<String>>,
+    /// The one module each registered symbol is imported from.
+    pub canonical: Vec<Canonical>,
+    /// Deprecated modules and their replacements.
+    pub deprecated: Vec<Deprecated>,
+    /// Which symbols the duplicate-definition check looks at.
+    pub duplicates: DuplicateMode,
+}
+
+/// One `[[canonical]]`: the single source of truth of a symbol.
+#[derive(Debug, Clone)]
+pub struct Canonical {
+    /// The rule id (`id`, or `canonical:<symbol>`, with `@<module>` when several entries
+    /// register the same symbol).
+    pub id: String,
+    /// The symbol's name.
+    pub symbol: String,
+    /// The one module to import it from.
+    pub module: String,
+    /// Byte range of `module` in rules.toml.
+    pub module_span: Range<usize>,
+    /// Modules it may still be imported from, with a warning (exact module names).
+    pub compatible: Vec<String>,
+    /// Importing modules the rule applies to (empty: everywhere).
+    pub scope: Vec<ModulePattern>,
+    /// Extra hint text.
+    pub hint: Option<String>,
+}
+
+/// One `[[deprecated]]`.
+#[derive(Debug, Clone)]
+pub struct Deprecated {
+    /// The rule id (`id`, or `deprecated:<module>`).
+    pub id: String,
+    /// The deprecated module (and everything below it).
+    pub module: PatternEntry,
+    /// The module to import instead, if one replaces it one-to-one.
+    pub replacement: Option<String>,
+    /// Byte range of `replacement` in rules.toml.
+    pub replacement_span: Range<usize>,
+    /// Symbol renames: old name -> new name.
+    pub names: Vec<(String, String)>,
+    /// Extra hint text.
+    pub hint: Option<String>,
+}
+
+/// `[duplicates] symbols`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateMode {
+    /// Registered (`[[canonical]]`) symbols only.
+    Registered,
+    /// Every public class and function: the consolidation audit.
+    AllPublic,
+    /// No duplicate-definition check.
+    Off,
 }
 
 /// A compiled set of path globs with the patterns it was built from.

@@ -26,6 +26,7 @@ pub struct RawProject {
     pub exclude: Strings,
     pub respect_gitignore: Option<Located<bool>>,
     pub ban_relative_imports: Option<Located<bool>>,
+    pub first_party: Strings,
 }
 
 /// `[tests]`.
@@ -75,10 +76,48 @@ pub struct RawConfig {
     pub services: Vec<RawService>,
     pub boundaries: Vec<RawBoundary>,
     pub banned: Vec<RawBanned>,
+    pub canonical: Vec<RawCanonical>,
+    pub deprecated: Vec<RawDeprecated>,
+    pub duplicates: RawDuplicates,
+}
+
+/// One `[[canonical]]`.
+#[derive(Debug)]
+pub struct RawCanonical {
+    pub id: Option<Located<String>>,
+    pub symbol: Option<Located<String>>,
+    pub module: Option<Located<String>>,
+    pub compatible: Strings,
+    pub scope: Strings,
+    pub hint: Option<Located<String>>,
+}
+
+/// One `[[deprecated]]`.
+#[derive(Debug)]
+pub struct RawDeprecated {
+    pub id: Option<Located<String>>,
+    pub module: Option<Located<String>>,
+    pub replacement: Option<Located<String>>,
+    pub names: Option<Vec<(Located<String>, Located<String>)>>,
+    pub hint: Option<Located<String>>,
+}
+
+/// `[duplicates]`.
+#[derive(Debug, Default)]
+pub struct RawDuplicates {
+    pub symbols: Option<Located<String>>,
 }
 
 const TOP_KEYS: &[&str] = &[
-    "version", "project", "tests", "service", "boundary", "banned",
+    "version",
+    "project",
+    "tests",
+    "service",
+    "boundary",
+    "banned",
+    "canonical",
+    "deprecated",
+    "duplicates",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "root",
@@ -86,8 +125,12 @@ const PROJECT_KEYS: &[&str] = &[
     "exclude",
     "respect-gitignore",
     "ban-relative-imports",
+    "first-party",
 ];
 const TESTS_KEYS: &[&str] = &["include"];
+const CANONICAL_KEYS: &[&str] = &["id", "symbol", "module", "compatible", "scope", "hint"];
+const DEPRECATED_KEYS: &[&str] = &["id", "module", "replacement", "names", "hint"];
+const DUPLICATES_KEYS: &[&str] = &["symbols"];
 const SERVICE_KEYS: &[&str] = &["name", "modules"];
 const BOUNDARY_KEYS: &[&str] = &[
     "id",
@@ -111,6 +154,9 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
     ("[[service]]", SERVICE_KEYS),
     ("[[boundary]]", BOUNDARY_KEYS),
     ("[[banned]]", BANNED_KEYS),
+    ("[[canonical]]", CANONICAL_KEYS),
+    ("[[deprecated]]", DEPRECATED_KEYS),
+    ("[duplicates]", DUPLICATES_KEYS),
 ];
 
 /// Parses rules.toml text. Syntax errors and shape errors are appended to `errors`; whatever
@@ -139,6 +185,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
             exclude: project.strings("exclude"),
             respect_gitignore: project.boolean("respect-gitignore"),
             ban_relative_imports: project.boolean("ban-relative-imports"),
+            first_party: project.strings("first-party"),
         }
     });
     let tests = top.read_table("tests", "[tests]", TESTS_KEYS, errors, |tests| RawTests {
@@ -177,6 +224,42 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
             hint: banned.string("hint"),
         }
     });
+    let canonical = top.read_entries(
+        "canonical",
+        "[[canonical]]",
+        CANONICAL_KEYS,
+        errors,
+        |entry| RawCanonical {
+            id: entry.string("id"),
+            symbol: entry.required_string("symbol"),
+            module: entry.required_string("module"),
+            compatible: entry.strings("compatible"),
+            scope: entry.strings("scope"),
+            hint: entry.string("hint"),
+        },
+    );
+    let deprecated = top.read_entries(
+        "deprecated",
+        "[[deprecated]]",
+        DEPRECATED_KEYS,
+        errors,
+        |entry| RawDeprecated {
+            id: entry.string("id"),
+            module: entry.required_string("module"),
+            replacement: entry.string("replacement"),
+            names: entry.string_map("names"),
+            hint: entry.string("hint"),
+        },
+    );
+    let duplicates = top.read_table(
+        "duplicates",
+        "[duplicates]",
+        DUPLICATES_KEYS,
+        errors,
+        |entry| RawDuplicates {
+            symbols: entry.string("symbols"),
+        },
+    );
     errors.append(&mut top.errors);
     RawConfig {
         version,
@@ -185,6 +268,9 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
         services,
         boundaries,
         banned,
+        canonical,
+        deprecated,
+        duplicates,
     }
 }
 
@@ -315,6 +401,32 @@ impl<'t, 'i> TableReader<'t, 'i> {
             }
         }
         Some(strings)
+    }
+
+    /// An inline table of strings: `names = { Old = "New" }`.
+    fn string_map(&mut self, key: &str) -> Option<Vec<(Located<String>, Located<String>)>> {
+        let value = self.get(key)?;
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(key, "a table of strings (`{ Old = \"New\" }`)", value);
+            return None;
+        };
+        let mut pairs = Vec::with_capacity(table.len());
+        for (name, target) in table.iter() {
+            match target.get_ref() {
+                DeValue::String(text) => pairs.push((
+                    Located {
+                        value: name.get_ref().to_string(),
+                        span: name.span(),
+                    },
+                    Located {
+                        value: text.to_string(),
+                        span: target.span(),
+                    },
+                )),
+                _ => self.wrong_type(key, "a table of strings", target),
+            }
+        }
+        Some(pairs)
     }
 
     fn required_strings(&mut self, key: &str) -> Strings {

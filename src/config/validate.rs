@@ -1,10 +1,12 @@
 //! Turns the raw registry into a [`Config`]: resolves paths, compiles globs and patterns,
 //! expands service names, and checks cross-references. Every error is collected.
 
-use super::raw::{did_you_mean, Located, RawBanned, RawBoundary, RawConfig};
+use super::raw::{
+    did_you_mean, Located, RawBanned, RawBoundary, RawCanonical, RawConfig, RawDeprecated,
+};
 use super::{
-    Banned, Boundary, Config, ConfigError, Globs, ModulePattern, PatternEntry, Scope, Service,
-    Treatment, DEFAULT_TEST_GLOBS,
+    Banned, Boundary, Canonical, Config, ConfigError, Deprecated, DuplicateMode, Globs,
+    ModulePattern, PatternEntry, Scope, Service, Treatment, DEFAULT_TEST_GLOBS,
 };
 use globset::{GlobBuilder, GlobSetBuilder};
 use std::collections::HashMap;
@@ -58,6 +60,54 @@ pub(super) fn validate(
         .filter_map(|banned| validate_banned(banned, text, &mut ids, errors))
         .collect();
 
+    let first_party = raw.project.first_party.map(|names| {
+        names
+            .into_iter()
+            .filter_map(|name| {
+                if super::pattern::is_identifier(&name.value) {
+                    Some(name.value)
+                } else {
+                    errors.push(ConfigError::new(
+                        format!("`{}` is not a top-level package name", name.value),
+                        name.span,
+                        "expected a Python name such as `netra_backend`",
+                    ));
+                    None
+                }
+            })
+            .collect()
+    });
+    let mut symbol_counts: HashMap<String, usize> = HashMap::new();
+    for entry in &raw.canonical {
+        if let Some(symbol) = &entry.symbol {
+            *symbol_counts.entry(symbol.value.clone()).or_default() += 1;
+        }
+    }
+    let canonical = raw
+        .canonical
+        .into_iter()
+        .filter_map(|entry| {
+            validate_canonical(entry, &services, &symbol_counts, text, &mut ids, errors)
+        })
+        .collect();
+    let deprecated = raw
+        .deprecated
+        .into_iter()
+        .filter_map(|entry| validate_deprecated(entry, text, &mut ids, errors))
+        .collect();
+    let duplicates = one_of(
+        raw.duplicates.symbols,
+        "symbols",
+        &[
+            ("registered", DuplicateMode::Registered),
+            ("all-public", DuplicateMode::AllPublic),
+            ("off", DuplicateMode::Off),
+        ],
+        &[],
+        errors,
+    )
+    .unwrap_or(DuplicateMode::Registered);
+
     Some(Config {
         path: path.to_path_buf(),
         text: text.into(),
@@ -73,6 +123,10 @@ pub(super) fn validate(
         services,
         boundaries,
         banned,
+        first_party,
+        canonical,
+        deprecated,
+        duplicates,
     })
 }
 
@@ -341,31 +395,64 @@ fn target_patterns(
     entries
 }
 
-fn treatment(
+/// The value of an enumerated key: one of `choices` (shown in errors) or of `aliases`
+/// (accepted, not advertised). Anything else is an error with a "did you mean".
+fn one_of<T: Copy>(
     written: Option<Located<String>>,
     key: &str,
-    choices: &[&str],
+    choices: &[(&str, T)],
+    aliases: &[(&str, T)],
     errors: &mut Vec<ConfigError>,
-) -> Option<Treatment> {
+) -> Option<T> {
     let written = written?;
-    let parsed = match written.value.as_str() {
-        "allow" if choices.contains(&"allow") => Some(Treatment::Allow),
-        "warn" | "warning" => Some(Treatment::Warn),
-        "error" => Some(Treatment::Error),
-        _ => None,
-    };
-    if parsed.is_none() {
+    let found = choices
+        .iter()
+        .chain(aliases)
+        .find(|(name, _)| *name == written.value)
+        .map(|(_, value)| *value);
+    if found.is_none() {
+        let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
         let mut error = ConfigError::new(
-            format!("`{key}` must be one of {}", quoted(choices)),
+            format!("`{key}` must be one of {}", quoted(&names)),
             written.span,
             format!("`{}` is not one of them", written.value),
         );
-        if let Some(suggestion) = did_you_mean(&written.value, choices) {
+        if let Some(suggestion) = did_you_mean(&written.value, &names) {
             error = error.with_help(format!("did you mean `{suggestion}`?"));
         }
         errors.push(error);
     }
-    parsed
+    found
+}
+
+/// `tests` and `type-checking`: what a forbidden import gets in that context.
+fn context_treatment(
+    written: Option<Located<String>>,
+    key: &str,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Treatment> {
+    one_of(
+        written,
+        key,
+        &[
+            ("allow", Treatment::Allow),
+            ("warn", Treatment::Warn),
+            ("error", Treatment::Error),
+        ],
+        &[("warning", Treatment::Warn)],
+        errors,
+    )
+}
+
+/// `severity`: error or warning.
+fn severity(written: Option<Located<String>>, errors: &mut Vec<ConfigError>) -> Option<Treatment> {
+    one_of(
+        written,
+        "severity",
+        &[("error", Treatment::Error), ("warning", Treatment::Warn)],
+        &[("warn", Treatment::Warn)],
+        errors,
+    )
 }
 
 fn quoted(choices: &[&str]) -> String {
@@ -389,14 +476,9 @@ fn validate_boundary(
     let from = from_patterns(raw.from.unwrap_or_default(), services, errors);
     let forbid = target_patterns(raw.forbid.unwrap_or_default(), services, errors);
     let allow = module_patterns(raw.allow.unwrap_or_default(), errors);
-    let tests = treatment(raw.tests, "tests", &["allow", "warn", "error"], errors);
-    let type_checking = treatment(
-        raw.type_checking,
-        "type-checking",
-        &["allow", "warn", "error"],
-        errors,
-    );
-    let production = treatment(raw.severity, "severity", &["error", "warning"], errors);
+    let tests = context_treatment(raw.tests, "tests", errors);
+    let type_checking = context_treatment(raw.type_checking, "type-checking", errors);
+    let production = severity(raw.severity, errors);
     Some(Boundary {
         id: raw.id?.value,
         from,
@@ -421,25 +503,18 @@ fn validate_banned(
     let api = module_patterns(raw.api.unwrap_or_default(), errors);
     let allow_in = globs(raw.allow_in.unwrap_or_default(), errors);
     let paths = raw.paths.map(|paths| globs(paths, errors));
-    let scope = raw.scope.and_then(|scope| match scope.value.as_str() {
-        "all" => Some(Scope::All),
-        "production" => Some(Scope::Production),
-        "tests" => Some(Scope::Tests),
-        other => {
-            let choices = ["all", "production", "tests"];
-            let mut error = ConfigError::new(
-                format!("`scope` must be one of {}", quoted(&choices)),
-                scope.span,
-                format!("`{other}` is not one of them"),
-            );
-            if let Some(suggestion) = did_you_mean(other, &choices) {
-                error = error.with_help(format!("did you mean `{suggestion}`?"));
-            }
-            errors.push(error);
-            None
-        }
-    });
-    let treatment = treatment(raw.severity, "severity", &["error", "warning"], errors);
+    let scope = one_of(
+        raw.scope,
+        "scope",
+        &[
+            ("all", Scope::All),
+            ("production", Scope::Production),
+            ("tests", Scope::Tests),
+        ],
+        &[],
+        errors,
+    );
+    let treatment = severity(raw.severity, errors);
     Some(Banned {
         id: raw.id?.value,
         api,
@@ -455,4 +530,144 @@ fn validate_banned(
 fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)
         .map_or(1, |before| 1 + before.matches('\n').count())
+}
+
+/// A dotted module name (no wildcards), or an error on its span.
+fn module_name(
+    written: &Located<String>,
+    key: &str,
+    errors: &mut Vec<ConfigError>,
+) -> Option<String> {
+    let valid =
+        !written.value.is_empty() && written.value.split('.').all(super::pattern::is_identifier);
+    if valid {
+        Some(written.value.clone())
+    } else {
+        errors.push(ConfigError::new(
+            format!(
+                "`{key}` must be a dotted module name, not `{}`",
+                written.value
+            ),
+            written.span.clone(),
+            "expected a name such as `pkg.sub.module`",
+        ));
+        None
+    }
+}
+
+fn validate_canonical(
+    raw: RawCanonical,
+    services: &[Service],
+    symbol_counts: &HashMap<String, usize>,
+    text: &str,
+    ids: &mut HashMap<String, usize>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Canonical> {
+    if let Some(id) = &raw.id {
+        register_id(id, text, ids, errors);
+    }
+    let symbol = raw.symbol.filter(|symbol| {
+        let valid = super::pattern::is_identifier(&symbol.value);
+        if !valid {
+            errors.push(ConfigError::new(
+                format!("`symbol` must be a Python name, not `{}`", symbol.value),
+                symbol.span.clone(),
+                "expected a name such as `SessionManager`",
+            ));
+        }
+        valid
+    });
+    let module_span = raw.module.as_ref().map(|module| module.span.clone());
+    let module = raw
+        .module
+        .as_ref()
+        .and_then(|module| module_name(module, "module", errors));
+    let compatible = raw
+        .compatible
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|entry| module_name(entry, "compatible", errors))
+        .collect();
+    let scope = raw
+        .scope
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(
+            |entry| match services.iter().find(|service| service.name == entry.value) {
+                Some(service) => service.modules.clone(),
+                None => module_patterns(vec![entry], errors)
+                    .into_iter()
+                    .map(|entry| entry.pattern)
+                    .collect(),
+            },
+        )
+        .collect();
+    let (symbol, module) = (symbol?.value, module?);
+    Some(Canonical {
+        // `canonical:Symbol`, or `canonical:Symbol@module` when several entries share it.
+        id: raw.id.map_or_else(
+            || match symbol_counts.get(&symbol) {
+                Some(1) => format!("canonical:{symbol}"),
+                _ => format!("canonical:{symbol}@{module}"),
+            },
+            |id| id.value,
+        ),
+        symbol,
+        module,
+        module_span: module_span.unwrap_or(0..0),
+        compatible,
+        scope,
+        hint: raw.hint.map(|hint| hint.value),
+    })
+}
+
+fn validate_deprecated(
+    raw: RawDeprecated,
+    text: &str,
+    ids: &mut HashMap<String, usize>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Deprecated> {
+    if let Some(id) = &raw.id {
+        register_id(id, text, ids, errors);
+    }
+    let module = raw
+        .module
+        .and_then(|module| module_patterns(vec![module], errors).into_iter().next());
+    let replacement_span = raw
+        .replacement
+        .as_ref()
+        .map_or(0..0, |replacement| replacement.span.clone());
+    let replacement = raw
+        .replacement
+        .as_ref()
+        .and_then(|replacement| module_name(replacement, "replacement", errors));
+    let names = raw
+        .names
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(old, new)| {
+            for name in [&old, &new] {
+                if !super::pattern::is_identifier(&name.value) {
+                    errors.push(ConfigError::new(
+                        format!("`{}` in `names` is not a Python name", name.value),
+                        name.span.clone(),
+                        "expected a name such as `SessionManager`",
+                    ));
+                    return None;
+                }
+            }
+            Some((old.value, new.value))
+        })
+        .collect();
+    let module = module?;
+    Some(Deprecated {
+        id: raw
+            .id
+            .map_or_else(|| format!("deprecated:{}", module.pattern), |id| id.value),
+        module,
+        replacement,
+        replacement_span,
+        names,
+        hint: raw.hint.map(|hint| hint.value),
+    })
 }

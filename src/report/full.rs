@@ -3,6 +3,7 @@
 //! hint. Config errors are rendered the same way, pointing into rules.toml.
 
 use super::ReportContext;
+use crate::checks::CheckCode;
 use crate::config::{ConfigError, ConfigErrors};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::Outcome;
@@ -147,16 +148,18 @@ fn diagnostic_report(
         }
         None => (None, None),
     };
+    // IG013 is itself located in rules.toml: a second frame of it would say nothing new.
     let related = diagnostic
         .rule
         .iter()
+        .filter(|_| diagnostic.code != CheckCode::RegistryError)
         .map(|rule| Report {
             message: format!("rule `{}` in {config_path}", rule.id),
             code: String::new(),
             severity: miette::Severity::Advice,
             source: Some(NamedSource::new(config_path, config_text.to_string())),
             label: Some(LabeledSpan::new_with_span(
-                Some("forbidden here".to_string()),
+                Some(rule_label(diagnostic.code).to_string()),
                 source_span(rule.span.start, rule.span.end, config_text),
             )),
             help: None,
@@ -187,6 +190,15 @@ fn diagnostic_report(
         label,
         help: diagnostic.hint.clone(),
         related,
+    }
+}
+
+/// What the registry entry a diagnostic enforces says, as the label under its line.
+fn rule_label(code: CheckCode) -> &'static str {
+    match code {
+        CheckCode::NonCanonicalImport | CheckCode::DuplicateDefinition => "registered here",
+        CheckCode::DeprecatedModule => "deprecated here",
+        _ => "forbidden here",
     }
 }
 

@@ -50,7 +50,8 @@ impl ReportContext<'_> {
 
 /// `path` relative to `cwd` when below it, else as it is; always `/`-separated.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
-    crate::discover::slash_path(path.strip_prefix(cwd).unwrap_or(path))
+    let path = crate::discover::normalize(path);
+    crate::discover::slash_path(path.strip_prefix(cwd).unwrap_or(&path))
 }
 
 /// Writes the report in `format`.

@@ -1,0 +1,126 @@
+//! ## What it does
+//! Reports a registered symbol (a `[[canonical]]` entry) that is defined — as a class, a
+//! function or an assignment at module level — in more than one production module, when at
+//! least one of those modules is not a canonical module of the symbol. One diagnostic
+//! lists every definition and points at the canonical one.
+//!
+//! With `[duplicates] symbols = "all-public"` it also lists, as warnings, every public
+//! class and function name defined in two or more production modules: the candidates for
+//! the next consolidation. `symbols = "off"` turns the check off.
+//!
+//! ## Why is this bad?
+//! Three classes called `SessionManager` in three modules behave differently, and which one
+//! a file gets depends on which import it copied. The registry names one; the others are
+//! copies waiting to drift or to be imported by mistake.
+//!
+//! ## Example
+//! ```python
+//! # netra_backend/app/services/database/session_manager.py
+//! class SessionManager: ...
+//! # netra_backend/app/database/session_manager.py (canonical)
+//! class SessionManager: ...
+//! ```
+//!
+//! ## Use instead
+//! Keep the canonical definition; make the other module import it (or delete it).
+//!
+//! ## Fix
+//! Not fixable automatically.
+
+use super::{CheckCode, CheckInfo, FixAvailability, ProjectInput};
+use crate::config::DuplicateMode;
+use crate::diagnostic::{Diagnostic, RuleRef, Severity};
+use crate::model::CodeContext;
+use crate::project::DefinitionSite;
+use std::collections::BTreeMap;
+
+pub(super) static INFO: CheckInfo = CheckInfo {
+    code: "IG012",
+    name: "duplicate-definition",
+    summary: "A registered symbol defined in more than one production module",
+    fix: FixAvailability::None,
+    default_severity: Severity::Error,
+    source: include_str!("duplicate_definition.rs"),
+};
+
+pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    if input.config.duplicates == DuplicateMode::Off {
+        return;
+    }
+    let mut by_symbol: BTreeMap<&str, Vec<&DefinitionSite>> = BTreeMap::new();
+    for site in &input.facts.definitions {
+        by_symbol.entry(&site.symbol).or_default().push(site);
+    }
+    for (symbol, mut sites) in by_symbol {
+        sites.sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
+        let mut modules: Vec<&str> = sites.iter().map(|site| site.module.as_str()).collect();
+        modules.dedup();
+        if modules.len() < 2 {
+            continue;
+        }
+        let entries: Vec<_> = input
+            .config
+            .canonical
+            .iter()
+            .filter(|entry| entry.symbol == symbol)
+            .collect();
+        let canonical_modules: Vec<&str> =
+            entries.iter().map(|entry| entry.module.as_str()).collect();
+        if !entries.is_empty()
+            && modules
+                .iter()
+                .all(|module| canonical_modules.contains(module))
+        {
+            continue;
+        }
+        let anchor = sites
+            .iter()
+            .find(|site| canonical_modules.contains(&site.module.as_str()))
+            .unwrap_or(&sites[0]);
+        let listed: Vec<String> = sites
+            .iter()
+            .map(|site| {
+                let marker = if canonical_modules.contains(&site.module.as_str()) {
+                    " (canonical)"
+                } else {
+                    ""
+                };
+                format!("{}:{}{marker}", site.path, site.span.line)
+            })
+            .collect();
+        let (severity, rule, hint) = match entries.first() {
+            Some(entry) => (
+                Severity::Error,
+                Some(RuleRef {
+                    id: entry.id.clone(),
+                    span: entry.module_span.clone(),
+                }),
+                format!(
+                    "keep the definition in `{}` and import it from there in the other modules",
+                    entry.module
+                ),
+            ),
+            None => (
+                Severity::Warning,
+                None,
+                format!("a candidate for consolidation: register one module for `{symbol}` as [[canonical]]"),
+            ),
+        };
+        diagnostics.push(Diagnostic {
+            code: CheckCode::DuplicateDefinition,
+            severity,
+            path: anchor.path.clone(),
+            span: anchor.span,
+            message: format!(
+                "`{symbol}` is defined in {} production modules: {}",
+                modules.len(),
+                listed.join(", ")
+            ),
+            rule,
+            hint: Some(hint),
+            context: CodeContext::Production,
+            target: Some(anchor.module.clone()),
+            name_imported: Some(symbol.to_string()),
+        });
+    }
+}

@@ -1,0 +1,95 @@
+//! ## What it does
+//! Reports a first-party import whose module does not exist: no file, package or namespace
+//! directory of that name below the python roots (ignored and excluded files, `.pyi` stubs
+//! and compiled extensions count as existing). For `from m import n` the module is `m`;
+//! whether `m` has `n` is IG021's business. A relative import that climbs above the
+//! top-level package, or sits in a file outside any package, is reported too. The hint
+//! suggests existing modules with the same last name, where a moved module most likely
+//! went.
+//!
+//! Imports guarded by `try: ... except ImportError:` (or `contextlib.suppress`) are
+//! optional by design and not reported; `--strict-guarded` reports them as warnings.
+//! Imports inside `if TYPE_CHECKING:` are checked like any other.
+//!
+//! ## Why is this bad?
+//! The import fails with `ModuleNotFoundError` the first time the code path runs: at
+//! start-up for a module-level import, in production for a lazy one. Automated import
+//! rewrites leave hundreds of these behind in large repositories.
+//!
+//! ## Example
+//! ```python
+//! from pkg.app.stdio_client import StdioClient
+//! ```
+//! where the module lives at `pkg/app/mcp_client/transports/stdio_client.py`.
+//!
+//! ## Use instead
+//! ```python
+//! from pkg.app.mcp_client.transports.stdio_client import StdioClient
+//! ```
+//!
+//! ## Fix
+//! Not fixable automatically: the right module is a decision. The hint lists candidates.
+
+use super::{context_note, CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
+use crate::diagnostic::Severity;
+use crate::resolve::Resolved;
+
+pub(super) static INFO: CheckInfo = CheckInfo {
+    code: "IG020",
+    name: "unresolved-module",
+    summary: "A first-party import whose module does not exist",
+    fix: FixAvailability::None,
+    default_severity: Severity::Error,
+    source: include_str!("unresolved_module.rs"),
+};
+
+pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
+    for import in input.imports {
+        let severity = match (import.import.context.guarded, input.strict_guarded) {
+            (false, _) => Severity::Error,
+            (true, true) => Severity::Warning,
+            (true, false) => continue,
+        };
+        let note = context_note(import.import);
+        let written = import.import.written_module();
+        let (message, hint) = match &import.resolved {
+            Resolved::Module(module) => {
+                if !input.index.is_first_party(module) || input.index.exists(module) {
+                    continue;
+                }
+                let suggestions = input.index.suggestions(module);
+                let hint = match suggestions.as_slice() {
+                    [] => None,
+                    [one] => Some(format!("did you mean `{one}`?")),
+                    several => Some(format!(
+                        "did you mean one of {}?",
+                        several
+                            .iter()
+                            .map(|candidate| format!("`{candidate}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
+                (format!("module `{module}` does not exist{note}"), hint)
+            }
+            Resolved::BeyondTopLevel => (
+                format!("relative import of `{written}` climbs above the top-level package{note}"),
+                Some("Python raises ImportError here".to_string()),
+            ),
+            Resolved::NoParentPackage => (
+                format!(
+                    "relative import of `{written}` in a file that is not inside a package{note}"
+                ),
+                Some("Python raises ImportError here".to_string()),
+            ),
+        };
+        findings.diagnostics.push(input.import_diagnostic(
+            CheckCode::UnresolvedModule,
+            severity,
+            import,
+            message,
+            None,
+            hint,
+        ));
+    }
+}
