@@ -77,6 +77,12 @@ for i, package in enumerate(packages):
     others = [p for p in packages if p != package][:4]
     lines += ["[[boundary]]", f'id = "{package}-is-independent"', f'from = ["{package}"]',
               "forbid = [" + ", ".join(f'"{p}"' for p in others) + "]", 'hint = "Keep services independent"', ""]
+# The registry checks: canonical symbols and retired modules of the real projects.
+if "django" in packages:
+    lines += ["[[canonical]]", 'symbol = "Q"', 'module = "django.db.models.query_utils"', 'compatible = ["django.db.models"]', "",
+              "[[deprecated]]", 'module = "django.utils.deprecation"', ""]
+if "sympy" in packages:
+    lines += ["[[canonical]]", 'symbol = "Symbol"', 'module = "sympy.core.symbol"', 'compatible = ["sympy", "sympy.core"]', ""]
 lines += ["[[banned]]", 'id = "no-direct-environ"', 'api = ["os.environ", "os.getenv"]', "",
           "[[banned]]", 'id = "no-pickle"', 'api = ["pickle", "marshal"]', "",
           "[[banned]]", 'id = "tests-no-unittest"', 'api = ["unittest"]', 'scope = "tests"', ""]

@@ -9,12 +9,14 @@ use crate::model::{
 };
 use crate::resolve::{ModuleIndex, Resolved, ResolvedImport};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// What one module binds, compactly.
 #[derive(Debug, Clone, Default)]
 pub struct ModuleEntry {
-    /// Bound names, sorted, joined by `\n`.
+    /// Bound names, sorted and concatenated; `name_ends[i]` is where name `i` ends.
     names: Box<str>,
+    name_ends: Box<[u32]>,
     /// Names the module itself defines (class, def, assignment), joined by `\n`.
     defined: Box<str>,
     /// `__all__` entries joined by `\n`, if statically known.
@@ -53,8 +55,16 @@ impl ModuleEntry {
         incomplete: bool,
         is_package: bool,
     ) -> Self {
+        // `bindings.names` is sorted and deduplicated by the frontend.
+        let mut ends = Vec::with_capacity(bindings.names.len());
+        let mut end = 0u32;
+        for name in &bindings.names {
+            end += name.len() as u32;
+            ends.push(end);
+        }
         Self {
-            names: bindings.names.join("\n").into(),
+            names: bindings.names.concat().into(),
+            name_ends: ends.into(),
             defined,
             all: bindings.all.as_ref().map(|all| all.join("\n").into()),
             star_imports: bindings.star_imports.clone(),
@@ -64,10 +74,34 @@ impl ModuleEntry {
         }
     }
 
+    /// The `index`-th bound name.
+    fn name_at(&self, index: usize) -> &str {
+        let start = if index == 0 {
+            0
+        } else {
+            self.name_ends[index - 1] as usize
+        };
+        &self.names[start..self.name_ends[index] as usize]
+    }
+
+    /// Whether the module binds `name` in its own statements (binary search).
+    fn binds_directly(&self, name: &str) -> bool {
+        let (mut low, mut high) = (0, self.name_ends.len());
+        while low < high {
+            let middle = (low + high) / 2;
+            match self.name_at(middle).cmp(name) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
     /// Whether the module binds `name` itself (a definition, assignment, import alias or
     /// `__all__` entry).
     pub fn binds(&self, name: &str) -> bool {
-        self.names.split('\n').any(|bound| bound == name)
+        self.binds_directly(name)
             || self
                 .all
                 .as_ref()
@@ -84,7 +118,7 @@ impl ModuleEntry {
     pub fn exports(&self, name: &str) -> bool {
         match &self.all {
             Some(all) => all.split('\n').any(|entry| entry == name),
-            None => !name.starts_with('_') && self.names.split('\n').any(|bound| bound == name),
+            None => !name.starts_with('_') && self.binds_directly(name),
         }
     }
 }
@@ -93,8 +127,8 @@ impl ModuleEntry {
 /// `m` binds once every module is known.
 #[derive(Debug, Clone)]
 pub struct NameImport {
-    /// The importing file, relative to the root.
-    pub path: String,
+    /// The importing file, relative to the root (shared by the file's imports).
+    pub path: Arc<str>,
     /// Production or test.
     pub context: CodeContext,
     /// The absolute module imported from.
@@ -176,6 +210,7 @@ pub fn contribution(
     filter: &DefinitionFilter,
 ) -> FileContribution {
     let mut contribution = FileContribution::default();
+    let path: Arc<str> = file.relative.as_str().into();
     if file.importable {
         contribution.module = Some((file.module.clone(), ModuleEntry::from_facts(file, facts)));
     }
@@ -190,7 +225,7 @@ pub fn contribution(
             continue;
         }
         contribution.name_imports.push(NameImport {
-            path: file.relative.clone(),
+            path: Arc::clone(&path),
             context: file.context,
             module: module.clone(),
             name: name.into(),
@@ -287,12 +322,19 @@ impl ProjectFacts {
         through_star: bool,
         visited: &mut HashSet<String>,
     ) -> NameLookup {
-        if !through_star
-            && (MODULE_ATTRIBUTES.contains(&name) || index.exists(&format!("{module}.{name}")))
-        {
+        if !through_star && MODULE_ATTRIBUTES.contains(&name) {
             return NameLookup::Bound;
         }
-        let Some(entry) = self.modules.get(module) else {
+        // The module's own bindings first: most imported names are bound there, and looking
+        // for a submodule can mean asking the disk.
+        let entry = self.modules.get(module);
+        if entry.is_some_and(|entry| !through_star && entry.binds(name)) {
+            return NameLookup::Bound;
+        }
+        if !through_star && index.exists(&format!("{module}.{name}")) {
+            return NameLookup::Bound;
+        }
+        let Some(entry) = entry else {
             // A directory without `__init__.py` binds nothing but its submodules; anything
             // else we did not parse (an excluded file, a stub, an extension) is unknown.
             return if index.is_namespace_package(module, &self.modules) {

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::model::{Import, SourceFile};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 /// The first-party modules of the governed tree: every module file and every package
 /// directory (namespace packages included) below the python roots, known from the walk
@@ -19,6 +20,8 @@ pub struct ModuleIndex {
     /// Absolute python roots, for modules the walk does not list (ignored generated code,
     /// compiled extensions, stubs).
     roots: Vec<PathBuf>,
+    /// Directory listings read for those lookups.
+    listings: Mutex<HashMap<PathBuf, Arc<Vec<String>>>>,
 }
 
 impl ModuleIndex {
@@ -63,6 +66,7 @@ impl ModuleIndex {
             first_party,
             by_last_segment,
             roots,
+            listings: Mutex::new(HashMap::new()),
         }
     }
 
@@ -80,32 +84,50 @@ impl ModuleIndex {
     }
 
     fn exists_on_disk(&self, module: &str) -> bool {
-        let relative: PathBuf = module.split('.').collect();
-        let Some(stem) = relative.file_name().and_then(|name| name.to_str()) else {
+        let mut segments: Vec<&str> = module.split('.').collect();
+        let Some(stem) = segments.pop() else {
             return false;
         };
+        let parent: PathBuf = segments.iter().collect();
         self.roots.iter().any(|root| {
-            let base = root.join(&relative);
-            if base.is_dir()
-                || base.with_extension("py").is_file()
-                || base.with_extension("pyi").is_file()
-            {
-                return true;
-            }
-            // Compiled extensions: `name.so`, `name.cpython-311-x86_64-linux-gnu.so`, `name.pyd`.
-            let Some(parent) = base.parent() else {
-                return false;
-            };
-            std::fs::read_dir(parent).is_ok_and(|entries| {
-                entries.filter_map(Result::ok).any(|entry| {
-                    let name = entry.file_name();
-                    let name = name.to_string_lossy();
-                    name.strip_prefix(stem).is_some_and(|rest| {
-                        rest.starts_with('.') && (rest.ends_with(".so") || rest.ends_with(".pyd"))
+            let listing = self.listing(&root.join(&parent));
+            listing.iter().any(|entry| {
+                entry == stem
+                    || entry.strip_prefix(stem).is_some_and(|rest| {
+                        rest == ".py"
+                            || rest == ".pyi"
+                            // Compiled extensions: `name.so`, `name.cpython-311-x86_64-linux-gnu.so`, `name.pyd`.
+                            || (rest.starts_with('.') && (rest.ends_with(".so") || rest.ends_with(".pyd")))
                     })
-                })
             })
         })
+    }
+
+    /// The entry names of a directory, read once per run (imports of missing modules tend
+    /// to repeat).
+    fn listing(&self, dir: &std::path::Path) -> Arc<Vec<String>> {
+        if let Some(listing) = self
+            .listings
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(dir).cloned())
+        {
+            return listing;
+        }
+        let listing: Arc<Vec<String>> = Arc::new(
+            std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        );
+        if let Ok(mut cache) = self.listings.lock() {
+            cache.insert(dir.to_path_buf(), Arc::clone(&listing));
+        }
+        listing
     }
 
     /// Whether `module` is a directory of the tree that no parsed file stands for: a namespace
@@ -124,8 +146,9 @@ impl ModuleIndex {
             .map(|modules| modules.iter().map(String::as_str).collect())
             .unwrap_or_default();
         candidates.retain(|candidate| *candidate != module);
-        candidates
-            .sort_by_key(|candidate| (shared_prefix(candidate, module) == 0, candidate.len()));
+        candidates.sort_by_cached_key(|candidate| {
+            (shared_prefix(candidate, module) == 0, candidate.len())
+        });
         candidates.truncate(3);
         candidates
     }

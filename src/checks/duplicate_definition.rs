@@ -32,7 +32,7 @@ use crate::config::DuplicateMode;
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::model::CodeContext;
 use crate::project::DefinitionSite;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
     code: "IG012",
@@ -53,8 +53,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
     }
     for (symbol, mut sites) in by_symbol {
         sites.sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
-        let mut modules: Vec<&str> = sites.iter().map(|site| site.module.as_str()).collect();
-        modules.dedup();
+        let modules: BTreeSet<&str> = sites.iter().map(|site| site.module.as_str()).collect();
         if modules.len() < 2 {
             continue;
         }

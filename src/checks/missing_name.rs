@@ -45,17 +45,22 @@ pub(super) static INFO: CheckInfo = CheckInfo {
 
 pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let mut missing = Vec::new();
+    // The same `from m import N` recurs across many files: look each pair up once.
+    let mut answers: HashMap<(&str, &str), NameLookup> = HashMap::new();
     for import in &input.facts.name_imports {
         let severity = match (import.guarded, input.strict_guarded) {
             (false, _) => Severity::Error,
             (true, true) => Severity::Warning,
             (true, false) => continue,
         };
-        if input
-            .facts
-            .lookup_name(input.index, &import.module, &import.name)
-            == NameLookup::Missing
-        {
+        let answer = *answers
+            .entry((import.module.as_str(), &import.name))
+            .or_insert_with(|| {
+                input
+                    .facts
+                    .lookup_name(input.index, &import.module, &import.name)
+            });
+        if answer == NameLookup::Missing {
             missing.push((import, severity));
         }
     }
@@ -78,7 +83,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
         diagnostics.push(Diagnostic {
             code: CheckCode::MissingName,
             severity,
-            path: import.path.clone(),
+            path: import.path.to_string(),
             span: import.span,
             message: format!("`{}` is not defined in `{}`", import.name, import.module),
             rule: None,

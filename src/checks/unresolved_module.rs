@@ -50,13 +50,16 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             (true, true) => Severity::Warning,
             (true, false) => continue,
         };
+        // Decide first, allocate only for what is reported.
+        if let Resolved::Module(module) = &import.resolved {
+            if !input.index.is_first_party(module) || input.index.exists(module) {
+                continue;
+            }
+        }
         let note = context_note(import.import);
         let written = import.import.written_module();
         let (message, hint) = match &import.resolved {
             Resolved::Module(module) => {
-                if !input.index.is_first_party(module) || input.index.exists(module) {
-                    continue;
-                }
                 let suggestions = input.index.suggestions(module);
                 let hint = match suggestions.as_slice() {
                     [] => None,
