@@ -58,6 +58,9 @@ pub struct Diagnostic {
     pub target: Option<String>,
     /// The name imported from `target` by a `from` import.
     pub name_imported: Option<String>,
+    /// For an import, the first line of its statement: a suppression comment there covers
+    /// every name of a multi-line import.
+    pub statement_line: Option<u32>,
 }
 
 impl Diagnostic {

@@ -3,7 +3,8 @@
 //! the per-file task, so memory stays flat however large the tree is.
 
 use crate::checks::{
-    check_file, check_project, CheckCode, FileInput, ProjectInput, ResolvedImport, Tolerated,
+    apply_suppressions, check_file, check_project, CheckCode, FileInput, FileSuppressions,
+    ProjectInput, ResolvedImport, Tolerated,
 };
 use crate::classify::classify;
 use crate::config::Config;
@@ -38,6 +39,8 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Violations the registry lets through.
     pub tolerated: Vec<Tolerated>,
+    /// Diagnostics suppressed by `# importgate: ignore` comments.
+    pub suppressed: usize,
     /// Files checked, production.
     pub production_files: usize,
     /// Files checked, test.
@@ -129,10 +132,12 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     index: &index,
                     strict_guarded: options.strict_guarded,
                 });
-                (
-                    findings,
-                    contribution(file, &facts, &imports, &index, &filter),
-                )
+                let contribution = contribution(file, &facts, &imports, &index, &filter);
+                let suppressions = FileSuppressions {
+                    context: file.context,
+                    suppressions: facts.suppressions,
+                };
+                (findings, contribution, suppressions)
             })
             .collect()
     });
@@ -140,10 +145,14 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     let mut project = ProjectFacts::default();
     let mut diagnostics = Vec::new();
     let mut tolerated = Vec::new();
-    for (findings, contribution) in per_file {
+    let mut suppressions: HashMap<String, FileSuppressions> = HashMap::new();
+    for ((findings, contribution, file_suppressions), file) in per_file.into_iter().zip(&files) {
         diagnostics.extend(findings.diagnostics);
         tolerated.extend(findings.tolerated);
         project.add(contribution);
+        if !file_suppressions.suppressions.is_empty() {
+            suppressions.insert(file.relative.clone(), file_suppressions);
+        }
     }
     if !selection.is_everything() {
         pool.install(|| {
@@ -186,8 +195,14 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             context: CodeContext::Production,
             target: None,
             name_imported: None,
+            statement_line: None,
         });
     }
+    let suppressed = apply_suppressions(
+        &mut diagnostics,
+        &suppressions,
+        config.require_suppression_reason,
+    );
     sort_diagnostics(&mut diagnostics);
     let test_files = files
         .iter()
@@ -196,6 +211,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     Ok(Outcome {
         diagnostics,
         tolerated,
+        suppressed,
         production_files: files.len() - test_files,
         test_files,
         skipped_paths: selection.unmatched(&files),

@@ -239,6 +239,34 @@ impl ModuleBindings {
     }
 }
 
+/// What a suppression comment covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionScope {
+    /// `# importgate: ignore[...]`: its own line, or the next one when it stands alone.
+    Line,
+    /// `# importgate: ignore-file[...]`: the whole file.
+    File,
+}
+
+/// A `# importgate: ignore[CODE, ...] -- reason` comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// Line or file.
+    pub scope: SuppressionScope,
+    /// The comment's line.
+    pub line: u32,
+    /// The comment stands alone on its line (then it covers the next line too).
+    pub own_line: bool,
+    /// The codes or names listed; empty: every check.
+    pub codes: Vec<Box<str>>,
+    /// The text after `--`.
+    pub reason: Option<Box<str>>,
+    /// The comment.
+    pub span: Span,
+    /// Why the comment is not a valid suppression, if it is not.
+    pub malformed: Option<String>,
+}
+
 /// Everything the checks need to know about one source file, extracted in one pass.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileFacts {
@@ -254,4 +282,6 @@ pub struct FileFacts {
     pub bindings: ModuleBindings,
     /// Module-level class, function and assignment definitions.
     pub definitions: Vec<Definition>,
+    /// `# importgate: ignore[...]` comments.
+    pub suppressions: Vec<Suppression>,
 }

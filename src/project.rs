@@ -137,6 +137,8 @@ pub struct NameImport {
     pub name: Box<str>,
     /// The imported name's span.
     pub span: Span,
+    /// The first line of the import statement.
+    pub statement_line: u32,
     /// Inside a `try` that catches `ImportError`.
     pub guarded: bool,
 }
@@ -230,6 +232,7 @@ pub fn contribution(
             module: module.clone(),
             name: name.into(),
             span: import.span,
+            statement_line: import.statement.line,
             guarded: import.context.guarded,
         });
     }

@@ -93,5 +93,6 @@ fn check_codes_and_names_are_stable() {
     IG021 missing-name
     IG900 parse-error
     IG901 unreadable-file
+    IG902 unused-suppression
     ");
 }

@@ -120,6 +120,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             context: CodeContext::Production,
             target: Some(anchor.module.clone()),
             name_imported: Some(symbol.to_string()),
+            statement_line: None,
         });
     }
 }

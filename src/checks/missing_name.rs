@@ -91,6 +91,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             context: import.context,
             target: Some(import.module.clone()),
             name_imported: Some(import.name.to_string()),
+            statement_line: Some(import.statement_line),
         });
     }
 }

@@ -14,6 +14,9 @@ mod registry_error;
 mod relative_import;
 mod unreadable_file;
 mod unresolved_module;
+mod unused_suppression;
+
+pub use unused_suppression::{apply_suppressions, FileSuppressions};
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
@@ -43,6 +46,8 @@ pub enum CheckCode {
     UnresolvedModule,
     /// IG021 missing-name.
     MissingName,
+    /// IG902 unused-suppression.
+    UnusedSuppression,
     /// IG900 parse-error.
     ParseError,
     /// IG901 unreadable-file.
@@ -113,6 +118,7 @@ impl CheckCode {
         CheckCode::MissingName,
         CheckCode::ParseError,
         CheckCode::UnreadableFile,
+        CheckCode::UnusedSuppression,
     ];
 
     /// The check's description.
@@ -127,6 +133,7 @@ impl CheckCode {
             CheckCode::RegistryError => &registry_error::INFO,
             CheckCode::UnresolvedModule => &unresolved_module::INFO,
             CheckCode::MissingName => &missing_name::INFO,
+            CheckCode::UnusedSuppression => &unused_suppression::INFO,
             CheckCode::ParseError => &parse_error::INFO,
             CheckCode::UnreadableFile => &unreadable_file::INFO,
         }
@@ -242,6 +249,7 @@ impl FileInput<'_> {
             context: self.file.context,
             target: None,
             name_imported: None,
+            statement_line: None,
         }
     }
 
@@ -264,6 +272,7 @@ impl FileInput<'_> {
                     .map_or_else(|| import.import.written_module(), str::to_string),
             ),
             name_imported: import.import.name.as_deref().map(str::to_string),
+            statement_line: Some(import.import.statement.line),
             ..self.diagnostic(code, severity, import.import.span, message)
         }
     }

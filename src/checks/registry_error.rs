@@ -60,6 +60,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             context: CodeContext::Production,
             target: None,
             name_imported: None,
+            statement_line: None,
         });
     };
     for entry in &input.config.canonical {

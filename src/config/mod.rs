@@ -86,6 +86,8 @@ pub struct Config {
     pub deprecated: Vec<Deprecated>,
     /// Which symbols the duplicate-definition check looks at.
     pub duplicates: DuplicateMode,
+    /// Suppression comments must say why (`-- reason`).
+    pub require_suppression_reason: bool,
 }
 
 /// One `[[canonical]]`: the single source of truth of a symbol.

@@ -27,6 +27,7 @@ pub struct RawProject {
     pub respect_gitignore: Option<Located<bool>>,
     pub ban_relative_imports: Option<Located<bool>>,
     pub first_party: Strings,
+    pub require_suppression_reason: Option<Located<bool>>,
 }
 
 /// `[tests]`.
@@ -126,6 +127,7 @@ const PROJECT_KEYS: &[&str] = &[
     "respect-gitignore",
     "ban-relative-imports",
     "first-party",
+    "require-suppression-reason",
 ];
 const TESTS_KEYS: &[&str] = &["include"];
 const CANONICAL_KEYS: &[&str] = &["id", "symbol", "module", "compatible", "scope", "hint"];
@@ -186,6 +188,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
             respect_gitignore: project.boolean("respect-gitignore"),
             ban_relative_imports: project.boolean("ban-relative-imports"),
             first_party: project.strings("first-party"),
+            require_suppression_reason: project.boolean("require-suppression-reason"),
         }
     });
     let tests = top.read_table("tests", "[tests]", TESTS_KEYS, errors, |tests| RawTests {

@@ -127,6 +127,10 @@ pub(super) fn validate(
         canonical,
         deprecated,
         duplicates,
+        require_suppression_reason: raw
+            .project
+            .require_suppression_reason
+            .is_some_and(|flag| flag.value),
     })
 }
 

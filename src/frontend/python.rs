@@ -9,9 +9,10 @@
 
 use crate::model::{
     AttributeUse, Definition, DefinitionKind, FileFacts, Import, ImportContext, ImportKind,
-    ModuleBindings, Span, SyntaxProblem,
+    ModuleBindings, Span, Suppression, SuppressionScope, SyntaxProblem,
 };
 use memchr::memmem;
+use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{
     Alias, ExceptHandler, Expr, ExprCall, PySourceType, Stmt, StmtImport, StmtImportFrom, WithItem,
@@ -81,6 +82,14 @@ pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
     facts.bindings.names.sort_unstable();
     facts.bindings.names.dedup();
     facts.definitions = statements.definitions;
+    if memmem::find(source.as_bytes(), b"importgate:").is_some() {
+        facts.suppressions = parsed
+            .tokens()
+            .iter()
+            .filter(|token| token.kind() == TokenKind::Comment)
+            .filter_map(|token| suppression(source, token.range(), &mut locator))
+            .collect();
+    }
 
     if may_need_expression_walk(source, options) {
         let mut expressions = Walker::new(&mut locator, options);
@@ -627,6 +636,68 @@ fn suppresses_import_error(expr: &Expr) -> bool {
         _ => false,
     };
     is_suppress && call.arguments.args.iter().any(catches_import_error)
+}
+
+/// Reads a `# importgate: ignore[CODE, ...] -- reason` (or `ignore-file[...]`) comment;
+/// `None` for comments that do not start with `importgate:`.
+fn suppression(source: &str, range: TextRange, locator: &mut Locator<'_>) -> Option<Suppression> {
+    let text = &source[range.start().to_usize()..range.end().to_usize()];
+    let directive = text
+        .trim_start_matches('#')
+        .trim_start()
+        .strip_prefix("importgate:")?
+        .trim();
+    let span = locator.span(range);
+    let line_start = source[..range.start().to_usize()]
+        .rfind(['\n', '\r'])
+        .map_or(0, |newline| newline + 1);
+    let own_line = source[line_start..range.start().to_usize()]
+        .trim()
+        .is_empty();
+    let (directive, reason) = match directive.split_once("--") {
+        Some((directive, reason)) => (
+            directive.trim(),
+            Some(reason.trim()).filter(|reason| !reason.is_empty()),
+        ),
+        None => (directive, None),
+    };
+    let (keyword, codes) = match directive.split_once('[') {
+        Some((keyword, rest)) => (keyword.trim(), Some(rest)),
+        None => (directive, None),
+    };
+    let mut malformed = None;
+    let scope = match keyword {
+        "ignore" => SuppressionScope::Line,
+        "ignore-file" => SuppressionScope::File,
+        other => {
+            malformed = Some(format!("`{other}` is not `ignore` or `ignore-file`"));
+            SuppressionScope::Line
+        }
+    };
+    let codes = match codes {
+        None => Vec::new(),
+        Some(rest) => match rest.strip_suffix(']') {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|code| !code.is_empty())
+                .map(Box::from)
+                .collect(),
+            None => {
+                malformed.get_or_insert_with(|| "the code list is not closed with `]`".to_string());
+                Vec::new()
+            }
+        },
+    };
+    Some(Suppression {
+        scope,
+        line: span.line,
+        own_line,
+        codes,
+        reason: reason.map(Box::from),
+        span,
+        malformed,
+    })
 }
 
 /// `expr` is the bare name `name`.

@@ -48,6 +48,8 @@ pub struct Summary {
     pub by_context: ContextCounts,
     /// Violations allowed by each rule.
     pub allowed: BTreeMap<String, AllowedCounts>,
+    /// Diagnostics suppressed by `# importgate: ignore` comments.
+    pub suppressed: usize,
     /// Wall time in milliseconds.
     pub elapsed_ms: u128,
 }
@@ -90,6 +92,7 @@ impl Summary {
             by_rule,
             by_context,
             allowed,
+            suppressed: outcome.suppressed,
             elapsed_ms: outcome.elapsed.as_millis(),
         }
     }
@@ -132,6 +135,13 @@ impl Summary {
                     plural(counts.type_checking, "import")
                 )?;
             }
+        }
+        if self.suppressed > 0 {
+            writeln!(
+                out,
+                "{} suppressed by `# importgate: ignore` comments.",
+                plural(self.suppressed, "diagnostic")
+            )?;
         }
         writeln!(
             out,
