@@ -52,6 +52,18 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
+    /// Apply the safe fixes, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Apply the unsafe fixes too (with --fix or --diff).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff and change nothing (exit code 1 when there are any).
+    #[arg(long)]
+    pub diff: bool,
+
     /// Report imports guarded by `except ImportError` that do not resolve (IG020, IG021) as
     /// warnings; by default they are optional by design and not reported.
     #[arg(long)]

@@ -35,6 +35,51 @@ pub struct RuleRef {
     pub span: Range<usize>,
 }
 
+/// Whether `--fix` applies a fix by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// Keeps the program's meaning: applied by `--fix`.
+    Safe,
+    /// May change behaviour: applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+impl Applicability {
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Replace the bytes `start..end` of the decoded source with `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Edit {
+    /// First byte replaced.
+    pub start: u32,
+    /// One past the last byte replaced (`start` for an insertion).
+    pub end: u32,
+    /// The new text.
+    pub replacement: String,
+}
+
+/// A mechanical fix: edits that belong together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// Safe or unsafe.
+    pub applicability: Applicability,
+    /// What it does, for people.
+    pub description: String,
+    /// The edits, non-overlapping.
+    pub edits: Vec<Edit>,
+    /// The fix is valid only if this module provides this name (checked once every module
+    /// of the tree is known: the fix is dropped when it does not, and made unsafe when that
+    /// cannot be known).
+    pub requires: Option<(String, String)>,
+}
+
 /// One finding, with everything a person or a CI system needs to act on it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -61,6 +106,8 @@ pub struct Diagnostic {
     /// For an import, the first line of its statement: a suppression comment there covers
     /// every name of a multi-line import.
     pub statement_line: Option<u32>,
+    /// The mechanical fix, where there is one.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {

@@ -8,16 +8,17 @@ use crate::checks::{
 };
 use crate::classify::classify;
 use crate::config::Config;
-use crate::diagnostic::{sort_diagnostics, Diagnostic, Severity};
+use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Severity};
 use crate::discover::{discover, normalize};
 use crate::frontend::python::{extract, ExtractOptions};
 use crate::model::{CodeContext, FileFacts, ReadProblem, SourceFile, Span};
-use crate::project::{contribution, DefinitionFilter, ModuleEntry, ProjectFacts};
+use crate::project::{contribution, DefinitionFilter, ModuleEntry, NameLookup, ProjectFacts};
 use crate::resolve::{resolve, resolve_relative, ModuleIndex, Resolved};
 use crate::source::decode_python;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What to check.
@@ -30,6 +31,9 @@ pub struct CheckOptions {
     pub threads: Option<usize>,
     /// Report guarded imports that do not resolve (IG020, IG021) as warnings.
     pub strict_guarded: bool,
+    /// Texts to use instead of the files on disk (absolute path -> decoded text): the
+    /// rounds of `--fix` and `--diff` check their results before anything is written.
+    pub overlay: Arc<HashMap<PathBuf, String>>,
 }
 
 /// The result of a run.
@@ -41,6 +45,8 @@ pub struct Outcome {
     pub tolerated: Vec<Tolerated>,
     /// Diagnostics suppressed by `# importgate: ignore` comments.
     pub suppressed: usize,
+    /// Fixes applied by `--fix` before this outcome was checked.
+    pub fixed: usize,
     /// Files checked, production.
     pub production_files: usize,
     /// Files checked, test.
@@ -118,7 +124,8 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         files
             .par_iter()
             .map(|file| {
-                let facts = read_facts(&file.path, &extract_options);
+                let (source, facts) =
+                    read_source_and_facts(&file.path, &extract_options, &options.overlay);
                 let imports: Vec<ResolvedImport<'_>> = facts
                     .imports
                     .iter()
@@ -131,6 +138,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     imports: &imports,
                     index: &index,
                     strict_guarded: options.strict_guarded,
+                    source: &source,
                 });
                 let contribution = contribution(file, &facts, &imports, &index, &filter);
                 let suppressions = FileSuppressions {
@@ -166,6 +174,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             )
         });
     }
+    verify_fixes(&mut diagnostics, &project, &index);
     let project_input = ProjectInput {
         config,
         index: &index,
@@ -196,6 +205,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             target: None,
             name_imported: None,
             statement_line: None,
+            fix: None,
         });
     }
     let suppressed = apply_suppressions(
@@ -212,6 +222,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         diagnostics,
         tolerated,
         suppressed,
+        fixed: 0,
         production_files: files.len() - test_files,
         test_files,
         skipped_paths: selection.unmatched(&files),
@@ -221,19 +232,32 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
 
 /// Reads, decodes and parses one file. Never fails: problems become facts.
 fn read_facts(path: &Path, options: &ExtractOptions) -> FileFacts {
+    read_source_and_facts(path, options, &HashMap::new()).1
+}
+
+/// Reads, decodes and parses one file, keeping its text for the checks that build fixes.
+fn read_source_and_facts(
+    path: &Path,
+    options: &ExtractOptions,
+    overlay: &HashMap<PathBuf, String>,
+) -> (String, FileFacts) {
+    if let Some(text) = overlay.get(path) {
+        return (text.clone(), extract(text, options));
+    }
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => {
-            return FileFacts {
+            let facts = FileFacts {
                 read: Some(ReadProblem::Io(error.to_string())),
                 ..FileFacts::default()
-            }
+            };
+            return (String::new(), facts);
         }
     };
     let source = decode_python(bytes);
     let mut facts = extract(&source.text, options);
     facts.read = source.problem;
-    facts
+    (source.text, facts)
 }
 
 /// The files a run reports on.
@@ -406,6 +430,25 @@ fn complete_for_selection(
                 .into_iter()
                 .filter(|site| needles.iter().any(|needle| **needle == *site.symbol)),
         );
+    }
+}
+
+/// Checks the precondition of every fix that has one, now that every module is known.
+fn verify_fixes(diagnostics: &mut [Diagnostic], project: &ProjectFacts, index: &ModuleIndex) {
+    for diagnostic in diagnostics {
+        let Some((module, name)) = diagnostic.fix.as_ref().and_then(|fix| fix.requires.clone())
+        else {
+            continue;
+        };
+        match project.lookup_name(index, &module, &name) {
+            NameLookup::Bound => {}
+            NameLookup::Missing => diagnostic.fix = None,
+            NameLookup::Unknown => {
+                if let Some(fix) = &mut diagnostic.fix {
+                    fix.applicability = Applicability::Unsafe;
+                }
+            }
+        }
     }
 }
 

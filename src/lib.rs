@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod fix;
 pub mod frontend;
 pub mod model;
 pub mod project;
@@ -22,7 +23,9 @@ pub mod source;
 use cli::{CheckArgs, Cli, ColorArg, Command, ExplainArgs, FormatArg};
 use config::{Config, LoadError};
 use report::{OutputFormat, ReportContext};
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 
 /// Exit code: no errors.
 pub const EXIT_CLEAN: u8 = 0;
@@ -95,18 +98,63 @@ fn run_check(args: CheckArgs) -> u8 {
             return EXIT_TROUBLE;
         }
     };
-    let options = engine::CheckOptions {
+    let mut options = engine::CheckOptions {
         paths: args.paths.clone(),
         threads: args.threads,
         strict_guarded: args.strict_guarded,
+        overlay: Default::default(),
     };
-    let outcome = match engine::check(&config, &options) {
-        Ok(outcome) => outcome,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_TROUBLE;
+    // With --fix or --diff, rounds of fixes are applied in memory and checked again until
+    // none applies (a fix can wait for an overlapping one), so that one run converges.
+    const MAX_FIX_ROUNDS: usize = 10;
+    let fixing = args.fix || args.diff;
+    let mut fixed_texts: HashMap<PathBuf, String> = HashMap::new();
+    let mut fixed = 0;
+    let mut round = 0;
+    let mut outcome = loop {
+        let outcome = match engine::check(&config, &options) {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return EXIT_TROUBLE;
+            }
+        };
+        round += 1;
+        if !fixing || round > MAX_FIX_ROUNDS {
+            break outcome;
         }
+        let changes = fix::plan_round(
+            &config.root,
+            &outcome.diagnostics,
+            args.unsafe_fixes,
+            &fixed_texts,
+        );
+        if changes.is_empty() {
+            break outcome;
+        }
+        for change in changes {
+            fixed += change.applied;
+            fixed_texts.insert(change.path, change.text);
+        }
+        options.overlay = std::sync::Arc::new(fixed_texts.clone());
     };
+    if args.diff {
+        return print_diffs(&fixed_texts, fixed, &cwd);
+    }
+    if args.fix {
+        let mut paths: Vec<&PathBuf> = fixed_texts.keys().collect();
+        paths.sort();
+        for path in paths {
+            if let Err(error) = fix::write_atomically(path, &fixed_texts[path]) {
+                eprintln!(
+                    "error: cannot write {}: {error}",
+                    report::display_path(path, &cwd)
+                );
+                return EXIT_TROUBLE;
+            }
+        }
+        outcome.fixed = fixed;
+    }
     for skipped in &outcome.skipped_paths {
         eprintln!(
             "warning: {} is not a checked Python file of {} (excluded, ignored, outside the root, or not Python); skipped",
@@ -143,6 +191,39 @@ fn run_check(args: CheckArgs) -> u8 {
         }
     }
     if outcome.errors() > 0 && !args.exit_zero {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// `--diff`: the unified diff of every file the fixes would change, on stdout.
+fn print_diffs(fixed_texts: &HashMap<PathBuf, String>, fixed: usize, cwd: &std::path::Path) -> u8 {
+    let mut paths: Vec<&PathBuf> = fixed_texts.keys().collect();
+    paths.sort();
+    let mut out = std::io::stdout().lock();
+    for path in &paths {
+        let before = std::fs::read(path)
+            .map(|bytes| source::decode_python(bytes).text)
+            .unwrap_or_default();
+        let shown = report::display_path(path, cwd);
+        if write!(
+            out,
+            "{}",
+            fix::unified_diff(&shown, &before, &fixed_texts[*path])
+        )
+        .is_err()
+        {
+            return EXIT_TROUBLE;
+        }
+    }
+    eprintln!(
+        "{fixed} fix{} would change {} file{}.",
+        if fixed == 1 { "" } else { "es" },
+        paths.len(),
+        if paths.len() == 1 { "" } else { "s" }
+    );
+    if fixed > 0 {
         EXIT_VIOLATIONS
     } else {
         EXIT_CLEAN

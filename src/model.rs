@@ -135,6 +135,10 @@ pub struct Import {
     pub span: Span,
     /// The whole statement (or call expression).
     pub statement: Span,
+    /// Byte range of the module as written, leading dots included (`..a.b` in
+    /// `from ..a.b import c`, `a.b` in `import a.b as c`, the text inside the quotes of a
+    /// dynamic import): what a fix rewrites.
+    pub module_range: (u32, u32),
     /// Lazy, `TYPE_CHECKING` or guarded.
     pub context: ImportContext,
 }

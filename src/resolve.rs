@@ -277,6 +277,7 @@ mod tests {
             alias: None,
             span: Span::FILE_START,
             statement: Span::FILE_START,
+            module_range: (0, 0),
             context: ImportContext::default(),
         }
     }

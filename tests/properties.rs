@@ -204,3 +204,85 @@ fn registry_like() -> impl Strategy<Value = String> {
     )
     .prop_map(|parts| parts.concat())
 }
+
+/// Fragments that make fixable imports likely: relative imports, names of registered and
+/// deprecated modules, multi-line lists, comments, line endings.
+const IMPORT_FRAGMENTS: &[&str] = &[
+    "from ",
+    "import ",
+    " import ",
+    ".",
+    "..",
+    "pkg",
+    "pkg.old",
+    "pkg.legacy",
+    "pkg.new",
+    "Manager",
+    "Thing",
+    "Old",
+    ", ",
+    " as ",
+    "M",
+    "(",
+    ")",
+    "\n",
+    "\r\n",
+    "    ",
+    "# note",
+    "\\\n",
+    "def f():\n    ",
+    "if x:\n    ",
+    ";",
+    "é",
+    "importlib.import_module('pkg.old')",
+    "'",
+    "\"",
+];
+
+fn import_heavy() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(IMPORT_FRAGMENTS).prop_map(str::to_string),
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn fixes_never_panic_and_never_break_the_syntax(source in import_heavy()) {
+        let tree = tempfile::tempdir().expect("tempdir");
+        let root = tree.path();
+        std::fs::create_dir_all(root.join("pkg/sub")).expect("mkdir");
+        for (path, text) in [
+            ("pkg/__init__.py", ""),
+            ("pkg/sub/__init__.py", ""),
+            ("pkg/new.py", "class Manager:\n    pass\nThing = 1\n"),
+            ("pkg/old.py", "from pkg.new import Manager as Old\nThing = 2\n"),
+            ("pkg/legacy.py", "Manager = 3\n"),
+            ("pkg/sub/mod.py", &source),
+        ] {
+            std::fs::write(root.join(path), text).expect("write");
+        }
+        let rules = root.join("rules.toml");
+        let registry = "[project]\nban-relative-imports = true\n\n[[canonical]]\nsymbol = \"Manager\"\nmodule = \"pkg.new\"\n\n[[deprecated]]\nmodule = \"pkg.old\"\nreplacement = \"pkg.new\"\nnames = { Old = \"Manager\" }\n";
+        std::fs::write(&rules, registry).expect("write");
+        let config = Config::load(&rules).expect("valid registry");
+        let outcome = importgate::engine::check(&config, &Default::default()).expect("checked");
+        for diagnostic in outcome.diagnostics.iter().filter(|diagnostic| diagnostic.path == "pkg/sub/mod.py") {
+            if diagnostic.code != importgate::checks::CheckCode::UnreadableFile {
+                assert_span_inside(&source, &diagnostic.span);
+            }
+        }
+        let planned = importgate::fix::plan_round(&config.root, &outcome.diagnostics, true, &Default::default());
+        for change in planned {
+            let before = std::fs::read_to_string(&change.path).expect("readable");
+            prop_assert!(
+                importgate::frontend::python::syntax_error_count(&change.text)
+                    <= importgate::frontend::python::syntax_error_count(&before),
+                "a fix broke the syntax:\n{before:?}\n->\n{:?}", change.text
+            );
+        }
+    }
+}

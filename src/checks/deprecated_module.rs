@@ -29,16 +29,23 @@
 //! ```
 //!
 //! ## Fix
-//! Not fixable automatically yet; the hint gives the replacement import.
+//! Safe, when the entry has a `replacement` and the import names the deprecated module
+//! itself: the module is rewritten, and a renamed symbol is imported under its new name
+//! with its old name as alias (`from new import SessionManager as SessionManagerV2`), so
+//! every use stays valid. `import old.module` without an alias is left to the hint (its
+//! uses spell the old path), as are imports of a submodule of the deprecated module.
+//! Dynamic imports get an unsafe fix.
 
+use super::edits::reimport;
 use super::{context_note, CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
-use crate::diagnostic::{RuleRef, Severity};
+use crate::diagnostic::{Applicability, Fix, RuleRef, Severity};
+use crate::model::ImportKind;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
     code: "IG011",
     name: "deprecated-module",
     summary: "An import of a module that a `[[deprecated]]` entry retires",
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     default_severity: Severity::Error,
     source: include_str!("deprecated_module.rs"),
 };
@@ -86,13 +93,43 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             id: entry.id.clone(),
             span: entry.module.span.clone(),
         };
-        findings.diagnostics.push(input.import_diagnostic(
+        let mut diagnostic = input.import_diagnostic(
             CheckCode::DeprecatedModule,
             INFO.default_severity,
             import,
             message,
             Some(rule),
             Some(hint),
-        ));
+        );
+        // One-to-one only: the import names the deprecated module itself.
+        let names_the_module = match import.import.kind {
+            ImportKind::From => import.module() == Some(entry.module.pattern.as_str()),
+            ImportKind::Import | ImportKind::Dynamic => qualified == entry.module.pattern.as_str(),
+        };
+        if let (Some(replacement), true) = (&entry.replacement, names_the_module) {
+            let new_name = import.import.name.as_deref().and_then(|name| {
+                entry
+                    .names
+                    .iter()
+                    .find(|(old, _)| old == name)
+                    .map(|(_, new)| new.as_str())
+            });
+            diagnostic.fix = reimport(input, import, replacement, new_name).map(|edits| Fix {
+                applicability: if import.import.kind == ImportKind::Dynamic {
+                    Applicability::Unsafe
+                } else {
+                    Applicability::Safe
+                },
+                description: format!("import from `{replacement}`"),
+                edits,
+                requires: import
+                    .import
+                    .name
+                    .as_deref()
+                    .filter(|name| *name != "*")
+                    .map(|name| (replacement.clone(), new_name.unwrap_or(name).to_string())),
+            });
+        }
+        findings.diagnostics.push(diagnostic);
     }
 }

@@ -121,6 +121,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             target: Some(anchor.module.clone()),
             name_imported: Some(symbol.to_string()),
             statement_line: None,
+            fix: None,
         });
     }
 }

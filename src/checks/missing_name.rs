@@ -92,6 +92,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             target: Some(import.module.clone()),
             name_imported: Some(import.name.to_string()),
             statement_line: Some(import.statement_line),
+            fix: None,
         });
     }
 }

@@ -6,6 +6,7 @@
 mod banned_api;
 mod deprecated_module;
 mod duplicate_definition;
+mod edits;
 mod forbidden_import;
 mod missing_name;
 mod non_canonical_import;
@@ -59,6 +60,8 @@ pub enum CheckCode {
 pub enum FixAvailability {
     /// Never fixable by the tool.
     None,
+    /// Fixable when the import's form allows a rewrite that keeps every use valid.
+    Sometimes,
 }
 
 impl FixAvailability {
@@ -66,6 +69,7 @@ impl FixAvailability {
     pub fn as_str(self) -> &'static str {
         match self {
             FixAvailability::None => "no",
+            FixAvailability::Sometimes => "sometimes",
         }
     }
 }
@@ -181,6 +185,8 @@ pub struct FileInput<'a> {
     pub index: &'a ModuleIndex,
     /// Report guarded imports that do not resolve, as warnings.
     pub strict_guarded: bool,
+    /// The decoded text of the file (empty when it could not be read), for fixes.
+    pub source: &'a str,
 }
 
 /// Everything a project-wide check may look at.
@@ -250,6 +256,7 @@ impl FileInput<'_> {
             target: None,
             name_imported: None,
             statement_line: None,
+            fix: None,
         }
     }
 

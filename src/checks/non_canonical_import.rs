@@ -30,18 +30,21 @@
 //! ```
 //!
 //! ## Fix
-//! Not fixable automatically yet; the hint names the canonical module.
+//! Safe: `from X import SessionManager` becomes `from Y import SessionManager`; when the
+//! statement imports other names too, it is split so that they stay where they were. An
+//! alias (`as S`) is kept.
 
+use super::edits::reimport;
 use super::{severity_of, CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
 use crate::config::{Canonical, Treatment};
-use crate::diagnostic::{RuleRef, Severity};
+use crate::diagnostic::{Applicability, Fix, RuleRef, Severity};
 use crate::model::ImportKind;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
     code: "IG010",
     name: "non-canonical-import",
     summary: "A registered symbol imported from a module other than its canonical one",
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     default_severity: Severity::Error,
     source: include_str!("non_canonical_import.rs"),
 };
@@ -99,14 +102,21 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             id: entry.id.clone(),
             span: entry.module_span.clone(),
         };
-        findings.diagnostics.push(input.import_diagnostic(
+        let mut diagnostic = input.import_diagnostic(
             CheckCode::NonCanonicalImport,
             severity,
             import,
             message,
             Some(rule),
             Some(hint),
-        ));
+        );
+        diagnostic.fix = reimport(input, import, &entry.module, None).map(|edits| Fix {
+            applicability: Applicability::Safe,
+            description: format!("import `{name}` from `{}`", entry.module),
+            edits,
+            requires: Some((entry.module.clone(), name.to_string())),
+        });
+        findings.diagnostics.push(diagnostic);
     }
 }
 

@@ -61,6 +61,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             target: None,
             name_imported: None,
             statement_line: None,
+            fix: None,
         });
     };
     for entry in &input.config.canonical {

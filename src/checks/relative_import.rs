@@ -22,10 +22,14 @@
 //! ```
 //!
 //! ## Fix
-//! Not fixable automatically yet; the message names the absolute module to write.
+//! Safe: the relative module is replaced by its absolute name (`from . import x` becomes
+//! `from pkg import x`); the imported names, aliases and formatting stay. Imports that
+//! Python rejects (above the top-level package) are left alone. Dynamic imports get an
+//! unsafe fix.
 
+use super::edits::absolute_module;
 use super::{CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Fix, Severity};
 use crate::model::{Import, ImportKind};
 use crate::resolve::Resolved;
 
@@ -33,7 +37,7 @@ pub(super) static INFO: CheckInfo = CheckInfo {
     code: "IG004",
     name: "relative-import",
     summary: "A relative import, when `ban-relative-imports` is set",
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     default_severity: Severity::Error,
     source: include_str!("relative_import.rs"),
 };
@@ -65,14 +69,27 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 Some(RUNTIME_ERROR_HINT.to_string()),
             ),
         };
-        findings.diagnostics.push(input.import_diagnostic(
+        let mut diagnostic = input.import_diagnostic(
             CheckCode::RelativeImport,
             INFO.default_severity,
             import,
             message,
             None,
             hint,
-        ));
+        );
+        if let Resolved::Module(module) = &import.resolved {
+            diagnostic.fix = absolute_module(import.import, module).map(|edits| Fix {
+                applicability: if import.import.kind == ImportKind::Dynamic {
+                    Applicability::Unsafe
+                } else {
+                    Applicability::Safe
+                },
+                description: format!("import `{module}` by its absolute name"),
+                edits,
+                requires: None,
+            });
+        }
+        findings.diagnostics.push(diagnostic);
     }
 }
 

@@ -119,6 +119,7 @@ pub fn apply_suppressions(
                     target: None,
                     name_imported: None,
                     statement_line: None,
+                    fix: None,
                 });
             };
             if let Some(problem) = &suppression.malformed {

@@ -494,6 +494,10 @@ impl<'a, 's> Walker<'a, 's> {
                 alias: asname(alias),
                 span: self.locator.span(alias.range()),
                 statement: self.locator.span(stmt.range()),
+                module_range: (
+                    alias.name.range().start().to_u32(),
+                    alias.name.range().end().to_u32(),
+                ),
                 context,
             });
         }
@@ -505,6 +509,7 @@ impl<'a, 's> Walker<'a, 's> {
             ..self.context
         };
         let module = stmt.module.as_ref().map_or("", |module| module.id.as_str());
+        let module_range = written_module_range(self.locator.source, stmt);
         for alias in &stmt.names {
             let name = alias.name.id.as_str();
             if self.at_module_scope() {
@@ -526,6 +531,7 @@ impl<'a, 's> Walker<'a, 's> {
                 alias: asname(alias),
                 span: self.locator.span(alias.range()),
                 statement: self.locator.span(stmt.range()),
+                module_range,
                 context,
             });
         }
@@ -598,6 +604,7 @@ impl<'a, 's> Walker<'a, 's> {
             alias: None,
             span: self.locator.span(literal.range()),
             statement: self.locator.span(call.range()),
+            module_range: literal_content_range(self.locator.source, literal.range()),
             context: self.context,
         });
     }
@@ -698,6 +705,49 @@ fn suppression(source: &str, range: TextRange, locator: &mut Locator<'_>) -> Opt
         span,
         malformed,
     })
+}
+
+/// The byte range of `..a.b` in `from ..a.b import c`: from the first dot (or the module's
+/// first letter) to the module's end (or the last dot).
+fn written_module_range(source: &str, stmt: &StmtImportFrom) -> (u32, u32) {
+    let start = stmt.range().start().to_usize() + "from".len();
+    let end = match &stmt.module {
+        Some(module) => module.range().end().to_usize(),
+        None => {
+            // `from . import x`: the dots end where `import` begins.
+            let names_start = stmt
+                .names
+                .first()
+                .map_or(stmt.range().end(), |alias| alias.range().start());
+            let between = &source[start..names_start.to_usize()];
+            start + between.rfind('.').map_or(0, |dot| dot + 1)
+        }
+    };
+    let written_start = if stmt.level > 0 {
+        source[start..end].find('.').map_or(end, |dot| start + dot)
+    } else {
+        stmt.module
+            .as_ref()
+            .map_or(end, |module| module.range().start().to_usize())
+    };
+    (written_start as u32, end as u32)
+}
+
+/// The text between the quotes of a plain one-line string literal (`"a.b"`, `'a.b'`); an
+/// empty range for prefixed, triple-quoted or concatenated literals, which fixes leave alone.
+fn literal_content_range(source: &str, range: TextRange) -> (u32, u32) {
+    let text = &source[range.start().to_usize()..range.end().to_usize()];
+    let plain = text.len() >= 2
+        && (text.starts_with('"') || text.starts_with('\''))
+        && text.ends_with(&text[..1])
+        && !text.starts_with("\"\"\"")
+        && !text.starts_with("\'\'\'")
+        && !text[1..text.len() - 1].contains(['"', '\'', '\\']);
+    if plain {
+        (range.start().to_u32() + 1, range.end().to_u32() - 1)
+    } else {
+        (range.start().to_u32(), range.start().to_u32())
+    }
 }
 
 /// `expr` is the bare name `name`.
@@ -832,6 +882,13 @@ impl<'n> Visitor<'n> for Walker<'_, '_> {
         }
         visitor::walk_expr(self, expr);
     }
+}
+
+/// How many syntax errors the parser reports for `source`: a fix must not add any.
+pub fn syntax_error_count(source: &str) -> usize {
+    parse_unchecked_source(source, PySourceType::Python)
+        .errors()
+        .len()
 }
 
 /// Parses `source` and does nothing else: the floor the benchmark compares a full check

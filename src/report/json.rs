@@ -3,7 +3,9 @@
 
 use super::Summary;
 use crate::engine::Outcome;
+use crate::source::decode_python;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 #[derive(Serialize)]
@@ -29,9 +31,67 @@ struct JsonDiagnostic<'a> {
     context: &'static str,
     target: Option<&'a str>,
     name_imported: Option<&'a str>,
+    fix: Option<JsonFix<'a>>,
 }
 
-pub(super) fn render(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'static str,
+    description: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    start: Position,
+    end: Position,
+    content: &'a str,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct Position {
+    line: u32,
+    column: u32,
+}
+
+/// 1-based line and character column of a byte offset (`\n`, `\r\n` and `\r` end lines).
+fn position(text: &str, offset: u32) -> Position {
+    let before = text.get(..offset as usize).unwrap_or(text);
+    let mut line = 1;
+    let mut line_start = 0;
+    let bytes = before.as_bytes();
+    for (index, &byte) in bytes.iter().enumerate() {
+        let ends_line = byte == b'\n' || (byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
+        if ends_line {
+            line += 1;
+            line_start = index + 1;
+        }
+    }
+    Position {
+        line,
+        column: 1 + before[line_start..].chars().count() as u32,
+    }
+}
+
+pub(super) fn render(
+    outcome: &Outcome,
+    summary: &Summary,
+    root: &std::path::Path,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    // Edit positions need the text of the files that have fixes, read once each.
+    let mut texts: HashMap<&str, String> = HashMap::new();
+    for diagnostic in outcome
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.fix.is_some())
+    {
+        texts.entry(diagnostic.path.as_str()).or_insert_with(|| {
+            std::fs::read(root.join(&diagnostic.path))
+                .map(|bytes| decode_python(bytes).text)
+                .unwrap_or_default()
+        });
+    }
     let document = Document {
         version: 1,
         summary,
@@ -53,6 +113,24 @@ pub(super) fn render(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) 
                 context: diagnostic.context.as_str(),
                 target: diagnostic.target.as_deref(),
                 name_imported: diagnostic.name_imported.as_deref(),
+                fix: diagnostic.fix.as_ref().map(|fix| {
+                    let text = texts
+                        .get(diagnostic.path.as_str())
+                        .map_or("", String::as_str);
+                    JsonFix {
+                        applicability: fix.applicability.as_str(),
+                        description: &fix.description,
+                        edits: fix
+                            .edits
+                            .iter()
+                            .map(|edit| JsonEdit {
+                                start: position(text, edit.start),
+                                end: position(text, edit.end),
+                                content: &edit.replacement,
+                            })
+                            .collect(),
+                    }
+                }),
             })
             .collect(),
     };

@@ -71,7 +71,7 @@ pub fn render(
             concise::render(outcome, context, out)?;
             summary.write_text(out)
         }
-        OutputFormat::Json => json::render(outcome, &summary, out),
+        OutputFormat::Json => json::render(outcome, &summary, &context.config.root, out),
         OutputFormat::Github => github::render(outcome, context, out),
     }
 }

@@ -50,6 +50,10 @@ pub struct Summary {
     pub allowed: BTreeMap<String, AllowedCounts>,
     /// Diagnostics suppressed by `# importgate: ignore` comments.
     pub suppressed: usize,
+    /// Fixes applied by `--fix`.
+    pub fixed: usize,
+    /// Reported diagnostics that `--fix` would fix (safe fixes).
+    pub fixable: usize,
     /// Wall time in milliseconds.
     pub elapsed_ms: u128,
 }
@@ -93,6 +97,16 @@ impl Summary {
             by_context,
             allowed,
             suppressed: outcome.suppressed,
+            fixed: outcome.fixed,
+            fixable: outcome
+                .diagnostics
+                .iter()
+                .filter(|diagnostic| {
+                    diagnostic.fix.as_ref().is_some_and(|fix| {
+                        fix.applicability == crate::diagnostic::Applicability::Safe
+                    })
+                })
+                .count(),
             elapsed_ms: outcome.elapsed.as_millis(),
         }
     }
@@ -135,6 +149,17 @@ impl Summary {
                     plural(counts.type_checking, "import")
                 )?;
             }
+        }
+        if self.fixed > 0 {
+            writeln!(
+                out,
+                "Fixed {} ({} remaining).",
+                plural(self.fixed, "diagnostic"),
+                self.errors + self.warnings
+            )?;
+        }
+        if self.fixable > 0 {
+            writeln!(out, "{} fixable with `--fix`.", self.fixable)?;
         }
         if self.suppressed > 0 {
             writeln!(

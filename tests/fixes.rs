@@ -1,0 +1,170 @@
+//! `--fix` on fixture trees: every `tests/fixtures/fixes/<case>/before` tree, fixed, must
+//! equal `<case>/after` byte for byte (CRLF and BOM included); a second `--fix` changes
+//! nothing; `--diff` shows the same change without making it.
+
+mod common;
+
+use common::importgate;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).expect("readable").filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(root).expect("below root").to_path_buf();
+                files.insert(relative, fs::read(&path).expect("readable"));
+            }
+        }
+    }
+    files
+}
+
+fn copy(from: &Path, to: &Path) {
+    for (relative, bytes) in tree(from) {
+        let target = to.join(relative);
+        fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        fs::write(target, bytes).expect("write");
+    }
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = fs::read_dir(common::fixture("fixes"))
+        .expect("fixes")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[track_caller]
+fn assert_same_tree(got: &Path, expected: &Path) {
+    let (got, expected) = (tree(got), tree(expected));
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &expected {
+        assert_eq!(
+            String::from_utf8_lossy(&got[path]),
+            String::from_utf8_lossy(bytes),
+            "{}",
+            path.display()
+        );
+        assert_eq!(&got[path], bytes, "{} differs in bytes", path.display());
+    }
+}
+
+#[test]
+fn fix_turns_every_before_tree_into_its_after_tree_and_is_idempotent() {
+    for case in cases() {
+        let work = tempfile::tempdir().expect("tempdir");
+        copy(&case.join("before"), work.path());
+        importgate(
+            work.path(),
+            &["check", "--fix", "--output-format", "concise"],
+        )
+        .output()
+        .expect("runs");
+        assert_same_tree(work.path(), &case.join("after"));
+
+        let again = importgate(
+            work.path(),
+            &["check", "--fix", "--output-format", "concise"],
+        )
+        .output()
+        .expect("runs");
+        assert!(
+            !String::from_utf8_lossy(&again.stdout).contains("Fixed "),
+            "{}: second --fix changed something",
+            case.display()
+        );
+        assert_same_tree(work.path(), &case.join("after"));
+    }
+}
+
+#[test]
+fn diff_shows_the_fixes_and_changes_nothing() {
+    for case in cases() {
+        let work = tempfile::tempdir().expect("tempdir");
+        copy(&case.join("before"), work.path());
+        let output = importgate(work.path(), &["check", "--diff"])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(1), "{}", case.display());
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("+++ b/"),
+            "{}",
+            case.display()
+        );
+        assert_same_tree(work.path(), &case.join("before"));
+    }
+}
+
+#[test]
+fn unfixable_imports_keep_their_diagnostic_and_hint() {
+    let work = tempfile::tempdir().expect("tempdir");
+    copy(&common::fixture("fixes/deprecated/before"), work.path());
+    let output = importgate(work.path(), &["check", "--fix", "--output-format", "json"])
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let remaining: Vec<(&str, bool)> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|diagnostic| {
+            (
+                diagnostic["message"].as_str().unwrap_or(""),
+                diagnostic["hint"].is_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        remaining,
+        [
+            ("import of the deprecated module `app.old_sessions`", true),
+            (
+                "import of `LEGACY_ONLY` from the deprecated module `app.old_sessions`",
+                true
+            ),
+        ]
+    );
+    assert_eq!(json["summary"]["fixed"], 3);
+}
+
+#[test]
+fn json_describes_each_fix() {
+    let case = common::fixture("fixes/canonical/before");
+    let output = importgate(&case, &["check", "--output-format", "json"])
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let first = &json["diagnostics"][0];
+    insta::assert_json_snapshot!(first["fix"], @r#"
+    {
+      "applicability": "safe",
+      "description": "import `SessionManager` from `app.db.session_manager`",
+      "edits": [
+        {
+          "content": "app.db.session_manager",
+          "end": {
+            "column": 34,
+            "line": 1
+          },
+          "start": {
+            "column": 6,
+            "line": 1
+          }
+        }
+      ]
+    }
+    "#);
+}
