@@ -19,6 +19,42 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the documentation of a check (IG001 or forbidden-import); without CODE, list all.
     Explain(ExplainArgs),
+    /// Reports for people about the state of the tree.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `importgate audit ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List every public class and function name defined in two or more production modules,
+    /// grouped and counted: the candidates for the next consolidation.
+    Duplicates(AuditDuplicatesArgs),
+}
+
+/// `importgate audit duplicates`.
+#[derive(Debug, Args)]
+pub struct AuditDuplicatesArgs {
+    /// Registry options.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// `text` for people, `json` for scripts.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text, value_name = "FORMAT")]
+    pub format: AuditFormat,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `audit --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Grouped text.
+    Text,
+    /// A JSON document.
+    Json,
 }
 
 /// Options every subcommand that reads the registry shares.

@@ -47,6 +47,9 @@ pub struct Outcome {
     pub suppressed: usize,
     /// Fixes applied by `--fix` before this outcome was checked.
     pub fixed: usize,
+    /// The definitions of watched symbols (every public class and function in
+    /// `all-public` mode), for the duplicates audit.
+    pub definitions: Vec<crate::project::DefinitionSite>,
     /// Files checked, production.
     pub production_files: usize,
     /// Files checked, test.
@@ -223,6 +226,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         tolerated,
         suppressed,
         fixed: 0,
+        definitions: std::mem::take(&mut project.definitions),
         production_files: files.len() - test_files,
         test_files,
         skipped_paths: selection.unmatched(&files),

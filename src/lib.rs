@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Explain(args) => run_explain(args),
+        Command::Audit(cli::AuditCommand::Duplicates(args)) => run_audit_duplicates(args),
     }
 }
 
@@ -70,33 +71,9 @@ fn run_explain(args: ExplainArgs) -> u8 {
 fn run_check(args: CheckArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
     let stderr_color = use_color(args.color, std::io::stderr().is_terminal());
-    let config_path = match &args.config.config {
-        Some(path) => path.clone(),
-        None => match Config::find(&cwd) {
-            Some(path) => path,
-            None => {
-                eprintln!("error: {}", LoadError::NotFound { start: cwd });
-                return EXIT_TROUBLE;
-            }
-        },
-    };
-    let config = match Config::load(&config_path) {
+    let config = match load_config(args.config.config.as_deref(), &cwd, stderr_color) {
         Ok(config) => config,
-        Err(LoadError::Invalid(errors)) => {
-            let mut stderr = std::io::stderr().lock();
-            let _ = report::render_config_errors(
-                &errors,
-                &cwd,
-                stderr_color,
-                terminal_width(),
-                &mut stderr,
-            );
-            return EXIT_TROUBLE;
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_TROUBLE;
-        }
+        Err(code) => return code,
     };
     let mut options = engine::CheckOptions {
         paths: args.paths.clone(),
@@ -228,6 +205,78 @@ fn print_diffs(fixed_texts: &HashMap<PathBuf, String>, fixed: usize, cwd: &std::
     } else {
         EXIT_CLEAN
     }
+}
+
+/// Finds (or takes) and validates the registry; on failure, reports it on stderr and
+/// returns the exit code.
+fn load_config(
+    explicit: Option<&std::path::Path>,
+    cwd: &std::path::Path,
+    color: bool,
+) -> Result<Config, u8> {
+    let config_path = match explicit {
+        Some(path) => path.to_path_buf(),
+        None => match Config::find(cwd) {
+            Some(path) => path,
+            None => {
+                eprintln!(
+                    "error: {}",
+                    LoadError::NotFound {
+                        start: cwd.to_path_buf()
+                    }
+                );
+                return Err(EXIT_TROUBLE);
+            }
+        },
+    };
+    match Config::load(&config_path) {
+        Ok(config) => Ok(config),
+        Err(LoadError::Invalid(errors)) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ =
+                report::render_config_errors(&errors, cwd, color, terminal_width(), &mut stderr);
+            Err(EXIT_TROUBLE)
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Err(EXIT_TROUBLE)
+        }
+    }
+}
+
+/// `importgate audit duplicates`.
+fn run_audit_duplicates(args: cli::AuditDuplicatesArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut config = match load_config(args.config.config.as_deref(), &cwd, color) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    config.duplicates = config::DuplicateMode::AllPublic;
+    let options = engine::CheckOptions {
+        threads: args.threads,
+        ..Default::default()
+    };
+    let outcome = match engine::check(&config, &options) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+    let groups = checks::duplicate_groups(&config, &outcome.definitions);
+    let mut out = std::io::stdout().lock();
+    let written = match args.format {
+        cli::AuditFormat::Text => {
+            let display = |relative: &str| report::display_path(&config.root.join(relative), &cwd);
+            report::write_duplicates_text(&groups, &display, &mut out)
+        }
+        cli::AuditFormat::Json => report::write_duplicates_json(&groups, &mut out),
+    };
+    if written.is_err() {
+        return EXIT_TROUBLE;
+    }
+    EXIT_CLEAN
 }
 
 fn report_context<'a>(config: &'a Config, cwd: &std::path::Path, color: bool) -> ReportContext<'a> {

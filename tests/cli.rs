@@ -261,3 +261,18 @@ fn strict_guarded_reports_optional_imports_as_warnings() {
         ))
     });
 }
+
+#[test]
+fn audit_duplicates_lists_every_public_name_defined_twice() {
+    let case = common::fixture("cases/ssot-registry");
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(
+            "audit_duplicates_text",
+            transcript(&case, &["audit", "duplicates"])
+        );
+        insta::assert_snapshot!(
+            "audit_duplicates_json",
+            transcript(&case, &["audit", "duplicates", "--format", "json"])
+        );
+    });
+}

@@ -43,35 +43,76 @@ pub(super) static INFO: CheckInfo = CheckInfo {
     source: include_str!("duplicate_definition.rs"),
 };
 
-pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    if input.config.duplicates == DuplicateMode::Off {
-        return;
-    }
+/// A name defined in more than one production module.
+#[derive(Debug, Clone)]
+pub struct DuplicateGroup<'a> {
+    /// The name.
+    pub symbol: &'a str,
+    /// Its definitions, by path and position.
+    pub sites: Vec<&'a DefinitionSite>,
+    /// The distinct defining modules.
+    pub modules: BTreeSet<&'a str>,
+    /// The `[[canonical]]` modules of the name (empty: unregistered).
+    pub canonical_modules: Vec<&'a str>,
+}
+
+/// Every name defined in two or more production modules, by name; registered names whose
+/// every definition is in one of their canonical modules are not duplicates.
+pub fn duplicate_groups<'a>(
+    config: &'a crate::config::Config,
+    definitions: &'a [DefinitionSite],
+) -> Vec<DuplicateGroup<'a>> {
     let mut by_symbol: BTreeMap<&str, Vec<&DefinitionSite>> = BTreeMap::new();
-    for site in &input.facts.definitions {
+    for site in definitions {
         by_symbol.entry(&site.symbol).or_default().push(site);
     }
+    let mut groups = Vec::new();
     for (symbol, mut sites) in by_symbol {
         sites.sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
         let modules: BTreeSet<&str> = sites.iter().map(|site| site.module.as_str()).collect();
         if modules.len() < 2 {
             continue;
         }
-        let entries: Vec<_> = input
-            .config
+        let canonical_modules: Vec<&str> = config
             .canonical
             .iter()
             .filter(|entry| entry.symbol == symbol)
+            .map(|entry| entry.module.as_str())
             .collect();
-        let canonical_modules: Vec<&str> =
-            entries.iter().map(|entry| entry.module.as_str()).collect();
-        if !entries.is_empty()
+        if !canonical_modules.is_empty()
             && modules
                 .iter()
                 .all(|module| canonical_modules.contains(module))
         {
             continue;
         }
+        groups.push(DuplicateGroup {
+            symbol,
+            sites,
+            modules,
+            canonical_modules,
+        });
+    }
+    groups
+}
+
+pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    if input.config.duplicates == DuplicateMode::Off {
+        return;
+    }
+    for group in duplicate_groups(input.config, &input.facts.definitions) {
+        let DuplicateGroup {
+            symbol,
+            sites,
+            modules,
+            canonical_modules,
+        } = group;
+        let entries: Vec<_> = input
+            .config
+            .canonical
+            .iter()
+            .filter(|entry| entry.symbol == symbol)
+            .collect();
         let anchor = sites
             .iter()
             .find(|site| canonical_modules.contains(&site.module.as_str()))

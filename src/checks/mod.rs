@@ -17,6 +17,7 @@ mod unreadable_file;
 mod unresolved_module;
 mod unused_suppression;
 
+pub use duplicate_definition::{duplicate_groups, DuplicateGroup};
 pub use unused_suppression::{apply_suppressions, FileSuppressions};
 
 use crate::config::Config;

@@ -2,11 +2,13 @@
 //! summary they share. Reports see diagnostics and the registry text, never a syntax tree.
 
 mod concise;
+mod duplicates;
 mod full;
 mod github;
 mod json;
 mod summary;
 
+pub use duplicates::{write_duplicates_json, write_duplicates_text};
 pub use full::render_config_errors;
 pub use summary::Summary;
 
