@@ -11,14 +11,14 @@ use crate::config::Config;
 use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Severity};
 use crate::discover::{discover, normalize};
 use crate::frontend::python::{extract, ExtractOptions};
-use crate::model::{CodeContext, FileFacts, ReadProblem, SourceFile, Span};
-use crate::project::{contribution, DefinitionFilter, ModuleEntry, NameLookup, ProjectFacts};
-use crate::resolve::{resolve, resolve_relative, ModuleIndex, Resolved};
+use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
+use crate::project::{contribution, DefinitionFilter, NameLookup, ProjectFacts};
+use crate::resolve::{resolve, ModuleIndex};
 use crate::source::decode_python;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What to check.
@@ -123,12 +123,16 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .collect();
     let filter = DefinitionFilter::new(config);
 
+    // Each file's contribution to the project facts is merged as soon as it is checked, so
+    // that no file's facts outlive its task.
+    let shared_project = Mutex::new(ProjectFacts::default());
     let per_file: Vec<_> = pool.install(|| {
         files
             .par_iter()
             .map(|file| {
-                let (source, facts) =
+                let (source, mut facts) =
                     read_source_and_facts(&file.path, &extract_options, &options.overlay);
+                let bindings = std::mem::take(&mut facts.bindings);
                 let imports: Vec<ResolvedImport<'_>> = facts
                     .imports
                     .iter()
@@ -143,24 +147,26 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     strict_guarded: options.strict_guarded,
                     source: &source,
                 });
-                let contribution = contribution(file, &facts, &imports, &index, &filter);
+                let contribution = contribution(file, bindings, &facts, &imports, &index, &filter);
+                if let Ok(mut project) = shared_project.lock() {
+                    project.add(contribution);
+                }
                 let suppressions = FileSuppressions {
                     context: file.context,
-                    suppressions: facts.suppressions,
+                    suppressions: std::mem::take(&mut facts.suppressions),
                 };
-                (findings, contribution, suppressions)
+                (findings, suppressions)
             })
             .collect()
     });
 
-    let mut project = ProjectFacts::default();
+    let mut project = shared_project.into_inner().unwrap_or_default();
     let mut diagnostics = Vec::new();
     let mut tolerated = Vec::new();
     let mut suppressions: HashMap<String, FileSuppressions> = HashMap::new();
-    for ((findings, contribution, file_suppressions), file) in per_file.into_iter().zip(&files) {
+    for ((findings, file_suppressions), file) in per_file.into_iter().zip(&files) {
         diagnostics.extend(findings.diagnostics);
         tolerated.extend(findings.tolerated);
-        project.add(contribution);
         if !file_suppressions.suppressions.is_empty() {
             suppressions.insert(file.relative.clone(), file_suppressions);
         }
@@ -333,9 +339,9 @@ fn complete_for_selection(
         .map(|file| (file.module.as_str(), file))
         .collect();
     let mut wanted: Vec<String> = project
-        .name_imports
+        .name_imports()
         .iter()
-        .map(|import| import.module.clone())
+        .map(|import| project.module_of(import).to_string())
         .chain(config.canonical.iter().map(|entry| entry.module.clone()))
         .chain(
             config
@@ -348,30 +354,19 @@ fn complete_for_selection(
     loop {
         let batch: Vec<&SourceFile> = wanted
             .drain(..)
-            .filter(|module| {
-                !project.modules.contains_key(module) && requested.insert(module.clone())
-            })
+            .filter(|module| !project.has_module(module) && requested.insert(module.clone()))
             .filter_map(|module| by_module.get(module.as_str()).copied())
             .collect();
         if batch.is_empty() {
             break;
         }
-        let entries: Vec<_> = batch
+        let parsed: Vec<_> = batch
             .par_iter()
-            .map(|file| {
-                let facts = read_facts(&file.path, options);
-                (file, ModuleEntry::from_facts(file, &facts))
-            })
+            .map(|file| (*file, read_facts(&file.path, options)))
             .collect();
-        for (file, entry) in entries {
-            for (level, star) in &entry.star_imports {
-                if let Resolved::Module(target) =
-                    resolve_relative(&file.module, file.is_package, *level, star)
-                {
-                    wanted.push(target);
-                }
-            }
-            project.modules.insert(file.module.clone(), entry);
+        for (file, facts) in parsed {
+            project.add_module(file, facts);
+            wanted.extend(project.star_targets(&file.module));
         }
     }
 
@@ -385,19 +380,16 @@ fn complete_for_selection(
     if !missing.is_empty() {
         let unparsed: Vec<&SourceFile> = all_files
             .iter()
-            .filter(|file| file.importable && !project.modules.contains_key(&file.module))
+            .filter(|file| file.importable && !project.has_module(&file.module))
             .collect();
-        let entries: Vec<_> = unparsed
+        let parsed: Vec<_> = unparsed
             .par_iter()
             .filter(|file| mentions_any(&file.path, &missing))
-            .map(|file| {
-                (
-                    file.module.clone(),
-                    ModuleEntry::from_facts(file, &read_facts(&file.path, options)),
-                )
-            })
+            .map(|file| (*file, read_facts(&file.path, options)))
             .collect();
-        project.modules.extend(entries);
+        for (file, facts) in parsed {
+            project.add_module(file, facts);
+        }
     }
 
     let mut needles: Vec<String> = project
@@ -425,7 +417,8 @@ fn complete_for_selection(
         .filter(|file| mentions_any(&file.path, &needles))
         .map(|file| {
             let facts = read_facts(&file.path, options);
-            contribution(file, &facts, &[], index, filter).into_definitions()
+            contribution(file, ModuleBindings::default(), &facts, &[], index, filter)
+                .into_definitions()
         })
         .collect();
     for definitions in others {

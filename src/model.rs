@@ -34,10 +34,11 @@ impl Span {
 }
 
 /// Whether a file is production code or test code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CodeContext {
     /// Shipped code: boundaries apply in full.
+    #[default]
     Production,
     /// Test code, as matched by `[tests] include`.
     Test,

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::model::{Import, SourceFile};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The first-party modules of the governed tree: every module file and every package
 /// directory (namespace packages included) below the python roots, known from the walk
@@ -15,8 +15,9 @@ use std::sync::{Arc, Mutex};
 pub struct ModuleIndex {
     modules: HashSet<String>,
     first_party: HashSet<String>,
-    /// Last segment -> modules ending in it, for "did you mean" suggestions.
-    by_last_segment: HashMap<String, Vec<String>>,
+    /// Last segment -> modules ending in it, for "did you mean" suggestions: built on the
+    /// first suggestion, as most runs need none.
+    by_last_segment: OnceLock<HashMap<String, Vec<String>>>,
     /// Absolute python roots, for modules the walk does not list (ignored generated code,
     /// compiled extensions, stubs).
     roots: Vec<PathBuf>,
@@ -45,17 +46,6 @@ impl ModuleIndex {
             Some(names) => names.iter().cloned().collect(),
             None => found_top_level,
         };
-        let mut by_last_segment: HashMap<String, Vec<String>> = HashMap::new();
-        for module in &modules {
-            let last = module.rsplit('.').next().unwrap_or(module);
-            by_last_segment
-                .entry(last.to_string())
-                .or_default()
-                .push(module.clone());
-        }
-        for candidates in by_last_segment.values_mut() {
-            candidates.sort();
-        }
         let roots = config
             .python_roots
             .iter()
@@ -64,7 +54,7 @@ impl ModuleIndex {
         Self {
             modules,
             first_party,
-            by_last_segment,
+            by_last_segment: OnceLock::new(),
             roots,
             listings: Mutex::new(HashMap::new()),
         }
@@ -132,16 +122,29 @@ impl ModuleIndex {
 
     /// Whether `module` is a directory of the tree that no parsed file stands for: a namespace
     /// package, which binds nothing but its submodules.
-    pub fn is_namespace_package<V>(&self, module: &str, parsed: &HashMap<String, V>) -> bool {
-        self.modules.contains(module) && !parsed.contains_key(module)
+    pub fn is_namespace_package(&self, module: &str, is_parsed: impl Fn(&str) -> bool) -> bool {
+        self.modules.contains(module) && !is_parsed(module)
     }
 
     /// Existing modules whose last segment is `module`'s last segment, best first: where a
     /// module that moved probably went.
     pub fn suggestions(&self, module: &str) -> Vec<&str> {
         let last = module.rsplit('.').next().unwrap_or(module);
-        let mut candidates: Vec<&str> = self
-            .by_last_segment
+        let by_last_segment = self.by_last_segment.get_or_init(|| {
+            let mut by_last_segment: HashMap<String, Vec<String>> = HashMap::new();
+            for module in &self.modules {
+                let last = module.rsplit('.').next().unwrap_or(module);
+                by_last_segment
+                    .entry(last.to_string())
+                    .or_default()
+                    .push(module.clone());
+            }
+            for candidates in by_last_segment.values_mut() {
+                candidates.sort();
+            }
+            by_last_segment
+        });
+        let mut candidates: Vec<&str> = by_last_segment
             .get(last)
             .map(|modules| modules.iter().map(String::as_str).collect())
             .unwrap_or_default();

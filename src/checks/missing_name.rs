@@ -44,22 +44,20 @@ pub(super) static INFO: CheckInfo = CheckInfo {
 };
 
 pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let facts = input.facts;
     let mut missing = Vec::new();
     // The same `from m import N` recurs across many files: look each pair up once.
     let mut answers: HashMap<(&str, &str), NameLookup> = HashMap::new();
-    for import in &input.facts.name_imports {
+    for import in facts.name_imports() {
         let severity = match (import.guarded, input.strict_guarded) {
             (false, _) => Severity::Error,
             (true, true) => Severity::Warning,
             (true, false) => continue,
         };
+        let (module, name) = (facts.module_of(import), facts.name_of(import));
         let answer = *answers
-            .entry((import.module.as_str(), &import.name))
-            .or_insert_with(|| {
-                input
-                    .facts
-                    .lookup_name(input.index, &import.module, &import.name)
-            });
+            .entry((module, name))
+            .or_insert_with(|| facts.lookup_name(input.index, module, name));
         if answer == NameLookup::Missing {
             missing.push((import, severity));
         }
@@ -67,52 +65,34 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
     if missing.is_empty() {
         return;
     }
-    let definers = modules_binding(
-        input,
-        missing.iter().map(|(import, _)| &*import.name).collect(),
-    );
+    let names: HashSet<&str> = missing
+        .iter()
+        .map(|(import, _)| facts.name_of(import))
+        .collect();
+    let definers = facts.modules_defining(&names);
     for (import, severity) in missing {
-        let hint = definers.get(&*import.name).map(|modules| {
+        let (module, name) = (facts.module_of(import), facts.name_of(import));
+        let hint = definers.get(name).map(|modules| {
             let listed: Vec<String> = modules
                 .iter()
                 .take(3)
                 .map(|module| format!("`{module}`"))
                 .collect();
-            format!("`{}` is defined in {}", import.name, listed.join(", "))
+            format!("`{name}` is defined in {}", listed.join(", "))
         });
         diagnostics.push(Diagnostic {
             code: CheckCode::MissingName,
             severity,
-            path: import.path.to_string(),
+            path: facts.path_of(import).to_string(),
             span: import.span,
-            message: format!("`{}` is not defined in `{}`", import.name, import.module),
+            message: format!("`{name}` is not defined in `{module}`"),
             rule: None,
             hint,
             context: import.context,
-            target: Some(import.module.clone()),
-            name_imported: Some(import.name.to_string()),
+            target: Some(module.to_string()),
+            name_imported: Some(name.to_string()),
             statement_line: Some(import.statement_line),
             fix: None,
         });
     }
-}
-
-/// For each of `names`, the first-party modules that define it (not merely import it),
-/// sorted: one pass over every module, only when something is missing.
-fn modules_binding<'a>(
-    input: &'a ProjectInput<'_>,
-    names: HashSet<&str>,
-) -> HashMap<String, Vec<&'a str>> {
-    let mut definers: HashMap<String, Vec<&str>> = HashMap::new();
-    for (module, entry) in &input.facts.modules {
-        for name in &names {
-            if entry.defines(name) {
-                definers.entry(name.to_string()).or_default().push(module);
-            }
-        }
-    }
-    for modules in definers.values_mut() {
-        modules.sort();
-    }
-    definers
 }
