@@ -4,6 +4,9 @@
 #
 #   scripts/bench.sh                 # 25,000+ files, 5 timed runs of each
 #   FILES=5000 RUNS=3 scripts/bench.sh
+#   BASELINE=/path/to/older/importgate BASELINE_CONFIG=/path/to/its/rules.toml scripts/bench.sh
+#                                    # also times an older build, interleaved, for the cost
+#                                    # of what changed since
 #
 # The corpus is built from sdists fetched with pip into $IMPORTGATE_BENCH_CACHE (default
 # ~/.cache/importgate-bench), never into the repository. The projects are copied (real
@@ -95,9 +98,10 @@ echo "building release binaries ..." >&2
 importgate="$repo/target/release/importgate"
 floor=$(ls -t "$repo"/target/release/deps/parse_floor-* | grep -v '\.d$' | head -n 1)
 
-python3 - "$importgate" "$floor" "$corpus" "$runs" <<'PY'
+python3 - "$importgate" "$floor" "$corpus" "$runs" "${BASELINE:-}" "${BASELINE_CONFIG:-}" <<'PY'
 import os, statistics, subprocess, sys, time
 importgate, floor, corpus, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+baseline_bin, baseline_config = sys.argv[5], sys.argv[6] or os.path.join(sys.argv[3], "rules.toml")
 py = [os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if f.endswith(".py")]
 megabytes = sum(os.path.getsize(p) for p in py) / 1e6
 check = [importgate, "check", "--config", os.path.join(corpus, "rules.toml"),
@@ -114,11 +118,14 @@ def peak_rss_mb(command):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     return int(result.stderr.strip().splitlines()[-1]) / 1024
 
+baseline = [baseline_bin, "check", "--config", baseline_config, "--output-format", "json", "--exit-zero", "-o", os.devnull] if baseline_bin else None
 timed(check); timed(parse)  # warm the page cache
-check_times, parse_times = [], []
-for _ in range(runs):  # interleaved, so both see the same machine load
+check_times, parse_times, baseline_times = [], [], []
+for _ in range(runs):  # interleaved, so all see the same machine load
     check_times.append(timed(check))
     parse_times.append(timed(parse))
+    if baseline:
+        baseline_times.append(timed(baseline))
 check_median, parse_median = statistics.median(check_times), statistics.median(parse_times)
 diagnostics = subprocess.run([importgate, "check", "--config", os.path.join(corpus, "rules.toml"),
                               "--output-format", "concise", "--exit-zero"],
@@ -128,6 +135,10 @@ print(f"cores:           {os.cpu_count()}")
 print(f"importgate check median {check_median:.3f} s   (runs: {', '.join(f'{t:.3f}' for t in check_times)})")
 print(f"parse-only floor median {parse_median:.3f} s   (runs: {', '.join(f'{t:.3f}' for t in parse_times)})")
 print(f"overhead above parsing: {100 * (check_median / parse_median - 1):+.1f} %")
+if baseline:
+    baseline_median = statistics.median(baseline_times)
+    print(f"baseline check median {baseline_median:.3f} s   (runs: {', '.join(f'{t:.3f}' for t in baseline_times)})")
+    print(f"cost of the changes since the baseline: {100 * (check_median / baseline_median - 1):+.1f} %")
 print(f"peak RSS:        importgate check {peak_rss_mb(check):.0f} MB, parse-only floor {peak_rss_mb(parse):.0f} MB")
 print(f"report lines:    {diagnostics}")
 PY

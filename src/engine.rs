@@ -124,7 +124,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     let filter = DefinitionFilter::new(config);
 
     // Each file's contribution to the project facts is merged as soon as it is checked, so
-    // that no file's facts outlive its task.
+    // that no file's facts outlive its task. One shared set: per-thread shards were no
+    // faster on the benchmark and cost 15 MB (strings interned twice, fewer imports settled
+    // at merge time).
     let shared_project = Mutex::new(ProjectFacts::default());
     let per_file: Vec<_> = pool.install(|| {
         files

@@ -14,13 +14,15 @@ use crate::model::{
     Span,
 };
 use crate::resolve::{ModuleIndex, Resolved, ResolvedImport};
+use rustc_hash::FxHashMap;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Strings stored once, named by a `u32`.
+/// Strings stored once, named by a `u32`. FxHash: these are short identifiers hashed
+/// hundreds of thousands of times, where SipHash's flood resistance buys nothing.
 #[derive(Debug, Default)]
 struct Interner {
-    ids: HashMap<Arc<str>, u32>,
+    ids: FxHashMap<Arc<str>, u32>,
     strings: Vec<Arc<str>>,
 }
 
@@ -65,6 +67,9 @@ struct ModuleEntry {
     incomplete: bool,
     /// A package's `__init__` (relative star imports start at the package itself).
     is_package: bool,
+    /// The file it was read from: when two files claim one module name (one package under
+    /// two python roots), the smaller path wins, whatever order the files were merged in.
+    path: u32,
 }
 
 /// A `from m import N` of a first-party module `m` that exists, to be checked against what
@@ -259,7 +264,7 @@ const MODULE_ATTRIBUTES: &[&str] = &[
 pub struct ProjectFacts {
     strings: Interner,
     pool: Vec<u32>,
-    modules: HashMap<u32, ModuleEntry>,
+    modules: FxHashMap<u32, ModuleEntry>,
     name_imports: Vec<NameImport>,
     /// Definitions of watched symbols.
     pub definitions: Vec<DefinitionSite>,
@@ -269,7 +274,7 @@ impl ProjectFacts {
     /// Adds one file's contribution.
     pub fn add(&mut self, contribution: FileContribution) {
         if let Some((module, parts)) = contribution.module {
-            self.insert_parts(&module, parts);
+            self.insert_parts(&module, &contribution.path, parts);
         }
         if !contribution.name_imports.is_empty() {
             let path = self.strings.intern(&contribution.path);
@@ -308,11 +313,17 @@ impl ProjectFacts {
         let incomplete = facts.syntax.is_some() || facts.read.is_some();
         let bindings = std::mem::take(&mut facts.bindings);
         let parts = ModuleParts::new(file, bindings, &facts.definitions, incomplete);
-        self.insert_parts(&file.module, parts);
+        self.insert_parts(&file.module, &file.relative, parts);
     }
 
-    fn insert_parts(&mut self, module: &str, parts: ModuleParts) {
+    fn insert_parts(&mut self, module: &str, path: &str, parts: ModuleParts) {
         let module = self.strings.intern(module);
+        let path_id = self.strings.intern(path);
+        if let Some(existing) = self.modules.get(&module) {
+            if self.text(existing.path) <= path {
+                return;
+            }
+        }
         // The frontend sorts `names`; ids are pooled in that order for binary search.
         let names = self.pool_ids(parts.bindings.names.iter().map(|name| &**name));
         let mut defined: Vec<&str> = parts.defined.iter().map(|name| &**name).collect();
@@ -340,6 +351,7 @@ impl ProjectFacts {
                 dynamic: parts.bindings.dynamic,
                 incomplete: parts.incomplete,
                 is_package: parts.is_package,
+                path: path_id,
             },
         );
     }
