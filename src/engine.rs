@@ -149,7 +149,8 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     strict_guarded: options.strict_guarded,
                     source: &source,
                 });
-                let contribution = contribution(file, bindings, &facts, &imports, &index, &filter);
+                let contribution =
+                    contribution(file, &source, bindings, &facts, &imports, &index, &filter);
                 if let Ok(mut project) = shared_project.lock() {
                     project.add(contribution);
                 }
@@ -418,9 +419,17 @@ fn complete_for_selection(
         })
         .filter(|file| mentions_any(&file.path, &needles))
         .map(|file| {
-            let facts = read_facts(&file.path, options);
-            contribution(file, ModuleBindings::default(), &facts, &[], index, filter)
-                .into_definitions()
+            let (source, facts) = read_source_and_facts(&file.path, options, &HashMap::new());
+            contribution(
+                file,
+                &source,
+                ModuleBindings::default(),
+                &facts,
+                &[],
+                index,
+                filter,
+            )
+            .into_definitions()
         })
         .collect();
     for definitions in others {

@@ -211,8 +211,10 @@ pub struct Definition {
     pub name: Box<str>,
     /// How.
     pub kind: DefinitionKind,
-    /// The name in the defining statement.
-    pub span: Span,
+    /// Byte range of the name in the defining statement. Only a few definitions are ever
+    /// reported, so their line and column are computed then (`frontend::python::locate`)
+    /// rather than for every definition of every file.
+    pub range: (u32, u32),
 }
 
 /// The names a module binds at module level: what `from module import N` can find.

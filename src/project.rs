@@ -172,6 +172,7 @@ impl ModuleParts {
 /// out of the facts (the file's own checks do not use them).
 pub fn contribution(
     file: &SourceFile,
+    source: &str,
     bindings: ModuleBindings,
     facts: &FileFacts,
     imports: &[ResolvedImport<'_>],
@@ -218,7 +219,7 @@ pub fn contribution(
                 kind: definition.kind,
                 module: file.module.clone(),
                 path: file.relative.clone(),
-                span: definition.span,
+                span: crate::frontend::python::locate(source, definition.range),
             })
             .collect();
     }

@@ -348,17 +348,16 @@ fn run_time_namespaces_make_a_module_dynamic() {
 
 #[test]
 fn definitions_record_kind_and_location_at_module_level_only() {
-    let facts = extract(
-        "class SessionManager:\n    pass\n\ndef make():\n    Inner = 1\nSessionManager2 = SessionManager\n",
-        &ExtractOptions::default(),
-    );
+    let source = "class SessionManager:\n    pass\n\ndef make():\n    Inner = 1\nSessionManager2 = SessionManager\n";
+    let facts = extract(source, &ExtractOptions::default());
     let definitions: Vec<String> = facts
         .definitions
         .iter()
         .map(|definition| {
+            let span = importgate::frontend::python::locate(source, definition.range);
             format!(
                 "{}:{} {:?} {}",
-                definition.span.line, definition.span.column, definition.kind, definition.name
+                span.line, span.column, definition.kind, definition.name
             )
         })
         .collect();

@@ -376,11 +376,10 @@ impl<'a, 's> Walker<'a, 's> {
             return;
         }
         self.module.names.push(name.into());
-        let span = self.locator.span(range);
         self.definitions.push(Definition {
             name: name.into(),
             kind,
-            span,
+            range: (range.start().to_u32(), range.end().to_u32()),
         });
     }
 
@@ -882,6 +881,13 @@ impl<'n> Visitor<'n> for Walker<'_, '_> {
         }
         visitor::walk_expr(self, expr);
     }
+}
+
+/// The span of a byte range of `source` (the ranges a frontend records without positions).
+pub fn locate(source: &str, range: (u32, u32)) -> Span {
+    let length = source.len() as u32;
+    let (start, end) = (range.0.min(length), range.1.min(length));
+    Locator::new(source).span(TextRange::new(start.into(), end.max(start).into()))
 }
 
 /// How many syntax errors the parser reports for `source`: a fix must not add any.
