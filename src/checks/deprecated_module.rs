@@ -36,9 +36,9 @@
 //! uses spell the old path), as are imports of a submodule of the deprecated module.
 //! Dynamic imports get an unsafe fix.
 
-use super::edits::reimport;
+use super::edits::{reimport, rewrite_applicability};
 use super::{context_note, CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
-use crate::diagnostic::{Applicability, Fix, RuleRef, Severity};
+use crate::diagnostic::{Fix, RuleRef, Severity};
 use crate::model::ImportKind;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
@@ -115,11 +115,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                     .map(|(_, new)| new.as_str())
             });
             diagnostic.fix = reimport(input, import, replacement, new_name).map(|edits| Fix {
-                applicability: if import.import.kind == ImportKind::Dynamic {
-                    Applicability::Unsafe
-                } else {
-                    Applicability::Safe
-                },
+                applicability: rewrite_applicability(import.import),
                 description: format!("import from `{replacement}`"),
                 edits,
                 requires: import

@@ -3,7 +3,7 @@
 //! touched (other names, comments, parentheses, line endings) stays as it is.
 
 use super::{FileInput, ResolvedImport};
-use crate::diagnostic::Edit;
+use crate::diagnostic::{Applicability, Edit};
 use crate::model::{Import, ImportKind};
 
 /// The edits that make `import` import from `new_module`, the name becoming `new_name`
@@ -60,6 +60,16 @@ pub(crate) fn reimport(
             )?;
             Some(vec![removal, insertion])
         }
+    }
+}
+
+/// How safe a rewrite of `import` is: a dynamic import's string may be built or used
+/// elsewhere in ways the rewrite cannot see, so changing it is unsafe; statements are safe.
+pub(crate) fn rewrite_applicability(import: &Import) -> Applicability {
+    if import.kind == ImportKind::Dynamic {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
     }
 }
 

@@ -27,9 +27,9 @@
 //! Python rejects (above the top-level package) are left alone. Dynamic imports get an
 //! unsafe fix.
 
-use super::edits::absolute_module;
+use super::edits::{absolute_module, rewrite_applicability};
 use super::{CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
-use crate::diagnostic::{Applicability, Fix, Severity};
+use crate::diagnostic::{Fix, Severity};
 use crate::model::{Import, ImportKind};
 use crate::resolve::Resolved;
 
@@ -79,11 +79,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         );
         if let Resolved::Module(module) = &import.resolved {
             diagnostic.fix = absolute_module(import.import, module).map(|edits| Fix {
-                applicability: if import.import.kind == ImportKind::Dynamic {
-                    Applicability::Unsafe
-                } else {
-                    Applicability::Safe
-                },
+                applicability: rewrite_applicability(import.import),
                 description: format!("import `{module}` by its absolute name"),
                 edits,
                 requires: None,
