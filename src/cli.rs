@@ -132,6 +132,10 @@ pub enum FormatArg {
     Json,
     /// GitHub Actions annotations.
     Github,
+    /// One JSON object per diagnostic per line.
+    JsonLines,
+    /// GitLab Code Quality report.
+    Gitlab,
 }
 
 /// `--color` values.

@@ -144,6 +144,8 @@ fn run_check(args: CheckArgs) -> u8 {
         FormatArg::Concise => OutputFormat::Concise,
         FormatArg::Json => OutputFormat::Json,
         FormatArg::Github => OutputFormat::Github,
+        FormatArg::JsonLines => OutputFormat::JsonLines,
+        FormatArg::Gitlab => OutputFormat::Gitlab,
     };
     let written = match &args.output_file {
         Some(path) => std::fs::File::create(path).and_then(|file| {

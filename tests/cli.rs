@@ -276,3 +276,48 @@ fn audit_duplicates_lists_every_public_name_defined_twice() {
         );
     });
 }
+
+#[test]
+fn demo_json_lines_report() {
+    stable_settings()
+        .bind(|| insta::assert_snapshot!(demo(&["check", "--output-format", "json-lines"])));
+}
+
+#[test]
+fn demo_gitlab_report() {
+    stable_settings()
+        .bind(|| insta::assert_snapshot!(demo(&["check", "--output-format", "gitlab"])));
+}
+
+#[test]
+fn gitlab_fingerprints_survive_line_moves_and_tell_twins_apart() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        tree.path().join("rules.toml"),
+        "[[banned]]\nid = \"no-pickle\"\napi = [\"pickle\"]\n",
+    )
+    .expect("write");
+    let fingerprints = |source: &str| -> Vec<String> {
+        fs::write(tree.path().join("tool.py"), source).expect("write");
+        let output = importgate(tree.path(), &["check", "--output-format", "gitlab"])
+            .output()
+            .expect("runs");
+        let issues: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        issues
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|issue| {
+                issue["fingerprint"]
+                    .as_str()
+                    .expect("a fingerprint")
+                    .to_string()
+            })
+            .collect()
+    };
+    let before = fingerprints("import pickle\nimport pickle as p\n");
+    let after = fingerprints("\n\n# moved down\nimport pickle\nimport pickle as p\n");
+    assert_eq!(before, after);
+    assert_eq!(before.len(), 2);
+    assert_ne!(before[0], before[1]);
+}

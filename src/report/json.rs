@@ -16,7 +16,7 @@ struct Document<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
+pub(super) struct JsonDiagnostic<'a> {
     code: &'static str,
     name: &'static str,
     severity: &'static str,
@@ -73,12 +73,11 @@ fn position(text: &str, offset: u32) -> Position {
     }
 }
 
-pub(super) fn render(
-    outcome: &Outcome,
-    summary: &Summary,
+/// The JSON object of every diagnostic, as the `json` and `json-lines` formats write them.
+pub(super) fn diagnostic_objects<'a>(
+    outcome: &'a Outcome,
     root: &std::path::Path,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+) -> Vec<JsonDiagnostic<'a>> {
     // Edit positions need the text of the files that have fixes, read once each.
     let mut texts: HashMap<&str, String> = HashMap::new();
     for diagnostic in outcome
@@ -92,47 +91,56 @@ pub(super) fn render(
                 .unwrap_or_default()
         });
     }
+    outcome
+        .diagnostics
+        .iter()
+        .map(|diagnostic| JsonDiagnostic {
+            code: diagnostic.code.info().code,
+            name: diagnostic.code.info().name,
+            severity: diagnostic.severity.as_str(),
+            path: &diagnostic.path,
+            line: diagnostic.span.line,
+            column: diagnostic.span.column,
+            end_line: diagnostic.span.end_line,
+            end_column: diagnostic.span.end_column,
+            message: &diagnostic.message,
+            rule: diagnostic.rule.as_ref().map(|rule| rule.id.as_str()),
+            hint: diagnostic.hint.as_deref(),
+            context: diagnostic.context.as_str(),
+            target: diagnostic.target.as_deref(),
+            name_imported: diagnostic.name_imported.as_deref(),
+            fix: diagnostic.fix.as_ref().map(|fix| {
+                let text = texts
+                    .get(diagnostic.path.as_str())
+                    .map_or("", String::as_str);
+                JsonFix {
+                    applicability: fix.applicability.as_str(),
+                    description: &fix.description,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|edit| JsonEdit {
+                            start: position(text, edit.start),
+                            end: position(text, edit.end),
+                            content: &edit.replacement,
+                        })
+                        .collect(),
+                }
+            }),
+        })
+        .collect()
+}
+
+pub(super) fn render(
+    outcome: &Outcome,
+    summary: &Summary,
+    root: &std::path::Path,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let document = Document {
         version: 1,
         summary,
-        diagnostics: outcome
-            .diagnostics
-            .iter()
-            .map(|diagnostic| JsonDiagnostic {
-                code: diagnostic.code.info().code,
-                name: diagnostic.code.info().name,
-                severity: diagnostic.severity.as_str(),
-                path: &diagnostic.path,
-                line: diagnostic.span.line,
-                column: diagnostic.span.column,
-                end_line: diagnostic.span.end_line,
-                end_column: diagnostic.span.end_column,
-                message: &diagnostic.message,
-                rule: diagnostic.rule.as_ref().map(|rule| rule.id.as_str()),
-                hint: diagnostic.hint.as_deref(),
-                context: diagnostic.context.as_str(),
-                target: diagnostic.target.as_deref(),
-                name_imported: diagnostic.name_imported.as_deref(),
-                fix: diagnostic.fix.as_ref().map(|fix| {
-                    let text = texts
-                        .get(diagnostic.path.as_str())
-                        .map_or("", String::as_str);
-                    JsonFix {
-                        applicability: fix.applicability.as_str(),
-                        description: &fix.description,
-                        edits: fix
-                            .edits
-                            .iter()
-                            .map(|edit| JsonEdit {
-                                start: position(text, edit.start),
-                                end: position(text, edit.end),
-                                content: &edit.replacement,
-                            })
-                            .collect(),
-                    }
-                }),
-            })
-            .collect(),
+        diagnostics: diagnostic_objects(outcome, root),
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)

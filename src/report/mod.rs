@@ -5,7 +5,9 @@ mod concise;
 mod duplicates;
 mod full;
 mod github;
+mod gitlab;
 mod json;
+mod json_lines;
 mod summary;
 
 pub use duplicates::{write_duplicates_json, write_duplicates_text};
@@ -28,6 +30,10 @@ pub enum OutputFormat {
     Json,
     /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
+    /// One JSON object per diagnostic per line.
+    JsonLines,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 /// What every format needs besides the outcome.
@@ -75,5 +81,7 @@ pub fn render(
         }
         OutputFormat::Json => json::render(outcome, &summary, &context.config.root, out),
         OutputFormat::Github => github::render(outcome, context, out),
+        OutputFormat::JsonLines => json_lines::render(outcome, &context.config.root, out),
+        OutputFormat::Gitlab => gitlab::render(outcome, context, out),
     }
 }
