@@ -111,6 +111,32 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic with the fields every one has; rule, hint, target, name, statement line
+    /// and fix start empty.
+    pub fn new(
+        code: CheckCode,
+        severity: Severity,
+        path: String,
+        span: Span,
+        message: String,
+        context: CodeContext,
+    ) -> Self {
+        Self {
+            code,
+            severity,
+            path,
+            span,
+            message,
+            rule: None,
+            hint: None,
+            context,
+            target: None,
+            name_imported: None,
+            statement_line: None,
+            fix: None,
+        }
+    }
+
     /// The key reports are sorted by: identical output for any thread count.
     pub fn sort_key(&self) -> (&str, u32, u32, &'static str, &str) {
         (

@@ -205,20 +205,14 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         if !selection.is_everything() {
             continue;
         }
-        diagnostics.push(Diagnostic {
-            code: CheckCode::UnreadableFile,
-            severity: Severity::Error,
-            path: problem.relative,
-            span: Span::FILE_START,
-            message: format!("cannot read: {}", problem.message),
-            rule: None,
-            hint: None,
-            context: CodeContext::Production,
-            target: None,
-            name_imported: None,
-            statement_line: None,
-            fix: None,
-        });
+        diagnostics.push(Diagnostic::new(
+            CheckCode::UnreadableFile,
+            Severity::Error,
+            problem.relative,
+            Span::FILE_START,
+            format!("cannot read: {}", problem.message),
+            CodeContext::Production,
+        ));
     }
     let suppressed = apply_suppressions(
         &mut diagnostics,

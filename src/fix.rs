@@ -161,23 +161,20 @@ mod tests {
 
     fn diagnostic_with(edits: Vec<Edit>) -> Diagnostic {
         Diagnostic {
-            code: CheckCode::RelativeImport,
-            severity: crate::diagnostic::Severity::Error,
-            path: "module.py".into(),
-            span: Span::FILE_START,
-            message: String::new(),
-            rule: None,
-            hint: None,
-            context: CodeContext::Production,
-            target: None,
-            name_imported: None,
-            statement_line: None,
             fix: Some(Fix {
                 applicability: Applicability::Safe,
                 description: String::new(),
                 edits,
                 requires: None,
             }),
+            ..Diagnostic::new(
+                CheckCode::RelativeImport,
+                crate::diagnostic::Severity::Error,
+                "module.py".into(),
+                Span::FILE_START,
+                String::new(),
+                CodeContext::Production,
+            )
         }
     }
 

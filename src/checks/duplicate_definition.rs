@@ -146,23 +146,24 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
                 format!("a candidate for consolidation: register one module for `{symbol}` as [[canonical]]"),
             ),
         };
+        let message = format!(
+            "`{symbol}` is defined in {} production modules: {}",
+            modules.len(),
+            listed.join(", ")
+        );
         diagnostics.push(Diagnostic {
-            code: CheckCode::DuplicateDefinition,
-            severity,
-            path: anchor.path.clone(),
-            span: anchor.span,
-            message: format!(
-                "`{symbol}` is defined in {} production modules: {}",
-                modules.len(),
-                listed.join(", ")
-            ),
             rule,
             hint: Some(hint),
-            context: CodeContext::Production,
             target: Some(anchor.module.clone()),
             name_imported: Some(symbol.to_string()),
-            statement_line: None,
-            fix: None,
+            ..Diagnostic::new(
+                CheckCode::DuplicateDefinition,
+                severity,
+                anchor.path.clone(),
+                anchor.span,
+                message,
+                CodeContext::Production,
+            )
         });
     }
 }

@@ -81,18 +81,18 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             format!("`{name}` is defined in {}", listed.join(", "))
         });
         diagnostics.push(Diagnostic {
-            code: CheckCode::MissingName,
-            severity,
-            path: facts.path_of(import).to_string(),
-            span: import.span,
-            message: format!("`{name}` is not defined in `{module}`"),
-            rule: None,
             hint,
-            context: import.context,
             target: Some(module.to_string()),
             name_imported: Some(name.to_string()),
             statement_line: Some(import.statement_line),
-            fix: None,
+            ..Diagnostic::new(
+                CheckCode::MissingName,
+                severity,
+                facts.path_of(import).to_string(),
+                import.span,
+                format!("`{name}` is not defined in `{module}`"),
+                import.context,
+            )
         });
     }
 }

@@ -245,20 +245,14 @@ impl FileInput<'_> {
         span: Span,
         message: String,
     ) -> Diagnostic {
-        Diagnostic {
+        Diagnostic::new(
             code,
             severity,
-            path: self.file.relative.clone(),
+            self.file.relative.clone(),
             span,
             message,
-            rule: None,
-            hint: None,
-            context: self.file.context,
-            target: None,
-            name_imported: None,
-            statement_line: None,
-            fix: None,
-        }
+            self.file.context,
+        )
     }
 
     /// A diagnostic about one import, enforcing a registry entry.

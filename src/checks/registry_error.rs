@@ -47,21 +47,19 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
                   message: String,
                   hint: &str| {
         diagnostics.push(Diagnostic {
-            code: CheckCode::RegistryError,
-            severity: Severity::Error,
-            path: input.registry_path.clone(),
-            span: input.registry_span(span.clone()),
-            message,
             rule: Some(RuleRef {
                 id: id.to_string(),
                 span: span.clone(),
             }),
             hint: Some(hint.to_string()),
-            context: CodeContext::Production,
-            target: None,
-            name_imported: None,
-            statement_line: None,
-            fix: None,
+            ..Diagnostic::new(
+                CheckCode::RegistryError,
+                Severity::Error,
+                input.registry_path.clone(),
+                input.registry_span(span.clone()),
+                message,
+                CodeContext::Production,
+            )
         });
     };
     for entry in &input.config.canonical {

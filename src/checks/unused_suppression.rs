@@ -108,18 +108,15 @@ pub fn apply_suppressions(
         for (suppression, flags) in file.suppressions.iter().zip(flags) {
             let mut report = |message: String, severity: Severity| {
                 diagnostics.push(Diagnostic {
-                    code: CheckCode::UnusedSuppression,
-                    severity,
-                    path: path.clone(),
-                    span: suppression.span,
-                    message,
-                    rule: None,
                     hint: Some("remove it, or correct it".to_string()),
-                    context: file.context,
-                    target: None,
-                    name_imported: None,
-                    statement_line: None,
-                    fix: None,
+                    ..Diagnostic::new(
+                        CheckCode::UnusedSuppression,
+                        severity,
+                        path.clone(),
+                        suppression.span,
+                        message,
+                        file.context,
+                    )
                 });
             };
             if let Some(problem) = &suppression.malformed {
