@@ -136,6 +136,10 @@ pub enum FormatArg {
     JsonLines,
     /// GitLab Code Quality report.
     Gitlab,
+    /// SARIF 2.1.0 (GitHub code scanning and other dashboards).
+    Sarif,
+    /// JUnit XML (one test case per rule, a failure per diagnostic).
+    Junit,
 }
 
 /// `--color` values.

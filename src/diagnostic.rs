@@ -137,6 +137,25 @@ impl Diagnostic {
         }
     }
 
+    /// What identifies this finding while lines move: check, rule, file, imported target and
+    /// name (the message for findings without a target), never a line number. The baseline
+    /// and the fingerprints of the CI formats are built on it.
+    pub fn identity(&self) -> String {
+        [
+            self.code.info().code,
+            self.rule.as_ref().map_or("", |rule| rule.id.as_str()),
+            &self.path,
+            self.target.as_deref().unwrap_or(""),
+            self.name_imported.as_deref().unwrap_or(""),
+            if self.target.is_none() {
+                &self.message
+            } else {
+                ""
+            },
+        ]
+        .join("\u{1f}")
+    }
+
     /// The key reports are sorted by: identical output for any thread count.
     pub fn sort_key(&self) -> (&str, u32, u32, &'static str, &str) {
         (
@@ -152,4 +171,24 @@ impl Diagnostic {
 /// Sorts diagnostics into report order: path, line, column, code, then message.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// A fingerprint per diagnostic (same order), stable across line moves: the hash of its
+/// [`identity`](Diagnostic::identity) and of how many identical findings came before it in
+/// report order, so two identical imports in one file keep two fingerprints.
+pub fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
+    use std::hash::Hasher;
+    let mut occurrences: rustc_hash::FxHashMap<String, usize> = Default::default();
+    diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let identity = diagnostic.identity();
+            let mut hasher = rustc_hash::FxHasher::default();
+            hasher.write(identity.as_bytes());
+            let occurrence = occurrences.entry(identity).or_insert(0);
+            *occurrence += 1;
+            hasher.write_usize(*occurrence);
+            format!("{:016x}", hasher.finish())
+        })
+        .collect()
 }

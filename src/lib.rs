@@ -146,6 +146,8 @@ fn run_check(args: CheckArgs) -> u8 {
         FormatArg::Github => OutputFormat::Github,
         FormatArg::JsonLines => OutputFormat::JsonLines,
         FormatArg::Gitlab => OutputFormat::Gitlab,
+        FormatArg::Sarif => OutputFormat::Sarif,
+        FormatArg::Junit => OutputFormat::Junit,
     };
     let written = match &args.output_file {
         Some(path) => std::fs::File::create(path).and_then(|file| {

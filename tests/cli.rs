@@ -290,7 +290,7 @@ fn demo_gitlab_report() {
 }
 
 #[test]
-fn gitlab_fingerprints_survive_line_moves_and_tell_twins_apart() {
+fn gitlab_and_sarif_fingerprints_survive_line_moves_and_tell_twins_apart() {
     let tree = tempfile::tempdir().expect("tempdir");
     fs::write(
         tree.path().join("rules.toml"),
@@ -315,9 +315,87 @@ fn gitlab_fingerprints_survive_line_moves_and_tell_twins_apart() {
             })
             .collect()
     };
+    let sarif_fingerprints = || -> Vec<String> {
+        let output = importgate(tree.path(), &["check", "--output-format", "sarif"])
+            .output()
+            .expect("runs");
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        document["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|result| {
+                result["partialFingerprints"]["importgate/v1"]
+                    .as_str()
+                    .expect("a fingerprint")
+                    .to_string()
+            })
+            .collect()
+    };
     let before = fingerprints("import pickle\nimport pickle as p\n");
     let after = fingerprints("\n\n# moved down\nimport pickle\nimport pickle as p\n");
     assert_eq!(before, after);
     assert_eq!(before.len(), 2);
     assert_ne!(before[0], before[1]);
+    // SARIF's partialFingerprints are the same fingerprints.
+    assert_eq!(sarif_fingerprints(), after);
+}
+
+#[test]
+fn demo_sarif_report() {
+    stable_settings()
+        .bind(|| insta::assert_snapshot!(demo(&["check", "--output-format", "sarif"])));
+}
+
+#[test]
+fn demo_junit_report() {
+    stable_settings()
+        .bind(|| insta::assert_snapshot!(demo(&["check", "--output-format", "junit"])));
+}
+
+/// The SARIF of the demo (which has fixes, hints, warnings and every kind of location) and
+/// of a tree with an awkward file name conforms to the OASIS SARIF 2.1.0 schema.
+#[test]
+fn sarif_output_conforms_to_the_oasis_schema() {
+    // The official schema's `language` patterns have a lone `]`, which ECMA-262 (Annex B)
+    // reads as a literal but this crate's meta-schema check rejects as a regex: escaping it
+    // keeps the meaning. The copy on disk stays the official file.
+    let official =
+        fs::read_to_string(common::repo_root().join("tests/schemas/sarif-schema-2.1.0.json"))
+            .expect("the schema is in the repository");
+    let lone_bracket = r#"[a-zA-Z]{2}]?$"#;
+    assert_eq!(official.matches(lone_bracket).count(), 2);
+    let schema: serde_json::Value =
+        serde_json::from_str(&official.replace(lone_bracket, r#"[a-zA-Z]{2}\\]?$"#))
+            .expect("the schema is JSON");
+    let validator = jsonschema::draft7::options()
+        .build(&schema)
+        .expect("a valid draft-07 schema");
+    let odd = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        odd.path().join("rules.toml"),
+        "[[banned]]\nid = \"no-pickle\"\napi = [\"pickle\"]\nhint = \"use <json> & \\\"friends\\\"\"\n",
+    )
+    .expect("write");
+    fs::write(odd.path().join("my tool ü.py"), "import pickle\n").expect("write");
+    for cwd in [repo_root(), odd.path().to_path_buf()] {
+        let output = importgate(&cwd, &["check", "--output-format", "sarif"])
+            .output()
+            .expect("runs");
+        let document: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("SARIF is JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|error| format!("{} at {}", error, error.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        assert!(!document["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .is_empty());
+        // The validator does reject a document that breaks the schema.
+        let mut broken = document.clone();
+        broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+        assert!(!validator.is_valid(&broken));
+    }
 }

@@ -278,6 +278,29 @@ impl Config {
         }
     }
 
+    /// Every registry entry with a rule id, as (section, id): boundaries, banned entries,
+    /// canonical symbols and deprecated modules, each in file order.
+    pub fn rule_ids(&self) -> Vec<(&'static str, &str)> {
+        let boundaries = self
+            .boundaries
+            .iter()
+            .map(|rule| ("boundary", rule.id.as_str()));
+        let banned = self.banned.iter().map(|rule| ("banned", rule.id.as_str()));
+        let canonical = self
+            .canonical
+            .iter()
+            .map(|rule| ("canonical", rule.id.as_str()));
+        let deprecated = self
+            .deprecated
+            .iter()
+            .map(|rule| ("deprecated", rule.id.as_str()));
+        boundaries
+            .chain(banned)
+            .chain(canonical)
+            .chain(deprecated)
+            .collect()
+    }
+
     /// The service that owns a dotted module name (the most specific pattern wins).
     pub fn service_of(&self, module: &str) -> Option<&Service> {
         self.services

@@ -7,8 +7,6 @@ use super::ReportContext;
 use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 use serde::Serialize;
-use std::collections::HashMap;
-use std::hash::Hasher;
 use std::io::{self, Write};
 
 #[derive(Serialize)]
@@ -44,29 +42,12 @@ pub(super) fn render(
     context: &ReportContext<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut occurrences: HashMap<String, usize> = HashMap::new();
+    let fingerprints = crate::diagnostic::fingerprints(&outcome.diagnostics);
     let issues: Vec<Issue<'_>> = outcome
         .diagnostics
         .iter()
-        .map(|diagnostic| {
-            let identity = [
-                diagnostic.code.info().code,
-                diagnostic.rule.as_ref().map_or("", |rule| rule.id.as_str()),
-                &diagnostic.path,
-                diagnostic.target.as_deref().unwrap_or(""),
-                diagnostic.name_imported.as_deref().unwrap_or(""),
-                if diagnostic.target.is_none() {
-                    &diagnostic.message
-                } else {
-                    ""
-                },
-            ]
-            .join("\u{1f}");
-            let occurrence = occurrences.entry(identity.clone()).or_insert(0);
-            *occurrence += 1;
-            let mut hasher = rustc_hash::FxHasher::default();
-            hasher.write(identity.as_bytes());
-            hasher.write_usize(*occurrence);
+        .zip(fingerprints)
+        .map(|(diagnostic, fingerprint)| {
             let title = match &diagnostic.rule {
                 Some(rule) => format!(
                     "{} [{}] {}",
@@ -79,7 +60,7 @@ pub(super) fn render(
             Issue {
                 description: title,
                 check_name: diagnostic.code.info().name,
-                fingerprint: format!("{:016x}", hasher.finish()),
+                fingerprint,
                 severity: match diagnostic.severity {
                     Severity::Error => "major",
                     Severity::Warning => "minor",

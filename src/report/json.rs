@@ -17,41 +17,41 @@ struct Document<'a> {
 
 #[derive(Serialize)]
 pub(super) struct JsonDiagnostic<'a> {
-    code: &'static str,
-    name: &'static str,
-    severity: &'static str,
-    path: &'a str,
-    line: u32,
-    column: u32,
-    end_line: u32,
-    end_column: u32,
-    message: &'a str,
-    rule: Option<&'a str>,
-    hint: Option<&'a str>,
-    context: &'static str,
-    target: Option<&'a str>,
-    name_imported: Option<&'a str>,
-    fix: Option<JsonFix<'a>>,
+    pub(super) code: &'static str,
+    pub(super) name: &'static str,
+    pub(super) severity: &'static str,
+    pub(super) path: &'a str,
+    pub(super) line: u32,
+    pub(super) column: u32,
+    pub(super) end_line: u32,
+    pub(super) end_column: u32,
+    pub(super) message: &'a str,
+    pub(super) rule: Option<&'a str>,
+    pub(super) hint: Option<&'a str>,
+    pub(super) context: &'static str,
+    pub(super) target: Option<&'a str>,
+    pub(super) name_imported: Option<&'a str>,
+    pub(super) fix: Option<JsonFix<'a>>,
 }
 
 #[derive(Serialize)]
-struct JsonFix<'a> {
-    applicability: &'static str,
-    description: &'a str,
-    edits: Vec<JsonEdit<'a>>,
+pub(super) struct JsonFix<'a> {
+    pub(super) applicability: &'static str,
+    pub(super) description: &'a str,
+    pub(super) edits: Vec<JsonEdit<'a>>,
 }
 
 #[derive(Serialize)]
-struct JsonEdit<'a> {
-    start: Position,
-    end: Position,
-    content: &'a str,
+pub(super) struct JsonEdit<'a> {
+    pub(super) start: Position,
+    pub(super) end: Position,
+    pub(super) content: &'a str,
 }
 
 #[derive(Serialize, Clone, Copy)]
-struct Position {
-    line: u32,
-    column: u32,
+pub(super) struct Position {
+    pub(super) line: u32,
+    pub(super) column: u32,
 }
 
 /// 1-based line and character column of a byte offset (`\n`, `\r\n` and `\r` end lines).

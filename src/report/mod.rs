@@ -8,6 +8,8 @@ mod github;
 mod gitlab;
 mod json;
 mod json_lines;
+mod junit;
+mod sarif;
 mod summary;
 
 pub use duplicates::{write_duplicates_json, write_duplicates_text};
@@ -34,6 +36,10 @@ pub enum OutputFormat {
     JsonLines,
     /// GitLab Code Quality JSON.
     Gitlab,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
 }
 
 /// What every format needs besides the outcome.
@@ -83,5 +89,7 @@ pub fn render(
         OutputFormat::Github => github::render(outcome, context, out),
         OutputFormat::JsonLines => json_lines::render(outcome, &context.config.root, out),
         OutputFormat::Gitlab => gitlab::render(outcome, context, out),
+        OutputFormat::Sarif => sarif::render(outcome, context, out),
+        OutputFormat::Junit => junit::render(outcome, context, out),
     }
 }

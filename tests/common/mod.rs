@@ -46,6 +46,8 @@ pub fn stable_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"in \d+\.\d+s\.", "in [TIME]s.");
     settings.add_filter(r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[TIME]""#);
+    settings.add_filter(r#"time="\d+\.\d+""#, r#"time="[TIME]""#);
+    settings.add_filter(r#""file:///[^"]*/""#, r#""file:///[ROOT]/""#);
     settings.set_prepend_module_to_snapshot(false);
     settings
 }
