@@ -19,6 +19,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the documentation of a check (IG001 or forbidden-import); without CODE, list all.
     Explain(ExplainArgs),
+    /// Write the baseline: the current violations, which `check` then ignores (only new
+    /// ones are reported).
+    Baseline(BaselineArgs),
     /// Reports for people about the state of the tree.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -112,6 +115,48 @@ pub struct CheckArgs {
     /// When to use colour in the full format.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
+
+    /// Baseline options.
+    #[command(flatten)]
+    pub baseline: BaselineFileArgs,
+
+    /// Report every violation, as if there were no baseline.
+    #[arg(long, conflicts_with = "prune_baseline")]
+    pub no_baseline: bool,
+
+    /// Rewrite the baseline without its stale entries (never adds any).
+    #[arg(long)]
+    pub prune_baseline: bool,
+}
+
+/// Where the baseline is.
+#[derive(Debug, Args)]
+pub struct BaselineFileArgs {
+    /// The baseline file (default: `[project] baseline`, or importgate-baseline.json next to
+    /// rules.toml).
+    #[arg(long = "baseline", value_name = "FILE")]
+    pub path: Option<PathBuf>,
+}
+
+/// `importgate baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Registry options.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// Baseline options.
+    #[command(flatten)]
+    pub baseline: BaselineFileArgs,
+
+    /// Record guarded imports that do not resolve too (as `check --strict-guarded` reports
+    /// them).
+    #[arg(long)]
+    pub strict_guarded: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 /// `importgate explain`.

@@ -140,20 +140,19 @@ impl Diagnostic {
     /// What identifies this finding while lines move: check, rule, file, imported target and
     /// name (the message for findings without a target), never a line number. The baseline
     /// and the fingerprints of the CI formats are built on it.
-    pub fn identity(&self) -> String {
-        [
-            self.code.info().code,
-            self.rule.as_ref().map_or("", |rule| rule.id.as_str()),
-            &self.path,
-            self.target.as_deref().unwrap_or(""),
-            self.name_imported.as_deref().unwrap_or(""),
-            if self.target.is_none() {
-                &self.message
+    pub fn identity(&self) -> Identity<'_> {
+        Identity {
+            code: self.code.info().code,
+            rule: self.rule.as_ref().map(|rule| rule.id.as_str()),
+            path: &self.path,
+            target: self.target.as_deref(),
+            name: self.name_imported.as_deref(),
+            message: if self.target.is_none() {
+                Some(&self.message)
             } else {
-                ""
+                None
             },
-        ]
-        .join("\u{1f}")
+        }
     }
 
     /// The key reports are sorted by: identical output for any thread count.
@@ -165,6 +164,38 @@ impl Diagnostic {
             self.code.info().code,
             &self.message,
         )
+    }
+}
+
+/// The line-independent identity of a finding (see [`Diagnostic::identity`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Identity<'a> {
+    /// The check code.
+    pub code: &'static str,
+    /// The registry rule id.
+    pub rule: Option<&'a str>,
+    /// The file, relative to the governed root.
+    pub path: &'a str,
+    /// The imported module.
+    pub target: Option<&'a str>,
+    /// The imported name.
+    pub name: Option<&'a str>,
+    /// The message, for findings without a target.
+    pub message: Option<&'a str>,
+}
+
+impl Identity<'_> {
+    /// The fields joined by U+001F, for hashing.
+    pub fn joined(&self) -> String {
+        [
+            self.code,
+            self.rule.unwrap_or(""),
+            self.path,
+            self.target.unwrap_or(""),
+            self.name.unwrap_or(""),
+            self.message.unwrap_or(""),
+        ]
+        .join("\u{1f}")
     }
 }
 
@@ -182,7 +213,7 @@ pub fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
     diagnostics
         .iter()
         .map(|diagnostic| {
-            let identity = diagnostic.identity();
+            let identity = diagnostic.identity().joined();
             let mut hasher = rustc_hash::FxHasher::default();
             hasher.write(identity.as_bytes());
             let occurrence = occurrences.entry(identity).or_insert(0);

@@ -59,6 +59,11 @@ pub struct Outcome {
     pub skipped_paths: Vec<PathBuf>,
     /// Wall time of the run.
     pub elapsed: Duration,
+    /// The given PATHS that lie in the governed tree, relative to its root (`""` for the
+    /// root itself); `None` when the whole tree was checked.
+    pub selection: Option<Vec<String>>,
+    /// Diagnostics dropped because the baseline knows them.
+    pub baseline_ignored: usize,
 }
 
 impl Outcome {
@@ -78,6 +83,19 @@ impl Outcome {
             .filter(|diagnostic| diagnostic.severity == severity)
             .count()
     }
+}
+
+/// Whether a selection of root-relative paths (`None`: everything) covers `relative`.
+pub fn selection_covers(selection: Option<&[String]>, relative: &str) -> bool {
+    selection.is_none_or(|selection| {
+        selection.iter().any(|selected| {
+            selected.is_empty()
+                || relative == selected
+                || relative
+                    .strip_prefix(selected.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    })
 }
 
 /// Why a run could not be done at all.
@@ -234,6 +252,8 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         test_files,
         skipped_paths: selection.unmatched(&files),
         elapsed: started.elapsed(),
+        selection: selection.relative_to(&config.root),
+        baseline_ignored: 0,
     })
 }
 
@@ -297,6 +317,21 @@ impl Selection {
             paths.push(canonical);
         }
         Ok(Self { paths })
+    }
+
+    /// The selected paths below `root`, relative to it; `None` for everything.
+    fn relative_to(&self, root: &Path) -> Option<Vec<String>> {
+        if self.is_everything() {
+            return None;
+        }
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        Some(
+            self.paths
+                .iter()
+                .filter_map(|path| path.strip_prefix(&root).ok())
+                .map(crate::discover::slash_path)
+                .collect(),
+        )
     }
 
     fn is_everything(&self) -> bool {

@@ -5,6 +5,7 @@
 //! stages before it.
 #![warn(missing_docs)]
 
+pub mod baseline;
 pub mod checks;
 pub mod classify;
 pub mod cli;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Explain(args) => run_explain(args),
+        Command::Baseline(args) => run_baseline(args),
         Command::Audit(cli::AuditCommand::Duplicates(args)) => run_audit_duplicates(args),
     }
 }
@@ -132,6 +134,12 @@ fn run_check(args: CheckArgs) -> u8 {
         }
         outcome.fixed = fixed;
     }
+    if !args.no_baseline {
+        let path = baseline_path(&config, &args.baseline, &cwd);
+        if let Err(code) = apply_baseline(&mut outcome, &path, args.prune_baseline, &cwd) {
+            return code;
+        }
+    }
     for skipped in &outcome.skipped_paths {
         eprintln!(
             "warning: {} is not a checked Python file of {} (excluded, ignored, outside the root, or not Python); skipped",
@@ -176,6 +184,124 @@ fn run_check(args: CheckArgs) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// The baseline file: `--baseline` (relative to the working directory), else the registry's.
+fn baseline_path(config: &Config, args: &cli::BaselineFileArgs, cwd: &std::path::Path) -> PathBuf {
+    args.path
+        .as_ref()
+        .map_or_else(|| config.baseline.clone(), |path| cwd.join(path))
+}
+
+/// Drops the known violations from the outcome and reports the stale entries (IG903), or
+/// with `prune`, rewrites the baseline without them. A missing baseline is no baseline.
+fn apply_baseline(
+    outcome: &mut engine::Outcome,
+    path: &std::path::Path,
+    prune: bool,
+    cwd: &std::path::Path,
+) -> Result<(), u8> {
+    let shown = report::display_path(path, cwd);
+    let baseline = match baseline::Baseline::load(path, &shown) {
+        Ok(Some(baseline)) => baseline,
+        Ok(None) => {
+            if prune {
+                eprintln!("warning: there is no baseline at {shown} to prune");
+            }
+            return Ok(());
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Err(EXIT_TROUBLE);
+        }
+    };
+    let selection = outcome.selection.clone();
+    let in_scope = |relative: &str| engine::selection_covers(selection.as_deref(), relative);
+    let applied = baseline.apply(&mut outcome.diagnostics, in_scope);
+    outcome.baseline_ignored = applied.ignored;
+    if prune {
+        if !applied.stale.is_empty() {
+            if let Err(error) = applied.pruned.write(path, &shown) {
+                eprintln!("error: {error}");
+                return Err(EXIT_TROUBLE);
+            }
+        }
+        let stale: usize = applied.stale.iter().map(|entry| entry.count).sum();
+        eprintln!(
+            "Pruned {stale} stale violation{} from {shown} ({} left).",
+            if stale == 1 { "" } else { "s" },
+            applied.pruned.violations()
+        );
+    } else {
+        let file_name = path
+            .file_name()
+            .map_or(shown.clone(), |name| name.to_string_lossy().into_owned());
+        outcome.diagnostics.extend(
+            applied
+                .stale
+                .iter()
+                .map(|entry| checks::stale_baseline_diagnostic(entry, &file_name)),
+        );
+        diagnostic::sort_diagnostics(&mut outcome.diagnostics);
+    }
+    Ok(())
+}
+
+/// `importgate baseline`: records the current violations. In CI it refuses to create the
+/// file or let it grow: a baseline is a decision people commit, not something a pipeline
+/// widens by itself.
+fn run_baseline(args: cli::BaselineArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let options = engine::CheckOptions {
+        threads: args.threads,
+        strict_guarded: args.strict_guarded,
+        ..Default::default()
+    };
+    let (config, outcome) =
+        match check_whole_tree(args.config.config.as_deref(), &cwd, &options, |_| {}) {
+            Ok(run) => run,
+            Err(code) => return code,
+        };
+    let path = baseline_path(&config, &args.baseline, &cwd);
+    let shown = report::display_path(&path, &cwd);
+    let fresh = baseline::Baseline::from_diagnostics(&outcome.diagnostics);
+    let existing = match baseline::Baseline::load(&path, &shown) {
+        Ok(existing) => existing,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+    if baseline::in_ci() {
+        let refusal = match &existing {
+            None => Some("create"),
+            Some(existing) if existing.grows_into(&fresh) => Some("grow"),
+            Some(_) => None,
+        };
+        if let Some(verb) = refusal {
+            eprintln!(
+                "error: refusing to {verb} the baseline {shown} in CI (CI is set): record new violations locally and commit the file, or fix them"
+            );
+            return EXIT_TROUBLE;
+        }
+    }
+    if let Err(error) = fresh.write(&path, &shown) {
+        eprintln!("error: {error}");
+        return EXIT_TROUBLE;
+    }
+    let files: std::collections::BTreeSet<&str> = fresh
+        .entries
+        .iter()
+        .map(|entry| entry.path.as_str())
+        .collect();
+    println!(
+        "Wrote {shown}: {} known violation{} in {} file{}.",
+        fresh.violations(),
+        if fresh.violations() == 1 { "" } else { "s" },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    );
+    EXIT_CLEAN
 }
 
 /// `--diff`: the unified diff of every file the fixes would change, on stdout.
@@ -248,26 +374,40 @@ fn load_config(
     }
 }
 
+/// Loads the registry (adjusted by `adjust`) and checks the tree, for the commands that report
+/// on a whole run; failures are reported on stderr and become the exit code.
+fn check_whole_tree(
+    explicit_config: Option<&std::path::Path>,
+    cwd: &std::path::Path,
+    options: &engine::CheckOptions,
+    adjust: impl FnOnce(&mut Config),
+) -> Result<(Config, engine::Outcome), u8> {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut config = load_config(explicit_config, cwd, color)?;
+    adjust(&mut config);
+    match engine::check(&config, options) {
+        Ok(outcome) => Ok((config, outcome)),
+        Err(error) => {
+            eprintln!("error: {error}");
+            Err(EXIT_TROUBLE)
+        }
+    }
+}
+
 /// `importgate audit duplicates`.
 fn run_audit_duplicates(args: cli::AuditDuplicatesArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut config = match load_config(args.config.config.as_deref(), &cwd, color) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    config.duplicates = config::DuplicateMode::AllPublic;
     let options = engine::CheckOptions {
         threads: args.threads,
         ..Default::default()
     };
-    let outcome = match engine::check(&config, &options) {
-        Ok(outcome) => outcome,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_TROUBLE;
-        }
-    };
+    let (config, outcome) =
+        match check_whole_tree(args.config.config.as_deref(), &cwd, &options, |config| {
+            config.duplicates = config::DuplicateMode::AllPublic
+        }) {
+            Ok(run) => run,
+            Err(code) => return code,
+        };
     let groups = checks::duplicate_groups(&config, &outcome.definitions);
     let mut out = std::io::stdout().lock();
     let written = match args.format {

@@ -4,35 +4,9 @@
 
 mod common;
 
-use common::importgate;
-use std::collections::BTreeMap;
+use common::{copy, importgate, tree};
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in fs::read_dir(&dir).expect("readable").filter_map(Result::ok) {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(root).expect("below root").to_path_buf();
-                files.insert(relative, fs::read(&path).expect("readable"));
-            }
-        }
-    }
-    files
-}
-
-fn copy(from: &Path, to: &Path) {
-    for (relative, bytes) in tree(from) {
-        let target = to.join(relative);
-        fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
-        fs::write(target, bytes).expect("write");
-    }
-}
 
 fn cases() -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = fs::read_dir(common::fixture("fixes"))

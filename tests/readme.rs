@@ -94,5 +94,6 @@ fn check_codes_and_names_are_stable() {
     IG900 parse-error
     IG901 unreadable-file
     IG902 unused-suppression
+    IG903 stale-baseline
     ");
 }

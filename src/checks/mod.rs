@@ -13,11 +13,13 @@ mod non_canonical_import;
 mod parse_error;
 mod registry_error;
 mod relative_import;
+mod stale_baseline;
 mod unreadable_file;
 mod unresolved_module;
 mod unused_suppression;
 
 pub use duplicate_definition::{duplicate_groups, DuplicateGroup};
+pub use stale_baseline::stale_baseline_diagnostic;
 pub use unused_suppression::{apply_suppressions, FileSuppressions};
 
 use crate::config::Config;
@@ -54,6 +56,8 @@ pub enum CheckCode {
     ParseError,
     /// IG901 unreadable-file.
     UnreadableFile,
+    /// IG903 stale-baseline.
+    StaleBaseline,
 }
 
 /// Whether a check can fix what it finds.
@@ -124,6 +128,7 @@ impl CheckCode {
         CheckCode::ParseError,
         CheckCode::UnreadableFile,
         CheckCode::UnusedSuppression,
+        CheckCode::StaleBaseline,
     ];
 
     /// The check's description.
@@ -141,6 +146,7 @@ impl CheckCode {
             CheckCode::UnusedSuppression => &unused_suppression::INFO,
             CheckCode::ParseError => &parse_error::INFO,
             CheckCode::UnreadableFile => &unreadable_file::INFO,
+            CheckCode::StaleBaseline => &stale_baseline::INFO,
         }
     }
 

@@ -88,6 +88,9 @@ pub struct Config {
     pub duplicates: DuplicateMode,
     /// Suppression comments must say why (`-- reason`).
     pub require_suppression_reason: bool,
+    /// The baseline file (`[project] baseline`, relative to rules.toml; by default
+    /// `importgate-baseline.json` next to it).
+    pub baseline: PathBuf,
 }
 
 /// One `[[canonical]]`: the single source of truth of a symbol.

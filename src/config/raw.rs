@@ -28,6 +28,7 @@ pub struct RawProject {
     pub ban_relative_imports: Option<Located<bool>>,
     pub first_party: Strings,
     pub require_suppression_reason: Option<Located<bool>>,
+    pub baseline: Option<Located<String>>,
 }
 
 /// `[tests]`.
@@ -128,6 +129,7 @@ const PROJECT_KEYS: &[&str] = &[
     "ban-relative-imports",
     "first-party",
     "require-suppression-reason",
+    "baseline",
 ];
 const TESTS_KEYS: &[&str] = &["include"];
 const CANONICAL_KEYS: &[&str] = &["id", "symbol", "module", "compatible", "scope", "hint"];
@@ -189,6 +191,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
             ban_relative_imports: project.boolean("ban-relative-imports"),
             first_party: project.strings("first-party"),
             require_suppression_reason: project.boolean("require-suppression-reason"),
+            baseline: project.string("baseline"),
         }
     });
     let tests = top.read_table("tests", "[tests]", TESTS_KEYS, errors, |tests| RawTests {

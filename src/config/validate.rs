@@ -131,6 +131,14 @@ pub(super) fn validate(
             .project
             .require_suppression_reason
             .is_some_and(|flag| flag.value),
+        baseline: config_dir.join(
+            raw.project
+                .baseline
+                .as_ref()
+                .map_or(crate::baseline::DEFAULT_BASELINE_FILE, |baseline| {
+                    baseline.value.as_str()
+                }),
+        ),
     })
 }
 

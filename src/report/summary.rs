@@ -54,6 +54,8 @@ pub struct Summary {
     pub fixed: usize,
     /// Reported diagnostics that `--fix` would fix (safe fixes).
     pub fixable: usize,
+    /// Diagnostics not reported because the baseline knows them.
+    pub baseline_ignored: usize,
     /// Wall time in milliseconds.
     pub elapsed_ms: u128,
 }
@@ -107,6 +109,7 @@ impl Summary {
                     })
                 })
                 .count(),
+            baseline_ignored: outcome.baseline_ignored,
             elapsed_ms: outcome.elapsed.as_millis(),
         }
     }
@@ -114,7 +117,11 @@ impl Summary {
     /// The summary as the text formats print it.
     pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
         if self.errors + self.warnings == 0 {
-            writeln!(out, "No violations.")?;
+            if self.baseline_ignored > 0 {
+                writeln!(out, "No new violations.")?;
+            } else {
+                writeln!(out, "No violations.")?;
+            }
         } else {
             writeln!(
                 out,
@@ -160,6 +167,14 @@ impl Summary {
         }
         if self.fixable > 0 {
             writeln!(out, "{} fixable with `--fix`.", self.fixable)?;
+        }
+        if self.baseline_ignored > 0 {
+            writeln!(
+                out,
+                "{} known violation{} ignored (in the baseline).",
+                self.baseline_ignored,
+                if self.baseline_ignored == 1 { "" } else { "s" }
+            )?;
         }
         if self.suppressed > 0 {
             writeln!(

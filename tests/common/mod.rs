@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
+use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The repository root (where the reference rules.toml lives).
@@ -50,4 +52,31 @@ pub fn stable_settings() -> insta::Settings {
     settings.add_filter(r#""file:///[^"]*/""#, r#""file:///[ROOT]/""#);
     settings.set_prepend_module_to_snapshot(false);
     settings
+}
+
+/// Every file below `root` with its bytes, by relative path.
+pub fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).expect("readable").filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(root).expect("below root").to_path_buf();
+                files.insert(relative, fs::read(&path).expect("readable"));
+            }
+        }
+    }
+    files
+}
+
+/// Copies the files of `from` into `to`.
+pub fn copy(from: &Path, to: &Path) {
+    for (relative, bytes) in tree(from) {
+        let target = to.join(relative);
+        fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        fs::write(target, bytes).expect("write");
+    }
 }
