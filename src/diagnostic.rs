@@ -108,6 +108,9 @@ pub struct Diagnostic {
     pub statement_line: Option<u32>,
     /// The mechanical fix, where there is one.
     pub fix: Option<Fix>,
+    /// For a chain or cycle: the files of its other imports. A run on a few PATHS reports a
+    /// chain that passes through any of them.
+    pub related_paths: Vec<String>,
 }
 
 impl Diagnostic {
@@ -134,6 +137,7 @@ impl Diagnostic {
             name_imported: None,
             statement_line: None,
             fix: None,
+            related_paths: Vec::new(),
         }
     }
 

@@ -12,7 +12,7 @@ use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Severity};
 use crate::discover::{discover, normalize};
 use crate::frontend::python::{extract, ExtractOptions};
 use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
-use crate::project::{contribution, DefinitionFilter, NameLookup, ProjectFacts};
+use crate::project::{contribution, edge_contribution, DefinitionFilter, NameLookup, ProjectFacts};
 use crate::resolve::{resolve, ModuleIndex};
 use crate::source::decode_python;
 use rayon::prelude::*;
@@ -201,7 +201,16 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                 &filter,
                 &extract_options,
                 &mut project,
-            )
+            );
+            if config.has_graph_rules() {
+                complete_graph(
+                    &all_files,
+                    &selection,
+                    &index,
+                    &extract_options,
+                    &mut project,
+                );
+            }
         });
     }
     verify_fixes(&mut diagnostics, &project, &index);
@@ -211,12 +220,16 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         facts: &project,
         strict_guarded: options.strict_guarded,
         registry_path: relative_between(&config.root, &config.path),
+        graphs: Default::default(),
     };
+    // A chain or cycle is reported when any of its imports is in a selected file.
     diagnostics.extend(
         check_project(&project_input)
             .into_iter()
             .filter(|diagnostic| {
-                selection.includes(&normalize(&config.root.join(&diagnostic.path)))
+                std::iter::once(&diagnostic.path)
+                    .chain(&diagnostic.related_paths)
+                    .any(|path| selection.includes(&normalize(&config.root.join(path))))
             }),
     );
     for problem in discovery.problems {
@@ -357,6 +370,26 @@ impl Selection {
 /// modules, and the star-import chains of those, until nothing new is needed. With a
 /// selected file that defines a registered symbol, also collects that symbol's definitions
 /// from the files whose text mentions it.
+/// With PATHS, chains and cycles are still searched in the whole graph: the import edges of
+/// every file that was not checked are read too.
+fn complete_graph(
+    all_files: &[SourceFile],
+    selection: &Selection,
+    index: &ModuleIndex,
+    options: &ExtractOptions,
+    project: &mut ProjectFacts,
+) {
+    // Only the edges are kept: the facts of each file are dropped in its task.
+    let contributions: Vec<_> = all_files
+        .par_iter()
+        .filter(|file| file.importable && !selection.includes(&file.path))
+        .map(|file| edge_contribution(file, &read_facts(&file.path, options), index))
+        .collect();
+    for contribution in contributions {
+        project.add(contribution);
+    }
+}
+
 fn complete_for_selection(
     config: &Config,
     all_files: &[SourceFile],

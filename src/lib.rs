@@ -15,6 +15,7 @@ pub mod discover;
 pub mod engine;
 pub mod fix;
 pub mod frontend;
+pub mod graph;
 pub mod model;
 pub mod project;
 pub mod report;

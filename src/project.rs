@@ -89,6 +89,38 @@ pub struct NameImport {
     pub context: CodeContext,
 }
 
+/// How an import edge executes, as bits: what the graph filters on.
+pub mod edge_flags {
+    /// Inside a function: runs when called, not at import time.
+    pub const LAZY: u8 = 1;
+    /// Inside `if TYPE_CHECKING:`: never runs.
+    pub const TYPE_CHECKING: u8 = 2;
+    /// Inside a `try` that catches `ImportError`.
+    pub const GUARDED: u8 = 4;
+    /// `importlib.import_module("...")`.
+    pub const DYNAMIC: u8 = 8;
+    /// In a test file.
+    pub const TEST: u8 = 16;
+}
+
+/// One import of a first-party module by a first-party module: an edge of the import graph.
+/// Ids are interned module names and paths (see [`ProjectFacts::text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportEdge {
+    /// The importing module.
+    pub from: u32,
+    /// The imported module (for `from m import n`: `m.n` when that is a module, else `m`).
+    pub to: u32,
+    /// The importing file.
+    pub path: u32,
+    /// The line of the imported item.
+    pub line: u32,
+    /// Its character column.
+    pub column: u32,
+    /// [`edge_flags`] bits.
+    pub flags: u8,
+}
+
 /// A module-level definition of a watched symbol in production code.
 #[derive(Debug, Clone)]
 pub struct DefinitionSite {
@@ -138,6 +170,10 @@ pub struct FileContribution {
     context: CodeContext,
     name_imports: Vec<(String, Box<str>, Span, u32, bool)>,
     definitions: Vec<DefinitionSite>,
+    /// The imported first-party modules, with the line, column and [`edge_flags`].
+    edges: Vec<(String, u32, u32, u8)>,
+    /// The importing module of `edges`.
+    importer: String,
 }
 
 /// A module's bindings taken out of its file's facts.
@@ -191,6 +227,13 @@ pub fn contribution(
             ModuleParts::new(file, bindings, &facts.definitions, incomplete),
         ));
     }
+    if file.importable {
+        contribution.importer = file.module.clone();
+        contribution.edges = imports
+            .iter()
+            .filter_map(|resolved| import_edge(file, resolved, index))
+            .collect();
+    }
     for resolved in imports {
         let import = resolved.import;
         let (ImportKind::From, Some(name), Resolved::Module(module)) =
@@ -224,6 +267,71 @@ pub fn contribution(
             .collect();
     }
     contribution
+}
+
+/// The graph edge of one import: the first-party module it loads (a submodule named by a
+/// `from` import, else the module), with its line and flags. Imports of the file's own module
+/// (`from . import name` in a package's `__init__`) are no edges.
+fn import_edge(
+    file: &SourceFile,
+    resolved: &ResolvedImport<'_>,
+    index: &ModuleIndex,
+) -> Option<(String, u32, u32, u8)> {
+    let Resolved::Module(module) = &resolved.resolved else {
+        return None;
+    };
+    if !index.is_first_party(module) {
+        return None;
+    }
+    let import = resolved.import;
+    let target = match (&resolved.qualified, import.kind) {
+        (Some(qualified), ImportKind::From) if index.is_walked(qualified) => qualified,
+        _ if index.is_walked(module) => module,
+        _ => return None,
+    };
+    if *target == file.module {
+        return None;
+    }
+    let context = import.context;
+    let mut flags = 0;
+    for (set, flag) in [
+        (context.lazy, edge_flags::LAZY),
+        (context.type_checking, edge_flags::TYPE_CHECKING),
+        (context.guarded, edge_flags::GUARDED),
+        (import.kind == ImportKind::Dynamic, edge_flags::DYNAMIC),
+        (file.context == CodeContext::Test, edge_flags::TEST),
+    ] {
+        if set {
+            flags |= flag;
+        }
+    }
+    Some((target.clone(), import.span.line, import.span.column, flags))
+}
+
+/// Only the import edges of a file that was not checked (a run on a few PATHS still
+/// searches chains and cycles in the whole graph).
+pub fn edge_contribution(
+    file: &SourceFile,
+    facts: &FileFacts,
+    index: &ModuleIndex,
+) -> FileContribution {
+    if !file.importable {
+        return FileContribution::default();
+    }
+    let imports: Vec<ResolvedImport<'_>> = facts
+        .imports
+        .iter()
+        .map(|import| ResolvedImport::new(import, crate::resolve::resolve(import, file)))
+        .collect();
+    FileContribution {
+        path: file.relative.clone(),
+        importer: file.module.clone(),
+        edges: imports
+            .iter()
+            .filter_map(|resolved| import_edge(file, resolved, index))
+            .collect(),
+        ..FileContribution::default()
+    }
 }
 
 impl FileContribution {
@@ -269,11 +377,30 @@ pub struct ProjectFacts {
     name_imports: Vec<NameImport>,
     /// Definitions of watched symbols.
     pub definitions: Vec<DefinitionSite>,
+    /// Every import of a walked first-party module by an importable file.
+    pub edges: Vec<ImportEdge>,
 }
 
 impl ProjectFacts {
     /// Adds one file's contribution.
     pub fn add(&mut self, contribution: FileContribution) {
+        if !contribution.edges.is_empty() {
+            {
+                let from = self.strings.intern(&contribution.importer);
+                let path = self.strings.intern(&contribution.path);
+                for (target, line, column, flags) in &contribution.edges {
+                    let to = self.strings.intern(target);
+                    self.edges.push(ImportEdge {
+                        from,
+                        to,
+                        path,
+                        line: *line,
+                        column: *column,
+                        flags: *flags,
+                    });
+                }
+            }
+        }
         if let Some((module, parts)) = contribution.module {
             self.insert_parts(&module, &contribution.path, parts);
         }

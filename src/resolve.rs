@@ -67,6 +67,12 @@ impl ModuleIndex {
         self.first_party.contains(top)
     }
 
+    /// Whether the walk found a file or package directory for that module (no disk lookups):
+    /// the nodes of the import graph.
+    pub fn is_walked(&self, module: &str) -> bool {
+        self.modules.contains(module)
+    }
+
     /// Whether a module or package of that name exists: a checked file or directory, or on
     /// disk below a python root a `.py`/`.pyi` file, a directory, or a compiled extension.
     pub fn exists(&self, module: &str) -> bool {

@@ -83,6 +83,7 @@ fn check_codes_and_names_are_stable() {
         .collect();
     insta::assert_snapshot!(codes.join("\n"), @r"
     IG001 forbidden-import
+    IG002 forbidden-chain
     IG003 banned-api
     IG004 relative-import
     IG010 non-canonical-import
@@ -91,6 +92,9 @@ fn check_codes_and_names_are_stable() {
     IG013 registry-error
     IG020 unresolved-module
     IG021 missing-name
+    IG030 import-cycle
+    IG031 layer-violation
+    IG032 independence
     IG900 parse-error
     IG901 unreadable-file
     IG902 unused-suppression

@@ -7,7 +7,11 @@ mod banned_api;
 mod deprecated_module;
 mod duplicate_definition;
 mod edits;
+mod forbidden_chain;
 mod forbidden_import;
+mod import_cycle;
+mod independence;
+mod layer_violation;
 mod missing_name;
 mod non_canonical_import;
 mod parse_error;
@@ -34,6 +38,8 @@ pub use crate::resolve::ResolvedImport;
 pub enum CheckCode {
     /// IG001 forbidden-import.
     ForbiddenImport,
+    /// IG002 forbidden-chain.
+    ForbiddenChain,
     /// IG003 banned-api.
     BannedApi,
     /// IG004 relative-import.
@@ -46,6 +52,12 @@ pub enum CheckCode {
     DuplicateDefinition,
     /// IG013 registry-error.
     RegistryError,
+    /// IG030 import-cycle.
+    ImportCycle,
+    /// IG031 layer-violation.
+    LayerViolation,
+    /// IG032 independence.
+    Independence,
     /// IG020 unresolved-module.
     UnresolvedModule,
     /// IG021 missing-name.
@@ -117,6 +129,7 @@ impl CheckCode {
     /// Every check, in code order.
     pub const ALL: &'static [CheckCode] = &[
         CheckCode::ForbiddenImport,
+        CheckCode::ForbiddenChain,
         CheckCode::BannedApi,
         CheckCode::RelativeImport,
         CheckCode::NonCanonicalImport,
@@ -125,6 +138,9 @@ impl CheckCode {
         CheckCode::RegistryError,
         CheckCode::UnresolvedModule,
         CheckCode::MissingName,
+        CheckCode::ImportCycle,
+        CheckCode::LayerViolation,
+        CheckCode::Independence,
         CheckCode::ParseError,
         CheckCode::UnreadableFile,
         CheckCode::UnusedSuppression,
@@ -136,6 +152,10 @@ impl CheckCode {
         match self {
             CheckCode::ForbiddenImport => &forbidden_import::INFO,
             CheckCode::BannedApi => &banned_api::INFO,
+            CheckCode::ForbiddenChain => &forbidden_chain::INFO,
+            CheckCode::ImportCycle => &import_cycle::INFO,
+            CheckCode::LayerViolation => &layer_violation::INFO,
+            CheckCode::Independence => &independence::INFO,
             CheckCode::RelativeImport => &relative_import::INFO,
             CheckCode::NonCanonicalImport => &non_canonical_import::INFO,
             CheckCode::DeprecatedModule => &deprecated_module::INFO,
@@ -208,6 +228,8 @@ pub struct ProjectInput<'a> {
     pub strict_guarded: bool,
     /// rules.toml, relative to the governed root (`../rules.toml` when it sits above it).
     pub registry_path: String,
+    /// The module graphs, built when a graph check first asks.
+    pub graphs: crate::graph::GraphCache,
 }
 
 impl ProjectInput<'_> {
@@ -239,7 +261,126 @@ pub fn check_project(input: &ProjectInput<'_>) -> Vec<Diagnostic> {
     registry_error::check(input, &mut diagnostics);
     duplicate_definition::check(input, &mut diagnostics);
     missing_name::check(input, &mut diagnostics);
+    forbidden_chain::check(input, &mut diagnostics);
+    import_cycle::check(input, &mut diagnostics);
+    layer_violation::check(input, &mut diagnostics);
+    independence::check(input, &mut diagnostics);
     diagnostics
+}
+
+/// A chain from a module of one group of a rule into another group.
+pub(crate) struct GroupChain<'g> {
+    /// The edges.
+    pub chain: crate::graph::Chain,
+    /// The module it starts from.
+    pub from: &'g str,
+    /// How it gets there: "imports `m`" or "reaches `m` through N imports".
+    pub how: String,
+    /// The label of the group it reaches.
+    pub reached_group: &'g str,
+}
+
+/// The shortest chain from each module of `from` into any of `others` (directly, or through
+/// modules of neither).
+pub(crate) fn group_chains<'g>(
+    graph: &'g crate::graph::Digraph,
+    from: &crate::config::ModuleGroup,
+    others: &[&'g crate::config::ModuleGroup],
+) -> Vec<GroupChain<'g>> {
+    if others.is_empty() {
+        return Vec::new();
+    }
+    let is_source = graph.mark(|module| from.contains(module));
+    let is_target = graph
+        .mark(|module| !from.contains(module) && others.iter().any(|group| group.contains(module)));
+    graph
+        .chains_into(&is_source, &is_target, 1)
+        .into_iter()
+        .map(|chain| {
+            let reached = graph.names[graph.edges[chain[chain.len() - 1]].to].as_str();
+            let how = if chain.len() == 1 {
+                format!("imports `{reached}`")
+            } else {
+                format!("reaches `{reached}` through {} imports", chain.len())
+            };
+            GroupChain {
+                from: &graph.names[graph.edges[chain[0]].from],
+                how,
+                reached_group: others
+                    .iter()
+                    .find(|group| group.contains(reached))
+                    .map_or(reached, |group| group.label.as_str()),
+                chain,
+            }
+        })
+        .collect()
+}
+
+/// What a graph check reports about one chain.
+pub(crate) struct ChainReport<'a> {
+    pub code: CheckCode,
+    pub severity: Severity,
+    pub rule: RuleRef,
+    pub message: String,
+    pub hint: Option<&'a str>,
+}
+
+impl ProjectInput<'_> {
+    /// The edge filter of chain rules: production imports, lazy ones included (they run),
+    /// `TYPE_CHECKING` ones only when `[graph] type-checking` says so.
+    pub(crate) fn chain_filter(&self, tests: bool) -> crate::graph::EdgeFilter {
+        crate::graph::EdgeFilter {
+            tests,
+            type_checking: self.config.graph_type_checking,
+            lazy: true,
+        }
+    }
+
+    /// A diagnostic about a chain of imports, located at its first import; the message ends
+    /// with the chain, each hop with its file:line.
+    pub(crate) fn chain_diagnostic(
+        &self,
+        graph: &crate::graph::Digraph,
+        chain: &[usize],
+        report: ChainReport<'_>,
+    ) -> Diagnostic {
+        let first = &graph.edges[chain[0]];
+        let last = &graph.edges[chain[chain.len() - 1]];
+        let witness = first.witness;
+        let span = Span {
+            line: witness.line,
+            column: witness.column,
+            end_line: witness.line,
+            end_column: witness.column,
+            ..Span::FILE_START
+        };
+        let context = if witness.flags & crate::project::edge_flags::TEST != 0 {
+            crate::model::CodeContext::Test
+        } else {
+            crate::model::CodeContext::Production
+        };
+        let mut related_paths: Vec<String> = chain[1..]
+            .iter()
+            .map(|edge| self.facts.text(graph.edges[*edge].witness.path).to_string())
+            .collect();
+        related_paths.sort();
+        related_paths.dedup();
+        Diagnostic {
+            related_paths,
+            rule: Some(report.rule),
+            hint: report.hint.map(str::to_string),
+            target: Some(graph.names[last.to].clone()),
+            statement_line: Some(witness.line),
+            ..Diagnostic::new(
+                report.code,
+                report.severity,
+                self.facts.text(witness.path).to_string(),
+                span,
+                format!("{}: {}", report.message, graph.describe(chain, self.facts)),
+                context,
+            )
+        }
+    }
 }
 
 impl FileInput<'_> {

@@ -91,6 +91,14 @@ pub struct Config {
     /// The baseline file (`[project] baseline`, relative to rules.toml; by default
     /// `importgate-baseline.json` next to it).
     pub baseline: PathBuf,
+    /// Import-cycle rules (with the implicit service-cycle rule when there are services).
+    pub cycles: Vec<Cycles>,
+    /// Layer rules.
+    pub layers: Vec<Layers>,
+    /// Independence rules.
+    pub independent: Vec<Independent>,
+    /// `[graph] type-checking`: count `if TYPE_CHECKING:` imports in chains and cycles.
+    pub graph_type_checking: bool,
 }
 
 /// One `[[canonical]]`: the single source of truth of a symbol.
@@ -209,6 +217,94 @@ pub struct Boundary {
     pub production: Treatment,
     /// What to do instead.
     pub hint: Option<String>,
+    /// Also forbid chains through other modules (IG002).
+    pub transitive: bool,
+    /// Byte range of the `id` value in rules.toml (IG002 points at the rule, not a target).
+    pub id_span: Range<usize>,
+}
+
+/// Modules named together in a graph rule: one module (and its submodules), or a
+/// service's modules.
+#[derive(Debug, Clone)]
+pub struct ModuleGroup {
+    /// As written (`app.api` or a service name).
+    pub label: String,
+    /// The module patterns it stands for.
+    pub patterns: Vec<ModulePattern>,
+    /// Byte range in rules.toml.
+    pub span: Range<usize>,
+}
+
+impl ModuleGroup {
+    /// Whether a module belongs to the group.
+    pub fn contains(&self, module: &str) -> bool {
+        self.patterns.iter().any(|pattern| pattern.matches(module))
+    }
+}
+
+/// What a `[[cycles]]` entry looks for cycles between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CycleScope {
+    /// The services: a module of A imports B and a module of B imports A.
+    Services,
+    /// The modules below one package.
+    Within(String),
+}
+
+/// One `[[cycles]]` (IG030), or the implicit service-cycle rule.
+#[derive(Debug, Clone)]
+pub struct Cycles {
+    /// The rule id.
+    pub id: String,
+    /// Between services or within a package.
+    pub scope: CycleScope,
+    /// Count imports inside functions (by default only module-level imports make start-up
+    /// cycles).
+    pub lazy: bool,
+    /// Error or warning.
+    pub treatment: Treatment,
+    /// What to do instead.
+    pub hint: Option<String>,
+    /// Byte range of the entry's `within`/`between` in rules.toml (empty: implicit rule).
+    pub span: Range<usize>,
+}
+
+/// One layer of a `[[layers]]` stack.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// The modules on the layer (several: siblings written `a | b` or `a : b`).
+    pub siblings: Vec<ModuleGroup>,
+    /// Whether siblings must not import each other (`|`; `:` lets them).
+    pub independent: bool,
+}
+
+/// One `[[layers]]` (IG031): higher layers may import lower ones, never the reverse.
+#[derive(Debug, Clone)]
+pub struct Layers {
+    /// The rule id.
+    pub id: String,
+    /// One stack per container (a single stack without containers), highest layer first.
+    pub stacks: Vec<Vec<Layer>>,
+    /// Also forbid chains through other modules (the default, as import-linter does).
+    pub transitive: bool,
+    /// Error or warning.
+    pub treatment: Treatment,
+    /// What to do instead.
+    pub hint: Option<String>,
+}
+
+/// One `[[independent]]` (IG032): modules that must not import each other, directly or
+/// through others.
+#[derive(Debug, Clone)]
+pub struct Independent {
+    /// The rule id.
+    pub id: String,
+    /// The modules.
+    pub groups: Vec<ModuleGroup>,
+    /// Error or warning.
+    pub treatment: Treatment,
+    /// What to do instead.
+    pub hint: Option<String>,
 }
 
 /// Where a `[[banned]]` entry applies.
@@ -284,24 +380,39 @@ impl Config {
     /// Every registry entry with a rule id, as (section, id): boundaries, banned entries,
     /// canonical symbols and deprecated modules, each in file order.
     pub fn rule_ids(&self) -> Vec<(&'static str, &str)> {
-        let boundaries = self
-            .boundaries
-            .iter()
-            .map(|rule| ("boundary", rule.id.as_str()));
-        let banned = self.banned.iter().map(|rule| ("banned", rule.id.as_str()));
-        let canonical = self
-            .canonical
-            .iter()
-            .map(|rule| ("canonical", rule.id.as_str()));
-        let deprecated = self
-            .deprecated
-            .iter()
-            .map(|rule| ("deprecated", rule.id.as_str()));
-        boundaries
-            .chain(banned)
-            .chain(canonical)
-            .chain(deprecated)
-            .collect()
+        let mut ids: Vec<(&'static str, &str)> = Vec::new();
+        ids.extend(
+            self.boundaries
+                .iter()
+                .map(|rule| ("boundary", rule.id.as_str())),
+        );
+        ids.extend(self.banned.iter().map(|rule| ("banned", rule.id.as_str())));
+        ids.extend(
+            self.canonical
+                .iter()
+                .map(|rule| ("canonical", rule.id.as_str())),
+        );
+        ids.extend(
+            self.deprecated
+                .iter()
+                .map(|rule| ("deprecated", rule.id.as_str())),
+        );
+        ids.extend(self.cycles.iter().map(|rule| ("cycles", rule.id.as_str())));
+        ids.extend(self.layers.iter().map(|rule| ("layers", rule.id.as_str())));
+        ids.extend(
+            self.independent
+                .iter()
+                .map(|rule| ("independent", rule.id.as_str())),
+        );
+        ids
+    }
+
+    /// Whether any rule needs the import graph of the whole tree.
+    pub fn has_graph_rules(&self) -> bool {
+        self.boundaries.iter().any(|rule| rule.transitive)
+            || !self.cycles.is_empty()
+            || !self.layers.is_empty()
+            || !self.independent.is_empty()
     }
 
     /// The service that owns a dotted module name (the most specific pattern wins).

@@ -55,6 +55,44 @@ pub struct RawBoundary {
     pub type_checking: Option<Located<String>>,
     pub severity: Option<Located<String>>,
     pub hint: Option<Located<String>>,
+    pub transitive: Option<Located<bool>>,
+}
+
+/// One `[[cycles]]`.
+#[derive(Debug)]
+pub struct RawCycles {
+    pub id: Option<Located<String>>,
+    pub within: Option<Located<String>>,
+    pub between: Option<Located<String>>,
+    pub lazy: Option<Located<bool>>,
+    pub severity: Option<Located<String>>,
+    pub hint: Option<Located<String>>,
+}
+
+/// One `[[layers]]`.
+#[derive(Debug)]
+pub struct RawLayers {
+    pub id: Option<Located<String>>,
+    pub layers: Strings,
+    pub containers: Strings,
+    pub transitive: Option<Located<bool>>,
+    pub severity: Option<Located<String>>,
+    pub hint: Option<Located<String>>,
+}
+
+/// One `[[independent]]`.
+#[derive(Debug)]
+pub struct RawIndependent {
+    pub id: Option<Located<String>>,
+    pub modules: Strings,
+    pub severity: Option<Located<String>>,
+    pub hint: Option<Located<String>>,
+}
+
+/// `[graph]`.
+#[derive(Debug, Default)]
+pub struct RawGraph {
+    pub type_checking: Option<Located<bool>>,
 }
 
 /// One `[[banned]]`.
@@ -81,6 +119,10 @@ pub struct RawConfig {
     pub canonical: Vec<RawCanonical>,
     pub deprecated: Vec<RawDeprecated>,
     pub duplicates: RawDuplicates,
+    pub cycles: Vec<RawCycles>,
+    pub layers: Vec<RawLayers>,
+    pub independent: Vec<RawIndependent>,
+    pub graph: RawGraph,
 }
 
 /// One `[[canonical]]`.
@@ -120,6 +162,10 @@ const TOP_KEYS: &[&str] = &[
     "canonical",
     "deprecated",
     "duplicates",
+    "cycles",
+    "layers",
+    "independent",
+    "graph",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "root",
@@ -135,6 +181,17 @@ const TESTS_KEYS: &[&str] = &["include"];
 const CANONICAL_KEYS: &[&str] = &["id", "symbol", "module", "compatible", "scope", "hint"];
 const DEPRECATED_KEYS: &[&str] = &["id", "module", "replacement", "names", "hint"];
 const DUPLICATES_KEYS: &[&str] = &["symbols"];
+const CYCLES_KEYS: &[&str] = &["id", "within", "between", "lazy", "severity", "hint"];
+const LAYERS_KEYS: &[&str] = &[
+    "id",
+    "layers",
+    "containers",
+    "transitive",
+    "severity",
+    "hint",
+];
+const INDEPENDENT_KEYS: &[&str] = &["id", "modules", "severity", "hint"];
+const GRAPH_KEYS: &[&str] = &["type-checking"];
 const SERVICE_KEYS: &[&str] = &["name", "modules"];
 const BOUNDARY_KEYS: &[&str] = &[
     "id",
@@ -145,6 +202,7 @@ const BOUNDARY_KEYS: &[&str] = &[
     "type-checking",
     "severity",
     "hint",
+    "transitive",
 ];
 const BANNED_KEYS: &[&str] = &[
     "id", "api", "allow-in", "paths", "scope", "severity", "hint",
@@ -161,6 +219,10 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
     ("[[canonical]]", CANONICAL_KEYS),
     ("[[deprecated]]", DEPRECATED_KEYS),
     ("[duplicates]", DUPLICATES_KEYS),
+    ("[[cycles]]", CYCLES_KEYS),
+    ("[[layers]]", LAYERS_KEYS),
+    ("[[independent]]", INDEPENDENT_KEYS),
+    ("[graph]", GRAPH_KEYS),
 ];
 
 /// Parses rules.toml text. Syntax errors and shape errors are appended to `errors`; whatever
@@ -217,6 +279,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
             type_checking: boundary.string("type-checking"),
             severity: boundary.string("severity"),
             hint: boundary.string("hint"),
+            transitive: boundary.boolean("transitive"),
         },
     );
     let banned = top.read_entries("banned", "[[banned]]", BANNED_KEYS, errors, |banned| {
@@ -266,6 +329,41 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
             symbols: entry.string("symbols"),
         },
     );
+    let cycles = top.read_entries("cycles", "[[cycles]]", CYCLES_KEYS, errors, |entry| {
+        RawCycles {
+            id: entry.string("id"),
+            within: entry.string("within"),
+            between: entry.string("between"),
+            lazy: entry.boolean("lazy"),
+            severity: entry.string("severity"),
+            hint: entry.string("hint"),
+        }
+    });
+    let layers = top.read_entries("layers", "[[layers]]", LAYERS_KEYS, errors, |entry| {
+        RawLayers {
+            id: entry.required_string("id"),
+            layers: entry.required_strings("layers"),
+            containers: entry.strings("containers"),
+            transitive: entry.boolean("transitive"),
+            severity: entry.string("severity"),
+            hint: entry.string("hint"),
+        }
+    });
+    let independent = top.read_entries(
+        "independent",
+        "[[independent]]",
+        INDEPENDENT_KEYS,
+        errors,
+        |entry| RawIndependent {
+            id: entry.required_string("id"),
+            modules: entry.required_strings("modules"),
+            severity: entry.string("severity"),
+            hint: entry.string("hint"),
+        },
+    );
+    let graph = top.read_table("graph", "[graph]", GRAPH_KEYS, errors, |entry| RawGraph {
+        type_checking: entry.boolean("type-checking"),
+    });
     errors.append(&mut top.errors);
     RawConfig {
         version,
@@ -277,6 +375,10 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
         canonical,
         deprecated,
         duplicates,
+        cycles,
+        layers,
+        independent,
+        graph,
     }
 }
 

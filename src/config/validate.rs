@@ -2,11 +2,13 @@
 //! expands service names, and checks cross-references. Every error is collected.
 
 use super::raw::{
-    did_you_mean, Located, RawBanned, RawBoundary, RawCanonical, RawConfig, RawDeprecated,
+    did_you_mean, Located, RawBanned, RawBoundary, RawCanonical, RawConfig, RawCycles,
+    RawDeprecated, RawIndependent, RawLayers,
 };
 use super::{
-    Banned, Boundary, Canonical, Config, ConfigError, Deprecated, DuplicateMode, Globs,
-    ModulePattern, PatternEntry, Scope, Service, Treatment, DEFAULT_TEST_GLOBS,
+    Banned, Boundary, Canonical, Config, ConfigError, CycleScope, Cycles, Deprecated,
+    DuplicateMode, Globs, Independent, Layer, Layers, ModuleGroup, ModulePattern, PatternEntry,
+    Scope, Service, Treatment, DEFAULT_TEST_GLOBS,
 };
 use globset::{GlobBuilder, GlobSetBuilder};
 use std::collections::HashMap;
@@ -108,6 +110,32 @@ pub(super) fn validate(
     )
     .unwrap_or(DuplicateMode::Registered);
 
+    let mut cycles: Vec<Cycles> = raw
+        .cycles
+        .into_iter()
+        .filter_map(|entry| validate_cycles(entry, text, &mut ids, errors))
+        .collect();
+    if services.len() >= 2 && !cycles.iter().any(|rule| rule.scope == CycleScope::Services) {
+        cycles.push(Cycles {
+            id: "service-cycles".to_string(),
+            scope: CycleScope::Services,
+            lazy: false,
+            treatment: Treatment::Error,
+            hint: None,
+            span: 0..0,
+        });
+    }
+    let layers = raw
+        .layers
+        .into_iter()
+        .filter_map(|entry| validate_layers(entry, &services, text, &mut ids, errors))
+        .collect();
+    let independent = raw
+        .independent
+        .into_iter()
+        .filter_map(|entry| validate_independent(entry, &services, text, &mut ids, errors))
+        .collect();
+
     Some(Config {
         path: path.to_path_buf(),
         text: text.into(),
@@ -131,6 +159,10 @@ pub(super) fn validate(
             .project
             .require_suppression_reason
             .is_some_and(|flag| flag.value),
+        cycles,
+        layers,
+        independent,
+        graph_type_checking: raw.graph.type_checking.is_some_and(|flag| flag.value),
         baseline: config_dir.join(
             raw.project
                 .baseline
@@ -491,8 +523,11 @@ fn validate_boundary(
     let tests = context_treatment(raw.tests, "tests", errors);
     let type_checking = context_treatment(raw.type_checking, "type-checking", errors);
     let production = severity(raw.severity, errors);
+    let id = raw.id?;
     Some(Boundary {
-        id: raw.id?.value,
+        id_span: id.span,
+        id: id.value,
+        transitive: raw.transitive.is_some_and(|flag| flag.value),
         from,
         forbid,
         allow,
@@ -680,6 +715,210 @@ fn validate_deprecated(
         replacement,
         replacement_span,
         names,
+        hint: raw.hint.map(|hint| hint.value),
+    })
+}
+
+/// One module group of a graph rule: a service name, or a module (below `container`, when
+/// the rule has containers).
+fn module_group(
+    written: &Located<String>,
+    container: Option<&str>,
+    services: &[Service],
+    errors: &mut Vec<ConfigError>,
+) -> Option<ModuleGroup> {
+    let name = written.value.trim();
+    if container.is_none() {
+        if let Some(service) = services.iter().find(|service| service.name == name) {
+            return Some(ModuleGroup {
+                label: name.to_string(),
+                patterns: service.modules.clone(),
+                span: written.span.clone(),
+            });
+        }
+    }
+    let module = match container {
+        Some(container) => format!("{container}.{name}"),
+        None => name.to_string(),
+    };
+    match ModulePattern::parse(&module) {
+        Ok(pattern) => Some(ModuleGroup {
+            label: module,
+            patterns: vec![pattern],
+            span: written.span.clone(),
+        }),
+        Err(error) => {
+            errors.push(ConfigError::new(
+                format!("invalid module `{module}`"),
+                written.span.clone(),
+                error.to_string(),
+            ));
+            None
+        }
+    }
+}
+
+fn validate_cycles(
+    raw: RawCycles,
+    text: &str,
+    ids: &mut HashMap<String, usize>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Cycles> {
+    let treatment = severity(raw.severity, errors).unwrap_or(Treatment::Error);
+    let (scope, span, default_id) = match (raw.within, raw.between) {
+        (Some(within), None) => {
+            if let Err(error) = ModulePattern::parse(&within.value) {
+                errors.push(ConfigError::new(
+                    format!("invalid package `{}` in `within`", within.value),
+                    within.span,
+                    error.to_string(),
+                ));
+                return None;
+            }
+            let id = format!("cycles:{}", within.value);
+            (CycleScope::Within(within.value), within.span, id)
+        }
+        (None, Some(between)) if between.value == "services" => (
+            CycleScope::Services,
+            between.span,
+            "service-cycles".to_string(),
+        ),
+        (None, Some(between)) => {
+            errors.push(
+                ConfigError::new(
+                    "`between` in [[cycles]] must be \"services\"",
+                    between.span,
+                    format!("`{}` is not \"services\"", between.value),
+                )
+                .with_help("for cycles between the modules of a package, write `within = \"pkg\"`"),
+            );
+            return None;
+        }
+        (within, between) => {
+            let span = within
+                .map(|within| within.span)
+                .or(between.map(|between| between.span))
+                .or(raw.id.as_ref().map(|id| id.span.clone()))
+                .unwrap_or(0..0);
+            errors.push(
+                ConfigError::new(
+                    "[[cycles]] needs exactly one of `within` and `between`",
+                    span,
+                    "here",
+                )
+                .with_help("`within = \"pkg\"` for the modules of a package, `between = \"services\"` for services"),
+            );
+            return None;
+        }
+    };
+    let id = match raw.id {
+        Some(id) => {
+            register_id(&id, text, ids, errors);
+            id.value
+        }
+        None => default_id,
+    };
+    Some(Cycles {
+        id,
+        scope,
+        lazy: raw.lazy.is_some_and(|flag| flag.value),
+        treatment,
+        hint: raw.hint.map(|hint| hint.value),
+        span,
+    })
+}
+
+fn validate_layers(
+    raw: RawLayers,
+    services: &[Service],
+    text: &str,
+    ids: &mut HashMap<String, usize>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Layers> {
+    if let Some(id) = &raw.id {
+        register_id(id, text, ids, errors);
+    }
+    let treatment = severity(raw.severity, errors).unwrap_or(Treatment::Error);
+    let containers: Vec<Option<String>> = match raw.containers {
+        Some(containers) if !containers.is_empty() => containers
+            .into_iter()
+            .map(|container| Some(container.value))
+            .collect(),
+        _ => vec![None],
+    };
+    let written = raw.layers.unwrap_or_default();
+    if written.len() < 2 {
+        if let Some(id) = &raw.id {
+            errors.push(ConfigError::new(
+                "[[layers]] needs at least two layers",
+                id.span.clone(),
+                "in this entry",
+            ));
+        }
+    }
+    let mut stacks = Vec::new();
+    for container in &containers {
+        let mut stack = Vec::new();
+        for layer in &written {
+            let independent = !layer.value.contains(':');
+            if layer.value.contains(':') && layer.value.contains('|') {
+                errors.push(
+                    ConfigError::new(
+                        "a layer cannot mix `|` and `:`",
+                        layer.span.clone(),
+                        "both separators here",
+                    )
+                    .with_help("`a | b`: independent siblings; `a : b`: siblings that may import each other"),
+                );
+            }
+            let siblings = layer
+                .value
+                .split(['|', ':'])
+                .filter_map(|part| {
+                    let part = Located {
+                        value: part.trim().to_string(),
+                        span: layer.span.clone(),
+                    };
+                    module_group(&part, container.as_deref(), services, errors)
+                })
+                .collect();
+            stack.push(Layer {
+                siblings,
+                independent,
+            });
+        }
+        stacks.push(stack);
+    }
+    Some(Layers {
+        id: raw.id?.value,
+        stacks,
+        transitive: raw.transitive.is_none_or(|flag| flag.value),
+        treatment,
+        hint: raw.hint.map(|hint| hint.value),
+    })
+}
+
+fn validate_independent(
+    raw: RawIndependent,
+    services: &[Service],
+    text: &str,
+    ids: &mut HashMap<String, usize>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Independent> {
+    if let Some(id) = &raw.id {
+        register_id(id, text, ids, errors);
+    }
+    let treatment = severity(raw.severity, errors).unwrap_or(Treatment::Error);
+    let groups: Vec<ModuleGroup> = raw
+        .modules
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|module| module_group(module, None, services, errors))
+        .collect();
+    Some(Independent {
+        id: raw.id?.value,
+        groups,
+        treatment,
         hint: raw.hint.map(|hint| hint.value),
     })
 }

@@ -153,6 +153,8 @@ fn diagnostic_report(
         .rule
         .iter()
         .filter(|_| diagnostic.code != CheckCode::RegistryError)
+        // An implicit rule (the default service-cycle check) has no line to show.
+        .filter(|rule| !rule.span.is_empty())
         .map(|rule| Report {
             message: format!("rule `{}` in {config_path}", rule.id),
             code: String::new(),

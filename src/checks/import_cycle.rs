@@ -1,0 +1,120 @@
+//! ## What it does
+//! Reports import cycles, each as its shortest cycle with the file:line of every import:
+//! - between services (always, when the registry declares two or more services; declare
+//!   `[[cycles]] between = "services"` to set its id, severity or hint): a module of `a`
+//!   imports `b` and a module of `b` imports `a`;
+//! - between the modules of a package, for each `[[cycles]] within = "pkg"`.
+//!
+//! Only module-level imports of production code count by default: an import inside a
+//! function runs when it is called, after start-up, and cannot make a start-up cycle (set
+//! `lazy = true` on the entry to count them). `if TYPE_CHECKING:` imports never run and
+//! count only with `[graph] type-checking = true`. A group of modules that all reach each
+//! other is reported once, with its shortest cycle through the module whose name sorts
+//! first, and its size.
+//!
+//! ## Why is this bad?
+//! A module-level cycle makes import order matter: whichever module is imported first sees
+//! the other half-initialised (`ImportError: cannot import name ... (most likely due to a
+//! circular import)`). Between services, a cycle means neither can be deployed, tested or
+//! extracted without the other.
+//!
+//! ## Example
+//! `billing/api.py` imports `orders.models`, and `orders/models.py` imports `billing.api`.
+//!
+//! ## Use instead
+//! Move what both need into a third module that imports neither, or make one direction an
+//! interface (a callback, an event, a protocol).
+//!
+//! ## Fix
+//! Not fixable automatically.
+
+use super::{severity_of, ChainReport, CheckCode, CheckInfo, FixAvailability, ProjectInput};
+use crate::config::{CycleScope, Cycles, ModulePattern};
+use crate::diagnostic::{Diagnostic, RuleRef, Severity};
+use crate::graph::{Digraph, EdgeFilter};
+
+pub(super) static INFO: CheckInfo = CheckInfo {
+    code: "IG030",
+    name: "import-cycle",
+    summary: "Modules or services import each other in a cycle",
+    fix: FixAvailability::None,
+    default_severity: Severity::Error,
+    source: include_str!("import_cycle.rs"),
+};
+
+pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    for rule in &input.config.cycles {
+        let Some(severity) = severity_of(rule.treatment) else {
+            continue;
+        };
+        let filter = EdgeFilter {
+            tests: false,
+            type_checking: input.config.graph_type_checking,
+            lazy: rule.lazy,
+        };
+        let (graph, between) = match &rule.scope {
+            CycleScope::Services => (
+                Digraph::grouped(input.facts, filter, |module| {
+                    input
+                        .config
+                        .service_of(module)
+                        .map(|service| service.name.clone())
+                }),
+                "services".to_string(),
+            ),
+            CycleScope::Within(package) => {
+                let Ok(pattern) = ModulePattern::parse(package) else {
+                    continue;
+                };
+                (
+                    Digraph::grouped(input.facts, filter, |module| {
+                        pattern.matches(module).then(|| module.to_string())
+                    }),
+                    format!("modules of `{package}`"),
+                )
+            }
+        };
+        report_cycles(input, rule, &graph, &between, severity, diagnostics);
+    }
+}
+
+fn report_cycles(
+    input: &ProjectInput<'_>,
+    rule: &Cycles,
+    graph: &Digraph,
+    between: &str,
+    severity: Severity,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for component in graph.cyclic_components() {
+        let mut members = vec![false; graph.len()];
+        for &node in &component {
+            members[node] = true;
+        }
+        let Some(cycle) = graph.shortest_cycle(component[0], &members) else {
+            continue;
+        };
+        let mut message = format!("import cycle between {between}");
+        if component.len() > cycle.len() {
+            message.push_str(&format!(
+                " ({} {between} reach each other; the shortest cycle through `{}`)",
+                component.len(),
+                graph.names[component[0]]
+            ));
+        }
+        diagnostics.push(input.chain_diagnostic(
+            graph,
+            &cycle,
+            ChainReport {
+                code: CheckCode::ImportCycle,
+                severity,
+                rule: RuleRef {
+                    id: rule.id.clone(),
+                    span: rule.span.clone(),
+                },
+                message,
+                hint: rule.hint.as_deref(),
+            },
+        ));
+    }
+}

@@ -1,0 +1,146 @@
+//! ## What it does
+//! For a `[[layers]]` entry, reports a module of a lower layer that imports a module of a
+//! higher one, directly or (unless `transitive = false`) through other modules, with the
+//! shortest chain and the file:line of every hop: import-linter's layers contract. Layers
+//! are listed highest first; a higher layer may import any lower one.
+//!
+//! A layer may hold siblings: `"a | b"` are independent (they must not import each other
+//! either), `"a : b"` may import each other. With `containers = ["pkg"]`, the layers are
+//! module names below each container (`pkg.api`, `pkg.services`, ...); without, they are
+//! full module names or service names.
+//!
+//! The search runs on the production import graph; imports inside functions count,
+//! `if TYPE_CHECKING:` imports only with `[graph] type-checking = true`.
+//!
+//! ## Why is this bad?
+//! Layering keeps the low levels reusable and testable: a model that imports a view, or a
+//! repository that imports an HTTP handler, ties the bottom of the stack to the top and
+//! usually ends in an import cycle.
+//!
+//! ## Example
+//! ```toml
+//! [[layers]]
+//! id = "app-layers"
+//! containers = ["app"]
+//! layers = ["api", "services", "models"]
+//! ```
+//! `app/models/order.py` imports `app.api.schemas`.
+//!
+//! ## Use instead
+//! Move the shared piece down to the lowest layer that needs it, or pass it in from above
+//! (dependency injection).
+//!
+//! ## Fix
+//! Not fixable automatically.
+
+use super::{
+    group_chains, severity_of, ChainReport, CheckCode, CheckInfo, FixAvailability, ProjectInput,
+};
+use crate::config::{Layer, Layers, ModuleGroup};
+use crate::diagnostic::{Diagnostic, RuleRef, Severity};
+use crate::graph::Digraph;
+
+pub(super) static INFO: CheckInfo = CheckInfo {
+    code: "IG031",
+    name: "layer-violation",
+    summary: "A lower layer imports a higher one",
+    fix: FixAvailability::None,
+    default_severity: Severity::Error,
+    source: include_str!("layer_violation.rs"),
+};
+
+pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    for rule in &input.config.layers {
+        let Some(severity) = severity_of(rule.treatment) else {
+            continue;
+        };
+        let graph = input.graphs.modules(input.facts, input.chain_filter(false));
+        for stack in &rule.stacks {
+            for (level, layer) in stack.iter().enumerate() {
+                // Upward: from this layer into any layer above it.
+                let above = &stack[..level];
+                for sibling in &layer.siblings {
+                    let targets: Vec<&ModuleGroup> =
+                        above.iter().flat_map(|layer| &layer.siblings).collect();
+                    report(
+                        input,
+                        &graph,
+                        rule,
+                        (sibling, &targets),
+                        severity,
+                        "above it",
+                        diagnostics,
+                    );
+                }
+                if layer.independent {
+                    independent_siblings(input, &graph, rule, layer, severity, diagnostics);
+                }
+            }
+        }
+    }
+}
+
+/// Siblings written `a | b` must not import each other.
+fn independent_siblings(
+    input: &ProjectInput<'_>,
+    graph: &Digraph,
+    rule: &Layers,
+    layer: &Layer,
+    severity: Severity,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (index, sibling) in layer.siblings.iter().enumerate() {
+        let others: Vec<&ModuleGroup> = layer
+            .siblings
+            .iter()
+            .enumerate()
+            .filter(|(other, _)| *other != index)
+            .map(|(_, group)| group)
+            .collect();
+        report(
+            input,
+            graph,
+            rule,
+            (sibling, &others),
+            severity,
+            "an independent sibling on its layer",
+            diagnostics,
+        );
+    }
+}
+
+/// Reports the chains from `from` into `targets` (`rule.transitive = false`: direct
+/// imports only).
+fn report(
+    input: &ProjectInput<'_>,
+    graph: &Digraph,
+    rule: &Layers,
+    (from, targets): (&ModuleGroup, &[&ModuleGroup]),
+    severity: Severity,
+    where_target_is: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for found in group_chains(graph, from, targets) {
+        if !rule.transitive && found.chain.len() > 1 {
+            continue;
+        }
+        let message = format!(
+            "`{}` (layer `{}`) {} (layer `{}`, {where_target_is})",
+            found.from, from.label, found.how, found.reached_group
+        );
+        diagnostics.push(input.chain_diagnostic(
+            graph,
+            &found.chain,
+            ChainReport {
+                code: CheckCode::LayerViolation,
+                severity,
+                rule: RuleRef {
+                    id: rule.id.clone(),
+                    span: from.span.clone(),
+                },
+                message,
+                hint: rule.hint.as_deref(),
+            },
+        ));
+    }
+}
