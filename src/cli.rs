@@ -22,6 +22,8 @@ pub enum Command {
     /// Write the baseline: the current violations, which `check` then ignores (only new
     /// ones are reported).
     Baseline(BaselineArgs),
+    /// The shortest import chain from module (or service) A to B, each hop with file:line.
+    Why(WhyArgs),
     /// Reports for people about the state of the tree.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -153,6 +155,30 @@ pub struct BaselineArgs {
     /// them).
     #[arg(long)]
     pub strict_guarded: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `importgate why`.
+#[derive(Debug, Args)]
+pub struct WhyArgs {
+    /// The importing module or service.
+    #[arg(value_name = "A")]
+    pub from: String,
+
+    /// The imported module or service.
+    #[arg(value_name = "B")]
+    pub to: String,
+
+    /// Registry options.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// Follow imports in test files too.
+    #[arg(long)]
+    pub tests: bool,
 
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]

@@ -64,6 +64,9 @@ pub struct Outcome {
     pub selection: Option<Vec<String>>,
     /// Diagnostics dropped because the baseline knows them.
     pub baseline_ignored: usize,
+    /// The project facts (the import graph's edges among them), for `why`, `graph` and
+    /// `audit`.
+    pub project: ProjectFacts,
 }
 
 impl Outcome {
@@ -267,6 +270,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         elapsed: started.elapsed(),
         selection: selection.relative_to(&config.root),
         baseline_ignored: 0,
+        project,
     })
 }
 

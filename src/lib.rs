@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => run_check(args),
         Command::Explain(args) => run_explain(args),
         Command::Baseline(args) => run_baseline(args),
+        Command::Why(args) => run_why(args),
         Command::Audit(cli::AuditCommand::Duplicates(args)) => run_audit_duplicates(args),
     }
 }
@@ -303,6 +304,76 @@ fn run_baseline(args: cli::BaselineArgs) -> u8 {
         if files.len() == 1 { "" } else { "s" }
     );
     EXIT_CLEAN
+}
+
+/// `importgate why A B`: exit 0 with the chain, 1 when there is no path, 2 when A or B
+/// names nothing in the graph.
+fn run_why(args: cli::WhyArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let options = engine::CheckOptions {
+        threads: args.threads,
+        ..Default::default()
+    };
+    let (config, outcome) =
+        match check_whole_tree(args.config.config.as_deref(), &cwd, &options, |_| {}) {
+            Ok(run) => run,
+            Err(code) => return code,
+        };
+    let filter = graph::EdgeFilter {
+        tests: args.tests,
+        type_checking: config.graph_type_checking,
+        lazy: true,
+    };
+    let modules = graph::Digraph::modules(&outcome.project, filter);
+    let members = |name: &str| -> Vec<bool> {
+        match config.services.iter().find(|service| service.name == name) {
+            Some(service) => modules.mark(|module| {
+                service
+                    .modules
+                    .iter()
+                    .any(|pattern| pattern.matches(module))
+            }),
+            None => modules.mark(|module| {
+                module == name
+                    || module
+                        .strip_prefix(name)
+                        .is_some_and(|rest| rest.starts_with('.'))
+            }),
+        }
+    };
+    let (from, to) = (members(&args.from), members(&args.to));
+    for (name, set) in [(&args.from, &from), (&args.to, &to)] {
+        if !set.contains(&true) {
+            eprintln!(
+                "error: `{name}` is no service, and no module of that name imports or is imported"
+            );
+            return EXIT_TROUBLE;
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let written = match modules.shortest_path(&from, &to) {
+        Some(chain) => {
+            let first = modules.edges[chain[0]].from;
+            let mut text = format!("{}\n", modules.names[first]);
+            for &edge in &chain {
+                let edge = &modules.edges[edge];
+                text.push_str(&format!(
+                    "  -> {}  ({}:{})\n",
+                    modules.names[edge.to],
+                    report::display_path(
+                        &config.root.join(outcome.project.text(edge.witness.path)),
+                        &cwd
+                    ),
+                    edge.witness.line
+                ));
+            }
+            write!(out, "{text}").map(|()| EXIT_CLEAN)
+        }
+        None => {
+            writeln!(out, "no path from `{}` to `{}`", args.from, args.to).map(|()| EXIT_VIOLATIONS)
+        }
+    };
+    written.unwrap_or(EXIT_TROUBLE)
 }
 
 /// `--diff`: the unified diff of every file the fixes would change, on stdout.

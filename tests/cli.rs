@@ -399,3 +399,26 @@ fn sarif_output_conforms_to_the_oasis_schema() {
         assert!(!validator.is_valid(&broken));
     }
 }
+
+/// `why`: a chain between services, a 5-hop chain between modules, no path (exit 1), and a
+/// name that is nothing (exit 2); `--config` from another directory.
+#[test]
+fn why_prints_the_shortest_chain_or_no_path() {
+    let case = common::fixture("cases/import-graph");
+    let config = case.join("rules.toml");
+    let config = config.to_str().expect("utf-8 path");
+    let runs: Vec<String> = [
+        vec!["why", "web", "auth"],
+        vec!["why", "web.reports", "auth.internal.keys"],
+        vec!["why", "auth", "web"],
+        vec!["why", "nosuch", "web"],
+    ]
+    .into_iter()
+    .map(|args| transcript(&case, &args))
+    .chain(std::iter::once(transcript(
+        &repo_root(),
+        &["why", "--config", config, "lib.a", "lib.b"],
+    )))
+    .collect();
+    stable_settings().bind(|| insta::assert_snapshot!(runs.join("\n")));
+}
