@@ -221,19 +221,13 @@ impl Baseline {
     /// Writes the baseline atomically (a reader never sees half a file); `shown` names it in
     /// errors.
     pub fn write(&self, path: &Path, shown: &str) -> Result<(), BaselineError> {
-        let write = || -> std::io::Result<()> {
-            use std::io::Write;
-            let directory = path.parent().unwrap_or(Path::new("."));
-            let mut temporary = tempfile::NamedTempFile::new_in(directory)?;
-            temporary.write_all(self.to_json().as_bytes())?;
-            temporary.as_file().sync_all()?;
-            temporary.persist(path).map_err(|error| error.error)?;
-            Ok(())
-        };
-        write().map_err(|source| BaselineError::Write {
-            path: shown.to_string(),
-            source,
-        })
+        let permissions = std::fs::metadata(path).ok().map(|meta| meta.permissions());
+        crate::fix::replace_atomically(path, &[self.to_json().as_bytes()], permissions).map_err(
+            |source| BaselineError::Write {
+                path: shown.to_string(),
+                source,
+            },
+        )
     }
 
     /// Total violations known.

@@ -47,9 +47,6 @@ pub struct Outcome {
     pub suppressed: usize,
     /// Fixes applied by `--fix` before this outcome was checked.
     pub fixed: usize,
-    /// The definitions of watched symbols (every public class and function in
-    /// `all-public` mode), for the duplicates audit.
-    pub definitions: Vec<crate::project::DefinitionSite>,
     /// Files checked, production.
     pub production_files: usize,
     /// Files checked, test.
@@ -64,8 +61,9 @@ pub struct Outcome {
     pub selection: Option<Vec<String>>,
     /// Diagnostics dropped because the baseline knows them.
     pub baseline_ignored: usize,
-    /// The project facts (the import graph's edges among them), for `why`, `graph` and
-    /// `audit`.
+    /// The project facts: the import graph's edges for `why`, and the definitions of watched
+    /// symbols (every public class and function in `all-public` mode) for the duplicates
+    /// audit.
     pub project: ProjectFacts,
 }
 
@@ -263,7 +261,6 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         tolerated,
         suppressed,
         fixed: 0,
-        definitions: std::mem::take(&mut project.definitions),
         production_files: files.len() - test_files,
         test_files,
         skipped_paths: selection.unmatched(&files),

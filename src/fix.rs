@@ -129,17 +129,33 @@ fn apply<'e>(text: &str, edits: impl Iterator<Item = &'e Edit>) -> String {
 
 /// Writes `text` to `path` atomically, with the BOM the file had and its permissions.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let original = std::fs::read(path)?;
-    let had_bom = original.starts_with(b"\xEF\xBB\xBF");
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let mut start = Vec::with_capacity(BOM.len());
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path)?, BOM.len() as u64),
+        &mut start,
+    )?;
+    let bom: &[u8] = if start == BOM { BOM } else { b"" };
     let permissions = std::fs::metadata(path)?.permissions();
+    replace_atomically(path, &[bom, text.as_bytes()], Some(permissions))
+}
+
+/// Replaces (or creates) `path` with `parts`, written to a temporary file beside it and
+/// renamed over it: a reader sees the old file or the new one, never half of one.
+pub fn replace_atomically(
+    path: &Path,
+    parts: &[&[u8]],
+    permissions: Option<std::fs::Permissions>,
+) -> std::io::Result<()> {
     let directory = path.parent().unwrap_or(Path::new("."));
     let mut temporary = tempfile::NamedTempFile::new_in(directory)?;
-    if had_bom {
-        temporary.write_all(b"\xEF\xBB\xBF")?;
+    for part in parts {
+        temporary.write_all(part)?;
     }
-    temporary.write_all(text.as_bytes())?;
     temporary.as_file().sync_all()?;
-    std::fs::set_permissions(temporary.path(), permissions)?;
+    if let Some(permissions) = permissions {
+        std::fs::set_permissions(temporary.path(), permissions)?;
+    }
     temporary.persist(path).map_err(|error| error.error)?;
     Ok(())
 }

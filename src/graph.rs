@@ -50,7 +50,6 @@ pub struct Digraph {
     pub names: Vec<String>,
     /// Edges sorted by (from, to), one per pair.
     pub edges: Vec<GraphEdge>,
-    index: FxHashMap<String, usize>,
     /// `edges[out_start[n]..out_start[n + 1]]` leave node `n`.
     out_start: Vec<usize>,
     /// Edge indices sorted by (to, from); `in_start` delimits them per node.
@@ -146,24 +145,13 @@ impl Digraph {
         for node in 0..count {
             in_start[node + 1] += in_start[node];
         }
-        let index = names
-            .iter()
-            .enumerate()
-            .map(|(node, name)| (name.clone(), node))
-            .collect();
         Self {
             names,
             edges,
-            index,
             out_start,
             in_order,
             in_start,
         }
-    }
-
-    /// The node of that name.
-    pub fn node(&self, name: &str) -> Option<usize> {
-        self.index.get(name).copied()
     }
 
     /// Number of nodes.

@@ -217,9 +217,10 @@ fn apply_baseline(
             return Err(EXIT_TROUBLE);
         }
     };
-    let selection = outcome.selection.clone();
-    let in_scope = |relative: &str| engine::selection_covers(selection.as_deref(), relative);
-    let applied = baseline.apply(&mut outcome.diagnostics, in_scope);
+    let selection = outcome.selection.as_deref();
+    let applied = baseline.apply(&mut outcome.diagnostics, |relative| {
+        engine::selection_covers(selection, relative)
+    });
     outcome.baseline_ignored = applied.ignored;
     if prune {
         if !applied.stale.is_empty() {
@@ -230,8 +231,8 @@ fn apply_baseline(
         }
         let stale: usize = applied.stale.iter().map(|entry| entry.count).sum();
         eprintln!(
-            "Pruned {stale} stale violation{} from {shown} ({} left).",
-            if stale == 1 { "" } else { "s" },
+            "Pruned {} from {shown} ({} left).",
+            report::plural(stale, "stale violation"),
             applied.pruned.violations()
         );
     } else {
@@ -297,11 +298,9 @@ fn run_baseline(args: cli::BaselineArgs) -> u8 {
         .map(|entry| entry.path.as_str())
         .collect();
     println!(
-        "Wrote {shown}: {} known violation{} in {} file{}.",
-        fresh.violations(),
-        if fresh.violations() == 1 { "" } else { "s" },
-        files.len(),
-        if files.len() == 1 { "" } else { "s" }
+        "Wrote {shown}: {} in {}.",
+        report::plural(fresh.violations(), "known violation"),
+        report::plural(files.len(), "file")
     );
     EXIT_CLEAN
 }
@@ -325,21 +324,13 @@ fn run_why(args: cli::WhyArgs) -> u8 {
         lazy: true,
     };
     let modules = graph::Digraph::modules(&outcome.project, filter);
+    // A service's modules, or a module and its submodules (a literal module pattern).
     let members = |name: &str| -> Vec<bool> {
-        match config.services.iter().find(|service| service.name == name) {
-            Some(service) => modules.mark(|module| {
-                service
-                    .modules
-                    .iter()
-                    .any(|pattern| pattern.matches(module))
-            }),
-            None => modules.mark(|module| {
-                module == name
-                    || module
-                        .strip_prefix(name)
-                        .is_some_and(|rest| rest.starts_with('.'))
-            }),
-        }
+        let patterns = match config.services.iter().find(|service| service.name == name) {
+            Some(service) => service.modules.clone(),
+            None => config::ModulePattern::parse(name).into_iter().collect(),
+        };
+        modules.mark(|module| patterns.iter().any(|pattern| pattern.matches(module)))
     };
     let (from, to) = (members(&args.from), members(&args.to));
     for (name, set) in [(&args.from, &from), (&args.to, &to)] {
@@ -480,7 +471,7 @@ fn run_audit_duplicates(args: cli::AuditDuplicatesArgs) -> u8 {
             Ok(run) => run,
             Err(code) => return code,
         };
-    let groups = checks::duplicate_groups(&config, &outcome.definitions);
+    let groups = checks::duplicate_groups(&config, &outcome.project.definitions);
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         cli::AuditFormat::Text => {

@@ -385,20 +385,18 @@ impl ProjectFacts {
     /// Adds one file's contribution.
     pub fn add(&mut self, contribution: FileContribution) {
         if !contribution.edges.is_empty() {
-            {
-                let from = self.strings.intern(&contribution.importer);
-                let path = self.strings.intern(&contribution.path);
-                for (target, line, column, flags) in &contribution.edges {
-                    let to = self.strings.intern(target);
-                    self.edges.push(ImportEdge {
-                        from,
-                        to,
-                        path,
-                        line: *line,
-                        column: *column,
-                        flags: *flags,
-                    });
-                }
+            let from = self.strings.intern(&contribution.importer);
+            let path = self.strings.intern(&contribution.path);
+            for (target, line, column, flags) in &contribution.edges {
+                let to = self.strings.intern(target);
+                self.edges.push(ImportEdge {
+                    from,
+                    to,
+                    path,
+                    line: *line,
+                    column: *column,
+                    flags: *flags,
+                });
             }
         }
         if let Some((module, parts)) = contribution.module {

@@ -116,6 +116,23 @@ fn windows_1252(byte: u8) -> char {
     }
 }
 
+/// 1-based line and character column of a byte offset (`\n`, `\r\n` and `\r` end lines;
+/// an offset past the end or inside a character counts as the end of the text).
+pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
+    let before = text.get(..offset).unwrap_or(text);
+    let mut line = 1;
+    let mut line_start = 0;
+    let bytes = before.as_bytes();
+    for (index, &byte) in bytes.iter().enumerate() {
+        let ends_line = byte == b'\n' || (byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
+        if ends_line {
+            line += 1;
+            line_start = index + 1;
+        }
+    }
+    (line, 1 + before[line_start..].chars().count() as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,7 +29,7 @@
 //! Not fixable automatically.
 
 use super::{severity_of, ChainReport, CheckCode, CheckInfo, FixAvailability, ProjectInput};
-use crate::config::{CycleScope, Cycles, ModulePattern};
+use crate::config::{CycleScope, Cycles};
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::graph::{Digraph, EdgeFilter};
 
@@ -62,17 +62,12 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
                 }),
                 "services".to_string(),
             ),
-            CycleScope::Within(package) => {
-                let Ok(pattern) = ModulePattern::parse(package) else {
-                    continue;
-                };
-                (
-                    Digraph::grouped(input.facts, filter, |module| {
-                        pattern.matches(module).then(|| module.to_string())
-                    }),
-                    format!("modules of `{package}`"),
-                )
-            }
+            CycleScope::Within(package) => (
+                Digraph::grouped(input.facts, filter, |module| {
+                    package.matches(module).then(|| module.to_string())
+                }),
+                format!("modules of `{}`", package.as_str()),
+            ),
         };
         report_cycles(input, rule, &graph, &between, severity, diagnostics);
     }

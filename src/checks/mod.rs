@@ -235,15 +235,8 @@ pub struct ProjectInput<'a> {
 impl ProjectInput<'_> {
     /// A span in rules.toml, with line and column.
     pub(crate) fn registry_span(&self, range: std::ops::Range<usize>) -> Span {
-        let text = &self.config.text;
-        let position = |offset: usize| {
-            let before = text.get(..offset.min(text.len())).unwrap_or("");
-            let line = 1 + before.matches('\n').count();
-            let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-            (line as u32, 1 + before[line_start..].chars().count() as u32)
-        };
-        let (line, column) = position(range.start);
-        let (end_line, end_column) = position(range.end);
+        let (line, column) = crate::source::line_column(&self.config.text, range.start);
+        let (end_line, end_column) = crate::source::line_column(&self.config.text, range.end);
         Span {
             start: range.start as u32,
             end: range.end as u32,

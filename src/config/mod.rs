@@ -247,8 +247,8 @@ impl ModuleGroup {
 pub enum CycleScope {
     /// The services: a module of A imports B and a module of B imports A.
     Services,
-    /// The modules below one package.
-    Within(String),
+    /// The modules below one package (the package's pattern).
+    Within(ModulePattern),
 }
 
 /// One `[[cycles]]` (IG030), or the implicit service-cycle rule.

@@ -766,8 +766,12 @@ fn validate_cycles(
 ) -> Option<Cycles> {
     let treatment = severity(raw.severity, errors).unwrap_or(Treatment::Error);
     let (scope, span, default_id) = match (raw.within, raw.between) {
-        (Some(within), None) => {
-            if let Err(error) = ModulePattern::parse(&within.value) {
+        (Some(within), None) => match ModulePattern::parse(&within.value) {
+            Ok(package) => {
+                let id = format!("cycles:{}", within.value);
+                (CycleScope::Within(package), within.span, id)
+            }
+            Err(error) => {
                 errors.push(ConfigError::new(
                     format!("invalid package `{}` in `within`", within.value),
                     within.span,
@@ -775,9 +779,7 @@ fn validate_cycles(
                 ));
                 return None;
             }
-            let id = format!("cycles:{}", within.value);
-            (CycleScope::Within(within.value), within.span, id)
-        }
+        },
         (None, Some(between)) if between.value == "services" => (
             CycleScope::Services,
             between.span,

@@ -54,23 +54,9 @@ pub(super) struct Position {
     pub(super) column: u32,
 }
 
-/// 1-based line and character column of a byte offset (`\n`, `\r\n` and `\r` end lines).
 fn position(text: &str, offset: u32) -> Position {
-    let before = text.get(..offset as usize).unwrap_or(text);
-    let mut line = 1;
-    let mut line_start = 0;
-    let bytes = before.as_bytes();
-    for (index, &byte) in bytes.iter().enumerate() {
-        let ends_line = byte == b'\n' || (byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
-        if ends_line {
-            line += 1;
-            line_start = index + 1;
-        }
-    }
-    Position {
-        line,
-        column: 1 + before[line_start..].chars().count() as u32,
-    }
+    let (line, column) = crate::source::line_column(text, offset as usize);
+    Position { line, column }
 }
 
 /// The JSON object of every diagnostic, as the `json` and `json-lines` formats write them.

@@ -14,7 +14,7 @@ mod summary;
 
 pub use duplicates::{write_duplicates_json, write_duplicates_text};
 pub use full::render_config_errors;
-pub use summary::Summary;
+pub use summary::{plural, Summary};
 
 use crate::config::Config;
 use crate::engine::Outcome;

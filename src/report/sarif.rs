@@ -73,7 +73,7 @@ fn rule_descriptor(code: CheckCode) -> Value {
         "shortDescription": { "text": info.summary },
         "fullDescription": { "text": docs.lines().next().unwrap_or(info.summary) },
         "help": { "text": docs, "markdown": docs },
-        "defaultConfiguration": { "level": level(info.default_severity) },
+        "defaultConfiguration": { "level": info.default_severity.as_str() },
         "properties": { "fixable": info.fix.as_str() },
     })
 }
@@ -92,7 +92,7 @@ fn result(
     let mut result = json!({
         "ruleId": object.code,
         "ruleIndex": rule_index,
-        "level": level(severity),
+        "level": severity.as_str(),
         "message": { "text": message },
         "locations": [{
             "physicalLocation": {
@@ -140,13 +140,6 @@ fn result(
         }]);
     }
     result
-}
-
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
 }
 
 /// `file:///abs/path/`, percent-encoded, ending in `/` so relative URIs resolve below it.

@@ -171,9 +171,8 @@ impl Summary {
         if self.baseline_ignored > 0 {
             writeln!(
                 out,
-                "{} known violation{} ignored (in the baseline).",
-                self.baseline_ignored,
-                if self.baseline_ignored == 1 { "" } else { "s" }
+                "{} ignored (in the baseline).",
+                plural(self.baseline_ignored, "known violation")
             )?;
         }
         if self.suppressed > 0 {
@@ -194,7 +193,8 @@ impl Summary {
     }
 }
 
-fn plural(count: usize, noun: &str) -> String {
+/// `1 file`, `2 files`: a count with its noun (regular plurals only).
+pub fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("1 {noun}")
     } else {
