@@ -24,9 +24,106 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// The shortest import chain from module (or service) A to B, each hop with file:line.
     Why(WhyArgs),
-    /// Reports for people about the state of the tree.
+    /// Draw the dependency graph (services, packages or modules), edges labelled with their
+    /// import counts and dependency violations in colour.
+    Graph(GraphArgs),
+    /// A report for people: imports between services, violations by check, rule, service
+    /// and file, duplicate definitions, unresolved imports and import cycles.
+    Audit(AuditArgs),
+}
+
+/// `importgate graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Registry options.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// What a node is (default: service when rules.toml declares services, else package).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub level: Option<LevelArg>,
+
+    /// How to write the graph.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot, value_name = "FORMAT")]
+    pub format: GraphFormat,
+
+    /// Draw only the neighbourhood of this module, package or service.
+    #[arg(long, value_name = "MODULE")]
+    pub focus: Option<String>,
+
+    /// With --focus: how many imports away from it the neighbourhood reaches.
+    #[arg(long, default_value_t = 1, value_name = "N", requires = "focus")]
+    pub depth: usize,
+
+    /// Count imports in test files too.
+    #[arg(long)]
+    pub tests: bool,
+
+    /// Write the graph to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `graph --level` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    /// The registry's services.
+    Service,
+    /// Packages (a module's package; a package stands for itself).
+    Package,
+    /// Modules.
+    Module,
+}
+
+/// `graph --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart (renders in GitHub and GitLab Markdown).
+    Mermaid,
+    /// A JSON document.
+    Json,
+}
+
+/// `importgate audit [duplicates]`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AuditArgs {
+    /// A narrower audit.
     #[command(subcommand)]
-    Audit(AuditCommand),
+    pub command: Option<AuditCommand>,
+
+    /// Registry options.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// How to write the report.
+    #[arg(long, value_enum, default_value_t = AuditReportFormat::Markdown, value_name = "FORMAT")]
+    pub format: AuditReportFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `audit --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditReportFormat {
+    /// Markdown (a pull request comment, a wiki page).
+    Markdown,
+    /// A JSON document.
+    Json,
+    /// One self-contained HTML page with the service graph and sortable tables.
+    Html,
 }
 
 /// `importgate audit ...`.

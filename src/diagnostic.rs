@@ -108,9 +108,24 @@ pub struct Diagnostic {
     pub statement_line: Option<u32>,
     /// The mechanical fix, where there is one.
     pub fix: Option<Fix>,
-    /// For a chain or cycle: the files of its other imports. A run on a few PATHS reports a
-    /// chain that passes through any of them.
-    pub related_paths: Vec<String>,
+    /// For a chain or cycle: its imports, in order. A run on a few PATHS reports a chain
+    /// that passes through any of their files; `graph` colours their edges.
+    pub chain: Vec<Hop>,
+}
+
+/// One import of a chain or cycle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    /// The importing module.
+    pub from: String,
+    /// The imported module.
+    pub to: String,
+    /// The importing file, relative to the governed root.
+    pub path: String,
+    /// The line of the import.
+    pub line: u32,
+    /// Its character column.
+    pub column: u32,
 }
 
 impl Diagnostic {
@@ -137,7 +152,7 @@ impl Diagnostic {
             name_imported: None,
             statement_line: None,
             fix: None,
-            related_paths: Vec::new(),
+            chain: Vec::new(),
         }
     }
 

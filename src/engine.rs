@@ -34,6 +34,10 @@ pub struct CheckOptions {
     /// Texts to use instead of the files on disk (absolute path -> decoded text): the
     /// rounds of `--fix` and `--diff` check their results before anything is written.
     pub overlay: Arc<HashMap<PathBuf, String>>,
+    /// Keep the definition of every public class and function in the outcome's project
+    /// facts, whatever `[duplicates]` says (the audits list the consolidation candidates;
+    /// the diagnostics still follow the registry).
+    pub all_public_definitions: bool,
 }
 
 /// The result of a run.
@@ -140,7 +144,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .iter()
         .filter(|file| selection.includes(&file.path))
         .collect();
-    let filter = DefinitionFilter::new(config);
+    let filter = DefinitionFilter::new(config, options.all_public_definitions);
 
     // Each file's contribution to the project facts is merged as soon as it is checked, so
     // that no file's facts outlive its task. One shared set: per-thread shards were no
@@ -229,7 +233,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             .into_iter()
             .filter(|diagnostic| {
                 std::iter::once(&diagnostic.path)
-                    .chain(&diagnostic.related_paths)
+                    .chain(diagnostic.chain.iter().map(|hop| &hop.path))
                     .any(|path| selection.includes(&normalize(&config.root.join(path))))
             }),
     );

@@ -23,7 +23,8 @@ pub struct EdgeFilter {
 }
 
 impl EdgeFilter {
-    fn keeps(self, flags: u8) -> bool {
+    /// Whether an import with these [`edge_flags`] is an edge.
+    pub fn keeps(self, flags: u8) -> bool {
         (self.tests || flags & edge_flags::TEST == 0)
             && (self.type_checking || flags & edge_flags::TYPE_CHECKING == 0)
             && (self.lazy || flags & edge_flags::LAZY == 0)

@@ -17,6 +17,7 @@ pub mod fix;
 pub mod frontend;
 pub mod graph;
 pub mod model;
+pub mod overview;
 pub mod project;
 pub mod report;
 pub mod resolve;
@@ -43,7 +44,12 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => run_explain(args),
         Command::Baseline(args) => run_baseline(args),
         Command::Why(args) => run_why(args),
-        Command::Audit(cli::AuditCommand::Duplicates(args)) => run_audit_duplicates(args),
+        Command::Graph(args) => run_graph(args),
+        Command::Audit(cli::AuditArgs {
+            command: Some(cli::AuditCommand::Duplicates(args)),
+            ..
+        }) => run_audit_duplicates(args),
+        Command::Audit(args) => run_audit(args),
     }
 }
 
@@ -83,7 +89,7 @@ fn run_check(args: CheckArgs) -> u8 {
         paths: args.paths.clone(),
         threads: args.threads,
         strict_guarded: args.strict_guarded,
-        overlay: Default::default(),
+        ..Default::default()
     };
     // With --fix or --diff, rounds of fixes are applied in memory and checked again until
     // none applies (a fix can wait for an overlapping one), so that one run converges.
@@ -260,11 +266,10 @@ fn run_baseline(args: cli::BaselineArgs) -> u8 {
         strict_guarded: args.strict_guarded,
         ..Default::default()
     };
-    let (config, outcome) =
-        match check_whole_tree(args.config.config.as_deref(), &cwd, &options, |_| {}) {
-            Ok(run) => run,
-            Err(code) => return code,
-        };
+    let (config, outcome) = match check_whole_tree(args.config.config.as_deref(), &cwd, &options) {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
     let path = baseline_path(&config, &args.baseline, &cwd);
     let shown = report::display_path(&path, &cwd);
     let fresh = baseline::Baseline::from_diagnostics(&outcome.diagnostics);
@@ -313,11 +318,10 @@ fn run_why(args: cli::WhyArgs) -> u8 {
         threads: args.threads,
         ..Default::default()
     };
-    let (config, outcome) =
-        match check_whole_tree(args.config.config.as_deref(), &cwd, &options, |_| {}) {
-            Ok(run) => run,
-            Err(code) => return code,
-        };
+    let (config, outcome) = match check_whole_tree(args.config.config.as_deref(), &cwd, &options) {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
     let filter = graph::EdgeFilter {
         tests: args.tests,
         type_checking: config.graph_type_checking,
@@ -365,6 +369,107 @@ fn run_why(args: cli::WhyArgs) -> u8 {
         }
     };
     written.unwrap_or(EXIT_TROUBLE)
+}
+
+/// `importgate graph`: exit 0 with the graph, 2 when the focus names nothing or the level
+/// cannot be drawn.
+fn run_graph(args: cli::GraphArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let options = engine::CheckOptions {
+        threads: args.threads,
+        ..Default::default()
+    };
+    let (config, outcome) = match check_whole_tree(args.config.config.as_deref(), &cwd, &options) {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
+    use overview::graph_view::Level;
+    let level = match args.level {
+        Some(cli::LevelArg::Service) => Level::Service,
+        Some(cli::LevelArg::Package) => Level::Package,
+        Some(cli::LevelArg::Module) => Level::Module,
+        None if config.services.is_empty() => Level::Package,
+        None => Level::Service,
+    };
+    let view_options = overview::graph_view::ViewOptions {
+        level,
+        focus: args.focus.clone(),
+        depth: args.depth,
+        filter: graph::EdgeFilter {
+            tests: args.tests,
+            type_checking: config.graph_type_checking,
+            lazy: true,
+        },
+    };
+    let view = match overview::graph_view::build(&config, &outcome, &view_options) {
+        Ok(view) => view,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+    write_output(args.output_file.as_deref(), &cwd, |out| match args.format {
+        cli::GraphFormat::Dot => report::graph::write_dot(&view, out),
+        cli::GraphFormat::Mermaid => report::graph::write_mermaid(&view, out),
+        cli::GraphFormat::Json => report::graph::write_json(&view, out),
+    })
+}
+
+/// The run the audits report on: the whole tree, with the definition of every public class
+/// and function kept for the duplicate candidates.
+fn audit_run(
+    config: Option<&std::path::Path>,
+    threads: Option<usize>,
+    cwd: &std::path::Path,
+) -> Result<(Config, engine::Outcome), u8> {
+    let options = engine::CheckOptions {
+        threads,
+        all_public_definitions: true,
+        ..Default::default()
+    };
+    check_whole_tree(config, cwd, &options)
+}
+
+/// `importgate audit`: always exit 0 with the report (2 for a registry or write error).
+fn run_audit(args: cli::AuditArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let (config, outcome) = match audit_run(args.config.config.as_deref(), args.threads, &cwd) {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
+    let audit = overview::audit::build(&config, &outcome);
+    write_output(args.output_file.as_deref(), &cwd, |out| match args.format {
+        cli::AuditReportFormat::Markdown => report::audit::write_markdown(&audit, out),
+        cli::AuditReportFormat::Json => report::audit::write_json(&audit, out),
+        cli::AuditReportFormat::Html => report::audit::write_html(&audit, out),
+    })
+}
+
+/// Writes a document to `-o FILE` or standard output; the exit code (a closed pipe is the
+/// reader's choice, not a failure).
+fn write_output(
+    file: Option<&std::path::Path>,
+    cwd: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> u8 {
+    let written = match file {
+        Some(path) => std::fs::File::create(cwd.join(path)).and_then(|file| {
+            let mut writer = std::io::BufWriter::new(file);
+            write(&mut writer)?;
+            writer.flush()
+        }),
+        None => {
+            let mut writer = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&mut writer).and_then(|()| writer.flush())
+        }
+    };
+    match written {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the report: {error}");
+            EXIT_TROUBLE
+        }
+        _ => EXIT_CLEAN,
+    }
 }
 
 /// `--diff`: the unified diff of every file the fixes would change, on stdout.
@@ -437,17 +542,15 @@ fn load_config(
     }
 }
 
-/// Loads the registry (adjusted by `adjust`) and checks the tree, for the commands that report
-/// on a whole run; failures are reported on stderr and become the exit code.
+/// Loads the registry and checks the tree, for the commands that report on a whole run;
+/// failures are reported on stderr and become the exit code.
 fn check_whole_tree(
     explicit_config: Option<&std::path::Path>,
     cwd: &std::path::Path,
     options: &engine::CheckOptions,
-    adjust: impl FnOnce(&mut Config),
 ) -> Result<(Config, engine::Outcome), u8> {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut config = load_config(explicit_config, cwd, color)?;
-    adjust(&mut config);
+    let config = load_config(explicit_config, cwd, color)?;
     match engine::check(&config, options) {
         Ok(outcome) => Ok((config, outcome)),
         Err(error) => {
@@ -460,17 +563,10 @@ fn check_whole_tree(
 /// `importgate audit duplicates`.
 fn run_audit_duplicates(args: cli::AuditDuplicatesArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let options = engine::CheckOptions {
-        threads: args.threads,
-        ..Default::default()
+    let (config, outcome) = match audit_run(args.config.config.as_deref(), args.threads, &cwd) {
+        Ok(run) => run,
+        Err(code) => return code,
     };
-    let (config, outcome) =
-        match check_whole_tree(args.config.config.as_deref(), &cwd, &options, |config| {
-            config.duplicates = config::DuplicateMode::AllPublic
-        }) {
-            Ok(run) => run,
-            Err(code) => return code,
-        };
     let groups = checks::duplicate_groups(&config, &outcome.project.definitions);
     let mut out = std::io::stdout().lock();
     let written = match args.format {

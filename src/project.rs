@@ -143,16 +143,16 @@ pub struct DefinitionFilter {
 }
 
 impl DefinitionFilter {
-    /// From the registry: the `[[canonical]]` symbols, or every public class and function
-    /// in `all-public` mode.
-    pub fn new(config: &Config) -> Self {
+    /// From the registry: the `[[canonical]]` symbols, and every public class and function
+    /// in `all-public` mode or when `all_public` asks for them.
+    pub fn new(config: &Config, all_public: bool) -> Self {
         Self {
             registered: config
                 .canonical
                 .iter()
                 .map(|entry| entry.symbol.clone())
                 .collect(),
-            all_public: config.duplicates == DuplicateMode::AllPublic,
+            all_public: all_public || config.duplicates == DuplicateMode::AllPublic,
         }
     }
 
@@ -493,6 +493,25 @@ impl ProjectFacts {
 
     fn ids(&self, range: IdRange) -> &[u32] {
         &self.pool[range.0 as usize..range.1 as usize]
+    }
+
+    /// An import edge as a hop of a reported chain.
+    pub fn hop(&self, edge: &ImportEdge) -> crate::diagnostic::Hop {
+        crate::diagnostic::Hop {
+            from: self.text(edge.from).to_string(),
+            to: self.text(edge.to).to_string(),
+            path: self.text(edge.path).to_string(),
+            line: edge.line,
+            column: edge.column,
+        }
+    }
+
+    /// Whether a parsed module of that name is a package (its `__init__`).
+    pub fn is_package(&self, module: &str) -> bool {
+        self.strings
+            .find(module)
+            .and_then(|id| self.modules.get(&id))
+            .is_some_and(|entry| entry.is_package)
     }
 
     /// Whether a parsed module of that name is known.

@@ -107,6 +107,11 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             modules,
             canonical_modules,
         } = group;
+        // Definitions of every public name may have been collected for an audit; only
+        // `all-public` mode reports the unregistered ones.
+        if canonical_modules.is_empty() && input.config.duplicates != DuplicateMode::AllPublic {
+            continue;
+        }
         let entries: Vec<_> = input
             .config
             .canonical

@@ -352,14 +352,12 @@ impl ProjectInput<'_> {
         } else {
             crate::model::CodeContext::Production
         };
-        let mut related_paths: Vec<String> = chain[1..]
+        let hops = chain
             .iter()
-            .map(|edge| self.facts.text(graph.edges[*edge].witness.path).to_string())
+            .map(|edge| self.facts.hop(&graph.edges[*edge].witness))
             .collect();
-        related_paths.sort();
-        related_paths.dedup();
         Diagnostic {
-            related_paths,
+            chain: hops,
             rule: Some(report.rule),
             hint: report.hint.map(str::to_string),
             target: Some(graph.names[last.to].clone()),

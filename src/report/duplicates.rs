@@ -64,35 +64,63 @@ pub fn write_duplicates_text(
     )
 }
 
-#[derive(Serialize)]
-struct JsonGroup<'a> {
-    symbol: &'a str,
-    modules: usize,
-    canonical: &'a [&'a str],
-    definitions: Vec<JsonSite<'a>>,
+/// A duplicated name as the JSON documents show it.
+#[derive(Debug, Serialize)]
+pub struct DuplicateRecord<'a> {
+    /// The name.
+    pub symbol: &'a str,
+    /// How many modules define it.
+    pub modules: usize,
+    /// Its `[[canonical]]` modules (empty: unregistered).
+    pub canonical: Vec<&'a str>,
+    /// Each definition.
+    pub definitions: Vec<DefinitionRecord<'a>>,
 }
 
-#[derive(Serialize)]
-struct JsonSite<'a> {
-    path: &'a str,
-    line: u32,
-    column: u32,
-    module: &'a str,
-    kind: crate::model::DefinitionKind,
+/// One definition of a duplicated name.
+#[derive(Debug, Serialize)]
+pub struct DefinitionRecord<'a> {
+    /// The file, relative to the governed root.
+    pub path: &'a str,
+    /// The line of the name.
+    pub line: u32,
+    /// Its column.
+    pub column: u32,
+    /// The defining module.
+    pub module: &'a str,
+    /// Class, function or assignment.
+    pub kind: crate::model::DefinitionKind,
 }
 
 /// `{"version": 1, "duplicates": [...]}`.
 pub fn write_duplicates_json(groups: &[DuplicateGroup<'_>], out: &mut dyn Write) -> io::Result<()> {
-    let duplicates: Vec<JsonGroup<'_>> = ordered(groups)
+    #[derive(Serialize)]
+    struct Document<'a> {
+        version: u32,
+        duplicates: Vec<DuplicateRecord<'a>>,
+    }
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Document {
+            version: 1,
+            duplicates: duplicate_records(groups),
+        },
+    )?;
+    writeln!(out)
+}
+
+/// The groups as records, most widespread first.
+pub fn duplicate_records<'a>(groups: &[DuplicateGroup<'a>]) -> Vec<DuplicateRecord<'a>> {
+    ordered(groups)
         .into_iter()
-        .map(|group| JsonGroup {
+        .map(|group| DuplicateRecord {
             symbol: group.symbol,
             modules: group.modules.len(),
-            canonical: &group.canonical_modules,
+            canonical: group.canonical_modules.clone(),
             definitions: group
                 .sites
                 .iter()
-                .map(|site| JsonSite {
+                .map(|site| DefinitionRecord {
                     path: &site.path,
                     line: site.span.line,
                     column: site.span.column,
@@ -101,18 +129,5 @@ pub fn write_duplicates_json(groups: &[DuplicateGroup<'_>], out: &mut dyn Write)
                 })
                 .collect(),
         })
-        .collect();
-    #[derive(Serialize)]
-    struct Document<'a> {
-        version: u32,
-        duplicates: Vec<JsonGroup<'a>>,
-    }
-    serde_json::to_writer_pretty(
-        &mut *out,
-        &Document {
-            version: 1,
-            duplicates,
-        },
-    )?;
-    writeln!(out)
+        .collect()
 }

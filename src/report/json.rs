@@ -32,6 +32,9 @@ pub(super) struct JsonDiagnostic<'a> {
     pub(super) target: Option<&'a str>,
     pub(super) name_imported: Option<&'a str>,
     pub(super) fix: Option<JsonFix<'a>>,
+    /// Only on chain and cycle diagnostics.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub(super) chain: &'a [crate::diagnostic::Hop],
 }
 
 #[derive(Serialize)]
@@ -113,6 +116,7 @@ pub(super) fn diagnostic_objects<'a>(
                         .collect(),
                 }
             }),
+            chain: &diagnostic.chain,
         })
         .collect()
 }

@@ -105,8 +105,8 @@ pub(super) fn render(
 }
 
 /// Text as XML 1.0 character data or attribute value: markup characters escaped, and the
-/// control characters XML 1.0 cannot carry at all replaced by U+FFFD.
-fn escape(text: &str) -> String {
+/// control characters XML 1.0 cannot carry at all replaced by U+FFFD. Also right for HTML.
+pub(super) fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for character in text.chars() {
         match character {

@@ -1,18 +1,23 @@
 //! Rendering an [`Outcome`](crate::engine::Outcome): one file per output format, and the
 //! summary they share. Reports see diagnostics and the registry text, never a syntax tree.
 
+pub mod audit;
 mod concise;
 mod duplicates;
 mod full;
 mod github;
 mod gitlab;
+pub mod graph;
 mod json;
 mod json_lines;
 mod junit;
 mod sarif;
 mod summary;
 
-pub use duplicates::{write_duplicates_json, write_duplicates_text};
+pub use duplicates::{
+    duplicate_records, write_duplicates_json, write_duplicates_text, DefinitionRecord,
+    DuplicateRecord,
+};
 pub use full::render_config_errors;
 pub use summary::{plural, Summary};
 

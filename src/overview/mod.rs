@@ -1,0 +1,6 @@
+//! Whole-tree views for people, built from the outcome of a run: the dependency graph that
+//! `importgate graph` draws and the figures of `importgate audit`. Plain data; `report`
+//! renders them.
+
+pub mod audit;
+pub mod graph_view;
