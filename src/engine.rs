@@ -38,6 +38,18 @@ pub struct CheckOptions {
     /// facts, whatever `[duplicates]` says (the audits list the consolidation candidates;
     /// the diagnostics still follow the registry).
     pub all_public_definitions: bool,
+    /// Told how far the run is (a progress bar on a terminal).
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+/// Where a run reports how far it is. Called from worker threads.
+pub trait Progress: Send + Sync + std::fmt::Debug {
+    /// A phase starts with `total` files to go through (0: of unknown length).
+    fn start(&self, phase: &'static str, total: usize);
+    /// One more file of the phase done.
+    fn advance(&self);
+    /// The run is done.
+    fn finish(&self);
 }
 
 /// The result of a run.
@@ -151,6 +163,10 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     // faster on the benchmark and cost 15 MB (strings interned twice, fewer imports settled
     // at merge time).
     let shared_project = Mutex::new(ProjectFacts::default());
+    let progress = options.progress.as_deref();
+    if let Some(progress) = progress {
+        progress.start("checking", files.len());
+    }
     let per_file: Vec<_> = pool.install(|| {
         files
             .par_iter()
@@ -181,6 +197,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     context: file.context,
                     suppressions: std::mem::take(&mut facts.suppressions),
                 };
+                if let Some(progress) = progress {
+                    progress.advance();
+                }
                 (findings, suppressions)
             })
             .collect()
@@ -196,6 +215,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         if !file_suppressions.suppressions.is_empty() {
             suppressions.insert(file.relative.clone(), file_suppressions);
         }
+    }
+    if let Some(progress) = progress {
+        progress.start("checking the import graph", 0);
     }
     if !selection.is_everything() {
         pool.install(|| {
@@ -260,6 +282,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .iter()
         .filter(|file| file.context == CodeContext::Test)
         .count();
+    if let Some(progress) = progress {
+        progress.finish();
+    }
     Ok(Outcome {
         diagnostics,
         tolerated,

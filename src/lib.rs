@@ -18,6 +18,7 @@ pub mod frontend;
 pub mod graph;
 pub mod model;
 pub mod overview;
+pub mod progress;
 pub mod project;
 pub mod report;
 pub mod resolve;
@@ -99,6 +100,7 @@ fn run_check(args: CheckArgs) -> u8 {
     let mut fixed = 0;
     let mut round = 0;
     let mut outcome = loop {
+        options.progress = progress::for_stderr();
         let outcome = match engine::check(&config, &options) {
             Ok(outcome) => outcome,
             Err(error) => {
@@ -551,7 +553,11 @@ fn check_whole_tree(
 ) -> Result<(Config, engine::Outcome), u8> {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let config = load_config(explicit_config, cwd, color)?;
-    match engine::check(&config, options) {
+    let options = engine::CheckOptions {
+        progress: progress::for_stderr(),
+        ..options.clone()
+    };
+    match engine::check(&config, &options) {
         Ok(outcome) => Ok((config, outcome)),
         Err(error) => {
             eprintln!("error: {error}");
