@@ -7,6 +7,7 @@
 #   BASELINE=/path/to/older/importgate BASELINE_CONFIG=/path/to/its/rules.toml scripts/bench.sh
 #                                    # also times an older build, interleaved, for the cost
 #                                    # of what changed since
+#   CORPUS_ONLY=1 scripts/bench.sh   # build the corpus, print its path, time nothing
 #
 # The corpus is built from sdists fetched with pip into $IMPORTGATE_BENCH_CACHE (default
 # ~/.cache/importgate-bench), never into the repository. The projects are copied (real
@@ -91,6 +92,12 @@ lines += ["[[banned]]", 'id = "no-direct-environ"', 'api = ["os.environ", "os.ge
           "[[banned]]", 'id = "tests-no-unittest"', 'api = ["unittest"]', 'scope = "tests"', ""]
 open(os.path.join(corpus, "rules.toml"), "w").write("\n".join(lines))
 PY
+fi
+
+if [ -n "${CORPUS_ONLY:-}" ]; then
+  # For scripts/bench-graph.sh: the corpus, built if needed, and nothing else.
+  echo "$corpus"
+  exit 0
 fi
 
 echo "building release binaries ..." >&2

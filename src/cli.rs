@@ -226,6 +226,11 @@ pub struct CheckArgs {
     /// Rewrite the baseline without its stale entries (never adds any).
     #[arg(long)]
     pub prune_baseline: bool,
+
+    /// With PATHS, parse every other file for the import graph instead of reading their
+    /// imports from .importgate_cache (and do not write it).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Where the baseline is.

@@ -2,6 +2,7 @@
 //! parse -> resolve -> check) -> sorted findings. Sources and syntax trees live only inside
 //! the per-file task, so memory stays flat however large the tree is.
 
+use crate::cache::{Found, ImportCache};
 use crate::checks::{
     apply_suppressions, check_file, check_project, CheckCode, FileInput, FileSuppressions,
     ProjectInput, ResolvedImport, Tolerated,
@@ -38,6 +39,9 @@ pub struct CheckOptions {
     /// facts, whatever `[duplicates]` says (the audits list the consolidation candidates;
     /// the diagnostics still follow the registry).
     pub all_public_definitions: bool,
+    /// Where a run on PATHS keeps the imports of the other files between runs (see
+    /// [`crate::cache`]); `None`: no cache.
+    pub cache_dir: Option<PathBuf>,
     /// Told how far the run is (a progress bar on a terminal).
     pub progress: Option<Arc<dyn Progress>>,
 }
@@ -235,6 +239,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     &selection,
                     &index,
                     &extract_options,
+                    options.cache_dir.as_deref(),
                     &mut project,
                 );
             }
@@ -407,17 +412,53 @@ fn complete_graph(
     selection: &Selection,
     index: &ModuleIndex,
     options: &ExtractOptions,
+    cache_dir: Option<&Path>,
     project: &mut ProjectFacts,
 ) {
-    // Only the edges are kept: the facts of each file are dropped in its task.
-    let contributions: Vec<_> = all_files
+    let others = all_files
         .par_iter()
-        .filter(|file| file.importable && !selection.includes(&file.path))
-        .map(|file| edge_contribution(file, &read_facts(&file.path, options), index))
+        .filter(|file| file.importable && !selection.includes(&file.path));
+    let Some(cache_dir) = cache_dir else {
+        // Only the edges are kept: the facts of each file are dropped in its task.
+        let contributions: Vec<_> = others
+            .map(|file| edge_contribution(file, &read_facts(&file.path, options).imports, index))
+            .collect();
+        for contribution in contributions {
+            project.add(contribution);
+        }
+        return;
+    };
+    let cache = ImportCache::open(cache_dir);
+    let results: Vec<_> = others
+        .map(|file| {
+            // Imports that cannot be first-party make no edge: not even built.
+            let may_be_edge = |level: u32, module: &str| level > 0 || index.is_first_party(module);
+            let (imports, found) = cache.imports(
+                &file.path,
+                &file.relative,
+                |text| extract(text, options).imports,
+                may_be_edge,
+            );
+            let imports = match found {
+                Found::Unreadable => read_facts(&file.path, options).imports,
+                _ => imports,
+            };
+            (
+                edge_contribution(file, &imports, index),
+                (file.relative.clone(), found),
+            )
+        })
         .collect();
-    for contribution in contributions {
+    let mut found = Vec::with_capacity(results.len());
+    for (contribution, file_found) in results {
         project.add(contribution);
+        found.push(file_found);
     }
+    let present: rustc_hash::FxHashSet<&str> = all_files
+        .iter()
+        .map(|file| file.relative.as_str())
+        .collect();
+    cache.update(found, &|relative| present.contains(relative));
 }
 
 fn complete_for_selection(

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
+pub mod cache;
 pub mod checks;
 pub mod classify;
 pub mod cli;
@@ -90,6 +91,7 @@ fn run_check(args: CheckArgs) -> u8 {
         paths: args.paths.clone(),
         threads: args.threads,
         strict_guarded: args.strict_guarded,
+        cache_dir: (!args.no_cache).then(|| config.cache_dir()),
         ..Default::default()
     };
     // With --fix or --diff, rounds of fixes are applied in memory and checked again until

@@ -312,14 +312,13 @@ fn import_edge(
 /// searches chains and cycles in the whole graph).
 pub fn edge_contribution(
     file: &SourceFile,
-    facts: &FileFacts,
+    imports: &[crate::model::Import],
     index: &ModuleIndex,
 ) -> FileContribution {
     if !file.importable {
         return FileContribution::default();
     }
-    let imports: Vec<ResolvedImport<'_>> = facts
-        .imports
+    let imports: Vec<ResolvedImport<'_>> = imports
         .iter()
         .map(|import| ResolvedImport::new(import, crate::resolve::resolve(import, file)))
         .collect();
@@ -384,21 +383,11 @@ pub struct ProjectFacts {
 impl ProjectFacts {
     /// Adds one file's contribution.
     pub fn add(&mut self, contribution: FileContribution) {
-        if !contribution.edges.is_empty() {
-            let from = self.strings.intern(&contribution.importer);
-            let path = self.strings.intern(&contribution.path);
-            for (target, line, column, flags) in &contribution.edges {
-                let to = self.strings.intern(target);
-                self.edges.push(ImportEdge {
-                    from,
-                    to,
-                    path,
-                    line: *line,
-                    column: *column,
-                    flags: *flags,
-                });
-            }
-        }
+        self.add_edges(
+            &contribution.importer,
+            &contribution.path,
+            &contribution.edges,
+        );
         if let Some((module, parts)) = contribution.module {
             self.insert_parts(&module, &contribution.path, parts);
         }
@@ -493,6 +482,27 @@ impl ProjectFacts {
 
     fn ids(&self, range: IdRange) -> &[u32] {
         &self.pool[range.0 as usize..range.1 as usize]
+    }
+
+    /// The imports of one file, `importer` (its module) at `path`: (imported module, line,
+    /// column, [`edge_flags`]) each.
+    pub fn add_edges(&mut self, importer: &str, path: &str, edges: &[(String, u32, u32, u8)]) {
+        if edges.is_empty() {
+            return;
+        }
+        let from = self.strings.intern(importer);
+        let path = self.strings.intern(path);
+        for (target, line, column, flags) in edges {
+            let to = self.strings.intern(target);
+            self.edges.push(ImportEdge {
+                from,
+                to,
+                path,
+                line: *line,
+                column: *column,
+                flags: *flags,
+            });
+        }
     }
 
     /// An import edge as a hop of a reported chain.

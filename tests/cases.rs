@@ -87,3 +87,51 @@ fn walk_python_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// A run on PATHS reads the other files' imports from `.importgate_cache`: cold, warm, after
+/// an edit that removes a cycle and after one that adds a chain, it must report what a run
+/// without the cache reports.
+#[test]
+fn the_import_cache_never_changes_what_a_paths_run_reports() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let case = scratch.path();
+    common::copy(&common::fixture("cases/import-graph"), case);
+    let check = |path: &str, cache: bool| {
+        let mut args = vec!["check", "--output-format", "json", path];
+        if !cache {
+            args.push("--no-cache");
+        }
+        let output = common::importgate(case, &args).output().expect("runs");
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        document["diagnostics"].clone()
+    };
+    let codes = |diagnostics: &serde_json::Value| -> Vec<String> {
+        diagnostics
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|d| d["code"].as_str().expect("a code").to_string())
+            .collect()
+    };
+    let cold = check("auth/internal/tokens.py", true);
+    assert!(case.join(".importgate_cache/.gitignore").exists());
+    assert!(
+        codes(&cold).contains(&"IG030".to_string()),
+        "the service cycle"
+    );
+    assert_eq!(check("auth/internal/tokens.py", true), cold, "warm");
+    assert_eq!(check("auth/internal/tokens.py", false), cold, "no cache");
+
+    // pay no longer imports auth: the cycle is gone, although pay/ledger.py is not given.
+    std::fs::write(case.join("pay/ledger.py"), "def charge():\n    return 1\n").expect("edit");
+    let after = check("auth/internal/tokens.py", true);
+    assert!(!codes(&after).contains(&"IG030".to_string()), "{after:#}");
+    assert_eq!(after, check("auth/internal/tokens.py", false));
+
+    // The import back: the cycle is found again from the cache's fresh entry.
+    std::fs::write(case.join("pay/ledger.py"), "from auth.api import login\n").expect("edit");
+    let again = check("auth/internal/tokens.py", true);
+    assert!(codes(&again).contains(&"IG030".to_string()), "{again:#}");
+    assert_eq!(again, check("auth/internal/tokens.py", false));
+    assert_eq!(again, check("auth/internal/tokens.py", true), "warm again");
+}

@@ -407,6 +407,15 @@ impl Config {
         ids
     }
 
+    /// Where runs on PATHS cache the imports of the other files: `.importgate_cache` next
+    /// to rules.toml.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .unwrap_or(&self.root)
+            .join(crate::cache::DIRECTORY)
+    }
+
     /// Whether any rule needs the import graph of the whole tree.
     pub fn has_graph_rules(&self) -> bool {
         self.boundaries.iter().any(|rule| rule.transitive)
