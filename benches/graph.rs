@@ -82,7 +82,13 @@ fn synthetic(packages: usize, per_package: usize) -> ProjectFacts {
                 import(name(target, random.below(per_package)), &mut random);
             }
             let path = format!("p{package:04}/m{module:03}.py");
-            facts.add_edges(&name(package, module), &path, &edges);
+            facts.add_edges(
+                &name(package, module),
+                &path,
+                edges
+                    .iter()
+                    .map(|(to, line, column, flags)| (to.as_str(), *line, *column, *flags)),
+            );
         }
     }
     facts

@@ -70,7 +70,7 @@ touched = []
 for _ in range(max(1, runs // 3)):
     touch_all()
     touched.append(run(files[0]))
-size = os.path.getsize(os.path.join(cache, "imports-v1.bin")) / 1e6
+size = os.path.getsize(os.path.join(cache, "imports-v2.bin")) / 1e6
 print(f"corpus:            {len(py)} Python files ({corpus}); {len(files)} files checked one at a time")
 print(f"without the cache  median {statistics.median(no_cache):.3f} s over {len(no_cache)} runs")
 print(f"cold cache         {cold:.3f} s (one run: parses the tree, writes {size:.1f} MB)")

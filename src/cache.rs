@@ -4,14 +4,19 @@
 //! size and modification time are unchanged is trusted as it is; one whose time changed
 //! (a checkout, a touch) is read and hashed, and re-parsed only when its content changed.
 //!
+//! Each entry keeps the file's imports (the facts the graph needs) and the edges they
+//! resolved to. Edges are reused only while the tree resolves the same way: the cache is
+//! stamped with the module index's fingerprint (every module and first-party package) and
+//! each entry with the module name of its file; when either differs, the edges are resolved
+//! again from the cached imports. Whether a file is test code is decided on every run.
+//!
 //! It lives in `.importgate_cache/` next to rules.toml (with a `.gitignore` and a
-//! `CACHEDIR.TAG`, so that it is never committed or backed up). Only the import facts the
-//! graph needs are kept; resolution and classification are redone on every run, so a cache
-//! never outlives a change of the registry or of the tree's modules. A missing, corrupt or
-//! older cache is an empty one; a cache that cannot be written is skipped silently (it only
-//! costs time).
+//! `CACHEDIR.TAG`, so that it is never committed or backed up). A missing, corrupt or older
+//! cache is an empty one; a cache that cannot be written is skipped silently (it only costs
+//! time).
 
-use crate::model::{Import, ImportContext, ImportKind, Span};
+use crate::model::{CodeContext, Import, ImportContext, ImportKind, SourceFile, Span};
+use crate::project::edge_flags;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
@@ -20,9 +25,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The directory name, next to rules.toml.
 pub const DIRECTORY: &str = ".importgate_cache";
-const FILE_NAME: &str = "imports-v1.bin";
+const FILE_NAME: &str = "imports-v2.bin";
 /// Bumped when the layout or the frontend's import extraction changes meaning.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// A file modified this recently may change again within the clock's resolution without
 /// its time changing: its time is not trusted (its content hash still is).
 const RACY_WINDOW: Duration = Duration::from_secs(2);
@@ -96,6 +101,19 @@ impl CachedImport {
     }
 }
 
+/// One edge of the import graph: the imported module (a string id), the line and column of
+/// the import, and its [`edge_flags`] but `TEST` (decided on every run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedEdge {
+    to: u32,
+    line: u32,
+    column: u32,
+    flags: u8,
+}
+
+/// An edge as the project takes it: (imported module, line, column, [`edge_flags`]).
+pub type Edge = (String, u32, u32, u8);
+
 /// What the cache holds for one file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Entry {
@@ -104,6 +122,11 @@ struct Entry {
     modified: u64,
     hash: u64,
     imports: Vec<CachedImport>,
+    /// The module the file was (its string id) and the module index's fingerprint when
+    /// `edges` were resolved.
+    importer: u32,
+    resolution: u64,
+    edges: Vec<CachedEdge>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -118,26 +141,39 @@ struct Document {
 #[derive(Debug, Default)]
 pub struct ImportCache {
     file: PathBuf,
+    /// The current module index's fingerprint.
+    resolution: u64,
     strings: Vec<Box<str>>,
     entries: FxHashMap<String, Entry>,
 }
 
-/// How a file's imports were found.
+/// A file's edges: borrowed from the cache, or resolved by this run.
+#[derive(Debug)]
+pub enum FileEdges<'c> {
+    /// The cached edges (see [`ImportCache::edge`]).
+    Cached(&'c [CachedEdge]),
+    /// Resolved now.
+    Fresh(Vec<Edge>),
+}
+
+/// What a run learnt about a file, for the cache.
 #[derive(Debug)]
 pub enum Found {
-    /// Size and time unchanged.
+    /// Nothing new: the cached edges were used as they are.
     Unchanged,
-    /// Content unchanged: the entry's time is renewed to this.
-    SameContent(u64),
-    /// Parsed: the file's size, time, content hash and every import, for a new entry.
-    Parsed(u64, u64, u64, Vec<Import>),
-    /// The file could not be read: parsed the ordinary way, not cached.
+    /// The cached imports were used (the content is the same): the entry gets this time
+    /// and these edges, resolved again.
+    Renewed(u64, Vec<Edge>),
+    /// Parsed: the file's size, time, content hash, imports and edges, for a new entry.
+    Parsed(u64, u64, u64, Vec<Import>, Vec<Edge>),
+    /// The file could not be read: the caller parses it the ordinary way; not cached.
     Unreadable,
 }
 
 impl ImportCache {
-    /// The cache in `directory`, empty when there is none that this build can read.
-    pub fn open(directory: &Path) -> Self {
+    /// The cache in `directory`, empty when there is none that this build can read;
+    /// `resolution` is the fingerprint of the run's module index.
+    pub fn open(directory: &Path, resolution: u64) -> Self {
         let file = directory.join(FILE_NAME);
         let document = std::fs::read(&file)
             .ok()
@@ -145,100 +181,132 @@ impl ImportCache {
             .filter(|document| {
                 document.format == FORMAT
                     && document.version == env!("CARGO_PKG_VERSION")
-                    && document.entries.iter().all(|(_, entry)| {
-                        entry.imports.iter().all(|import| {
-                            (import.module as usize) < document.strings.len()
-                                && (import.name == NO_NAME
-                                    || (import.name as usize) < document.strings.len())
-                        })
-                    })
+                    && ids_in_range(document)
             });
         match document {
             Some(document) => Self {
                 file,
+                resolution,
                 strings: document.strings,
                 entries: document.entries.into_iter().collect(),
             },
             None => Self {
                 file,
+                resolution,
                 ..Self::default()
             },
         }
     }
 
-    /// The imports of `path` (relative to the root: `relative`) that `wanted` keeps (given
-    /// the level and module), from the cache when its content is the cached one, else from
-    /// `parse` (given the decoded text; every import is cached).
-    pub fn imports(
-        &self,
-        path: &Path,
-        relative: &str,
-        parse: impl FnOnce(&str) -> Vec<Import>,
-        wanted: impl Fn(u32, &str) -> bool,
-    ) -> (Vec<Import>, Found) {
-        let imports_of = |entry: &Entry| -> Vec<Import> {
-            entry
-                .imports
-                .iter()
-                .filter(|import| wanted(import.level, &self.strings[import.module as usize]))
-                .map(|import| import.to_import(&self.strings))
-                .collect()
+    /// The text of a string id of a cached edge.
+    pub fn edge(&self, file: &SourceFile, edge: &CachedEdge) -> (&str, u32, u32, u8) {
+        let test = if file.context == CodeContext::Test {
+            edge_flags::TEST
+        } else {
+            0
         };
-        let cached = self.entries.get(relative);
-        let Ok(metadata) = std::fs::metadata(path) else {
-            return (Vec::new(), Found::Unreadable);
+        (
+            &self.strings[edge.to as usize],
+            edge.line,
+            edge.column,
+            edge.flags | test,
+        )
+    }
+
+    /// The graph edges of `file`: the cached ones when its content and its resolution are
+    /// the cached ones; else resolved by `edges_of` from the cached imports (content
+    /// unchanged) or from `parse`'s (given the decoded text).
+    pub fn edges(
+        &self,
+        file: &SourceFile,
+        parse: impl FnOnce(&str) -> Vec<Import>,
+        edges_of: impl Fn(&[Import]) -> Vec<Edge>,
+    ) -> (FileEdges<'_>, Found) {
+        let cached = self.entries.get(&file.relative);
+        let Ok(metadata) = std::fs::metadata(&file.path) else {
+            return (FileEdges::Fresh(Vec::new()), Found::Unreadable);
         };
         let len = metadata.len();
         let modified = trusted_time(metadata.modified().ok());
         if let Some(entry) = cached {
             if entry.len == len && entry.modified != 0 && entry.modified == modified {
-                return (imports_of(entry), Found::Unchanged);
+                return self.reuse(file, entry, None, &edges_of);
             }
         }
-        let Ok(bytes) = std::fs::read(path) else {
-            return (Vec::new(), Found::Unreadable);
+        let Ok(bytes) = std::fs::read(&file.path) else {
+            return (FileEdges::Fresh(Vec::new()), Found::Unreadable);
         };
         let hash = content_hash(&bytes);
         if let Some(entry) = cached.filter(|entry| entry.len == len && entry.hash == hash) {
-            return (imports_of(entry), Found::SameContent(modified));
+            return self.reuse(file, entry, Some(modified), &edges_of);
         }
         let text = crate::source::decode_python(bytes).text;
         let imports = parse(&text);
-        let kept = imports
+        let edges = edges_of(&imports);
+        (
+            FileEdges::Fresh(edges.clone()),
+            Found::Parsed(len, modified, hash, imports, edges),
+        )
+    }
+
+    /// The edges of a file whose content is the cached one: the cached edges when it
+    /// resolves as it did, else its cached imports resolved again. `modified`: the file's
+    /// time when it differs from the entry's.
+    fn reuse<'c>(
+        &'c self,
+        file: &SourceFile,
+        entry: &'c Entry,
+        modified: Option<u64>,
+        edges_of: &dyn Fn(&[Import]) -> Vec<Edge>,
+    ) -> (FileEdges<'c>, Found) {
+        let resolves_alike = entry.resolution == self.resolution
+            && *self.strings[entry.importer as usize] == *file.module;
+        if resolves_alike {
+            let found = match modified {
+                Some(modified) => Found::Renewed(modified, self.stored_edges(file, entry)),
+                None => Found::Unchanged,
+            };
+            return (FileEdges::Cached(&entry.edges), found);
+        }
+        let imports: Vec<Import> = entry
+            .imports
             .iter()
-            .filter(|import| wanted(import.level, &import.module))
-            .cloned()
+            .map(|import| import.to_import(&self.strings))
             .collect();
-        (kept, Found::Parsed(len, modified, hash, imports))
+        let edges = edges_of(&imports);
+        let found = Found::Renewed(modified.unwrap_or(entry.modified), edges.clone());
+        (FileEdges::Fresh(edges), found)
+    }
+
+    /// An entry's edges in the form `Found` carries (a renewed time rewrites the entry).
+    fn stored_edges(&self, file: &SourceFile, entry: &Entry) -> Vec<Edge> {
+        entry
+            .edges
+            .iter()
+            .map(|edge| {
+                let (to, line, column, flags) = self.edge(file, edge);
+                (to.to_string(), line, column, flags)
+            })
+            .collect()
     }
 
     /// Records what a run found; `keep` is every file of the tree (entries of files that
     /// are gone are dropped). Writes the cache when anything changed.
     pub fn update(
         mut self,
-        found: impl IntoIterator<Item = (String, Found)>,
+        found: impl IntoIterator<Item = (String, String, Found)>,
         keep: &dyn Fn(&str) -> bool,
     ) {
         let mut fresh = Vec::new();
-        let mut changed = false;
-        for (relative, found) in found {
+        for (relative, importer, found) in found {
             match found {
-                Found::SameContent(modified) => {
-                    if let Some(entry) = self.entries.get_mut(&relative) {
-                        entry.modified = modified;
-                        changed = true;
-                    }
-                }
-                Found::Parsed(len, modified, hash, imports) => {
-                    fresh.push((relative, len, modified, hash, imports))
-                }
+                Found::Renewed(..) | Found::Parsed(..) => fresh.push((relative, importer, found)),
                 Found::Unchanged | Found::Unreadable => {}
             }
         }
         let before = self.entries.len();
         self.entries.retain(|relative, _| keep(relative));
-        changed |= self.entries.len() != before || !fresh.is_empty();
-        if !changed {
+        if self.entries.len() == before && fresh.is_empty() {
             return;
         }
         // A new string table with only the strings still used: it never grows stale.
@@ -261,21 +329,55 @@ impl ImportCache {
                     import.name = intern(&old_strings[import.name as usize]);
                 }
             }
+            entry.importer = intern(&old_strings[entry.importer as usize]);
+            for edge in &mut entry.edges {
+                edge.to = intern(&old_strings[edge.to as usize]);
+            }
         }
-        for (relative, len, modified, hash, imports) in fresh {
-            let imports = imports
+        let cached_edges = |edges: &[Edge], intern: &mut dyn FnMut(&str) -> u32| {
+            edges
                 .iter()
-                .map(|import| CachedImport::new(import, &mut intern))
-                .collect();
-            self.entries.insert(
-                relative,
-                Entry {
-                    len,
-                    modified,
-                    hash,
-                    imports,
-                },
-            );
+                .map(|(to, line, column, flags)| CachedEdge {
+                    to: intern(to),
+                    line: *line,
+                    column: *column,
+                    flags: flags & !edge_flags::TEST,
+                })
+                .collect::<Vec<_>>()
+        };
+        for (relative, importer, found) in fresh {
+            let importer = intern(&importer);
+            match found {
+                Found::Renewed(modified, edges) => {
+                    let edges = cached_edges(&edges, &mut intern);
+                    if let Some(entry) = self.entries.get_mut(&relative) {
+                        entry.modified = modified;
+                        entry.importer = importer;
+                        entry.resolution = self.resolution;
+                        entry.edges = edges;
+                    }
+                }
+                Found::Parsed(len, modified, hash, imports, edges) => {
+                    let imports = imports
+                        .iter()
+                        .map(|import| CachedImport::new(import, &mut intern))
+                        .collect();
+                    let edges = cached_edges(&edges, &mut intern);
+                    self.entries.insert(
+                        relative,
+                        Entry {
+                            len,
+                            modified,
+                            hash,
+                            imports,
+                            importer,
+                            resolution: self.resolution,
+                            edges,
+                        },
+                    );
+                }
+                Found::Unchanged | Found::Unreadable => {}
+            }
         }
         self.strings = strings;
         let _ = self.write();
@@ -310,6 +412,21 @@ impl ImportCache {
         temporary.persist(&self.file).map_err(|error| error.error)?;
         Ok(())
     }
+}
+
+/// Whether every string id of a document is in its table (a truncated or tampered file is
+/// no cache).
+fn ids_in_range(document: &Document) -> bool {
+    let count = document.strings.len();
+    let fits = |id: u32| (id as usize) < count;
+    document.entries.iter().all(|(_, entry)| {
+        fits(entry.importer)
+            && entry.edges.iter().all(|edge| fits(edge.to))
+            && entry
+                .imports
+                .iter()
+                .all(|import| fits(import.module) && (import.name == NO_NAME || fits(import.name)))
+    })
 }
 
 /// Nanoseconds since the epoch, or 0 when the time is unknown or too recent to trust.
@@ -376,61 +493,133 @@ mod tests {
         }
     }
 
+    /// A file `m.py` of module `m`, and an edge function that makes one edge per import
+    /// named after its module (counting its calls).
+    fn source(dir: &Path) -> SourceFile {
+        SourceFile {
+            path: dir.join("m.py"),
+            relative: "m.py".to_string(),
+            module: "m".to_string(),
+            importable: true,
+            is_package: false,
+            service: None,
+            context: CodeContext::Production,
+        }
+    }
+
+    fn edge_names(edges: &FileEdges<'_>, cache: &ImportCache, file: &SourceFile) -> Vec<String> {
+        match edges {
+            FileEdges::Cached(edges) => edges
+                .iter()
+                .map(|edge| cache.edge(file, edge).0.to_string())
+                .collect(),
+            FileEdges::Fresh(edges) => edges.iter().map(|edge| edge.0.clone()).collect(),
+        }
+    }
+
     #[test]
     fn a_changed_file_is_parsed_again_and_an_unchanged_one_is_not() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache_dir = dir.path().join(DIRECTORY);
-        let file = dir.path().join("m.py");
-        std::fs::write(&file, "import a\n").expect("write");
-        // Old enough for its time to be trusted.
-        let old = SystemTime::now() - Duration::from_secs(60);
-        let set_old = || {
+        let file = source(dir.path());
+        std::fs::write(&file.path, "import a\n").expect("write");
+        let set_time = |time: SystemTime| {
             std::fs::File::options()
                 .write(true)
-                .open(&file)
-                .and_then(|handle| handle.set_modified(old))
+                .open(&file.path)
+                .and_then(|handle| handle.set_modified(time))
                 .expect("set time");
         };
-        set_old();
+        // Old enough for its time to be trusted.
+        let old = SystemTime::now() - Duration::from_secs(60);
+        set_time(old);
+        let resolved = std::cell::Cell::new(0);
+        let edges_of = |imports: &[Import]| -> Vec<Edge> {
+            resolved.set(resolved.get() + 1);
+            imports
+                .iter()
+                .map(|import| (import.module.to_string(), import.span.line, 1, 0))
+                .collect()
+        };
 
-        let cache = ImportCache::open(&cache_dir);
-        let (imports, found) = cache.imports(&file, "m.py", parse, |_, _| true);
+        let cache = ImportCache::open(&cache_dir, 7);
+        let (edges, found) = cache.edges(&file, parse, edges_of);
         assert!(matches!(found, Found::Parsed(..)));
-        assert_eq!(&*imports[0].module, "a");
-        cache.update([("m.py".to_string(), found)], &|_| true);
+        assert_eq!(edge_names(&edges, &cache, &file), ["a"]);
+        cache.update(
+            [(file.relative.clone(), file.module.clone(), found)],
+            &|_| true,
+        );
         assert!(cache_dir.join(".gitignore").exists());
 
-        let cache = ImportCache::open(&cache_dir);
-        let (imports, found) = cache.imports(&file, "m.py", |_| panic!("not parsed"), |_, _| true);
+        // Unchanged: the cached edges, nothing parsed or resolved.
+        let cache = ImportCache::open(&cache_dir, 7);
+        let (edges, found) = cache.edges(&file, |_| panic!("not parsed"), edges_of);
         assert!(matches!(found, Found::Unchanged));
-        assert_eq!(&*imports[0].module, "a");
+        assert!(matches!(edges, FileEdges::Cached(_)));
+        assert_eq!(edge_names(&edges, &cache, &file), ["a"]);
+        assert_eq!(resolved.get(), 1);
+
+        // Another module index: the cached imports are resolved again, not parsed.
+        let other = ImportCache::open(&cache_dir, 8);
+        let (edges, found) = other.edges(&file, |_| panic!("not parsed"), edges_of);
+        assert!(matches!(found, Found::Renewed(..)));
+        assert_eq!(edge_names(&edges, &other, &file), ["a"]);
+        assert_eq!(resolved.get(), 2);
 
         // Touched, same content: hashed, not parsed.
-        std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .and_then(|handle| handle.set_modified(old + Duration::from_secs(1)))
-            .expect("touch");
-        let (_, found) = cache.imports(&file, "m.py", |_| panic!("not parsed"), |_, _| true);
-        assert!(matches!(found, Found::SameContent(_)));
+        set_time(old + Duration::from_secs(1));
+        let (_, found) = cache.edges(&file, |_| panic!("not parsed"), edges_of);
+        assert!(matches!(found, Found::Renewed(..)));
 
         // Edited now, same size: a time this recent is not trusted, so the content is
         // hashed, and it differs.
-        std::fs::write(&file, "import b\n").expect("write");
-        let (imports, found) = cache.imports(&file, "m.py", parse, |_, _| true);
+        std::fs::write(&file.path, "import b\n").expect("write");
+        let (edges, found) = cache.edges(&file, parse, edges_of);
         assert!(matches!(found, Found::Parsed(..)));
-        assert_eq!(&*imports[0].module, "b");
+        assert_eq!(edge_names(&edges, &cache, &file), ["b"]);
+    }
+
+    #[test]
+    fn test_files_get_the_test_flag_on_every_run() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache_dir = dir.path().join(DIRECTORY);
+        let mut file = source(dir.path());
+        std::fs::write(&file.path, "import a\n").expect("write");
+        std::fs::File::options()
+            .write(true)
+            .open(&file.path)
+            .and_then(|handle| handle.set_modified(SystemTime::now() - Duration::from_secs(60)))
+            .expect("set time");
+        let edges_of =
+            |_: &[Import]| -> Vec<Edge> { vec![("a".to_string(), 1, 1, edge_flags::LAZY)] };
+        let cache = ImportCache::open(&cache_dir, 1);
+        let (_, found) = cache.edges(&file, parse, edges_of);
+        cache.update(
+            [(file.relative.clone(), file.module.clone(), found)],
+            &|_| true,
+        );
+        let cache = ImportCache::open(&cache_dir, 1);
+        file.context = CodeContext::Test;
+        let (edges, _) = cache.edges(&file, |_| panic!("not parsed"), edges_of);
+        let FileEdges::Cached(cached) = edges else {
+            panic!("cached edges");
+        };
+        assert_eq!(
+            cache.edge(&file, &cached[0]).3,
+            edge_flags::LAZY | edge_flags::TEST
+        );
     }
 
     #[test]
     fn a_corrupt_or_foreign_cache_is_an_empty_one() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join(FILE_NAME), b"\xff\x00garbage").expect("write");
-        assert!(ImportCache::open(dir.path()).entries.is_empty());
+        assert!(ImportCache::open(dir.path(), 0).entries.is_empty());
         let foreign = Document {
             format: FORMAT,
             version: "0.0.0-other".to_string(),
-            strings: Vec::new(),
+            strings: vec!["m".into()],
             entries: vec![(
                 "m.py".to_string(),
                 Entry {
@@ -438,6 +627,9 @@ mod tests {
                     modified: 1,
                     hash: 1,
                     imports: Vec::new(),
+                    importer: 0,
+                    resolution: 0,
+                    edges: Vec::new(),
                 },
             )],
         };
@@ -446,7 +638,7 @@ mod tests {
             postcard::to_stdvec(&foreign).expect("encodes"),
         )
         .expect("write");
-        assert!(ImportCache::open(dir.path()).entries.is_empty());
+        assert!(ImportCache::open(dir.path(), 0).entries.is_empty());
         // A string index out of its table (a truncated or tampered file) is no cache either.
         let dangling = Document {
             format: FORMAT,
@@ -467,6 +659,9 @@ mod tests {
                         column: 1,
                         context: 0,
                     }],
+                    importer: 0,
+                    resolution: 0,
+                    edges: Vec::new(),
                 },
             )],
         };
@@ -475,6 +670,6 @@ mod tests {
             postcard::to_stdvec(&dangling).expect("encodes"),
         )
         .expect("write");
-        assert!(ImportCache::open(dir.path()).entries.is_empty());
+        assert!(ImportCache::open(dir.path(), 0).entries.is_empty());
     }
 }

@@ -10,7 +10,12 @@ pub fn classify(config: &Config, path: PathBuf, relative: String) -> SourceFile 
     let python_root = config
         .python_roots
         .iter()
-        .filter(|root| root.is_empty() || relative.starts_with(&format!("{root}/")))
+        .filter(|root| {
+            root.is_empty()
+                || relative
+                    .strip_prefix(root.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
         .max_by_key(|root| root.len());
     let below_root = match python_root {
         Some(root) if !root.is_empty() => &relative[root.len() + 1..],

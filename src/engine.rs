@@ -2,7 +2,7 @@
 //! parse -> resolve -> check) -> sorted findings. Sources and syntax trees live only inside
 //! the per-file task, so memory stays flat however large the tree is.
 
-use crate::cache::{Found, ImportCache};
+use crate::cache::{FileEdges, Found, ImportCache};
 use crate::checks::{
     apply_suppressions, check_file, check_project, CheckCode, FileInput, FileSuppressions,
     ProjectInput, ResolvedImport, Tolerated,
@@ -13,7 +13,7 @@ use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Severity};
 use crate::discover::{discover, normalize};
 use crate::frontend::python::{extract, ExtractOptions};
 use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
-use crate::project::{contribution, edge_contribution, DefinitionFilter, NameLookup, ProjectFacts};
+use crate::project::{contribution, import_edges, DefinitionFilter, NameLookup, ProjectFacts};
 use crate::resolve::{resolve, ModuleIndex};
 use crate::source::decode_python;
 use rayon::prelude::*;
@@ -418,47 +418,72 @@ fn complete_graph(
     let others = all_files
         .par_iter()
         .filter(|file| file.importable && !selection.includes(&file.path));
+    let edges_of =
+        |file: &SourceFile, imports: &[crate::model::Import]| import_edges(file, imports, index);
     let Some(cache_dir) = cache_dir else {
         // Only the edges are kept: the facts of each file are dropped in its task.
-        let contributions: Vec<_> = others
-            .map(|file| edge_contribution(file, &read_facts(&file.path, options).imports, index))
+        let edges: Vec<_> = others
+            .map(|file| {
+                (
+                    file,
+                    edges_of(file, &read_facts(&file.path, options).imports),
+                )
+            })
             .collect();
-        for contribution in contributions {
-            project.add(contribution);
+        for (file, edges) in &edges {
+            add_edges(project, file, edges);
         }
         return;
     };
-    let cache = ImportCache::open(cache_dir);
+    let cache = ImportCache::open(cache_dir, index.fingerprint());
     let results: Vec<_> = others
         .map(|file| {
-            // Imports that cannot be first-party make no edge: not even built.
-            let may_be_edge = |level: u32, module: &str| level > 0 || index.is_first_party(module);
-            let (imports, found) = cache.imports(
-                &file.path,
-                &file.relative,
+            let (edges, found) = cache.edges(
+                file,
                 |text| extract(text, options).imports,
-                may_be_edge,
+                |imports| edges_of(file, imports),
             );
-            let imports = match found {
-                Found::Unreadable => read_facts(&file.path, options).imports,
-                _ => imports,
+            let edges = match found {
+                Found::Unreadable => {
+                    FileEdges::Fresh(edges_of(file, &read_facts(&file.path, options).imports))
+                }
+                _ => edges,
             };
-            (
-                edge_contribution(file, &imports, index),
-                (file.relative.clone(), found),
-            )
+            // Unchanged files change nothing in the cache: no need to name them.
+            let update = match found {
+                Found::Unchanged | Found::Unreadable => None,
+                found => Some((file.relative.clone(), file.module.clone(), found)),
+            };
+            (file, edges, update)
         })
         .collect();
-    let mut found = Vec::with_capacity(results.len());
-    for (contribution, file_found) in results {
-        project.add(contribution);
-        found.push(file_found);
+    let mut found = Vec::new();
+    for (file, edges, update) in results {
+        match edges {
+            FileEdges::Cached(cached) => project.add_edges(
+                &file.module,
+                &file.relative,
+                cached.iter().map(|edge| cache.edge(file, edge)),
+            ),
+            FileEdges::Fresh(edges) => add_edges(project, file, &edges),
+        }
+        found.extend(update);
     }
     let present: rustc_hash::FxHashSet<&str> = all_files
         .iter()
         .map(|file| file.relative.as_str())
         .collect();
     cache.update(found, &|relative| present.contains(relative));
+}
+
+fn add_edges(project: &mut ProjectFacts, file: &SourceFile, edges: &[crate::cache::Edge]) {
+    project.add_edges(
+        &file.module,
+        &file.relative,
+        edges
+            .iter()
+            .map(|(to, line, column, flags)| (to.as_str(), *line, *column, *flags)),
+    );
 }
 
 fn complete_for_selection(

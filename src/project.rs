@@ -308,29 +308,23 @@ fn import_edge(
     Some((target.clone(), import.span.line, import.span.column, flags))
 }
 
-/// Only the import edges of a file that was not checked (a run on a few PATHS still
-/// searches chains and cycles in the whole graph).
-pub fn edge_contribution(
+/// The graph edges of a file's imports: (imported module, line, column, [`edge_flags`]).
+/// A file that is not importable has none.
+pub fn import_edges(
     file: &SourceFile,
     imports: &[crate::model::Import],
     index: &ModuleIndex,
-) -> FileContribution {
+) -> Vec<(String, u32, u32, u8)> {
     if !file.importable {
-        return FileContribution::default();
+        return Vec::new();
     }
-    let imports: Vec<ResolvedImport<'_>> = imports
+    imports
         .iter()
-        .map(|import| ResolvedImport::new(import, crate::resolve::resolve(import, file)))
-        .collect();
-    FileContribution {
-        path: file.relative.clone(),
-        importer: file.module.clone(),
-        edges: imports
-            .iter()
-            .filter_map(|resolved| import_edge(file, resolved, index))
-            .collect(),
-        ..FileContribution::default()
-    }
+        .filter_map(|import| {
+            let resolved = ResolvedImport::new(import, crate::resolve::resolve(import, file));
+            import_edge(file, &resolved, index)
+        })
+        .collect()
 }
 
 impl FileContribution {
@@ -386,7 +380,10 @@ impl ProjectFacts {
         self.add_edges(
             &contribution.importer,
             &contribution.path,
-            &contribution.edges,
+            contribution
+                .edges
+                .iter()
+                .map(|(target, line, column, flags)| (target.as_str(), *line, *column, *flags)),
         );
         if let Some((module, parts)) = contribution.module {
             self.insert_parts(&module, &contribution.path, parts);
@@ -486,8 +483,14 @@ impl ProjectFacts {
 
     /// The imports of one file, `importer` (its module) at `path`: (imported module, line,
     /// column, [`edge_flags`]) each.
-    pub fn add_edges(&mut self, importer: &str, path: &str, edges: &[(String, u32, u32, u8)]) {
-        if edges.is_empty() {
+    pub fn add_edges<'e>(
+        &mut self,
+        importer: &str,
+        path: &str,
+        edges: impl IntoIterator<Item = (&'e str, u32, u32, u8)>,
+    ) {
+        let mut edges = edges.into_iter().peekable();
+        if edges.peek().is_none() {
             return;
         }
         let from = self.strings.intern(importer);
@@ -498,9 +501,9 @@ impl ProjectFacts {
                 from,
                 to,
                 path,
-                line: *line,
-                column: *column,
-                flags: *flags,
+                line,
+                column,
+                flags,
             });
         }
     }

@@ -4,7 +4,8 @@
 
 use crate::config::Config;
 use crate::model::{Import, SourceFile};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashSet;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -13,8 +14,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// before anything is parsed.
 #[derive(Debug, Default)]
 pub struct ModuleIndex {
-    modules: HashSet<String>,
-    first_party: HashSet<String>,
+    modules: FxHashSet<String>,
+    first_party: FxHashSet<String>,
     /// Last segment -> modules ending in it, for "did you mean" suggestions: built on the
     /// first suggestion, as most runs need none.
     by_last_segment: OnceLock<HashMap<String, Vec<String>>>,
@@ -28,18 +29,23 @@ pub struct ModuleIndex {
 impl ModuleIndex {
     /// Indexes the importable files (of the whole tree, not only the selected ones).
     pub fn build(config: &Config, files: &[SourceFile]) -> Self {
-        let mut modules = HashSet::new();
-        let mut found_top_level = HashSet::new();
+        let mut modules = FxHashSet::default();
+        let mut found_top_level = FxHashSet::default();
         for file in files.iter().filter(|file| file.importable) {
             let mut prefix = String::with_capacity(file.module.len());
             for (position, segment) in file.module.split('.').enumerate() {
                 if position == 0 {
-                    found_top_level.insert(segment.to_string());
+                    if !found_top_level.contains(segment) {
+                        found_top_level.insert(segment.to_string());
+                    }
                 } else {
                     prefix.push('.');
                 }
                 prefix.push_str(segment);
-                modules.insert(prefix.clone());
+                // Packages are prefixes of many modules: one allocation each, not one per file.
+                if !modules.contains(prefix.as_str()) {
+                    modules.insert(prefix.clone());
+                }
             }
         }
         let first_party = match &config.first_party {
@@ -58,6 +64,28 @@ impl ModuleIndex {
             roots,
             listings: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A fingerprint of what resolution depends on (every module of the tree and the
+    /// first-party packages), the same whatever order the files were found in: the import
+    /// cache reuses resolved edges only while it is unchanged.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let hash = |tag: u8, text: &str| {
+            let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
+            tag.hash(&mut hasher);
+            text.hash(&mut hasher);
+            hasher.finish()
+        };
+        let modules = self
+            .modules
+            .iter()
+            .fold(0u64, |sum, module| sum.wrapping_add(hash(0, module)));
+        let first_party = self
+            .first_party
+            .iter()
+            .fold(0u64, |sum, name| sum.wrapping_add(hash(1, name)));
+        modules ^ first_party.rotate_left(1) ^ (self.modules.len() as u64).rotate_left(32)
     }
 
     /// Whether a dotted module belongs to the repository (its top-level package is

@@ -134,4 +134,29 @@ fn the_import_cache_never_changes_what_a_paths_run_reports() {
     assert!(codes(&again).contains(&"IG030".to_string()), "{again:#}");
     assert_eq!(again, check("auth/internal/tokens.py", false));
     assert_eq!(again, check("auth/internal/tokens.py", true), "warm again");
+
+    // An unchanged file (its time trusted) whose import resolves differently once the tree
+    // gains a module: `from auth import newmod` is an edge to `auth`, then to `auth.newmod`.
+    let ledger = case.join("pay/ledger.py");
+    std::fs::write(&ledger, "from auth import newmod\n").expect("edit");
+    std::fs::File::options()
+        .write(true)
+        .open(&ledger)
+        .and_then(|file| {
+            file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+        })
+        .expect("an old time");
+    let before = check("auth/internal/tokens.py", true);
+    assert_eq!(
+        before,
+        check("auth/internal/tokens.py", true),
+        "cached edges"
+    );
+    assert_eq!(before, check("auth/internal/tokens.py", false));
+    std::fs::write(case.join("auth/newmod.py"), "x = 1\n").expect("a new module");
+    let after = check("auth/internal/tokens.py", true);
+    assert_eq!(after, check("auth/internal/tokens.py", false));
+    let messages = |diagnostics: &serde_json::Value| diagnostics.to_string();
+    assert!(!messages(&before).contains("auth.newmod"), "{before:#}");
+    assert!(messages(&after).contains("auth.newmod"), "{after:#}");
 }
