@@ -253,10 +253,10 @@ fn audit_html_renders_in_headless_chromium() {
     assert_eq!(count(&dom, "<g class=\"node\""), 5, "one box per service");
     assert_eq!(
         count(&dom, "<g class=\"edge error\""),
-        3,
-        "three forbidden pairs"
+        4,
+        "three forbidden pairs and a banned import"
     );
-    assert_eq!(count(&dom, "<g class=\"edge plain\""), 2);
+    assert_eq!(count(&dom, "<g class=\"edge plain\""), 1);
     assert!(dom.contains("data-from=\"netra_backend\" data-to=\"auth_service\" data-imports=\"8\""));
     for section in [
         "service-imports",

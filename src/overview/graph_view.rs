@@ -42,10 +42,13 @@ impl Level {
     }
 }
 
-/// The checks whose findings are about the direction of dependencies: their imports are the
-/// edges the graph highlights.
-const DEPENDENCY_CHECKS: [CheckCode; 5] = [
+/// The checks whose findings say an import should not be there (boundaries, bans,
+/// retired modules, chains, cycles, layers): the edges of their imports are highlighted.
+/// Findings about how an import is spelled (IG004, IG010) are not.
+const DEPENDENCY_CHECKS: [CheckCode; 7] = [
     CheckCode::ForbiddenImport,
+    CheckCode::BannedApi,
+    CheckCode::DeprecatedModule,
     CheckCode::ForbiddenChain,
     CheckCode::ImportCycle,
     CheckCode::LayerViolation,
@@ -249,11 +252,11 @@ fn edge_violations(
                 .push(diagnostic);
         }
     }
-    let mut found: FxHashMap<usize, BTreeMap<(&'static str, Option<&str>), EdgeViolation>> =
-        FxHashMap::default();
     if at_import.is_empty() {
         return FxHashMap::default();
     }
+    let mut found: FxHashMap<usize, BTreeMap<(&'static str, Option<&str>), EdgeViolation>> =
+        FxHashMap::default();
     let node = |module: u32| {
         let name = group_of(facts.text(module))?;
         graph.names.binary_search(&name).ok()
