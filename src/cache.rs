@@ -198,7 +198,8 @@ impl ImportCache {
         }
     }
 
-    /// The text of a string id of a cached edge.
+    /// A cached edge of `file` as the project takes it, with the `TEST` flag of the file's
+    /// current classification.
     pub fn edge(&self, file: &SourceFile, edge: &CachedEdge) -> (&str, u32, u32, u8) {
         let test = if file.context == CodeContext::Test {
             edge_flags::TEST
@@ -262,9 +263,13 @@ impl ImportCache {
         let resolves_alike = entry.resolution == self.resolution
             && *self.strings[entry.importer as usize] == *file.module;
         if resolves_alike {
+            // A time that is still not trusted (0 again: recent, or in the future) renews
+            // nothing: no rewrite of the cache on every run for it.
             let found = match modified {
-                Some(modified) => Found::Renewed(modified, self.stored_edges(file, entry)),
-                None => Found::Unchanged,
+                Some(modified) if modified != entry.modified => {
+                    Found::Renewed(modified, self.stored_edges(file, entry))
+                }
+                _ => Found::Unchanged,
             };
             return (FileEdges::Cached(&entry.edges), found);
         }
@@ -571,6 +576,26 @@ mod tests {
         set_time(old + Duration::from_secs(1));
         let (_, found) = cache.edges(&file, |_| panic!("not parsed"), edges_of);
         assert!(matches!(found, Found::Renewed(..)));
+
+        // A time in the future is never trusted: the file is hashed on every run, but
+        // once its entry holds no trusted time, nothing is renewed (no rewrite per run).
+        set_time(SystemTime::now() + Duration::from_secs(3600));
+        let (_, found) = cache.edges(&file, |_| panic!("not parsed"), edges_of);
+        let Found::Renewed(untrusted, edges) = found else {
+            panic!("renewed once: its trusted time is dropped");
+        };
+        assert_eq!(untrusted, 0);
+        cache.update(
+            [(
+                file.relative.clone(),
+                file.module.clone(),
+                Found::Renewed(untrusted, edges),
+            )],
+            &|_| true,
+        );
+        let cache = ImportCache::open(&cache_dir, 7);
+        let (_, found) = cache.edges(&file, |_| panic!("not parsed"), edges_of);
+        assert!(matches!(found, Found::Unchanged), "{found:?}");
 
         // Edited now, same size: a time this recent is not trusted, so the content is
         // hashed, and it differs.
