@@ -161,12 +161,12 @@ pub enum FileEdges<'c> {
 pub enum Found {
     /// Nothing new: the cached edges were used as they are.
     Unchanged,
-    /// The cached imports were used (the content is the same): the entry gets this time
-    /// and these edges, resolved again.
-    Renewed(u64, Vec<Edge>),
+    /// The content is the cached one: the entry gets this time, and these edges when its
+    /// imports were resolved again.
+    Renewed(u64, Option<Vec<Edge>>),
     /// Parsed: the file's size, time, content hash, imports and edges, for a new entry.
     Parsed(u64, u64, u64, Vec<Import>, Vec<Edge>),
-    /// The file could not be read: the caller parses it the ordinary way; not cached.
+    /// The file could not be read: no edges (as parsing it would give), nothing cached.
     Unreadable,
 }
 
@@ -266,9 +266,7 @@ impl ImportCache {
             // A time that is still not trusted (0 again: recent, or in the future) renews
             // nothing: no rewrite of the cache on every run for it.
             let found = match modified {
-                Some(modified) if modified != entry.modified => {
-                    Found::Renewed(modified, self.stored_edges(file, entry))
-                }
+                Some(modified) if modified != entry.modified => Found::Renewed(modified, None),
                 _ => Found::Unchanged,
             };
             return (FileEdges::Cached(&entry.edges), found);
@@ -279,20 +277,8 @@ impl ImportCache {
             .map(|import| import.to_import(&self.strings))
             .collect();
         let edges = edges_of(&imports);
-        let found = Found::Renewed(modified.unwrap_or(entry.modified), edges.clone());
+        let found = Found::Renewed(modified.unwrap_or(entry.modified), Some(edges.clone()));
         (FileEdges::Fresh(edges), found)
-    }
-
-    /// An entry's edges in the form `Found` carries (a renewed time rewrites the entry).
-    fn stored_edges(&self, file: &SourceFile, entry: &Entry) -> Vec<Edge> {
-        entry
-            .edges
-            .iter()
-            .map(|edge| {
-                let (to, line, column, flags) = self.edge(file, edge);
-                (to.to_string(), line, column, flags)
-            })
-            .collect()
     }
 
     /// Records what a run found; `keep` is every file of the tree (entries of files that
@@ -354,12 +340,13 @@ impl ImportCache {
             let importer = intern(&importer);
             match found {
                 Found::Renewed(modified, edges) => {
-                    let edges = cached_edges(&edges, &mut intern);
                     if let Some(entry) = self.entries.get_mut(&relative) {
                         entry.modified = modified;
-                        entry.importer = importer;
-                        entry.resolution = self.resolution;
-                        entry.edges = edges;
+                        if let Some(edges) = edges {
+                            entry.edges = cached_edges(&edges, &mut intern);
+                            entry.importer = importer;
+                            entry.resolution = self.resolution;
+                        }
                     }
                 }
                 Found::Parsed(len, modified, hash, imports, edges) => {
@@ -636,65 +623,52 @@ mod tests {
         );
     }
 
+    /// A cache document of one entry, `m.py`, with these imports.
+    fn one_entry(version: &str, strings: &[&str], imports: Vec<CachedImport>) -> Vec<u8> {
+        let document = Document {
+            format: FORMAT,
+            version: version.to_string(),
+            strings: strings.iter().map(|text| (*text).into()).collect(),
+            entries: vec![(
+                "m.py".to_string(),
+                Entry {
+                    len: 1,
+                    modified: 1,
+                    hash: 1,
+                    imports,
+                    importer: 0,
+                    resolution: 0,
+                    edges: Vec::new(),
+                },
+            )],
+        };
+        postcard::to_stdvec(&document).expect("encodes")
+    }
+
     #[test]
     fn a_corrupt_or_foreign_cache_is_an_empty_one() {
         let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join(FILE_NAME), b"\xff\x00garbage").expect("write");
+        let file = dir.path().join(FILE_NAME);
+        std::fs::write(&file, b"\xff\x00garbage").expect("write");
         assert!(ImportCache::open(dir.path(), 0).entries.is_empty());
-        let foreign = Document {
-            format: FORMAT,
-            version: "0.0.0-other".to_string(),
-            strings: vec!["m".into()],
-            entries: vec![(
-                "m.py".to_string(),
-                Entry {
-                    len: 1,
-                    modified: 1,
-                    hash: 1,
-                    imports: Vec::new(),
-                    importer: 0,
-                    resolution: 0,
-                    edges: Vec::new(),
-                },
-            )],
-        };
-        std::fs::write(
-            dir.path().join(FILE_NAME),
-            postcard::to_stdvec(&foreign).expect("encodes"),
-        )
-        .expect("write");
+        std::fs::write(&file, one_entry("0.0.0-other", &["m"], Vec::new())).expect("write");
         assert!(ImportCache::open(dir.path(), 0).entries.is_empty());
         // A string index out of its table (a truncated or tampered file) is no cache either.
-        let dangling = Document {
-            format: FORMAT,
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            strings: vec!["a".into()],
-            entries: vec![(
-                "m.py".to_string(),
-                Entry {
-                    len: 1,
-                    modified: 1,
-                    hash: 1,
-                    imports: vec![CachedImport {
-                        kind: 0,
-                        module: 7,
-                        level: 0,
-                        name: NO_NAME,
-                        line: 1,
-                        column: 1,
-                        context: 0,
-                    }],
-                    importer: 0,
-                    resolution: 0,
-                    edges: Vec::new(),
-                },
-            )],
+        let dangling = CachedImport {
+            kind: 0,
+            module: 7,
+            level: 0,
+            name: NO_NAME,
+            line: 1,
+            column: 1,
+            context: 0,
         };
-        std::fs::write(
-            dir.path().join(FILE_NAME),
-            postcard::to_stdvec(&dangling).expect("encodes"),
-        )
-        .expect("write");
+        let version = env!("CARGO_PKG_VERSION");
+        std::fs::write(&file, one_entry(version, &["a"], vec![dangling])).expect("write");
         assert!(ImportCache::open(dir.path(), 0).entries.is_empty());
+        // The same document with every index in range is a cache: the two above were
+        // refused for their version and their index, nothing else.
+        std::fs::write(&file, one_entry(version, &["a"], Vec::new())).expect("write");
+        assert_eq!(ImportCache::open(dir.path(), 0).entries.len(), 1);
     }
 }

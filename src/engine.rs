@@ -443,12 +443,6 @@ fn complete_graph(
                 |text| extract(text, options).imports,
                 |imports| edges_of(file, imports),
             );
-            let edges = match found {
-                Found::Unreadable => {
-                    FileEdges::Fresh(edges_of(file, &read_facts(&file.path, options).imports))
-                }
-                _ => edges,
-            };
             // Unchanged files change nothing in the cache: no need to name them.
             let update = match found {
                 Found::Unchanged | Found::Unreadable => None,

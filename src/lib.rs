@@ -169,27 +169,11 @@ fn run_check(args: CheckArgs) -> u8 {
         FormatArg::Sarif => OutputFormat::Sarif,
         FormatArg::Junit => OutputFormat::Junit,
     };
-    let written = match &args.output_file {
-        Some(path) => std::fs::File::create(path).and_then(|file| {
-            let mut writer = std::io::BufWriter::new(file);
-            let context = report_context(&config, &cwd, use_color(args.color, false));
-            report::render(format, &outcome, &context, &mut writer)?;
-            writer.flush()
-        }),
-        None => {
-            let stdout = std::io::stdout();
-            let color = use_color(args.color, stdout.is_terminal());
-            let mut writer = std::io::BufWriter::new(stdout.lock());
-            let context = report_context(&config, &cwd, color);
-            report::render(format, &outcome, &context, &mut writer).and_then(|()| writer.flush())
-        }
-    };
-    if let Err(error) = written {
-        // A closed pipe (`importgate check | head`) is the reader's choice, not a failure.
-        if error.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {error}");
-            return EXIT_TROUBLE;
-        }
+    if let Err(code) = write_output(args.output_file.as_deref(), &cwd, |out, to_terminal| {
+        let context = report_context(&config, &cwd, use_color(args.color, to_terminal));
+        report::render(format, &outcome, &context, out)
+    }) {
+        return code;
     }
     if outcome.errors() > 0 && !args.exit_zero {
         EXIT_VIOLATIONS
@@ -412,11 +396,14 @@ fn run_graph(args: cli::GraphArgs) -> u8 {
             return EXIT_TROUBLE;
         }
     };
-    write_output(args.output_file.as_deref(), &cwd, |out| match args.format {
-        cli::GraphFormat::Dot => report::graph::write_dot(&view, out),
-        cli::GraphFormat::Mermaid => report::graph::write_mermaid(&view, out),
-        cli::GraphFormat::Json => report::graph::write_json(&view, out),
-    })
+    let written = write_output(args.output_file.as_deref(), &cwd, |out, _| {
+        match args.format {
+            cli::GraphFormat::Dot => report::graph::write_dot(&view, out),
+            cli::GraphFormat::Mermaid => report::graph::write_mermaid(&view, out),
+            cli::GraphFormat::Json => report::graph::write_json(&view, out),
+        }
+    });
+    written.err().unwrap_or(EXIT_CLEAN)
 }
 
 /// The run the audits report on: the whole tree, with the definition of every public class
@@ -442,37 +429,43 @@ fn run_audit(args: cli::AuditArgs) -> u8 {
         Err(code) => return code,
     };
     let audit = overview::audit::build(&config, &outcome);
-    write_output(args.output_file.as_deref(), &cwd, |out| match args.format {
-        cli::AuditReportFormat::Markdown => report::audit::write_markdown(&audit, out),
-        cli::AuditReportFormat::Json => report::audit::write_json(&audit, out),
-        cli::AuditReportFormat::Html => report::audit::write_html(&audit, out),
-    })
+    let written = write_output(args.output_file.as_deref(), &cwd, |out, _| {
+        match args.format {
+            cli::AuditReportFormat::Markdown => report::audit::write_markdown(&audit, out),
+            cli::AuditReportFormat::Json => report::audit::write_json(&audit, out),
+            cli::AuditReportFormat::Html => report::audit::write_html(&audit, out),
+        }
+    });
+    written.err().unwrap_or(EXIT_CLEAN)
 }
 
-/// Writes a document to `-o FILE` or standard output; the exit code (a closed pipe is the
-/// reader's choice, not a failure).
+/// Writes a report to `-o FILE` or standard output (`write` is told whether that is a
+/// terminal); on failure, says so on stderr and returns the exit code. A closed pipe
+/// (`importgate check | head`) is the reader's choice, not a failure.
 fn write_output(
     file: Option<&std::path::Path>,
     cwd: &std::path::Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> u8 {
+    write: impl FnOnce(&mut dyn Write, bool) -> std::io::Result<()>,
+) -> Result<(), u8> {
     let written = match file {
         Some(path) => std::fs::File::create(cwd.join(path)).and_then(|file| {
             let mut writer = std::io::BufWriter::new(file);
-            write(&mut writer)?;
+            write(&mut writer, false)?;
             writer.flush()
         }),
         None => {
-            let mut writer = std::io::BufWriter::new(std::io::stdout().lock());
-            write(&mut writer).and_then(|()| writer.flush())
+            let stdout = std::io::stdout();
+            let to_terminal = stdout.is_terminal();
+            let mut writer = std::io::BufWriter::new(stdout.lock());
+            write(&mut writer, to_terminal).and_then(|()| writer.flush())
         }
     };
     match written {
         Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("error: cannot write the report: {error}");
-            EXIT_TROUBLE
+            Err(EXIT_TROUBLE)
         }
-        _ => EXIT_CLEAN,
+        _ => Ok(()),
     }
 }
 
@@ -553,7 +546,7 @@ fn check_whole_tree(
     cwd: &std::path::Path,
     options: &engine::CheckOptions,
 ) -> Result<(Config, engine::Outcome), u8> {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = use_color(ColorArg::Auto, std::io::stderr().is_terminal());
     let config = load_config(explicit_config, cwd, color)?;
     let options = engine::CheckOptions {
         progress: progress::for_stderr(),

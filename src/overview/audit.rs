@@ -66,10 +66,9 @@ pub struct CheckCount {
     pub code: &'static str,
     /// `forbidden-import`.
     pub name: &'static str,
-    /// Errors.
-    pub errors: usize,
-    /// Warnings.
-    pub warnings: usize,
+    /// Its diagnostics.
+    #[serde(flatten)]
+    pub counts: Tally,
 }
 
 /// Diagnostics of one registry rule.
@@ -77,10 +76,9 @@ pub struct CheckCount {
 pub struct RuleCount {
     /// The rule id.
     pub rule: String,
-    /// Errors.
-    pub errors: usize,
-    /// Warnings.
-    pub warnings: usize,
+    /// Its diagnostics.
+    #[serde(flatten)]
+    pub counts: Tally,
 }
 
 /// Diagnostics in the files of one service.
@@ -88,10 +86,9 @@ pub struct RuleCount {
 pub struct ServiceCount {
     /// The service (`None`: files of no service, rules.toml).
     pub service: Option<String>,
-    /// Errors.
-    pub errors: usize,
-    /// Warnings.
-    pub warnings: usize,
+    /// Its diagnostics.
+    #[serde(flatten)]
+    pub counts: Tally,
     /// Files with diagnostics.
     pub files: usize,
 }
@@ -103,10 +100,37 @@ pub struct FileCount {
     pub path: String,
     /// Its service.
     pub service: Option<String>,
+    /// Its diagnostics.
+    #[serde(flatten)]
+    pub counts: Tally,
+}
+
+/// Errors and warnings counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
     /// Errors.
     pub errors: usize,
     /// Warnings.
     pub warnings: usize,
+}
+
+impl Tally {
+    fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+        }
+    }
+
+    /// Errors and warnings.
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings
+    }
+}
+
+/// Most diagnostics first (a stable sort: ties keep their order).
+fn most_first<T>(counts: &mut [T], tally: impl Fn(&T) -> Tally) {
+    counts.sort_by_key(|count| std::cmp::Reverse(tally(count).total()));
 }
 
 /// Imports of one module (or name) that does not exist.
@@ -136,20 +160,25 @@ pub struct Cycle {
 /// What the audit needs: the outcome of a whole-tree run made with
 /// `all_public_definitions`.
 pub fn build<'a>(config: &'a Config, outcome: &'a Outcome) -> Audit<'a> {
-    let mut by_check: BTreeMap<CheckCode, (usize, usize)> = BTreeMap::new();
-    let mut by_rule: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let mut by_file: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut by_check: BTreeMap<CheckCode, Tally> = BTreeMap::new();
+    let mut by_rule: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut by_file: BTreeMap<&str, Tally> = BTreeMap::new();
     let mut missing: BTreeMap<(String, &'static str), (usize, BTreeSet<&str>)> = BTreeMap::new();
     for diagnostic in &outcome.diagnostics {
-        let tally = |counts: &mut (usize, usize)| match diagnostic.severity {
-            Severity::Error => counts.0 += 1,
-            Severity::Warning => counts.1 += 1,
-        };
-        tally(by_check.entry(diagnostic.code).or_default());
+        by_check
+            .entry(diagnostic.code)
+            .or_default()
+            .add(diagnostic.severity);
         if let Some(rule) = &diagnostic.rule {
-            tally(by_rule.entry(&rule.id).or_default());
+            by_rule
+                .entry(&rule.id)
+                .or_default()
+                .add(diagnostic.severity);
         }
-        tally(by_file.entry(&diagnostic.path).or_default());
+        by_file
+            .entry(&diagnostic.path)
+            .or_default()
+            .add(diagnostic.severity);
         let unresolved = match (diagnostic.code, &diagnostic.target) {
             (CheckCode::UnresolvedModule, Some(target)) => Some((target.clone(), "module")),
             (CheckCode::MissingName, Some(target)) => Some((
@@ -173,54 +202,50 @@ pub fn build<'a>(config: &'a Config, outcome: &'a Outcome) -> Audit<'a> {
     let mut by_service: BTreeMap<Option<String>, ServiceCount> = BTreeMap::new();
     let mut files: Vec<FileCount> = by_file
         .into_iter()
-        .map(|(path, (errors, warnings))| {
+        .map(|(path, counts)| {
             let service = service_of_file(path);
             let count = by_service
                 .entry(service.clone())
                 .or_insert_with(|| ServiceCount {
                     service: service.clone(),
-                    errors: 0,
-                    warnings: 0,
+                    counts: Tally::default(),
                     files: 0,
                 });
-            count.errors += errors;
-            count.warnings += warnings;
+            count.counts.errors += counts.errors;
+            count.counts.warnings += counts.warnings;
             count.files += 1;
             FileCount {
                 path: path.to_string(),
                 service,
-                errors,
-                warnings,
+                counts,
             }
         })
         .collect();
     files.sort_by(|a, b| {
-        (b.errors + b.warnings, b.errors)
-            .cmp(&(a.errors + a.warnings, a.errors))
+        (b.counts.total(), b.counts.errors)
+            .cmp(&(a.counts.total(), a.counts.errors))
             .then_with(|| a.path.cmp(&b.path))
     });
     files.truncate(TOP_FILES);
     let mut by_service: Vec<ServiceCount> = by_service.into_values().collect();
-    by_service.sort_by_key(|count| std::cmp::Reverse(count.errors + count.warnings));
+    most_first(&mut by_service, |count| count.counts);
     let mut by_check: Vec<CheckCount> = by_check
         .into_iter()
-        .map(|(code, (errors, warnings))| CheckCount {
+        .map(|(code, counts)| CheckCount {
             code: code.info().code,
             name: code.info().name,
-            errors,
-            warnings,
+            counts,
         })
         .collect();
-    by_check.sort_by_key(|count| std::cmp::Reverse(count.errors + count.warnings));
+    most_first(&mut by_check, |count| count.counts);
     let mut by_rule: Vec<RuleCount> = by_rule
         .into_iter()
-        .map(|(rule, (errors, warnings))| RuleCount {
+        .map(|(rule, counts)| RuleCount {
             rule: rule.to_string(),
-            errors,
-            warnings,
+            counts,
         })
         .collect();
-    by_rule.sort_by_key(|count| std::cmp::Reverse(count.errors + count.warnings));
+    most_first(&mut by_rule, |count| count.counts);
     let mut unresolved: Vec<MissingTarget> = missing
         .into_iter()
         .map(|((missing, kind), (imports, files))| MissingTarget {

@@ -171,9 +171,13 @@ pub fn build(
             graph = Digraph::from_parts(names, edges);
         }
     }
-    let violations = edge_violations(&graph, facts, options.filter, &outcome.diagnostics, |m| {
-        level.group_of(config, facts, m)
-    });
+    let violations = edge_violations(
+        &graph,
+        facts,
+        options.filter,
+        &outcome.diagnostics,
+        group_of,
+    );
     let (kept, focused) = match &options.focus {
         Some(focus) => {
             let focused = focus_nodes(&graph, focus, level.group_of(config, facts, focus))

@@ -3,7 +3,7 @@
 //! tables, no network at view time). Paths are relative to the governed root.
 
 use super::junit::escape as html;
-use crate::diagnostic::Hop;
+use crate::diagnostic::{Hop, Severity};
 use crate::overview::audit::{Audit, Cycle, TOP_FILES};
 use crate::overview::graph_view::GraphView;
 use std::fmt::Write as _;
@@ -180,8 +180,8 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
                     vec![
                         count.code.to_string(),
                         count.name.to_string(),
-                        count.errors.to_string(),
-                        count.warnings.to_string(),
+                        count.counts.errors.to_string(),
+                        count.counts.warnings.to_string(),
                     ]
                 })
                 .collect(),
@@ -206,8 +206,8 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
                 .map(|count| {
                     vec![
                         count.rule.clone(),
-                        count.errors.to_string(),
-                        count.warnings.to_string(),
+                        count.counts.errors.to_string(),
+                        count.counts.warnings.to_string(),
                     ]
                 })
                 .collect(),
@@ -228,8 +228,8 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
                 .map(|count| {
                     vec![
                         or_none(&count.service),
-                        count.errors.to_string(),
-                        count.warnings.to_string(),
+                        count.counts.errors.to_string(),
+                        count.counts.warnings.to_string(),
                         count.files.to_string(),
                     ]
                 })
@@ -252,8 +252,8 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
                     vec![
                         file.path.clone(),
                         or_none(&file.service),
-                        file.errors.to_string(),
-                        file.warnings.to_string(),
+                        file.counts.errors.to_string(),
+                        file.counts.warnings.to_string(),
                     ]
                 })
                 .collect(),
@@ -507,11 +507,8 @@ fn service_svg(view: &GraphView) -> String {
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"graph\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" role=\"img\" aria-label=\"service graph\">\n<defs>"
     );
-    for (id, colour) in [
-        ("plain", "#6b7280"),
-        ("error", super::graph::ERROR_COLOUR),
-        ("warning", super::graph::WARNING_COLOUR),
-    ] {
+    for worst in [None, Some(Severity::Error), Some(Severity::Warning)] {
+        let (id, colour) = super::graph::edge_style(worst);
         let _ = write!(
             svg,
             "<marker id=\"arrow-{id}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"{colour}\"/></marker>"
@@ -546,12 +543,8 @@ fn service_svg(view: &GraphView) -> String {
         );
         let start = border(edge.from, control.0 - from.0, control.1 - from.1);
         let end = border(edge.to, control.0 - to.0, control.1 - to.1);
-        let (class, colour) = match edge.worst() {
-            Some(crate::diagnostic::Severity::Error) => ("error", super::graph::ERROR_COLOUR),
-            Some(crate::diagnostic::Severity::Warning) => ("warning", super::graph::WARNING_COLOUR),
-            None => ("plain", "#6b7280"),
-        };
-        let width = if class == "plain" { 1.5 } else { 2.5 };
+        let (class, colour) = super::graph::edge_style(edge.worst());
+        let width = if edge.violations.is_empty() { 1.5 } else { 2.5 };
         let title = if edge.violations.is_empty() {
             format!(
                 "{} → {}: {}",

@@ -15,11 +15,22 @@ pub const WARNING_COLOUR: &str = "#e67e00";
 /// The fill of a focused node.
 const FOCUS_FILL: &str = "#fff3bf";
 
+/// The colour of an edge without violations (where a format draws one).
+pub const PLAIN_COLOUR: &str = "#6b7280";
+
 fn colour(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => ERROR_COLOUR,
         Severity::Warning => WARNING_COLOUR,
     }
+}
+
+/// The class (`plain`, `error`, `warning`) and colour of an edge whose worst violation is
+/// `worst`.
+pub(super) fn edge_style(worst: Option<Severity>) -> (&'static str, &'static str) {
+    worst.map_or(("plain", PLAIN_COLOUR), |severity| {
+        (severity.as_str(), colour(severity))
+    })
 }
 
 /// `12`, or `12 (IG001, IG030)` when it carries violations.
