@@ -121,6 +121,43 @@ fn type_checking_blocks_are_flagged_but_not_their_else_branch() {
     );
 }
 
+/// Regression: an `elif TYPE_CHECKING:` body was taken for a runtime import (false cycles and
+/// forbidden imports even with `type-checking = "allow"`).
+#[test]
+fn elif_type_checking_and_the_else_of_not_type_checking_never_run() {
+    assert_imports(
+        "import sys\nif sys.version_info < (3, 9):\n    import a\nelif TYPE_CHECKING:\n    import b\nelse:\n    import c\n",
+        &[
+            "1:8 import sys",
+            "3:12 import a",
+            "5:12 import b [type-checking]",
+            "7:12 import c",
+        ],
+    );
+    assert_imports(
+        "if x:\n    import a\nelif typing.TYPE_CHECKING:\n    import b\n",
+        &["2:12 import a", "4:12 import b [type-checking]"],
+    );
+    assert_imports(
+        "if not TYPE_CHECKING:\n    import a\nelse:\n    import b\n",
+        &["2:12 import a", "4:12 import b [type-checking]"],
+    );
+    assert_imports(
+        "if x:\n    import a\nelif not TYPE_CHECKING:\n    import b\nelif y:\n    import c\nelse:\n    import d\n",
+        &[
+            "2:12 import a",
+            "4:12 import b",
+            "6:12 import c [type-checking]",
+            "8:12 import d [type-checking]",
+        ],
+    );
+    // The expression walk (dynamic imports) follows the same rule.
+    assert_imports(
+        "import importlib\nif not TYPE_CHECKING:\n    pass\nelse:\n    importlib.import_module('m')\n",
+        &["1:8 import importlib", "5:29 dynamic m [type-checking]"],
+    );
+}
+
 #[test]
 fn imports_guarded_by_import_error_handlers() {
     let guarded = |handler: &str| {
@@ -185,6 +222,35 @@ fn relative_dynamic_import_needs_a_package() {
     assert_imports(
         "import importlib\nimportlib.import_module('.sib', package=__package__)\nimportlib.import_module('.nope')\n",
         &["1:8 import importlib", "2:25 dynamic .sib"],
+    );
+    assert_imports(
+        "import importlib\nimportlib.import_module('..sib', __spec__.parent)\n",
+        &["1:8 import importlib", "2:25 dynamic ..sib"],
+    );
+    // A literal package makes the name absolute, as `importlib.util.resolve_name` does.
+    assert_imports(
+        "import importlib\nimportlib.import_module('.x', 'a.b')\nimportlib.import_module('..y', package='a.b')\nimportlib.import_module('...z', 'a.b')\n",
+        &["1:8 import importlib", "2:25 dynamic a.b.x", "3:25 dynamic a.y"],
+    );
+}
+
+/// Regression: Django's `import_module(".management", app_config.name)` names a package
+/// known only at run time; it was resolved against the calling file (a false IG020).
+#[test]
+fn relative_dynamic_import_of_a_run_time_package_is_unknown() {
+    assert_imports(
+        "from importlib import import_module\nimport_module('.management', app_config.name)\nimport_module('.x', package=name)\n",
+        &["1:23 from importlib import import_module"],
+    );
+}
+
+/// `__import__` takes its level as the fifth argument; with a level, the name is relative
+/// to the caller.
+#[test]
+fn dunder_import_with_a_level_is_relative() {
+    assert_imports(
+        "__import__('x', globals(), locals(), [], 1)\n__import__('y', level=2)\n__import__('z', globals(), None, [], n)\n__import__('w', globals(), None, [], 0)\n",
+        &["1:12 dynamic .x", "2:12 dynamic ..y", "4:12 dynamic w"],
     );
 }
 
@@ -341,6 +407,13 @@ fn run_time_namespaces_make_a_module_dynamic() {
     assert!(dynamic("globals()['X'] = 1\n"));
     assert!(dynamic("globals().update(X=1)\n"));
     assert!(dynamic("import sys\nsys.modules[__name__] = object()\n"));
+    // Regression: lazy_loader's pattern (napari, scikit-image, networkx) binds `__getattr__`
+    // by assignment; it gave false IG021s.
+    assert!(dynamic(
+        "import lazy_loader as lazy\n__getattr__, __dir__, __all__ = lazy.attach(__name__, submodules=['a'])\n"
+    ));
+    assert!(dynamic("from ._lazy import __getattr__\n"));
+    assert!(!dynamic("def f():\n    __getattr__ = 1\n"));
     assert!(!dynamic(
         "class C:\n    def __getattr__(self, name):\n        pass\n"
     ));

@@ -15,7 +15,8 @@ use memchr::memmem;
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{
-    Alias, ExceptHandler, Expr, ExprCall, PySourceType, Stmt, StmtImport, StmtImportFrom, WithItem,
+    Alias, ExceptHandler, Expr, ExprCall, PySourceType, Stmt, StmtIf, StmtImport, StmtImportFrom,
+    UnaryOp, WithItem,
 };
 use ruff_python_parser::parse_unchecked_source;
 use ruff_text_size::{Ranged, TextRange};
@@ -264,9 +265,6 @@ impl<'a, 's> Walker<'a, 's> {
                         function.name.range(),
                         DefinitionKind::Function,
                     );
-                    if self.at_module_scope() && function.name.id.as_str() == "__getattr__" {
-                        self.module.dynamic = true;
-                    }
                     self.scope_depth += 1;
                     self.with_context(self.function_body(), |walker| {
                         walker.walk_statements(&function.body)
@@ -280,11 +278,8 @@ impl<'a, 's> Walker<'a, 's> {
                     self.scope_depth -= 1;
                 }
                 Stmt::If(if_stmt) => {
-                    self.with_context(self.if_body(&if_stmt.test), |walker| {
-                        walker.walk_statements(&if_stmt.body)
-                    });
-                    for clause in &if_stmt.elif_else_clauses {
-                        self.walk_statements(&clause.body);
+                    for (context, body) in self.if_chain(if_stmt) {
+                        self.with_context(context, |walker| walker.walk_statements(body));
                     }
                 }
                 Stmt::Try(try_stmt) => {
@@ -358,7 +353,7 @@ impl<'a, 's> Walker<'a, 's> {
                 // `global N` in a function: the function may bind N at module level.
                 Stmt::Global(global) => {
                     for name in &global.names {
-                        self.module.names.push(name.id.as_str().into());
+                        self.bind(name.id.as_str());
                     }
                 }
                 _ => {}
@@ -370,12 +365,22 @@ impl<'a, 's> Walker<'a, 's> {
         self.scope_depth == 0
     }
 
+    /// Records that the module binds `name`. A module-level `__getattr__`, however it is
+    /// bound (`def`, an import, or lazy_loader's `__getattr__, __dir__, __all__ =
+    /// lazy.attach(...)`), answers for any name: the module's names are dynamic.
+    fn bind(&mut self, name: &str) {
+        if name == "__getattr__" {
+            self.module.dynamic = true;
+        }
+        self.module.names.push(name.into());
+    }
+
     /// Records a module-level definition of `name`.
     fn define(&mut self, name: &str, range: TextRange, kind: DefinitionKind) {
         if !self.at_module_scope() {
             return;
         }
-        self.module.names.push(name.into());
+        self.bind(name);
         self.definitions.push(Definition {
             name: name.into(),
             kind,
@@ -444,12 +449,31 @@ impl<'a, 's> Walker<'a, 's> {
         }
     }
 
-    /// The body of `if TYPE_CHECKING:` never runs; other `if` bodies keep the context.
-    fn if_body(&self, test: &Expr) -> ImportContext {
-        ImportContext {
-            type_checking: self.context.type_checking || is_type_checking(test),
-            ..self.context
+    /// The context of each body of an `if`/`elif`/`else` chain. A body never runs when its
+    /// test is `TYPE_CHECKING`, or when an earlier test was `not TYPE_CHECKING` (it is reached
+    /// only when that test is false: `if not TYPE_CHECKING: ... else: <here>`); the other
+    /// bodies keep the context.
+    fn if_chain<'n>(&self, if_stmt: &'n StmtIf) -> Vec<(ImportContext, &'n [Stmt])> {
+        let mut bodies = Vec::with_capacity(1 + if_stmt.elif_else_clauses.len());
+        let mut after_negated_test = false;
+        let tests = std::iter::once((Some(if_stmt.test.as_ref()), &if_stmt.body)).chain(
+            if_stmt
+                .elif_else_clauses
+                .iter()
+                .map(|clause| (clause.test.as_ref(), &clause.body)),
+        );
+        for (test, body) in tests {
+            let never_runs = after_negated_test || test.is_some_and(is_type_checking);
+            bodies.push((
+                ImportContext {
+                    type_checking: self.context.type_checking || never_runs,
+                    ..self.context
+                },
+                body.as_slice(),
+            ));
+            after_negated_test |= test.is_some_and(is_not_type_checking);
         }
+        bodies
     }
 
     /// A `try` body whose handlers catch `ImportError` is guarded.
@@ -483,7 +507,7 @@ impl<'a, 's> Walker<'a, 's> {
                     Some(asname) => asname.id.as_str(),
                     None => module.split('.').next().unwrap_or(module),
                 };
-                self.module.names.push(bound.into());
+                self.bind(bound);
             }
             self.imports.push(Import {
                 kind: ImportKind::Import,
@@ -519,7 +543,7 @@ impl<'a, 's> Walker<'a, 's> {
                         .asname
                         .as_ref()
                         .map_or(name, |asname| asname.id.as_str());
-                    self.module.names.push(bound.into());
+                    self.bind(bound);
                 }
             }
             self.imports.push(Import {
@@ -561,44 +585,25 @@ impl<'a, 's> Walker<'a, 's> {
         if !is_dunder_import && !is_import_module {
             return;
         }
-        let argument = call.arguments.args.first().or_else(|| {
-            call.arguments
-                .keywords
-                .iter()
-                .find(|keyword| {
-                    keyword
-                        .arg
-                        .as_ref()
-                        .is_some_and(|arg| arg.id.as_str() == "name")
-                })
-                .map(|keyword| &keyword.value)
-        });
+        let argument = call_argument(call, 0, "name");
         let Some(Expr::StringLiteral(literal)) = argument else {
             return;
         };
         let written = literal.value.to_str();
-        let level = written.bytes().take_while(|&byte| byte == b'.').count();
-        if level > 0 {
-            // A relative name needs `package=`; without it the call raises, so it imports nothing.
-            let has_package = call.arguments.args.len() > 1
-                || call.arguments.keywords.iter().any(|keyword| {
-                    keyword
-                        .arg
-                        .as_ref()
-                        .is_some_and(|arg| arg.id.as_str() == "package")
-                });
-            if !is_import_module || !has_package {
-                return;
-            }
-        }
-        let module = &written[level..];
+        let Some((level, module)) = (if is_import_module {
+            import_module_target(call, written)
+        } else {
+            dunder_import_target(call, written)
+        }) else {
+            return;
+        };
         if level == 0 && module.is_empty() {
             return;
         }
         self.imports.push(Import {
             kind: ImportKind::Dynamic,
             module: module.into(),
-            level: level as u32,
+            level,
             name: None,
             alias: None,
             span: self.locator.span(literal.range()),
@@ -624,6 +629,76 @@ impl<'a, 's> Walker<'a, 's> {
     }
 }
 
+/// The argument of a call at `position`, or given as the keyword `keyword`.
+fn call_argument<'c>(call: &'c ExprCall, position: usize, keyword: &str) -> Option<&'c Expr> {
+    call.arguments.args.get(position).or_else(|| {
+        call.arguments
+            .keywords
+            .iter()
+            .find(|candidate| {
+                candidate
+                    .arg
+                    .as_ref()
+                    .is_some_and(|arg| arg.id.as_str() == keyword)
+            })
+            .map(|candidate| &candidate.value)
+    })
+}
+
+/// What `importlib.import_module(written, package)` imports, as (level, module): relative to
+/// the calling file when `package` is its own (`__package__`, `__spec__.parent`), absolute
+/// when `package` is a string literal (resolved as `importlib.util.resolve_name` does).
+/// `None` when it cannot be known statically: a relative name with another `package`
+/// (Django's `import_module(".management", app_config.name)`) or none (the call raises).
+fn import_module_target(call: &ExprCall, written: &str) -> Option<(u32, String)> {
+    let level = written.bytes().take_while(|&byte| byte == b'.').count();
+    let name = &written[level..];
+    if level == 0 {
+        return Some((0, name.to_string()));
+    }
+    match call_argument(call, 1, "package")? {
+        Expr::Name(package) if package.id.as_str() == "__package__" => {
+            Some((level as u32, name.to_string()))
+        }
+        Expr::Attribute(parent)
+            if parent.attr.id.as_str() == "parent" && is_name(&parent.value, "__spec__") =>
+        {
+            Some((level as u32, name.to_string()))
+        }
+        Expr::StringLiteral(package) => {
+            let package = package.value.to_str();
+            let bits: Vec<&str> = package.rsplitn(level, '.').collect();
+            if package.is_empty() || bits.len() < level {
+                return None;
+            }
+            let base = bits[bits.len() - 1];
+            Some((
+                0,
+                if name.is_empty() {
+                    base.to_string()
+                } else {
+                    format!("{base}.{name}")
+                },
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// What `__import__(written, globals, locals, fromlist, level)` imports: absolute unless
+/// `level` is given; a literal level counts from the calling file (its `globals()`); any
+/// other level cannot be known statically.
+fn dunder_import_target(call: &ExprCall, written: &str) -> Option<(u32, String)> {
+    match call_argument(call, 4, "level") {
+        None => Some((0, written.to_string())),
+        Some(Expr::NumberLiteral(number)) => {
+            let level = number.value.as_int()?.as_u16()?;
+            Some((u32::from(level), written.to_string()))
+        }
+        Some(_) => None,
+    }
+}
+
 /// `TYPE_CHECKING` or `typing.TYPE_CHECKING` (any module's).
 fn is_type_checking(test: &Expr) -> bool {
     match test {
@@ -631,6 +706,11 @@ fn is_type_checking(test: &Expr) -> bool {
         Expr::Attribute(attribute) => attribute.attr.id.as_str() == "TYPE_CHECKING",
         _ => false,
     }
+}
+
+/// `not TYPE_CHECKING` (any spelling [`is_type_checking`] accepts).
+fn is_not_type_checking(test: &Expr) -> bool {
+    matches!(test, Expr::UnaryOp(unary) if unary.op == UnaryOp::Not && is_type_checking(&unary.operand))
 }
 
 /// `contextlib.suppress(ImportError)` and friends.
@@ -838,11 +918,13 @@ impl<'n> Visitor<'n> for Walker<'_, '_> {
             }
             Stmt::If(if_stmt) => {
                 self.visit_expr(&if_stmt.test);
-                self.with_context(self.if_body(&if_stmt.test), |walker| {
-                    walker.visit_body(&if_stmt.body)
-                });
                 for clause in &if_stmt.elif_else_clauses {
-                    self.visit_elif_else_clause(clause);
+                    if let Some(test) = &clause.test {
+                        self.visit_expr(test);
+                    }
+                }
+                for (context, body) in self.if_chain(if_stmt) {
+                    self.with_context(context, |walker| walker.visit_body(body));
                 }
             }
             Stmt::Try(try_stmt) => {
