@@ -493,6 +493,7 @@ mod tests {
             relative: "m.py".to_string(),
             module: "m".to_string(),
             importable: true,
+            root: Some(0),
             is_package: false,
             service: None,
             context: CodeContext::Production,

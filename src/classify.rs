@@ -10,15 +10,16 @@ pub fn classify(config: &Config, path: PathBuf, relative: String) -> SourceFile 
     let python_root = config
         .python_roots
         .iter()
-        .filter(|root| {
+        .enumerate()
+        .filter(|(_, root)| {
             root.is_empty()
                 || relative
                     .strip_prefix(root.as_str())
                     .is_some_and(|rest| rest.starts_with('/'))
         })
-        .max_by_key(|root| root.len());
+        .max_by_key(|(_, root)| root.len());
     let below_root = match python_root {
-        Some(root) if !root.is_empty() => &relative[root.len() + 1..],
+        Some((_, root)) if !root.is_empty() => &relative[root.len() + 1..],
         _ => relative.as_str(),
     };
     let without_suffix = below_root
@@ -48,6 +49,7 @@ pub fn classify(config: &Config, path: PathBuf, relative: String) -> SourceFile 
         module,
         importable,
         is_package,
+        root: python_root.map(|(index, _)| index as u16),
         service,
         context,
     }

@@ -33,6 +33,9 @@ pub struct Discovery {
     pub files: Vec<Discovered>,
     /// Entries that could not be read.
     pub problems: Vec<WalkProblem>,
+    /// Compiled extension modules (`.so`, `.pyd`), `/`-separated relative paths: in one
+    /// directory, Python loads `x.*.so` before `x.py`.
+    pub extensions: Vec<String>,
 }
 
 /// The `/`-separated path of `path` below `root`, if it is below it.
@@ -125,6 +128,12 @@ pub fn discover(config: &Config, threads: usize) -> Discovery {
                                 found.files.push(file);
                             }
                         }
+                    } else if is_file && is_extension_module(entry.path()) {
+                        if let Some(relative) = relative_path(root, entry.path()) {
+                            if let Ok(mut found) = found.lock() {
+                                found.extensions.push(relative);
+                            }
+                        }
                     }
                 }
                 Err(error) => {
@@ -153,7 +162,15 @@ pub fn discover(config: &Config, threads: usize) -> Discovery {
         .files
         .sort_unstable_by(|a, b| a.relative.cmp(&b.relative));
     discovery.problems.sort();
+    discovery.extensions.sort_unstable();
     discovery
+}
+
+/// A compiled extension module's file: `name.so`, `name.cpython-311-x86_64-linux-gnu.so`,
+/// `name.abi3.so`, `name.pyd`, `name.cp311-win_amd64.pyd`.
+pub fn is_extension_module(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension == "so" || extension == "pyd")
 }
 
 /// A path is excluded when a glob matches it; a directory also when a glob written for its

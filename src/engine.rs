@@ -14,7 +14,7 @@ use crate::discover::{discover, normalize};
 use crate::frontend::python::{extract, ExtractOptions};
 use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
 use crate::project::{contribution, import_edges, DefinitionFilter, NameLookup, ProjectFacts};
-use crate::resolve::{resolve, ModuleIndex};
+use crate::resolve::{resolve, ModuleIndex, SearchOrder};
 use crate::source::decode_python;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -155,7 +155,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .into_iter()
         .map(|file| classify(config, file.path, file.relative))
         .collect();
-    let index = ModuleIndex::build(config, &all_files);
+    let index = ModuleIndex::build(config, &all_files, &discovery.extensions);
     let files: Vec<&SourceFile> = all_files
         .iter()
         .filter(|file| selection.includes(&file.path))
@@ -195,7 +195,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                 let contribution =
                     contribution(file, &source, bindings, &facts, &imports, &index, &filter);
                 if let Ok(mut project) = shared_project.lock() {
-                    project.add(contribution);
+                    project.add(contribution, &index);
                 }
                 let suppressions = FileSuppressions {
                     context: file.context,
@@ -245,7 +245,11 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             }
         });
     }
-    verify_fixes(&mut diagnostics, &project, &index);
+    let order_of_path: HashMap<&str, SearchOrder> = files
+        .iter()
+        .map(|file| (file.relative.as_str(), index.order_of(file)))
+        .collect();
+    verify_fixes(&mut diagnostics, &project, &index, &order_of_path);
     let project_input = ProjectInput {
         config,
         index: &index,
@@ -488,40 +492,57 @@ fn complete_for_selection(
     options: &ExtractOptions,
     project: &mut ProjectFacts,
 ) {
-    let by_module: HashMap<&str, &SourceFile> = all_files
+    let by_path: HashMap<&str, &SourceFile> = all_files
         .iter()
-        .filter(|file| file.importable)
-        .map(|file| (file.module.as_str(), file))
+        .map(|file| (file.relative.as_str(), file))
         .collect();
-    let mut wanted: Vec<String> = project
+    // (module, the search order it is looked up in): the file Python loads for it is parsed.
+    let mut wanted: Vec<(String, SearchOrder)> = project
         .name_imports()
         .iter()
-        .map(|import| project.module_of(import).to_string())
-        .chain(config.canonical.iter().map(|entry| entry.module.clone()))
+        .map(|import| (project.module_of(import).to_string(), import.order))
+        .chain(
+            config
+                .canonical
+                .iter()
+                .map(|entry| (entry.module.clone(), SearchOrder::DEFAULT)),
+        )
         .chain(
             config
                 .deprecated
                 .iter()
-                .filter_map(|entry| entry.replacement.clone()),
+                .filter_map(|entry| entry.replacement.clone())
+                .map(|module| (module, SearchOrder::DEFAULT)),
         )
         .collect();
-    let mut requested: HashSet<String> = HashSet::new();
+    let mut requested: HashSet<(String, SearchOrder)> = HashSet::new();
     loop {
-        let batch: Vec<&SourceFile> = wanted
+        let mut batch: Vec<(&SourceFile, SearchOrder)> = wanted
             .drain(..)
-            .filter(|module| !project.has_module(module) && requested.insert(module.clone()))
-            .filter_map(|module| by_module.get(module.as_str()).copied())
+            .filter(|wanted| requested.insert(wanted.clone()))
+            .filter_map(|(module, order)| {
+                let located = index.locate(&module, order);
+                let file = by_path.get(located.file()?).copied()?;
+                (!project.has_file(&file.relative)).then_some((file, order))
+            })
             .collect();
+        batch.sort_by(|a, b| a.0.relative.cmp(&b.0.relative));
+        batch.dedup_by(|a, b| a.0.relative == b.0.relative);
         if batch.is_empty() {
             break;
         }
         let parsed: Vec<_> = batch
             .par_iter()
-            .map(|file| (*file, read_facts(&file.path, options)))
+            .map(|(file, order)| (*file, *order, read_facts(&file.path, options)))
             .collect();
-        for (file, facts) in parsed {
+        for (file, order, facts) in parsed {
             project.add_module(file, facts);
-            wanted.extend(project.star_targets(&file.module));
+            wanted.extend(
+                project
+                    .star_targets(&file.relative)
+                    .into_iter()
+                    .map(|module| (module, order)),
+            );
         }
     }
 
@@ -535,7 +556,7 @@ fn complete_for_selection(
     if !missing.is_empty() {
         let unparsed: Vec<&SourceFile> = all_files
             .iter()
-            .filter(|file| file.importable && !project.has_module(&file.module))
+            .filter(|file| file.importable && !project.has_file(&file.relative))
             .collect();
         let parsed: Vec<_> = unparsed
             .par_iter()
@@ -594,13 +615,22 @@ fn complete_for_selection(
 }
 
 /// Checks the precondition of every fix that has one, now that every module is known.
-fn verify_fixes(diagnostics: &mut [Diagnostic], project: &ProjectFacts, index: &ModuleIndex) {
+fn verify_fixes(
+    diagnostics: &mut [Diagnostic],
+    project: &ProjectFacts,
+    index: &ModuleIndex,
+    order_of_path: &HashMap<&str, SearchOrder>,
+) {
     for diagnostic in diagnostics {
         let Some((module, name)) = diagnostic.fix.as_ref().and_then(|fix| fix.requires.clone())
         else {
             continue;
         };
-        match project.lookup_name(index, &module, &name) {
+        let order = order_of_path
+            .get(diagnostic.path.as_str())
+            .copied()
+            .unwrap_or_default();
+        match project.lookup_name(index, &module, &name, order) {
             NameLookup::Bound => {}
             NameLookup::Missing => diagnostic.fix = None,
             NameLookup::Unknown => {

@@ -71,6 +71,9 @@ pub struct SourceFile {
     /// Whether the file is a package's `__init__.py` (relative imports then start at the
     /// package itself rather than at its parent).
     pub is_package: bool,
+    /// The python root `module` is named below (an index into `python-roots`, the deepest
+    /// that contains the file); `None` outside every root.
+    pub root: Option<u16>,
     /// Name of the `[[service]]` that owns the module, if any.
     pub service: Option<String>,
     /// Production or test code.

@@ -13,7 +13,7 @@ use crate::model::{
     CodeContext, Definition, DefinitionKind, FileFacts, ImportKind, ModuleBindings, SourceFile,
     Span,
 };
-use crate::resolve::{ModuleIndex, Resolved, ResolvedImport};
+use crate::resolve::{ModuleIndex, Resolved, ResolvedImport, SearchOrder};
 use rustc_hash::FxHashMap;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -67,9 +67,9 @@ struct ModuleEntry {
     incomplete: bool,
     /// A package's `__init__` (relative star imports start at the package itself).
     is_package: bool,
-    /// The file it was read from: when two files claim one module name (one package under
-    /// two python roots), the smaller path wins, whatever order the files were merged in.
-    path: u32,
+    /// The module name of the file (several files can claim one name; the module index
+    /// says which one Python loads).
+    module: u32,
 }
 
 /// A `from m import N` of a first-party module `m` that exists, to be checked against what
@@ -79,6 +79,8 @@ pub struct NameImport {
     path: u32,
     module: u32,
     name: u32,
+    /// The search order of the importing file.
+    pub order: SearchOrder,
     /// The imported name's span.
     pub span: Span,
     /// The first line of the import statement.
@@ -168,6 +170,7 @@ pub struct FileContribution {
     module: Option<(String, ModuleParts)>,
     path: String,
     context: CodeContext,
+    order: SearchOrder,
     name_imports: Vec<(String, Box<str>, Span, u32, bool)>,
     definitions: Vec<DefinitionSite>,
     /// The imported first-party modules, with the line, column and [`edge_flags`].
@@ -215,9 +218,11 @@ pub fn contribution(
     index: &ModuleIndex,
     filter: &DefinitionFilter,
 ) -> FileContribution {
+    let order = index.order_of(file);
     let mut contribution = FileContribution {
         path: file.relative.clone(),
         context: file.context,
+        order,
         ..FileContribution::default()
     };
     if file.importable {
@@ -227,11 +232,11 @@ pub fn contribution(
             ModuleParts::new(file, bindings, &facts.definitions, incomplete),
         ));
     }
-    if file.importable {
+    if file.importable && index.shadowing(file).is_none() {
         contribution.importer = file.module.clone();
         contribution.edges = imports
             .iter()
-            .filter_map(|resolved| import_edge(file, resolved, index))
+            .filter_map(|resolved| import_edge(file, order, resolved, index))
             .collect();
     }
     for resolved in imports {
@@ -241,7 +246,7 @@ pub fn contribution(
         else {
             continue;
         };
-        if name == "*" || !index.is_first_party(module) || !index.exists(module) {
+        if name == "*" || !index.is_first_party(module) || !index.locate(module, order).exists() {
             continue;
         }
         contribution.name_imports.push((
@@ -274,6 +279,7 @@ pub fn contribution(
 /// (`from . import name` in a package's `__init__`) are no edges.
 fn import_edge(
     file: &SourceFile,
+    order: SearchOrder,
     resolved: &ResolvedImport<'_>,
     index: &ModuleIndex,
 ) -> Option<(String, u32, u32, u8)> {
@@ -285,8 +291,8 @@ fn import_edge(
     }
     let import = resolved.import;
     let target = match (&resolved.qualified, import.kind) {
-        (Some(qualified), ImportKind::From) if index.is_walked(qualified) => qualified,
-        _ if index.is_walked(module) => module,
+        (Some(qualified), ImportKind::From) if index.is_walked(qualified, order) => qualified,
+        _ if index.is_walked(module, order) => module,
         _ => return None,
     };
     if *target == file.module {
@@ -309,20 +315,22 @@ fn import_edge(
 }
 
 /// The graph edges of a file's imports: (imported module, line, column, [`edge_flags`]).
-/// A file that is not importable has none.
+/// A file that is not importable, or that Python never loads under its name (IG022), has
+/// none: its imports never run as that module's.
 pub fn import_edges(
     file: &SourceFile,
     imports: &[crate::model::Import],
     index: &ModuleIndex,
 ) -> Vec<(String, u32, u32, u8)> {
-    if !file.importable {
+    if !file.importable || index.shadowing(file).is_some() {
         return Vec::new();
     }
+    let order = index.order_of(file);
     imports
         .iter()
         .filter_map(|import| {
             let resolved = ResolvedImport::new(import, crate::resolve::resolve(import, file));
-            import_edge(file, &resolved, index)
+            import_edge(file, order, &resolved, index)
         })
         .collect()
 }
@@ -366,7 +374,10 @@ const MODULE_ATTRIBUTES: &[&str] = &[
 pub struct ProjectFacts {
     strings: Interner,
     pool: Vec<u32>,
+    /// What each parsed file binds, by its path.
     modules: FxHashMap<u32, ModuleEntry>,
+    /// The module names of the parsed packages' `__init__` files.
+    packages: rustc_hash::FxHashSet<u32>,
     name_imports: Vec<NameImport>,
     /// Definitions of watched symbols.
     pub definitions: Vec<DefinitionSite>,
@@ -376,7 +387,7 @@ pub struct ProjectFacts {
 
 impl ProjectFacts {
     /// Adds one file's contribution.
-    pub fn add(&mut self, contribution: FileContribution) {
+    pub fn add(&mut self, contribution: FileContribution, index: &ModuleIndex) {
         self.add_edges(
             &contribution.importer,
             &contribution.path,
@@ -393,13 +404,14 @@ impl ProjectFacts {
             for (module, name, span, statement_line, guarded) in contribution.name_imports {
                 // Most imported names are bound by a module merged already: certainly found,
                 // nothing to keep (the answer cannot change, nothing reports found names).
-                if self.binds_already(&module, &name) {
+                if self.binds_already(index, &module, &name, contribution.order) {
                     continue;
                 }
                 let record = NameImport {
                     path,
                     module: self.strings.intern(&module),
                     name: self.strings.intern(&name),
+                    order: contribution.order,
                     span,
                     statement_line,
                     guarded,
@@ -411,12 +423,37 @@ impl ProjectFacts {
         self.definitions.extend(contribution.definitions);
     }
 
-    /// Whether `module` is merged, fully known, and binds `name` in its own statements.
-    fn binds_already(&self, module: &str, name: &str) -> bool {
-        self.strings
-            .find(module)
-            .and_then(|id| self.modules.get(&id))
+    /// Whether the file Python loads for `module` is merged, fully known, and binds `name`
+    /// in its own statements.
+    fn binds_already(
+        &self,
+        index: &ModuleIndex,
+        module: &str,
+        name: &str,
+        order: SearchOrder,
+    ) -> bool {
+        self.entry_for(index, module, order)
             .is_some_and(|entry| !entry.dynamic && !entry.incomplete && self.binds(entry, name))
+    }
+
+    /// The parsed file Python loads for `module` in `order`.
+    fn entry_for(
+        &self,
+        index: &ModuleIndex,
+        module: &str,
+        order: SearchOrder,
+    ) -> Option<&ModuleEntry> {
+        let located = index.locate(module, order);
+        self.strings
+            .find(located.file()?)
+            .and_then(|path| self.modules.get(&path))
+    }
+
+    /// Whether the file at `path` (relative to the root) has been parsed for its names.
+    pub fn has_file(&self, path: &str) -> bool {
+        self.strings
+            .find(path)
+            .is_some_and(|id| self.modules.contains_key(&id))
     }
 
     /// Adds a module parsed only for its bindings (explicit paths: the modules the selected
@@ -431,10 +468,8 @@ impl ProjectFacts {
     fn insert_parts(&mut self, module: &str, path: &str, parts: ModuleParts) {
         let module = self.strings.intern(module);
         let path_id = self.strings.intern(path);
-        if let Some(existing) = self.modules.get(&module) {
-            if self.text(existing.path) <= path {
-                return;
-            }
+        if parts.is_package {
+            self.packages.insert(module);
         }
         // The frontend sorts `names`; ids are pooled in that order for binary search.
         let names = self.pool_ids(parts.bindings.names.iter().map(|name| &**name));
@@ -454,7 +489,7 @@ impl ProjectFacts {
             .map(|(level, star)| (*level, self.strings.intern(star)))
             .collect();
         self.modules.insert(
-            module,
+            path_id,
             ModuleEntry {
                 names,
                 defined,
@@ -463,7 +498,7 @@ impl ProjectFacts {
                 dynamic: parts.bindings.dynamic,
                 incomplete: parts.incomplete,
                 is_package: parts.is_package,
-                path: path_id,
+                module,
             },
         );
     }
@@ -519,19 +554,11 @@ impl ProjectFacts {
         }
     }
 
-    /// Whether a parsed module of that name is a package (its `__init__`).
+    /// Whether a parsed file of that module name is a package (its `__init__`).
     pub fn is_package(&self, module: &str) -> bool {
         self.strings
             .find(module)
-            .and_then(|id| self.modules.get(&id))
-            .is_some_and(|entry| entry.is_package)
-    }
-
-    /// Whether a parsed module of that name is known.
-    pub fn has_module(&self, module: &str) -> bool {
-        self.strings
-            .find(module)
-            .is_some_and(|id| self.modules.contains_key(&id))
+            .is_some_and(|id| self.packages.contains(&id))
     }
 
     /// The text of an interned id.
@@ -559,15 +586,12 @@ impl ProjectFacts {
         self.text(import.name)
     }
 
-    /// The star imports of a parsed module, resolved, for the modules they pull in.
-    pub fn star_targets(&self, module: &str) -> Vec<String> {
-        let Some(entry) = self
-            .strings
-            .find(module)
-            .and_then(|id| self.modules.get(&id))
-        else {
+    /// The star imports of the parsed file at `path`, resolved, for the modules they pull in.
+    pub fn star_targets(&self, path: &str) -> Vec<String> {
+        let Some(entry) = self.strings.find(path).and_then(|id| self.modules.get(&id)) else {
             return Vec::new();
         };
+        let module = self.text(entry.module);
         entry
             .star_imports
             .iter()
@@ -609,18 +633,19 @@ impl ProjectFacts {
     /// sorted: one pass over every module, only when something is missing.
     pub fn modules_defining(&self, names: &HashSet<&str>) -> HashMap<String, Vec<String>> {
         let mut definers: HashMap<String, Vec<String>> = HashMap::new();
-        for (&module, entry) in &self.modules {
+        for entry in self.modules.values() {
             for name in names {
                 if self.sorted_contains(entry.defined, name) {
                     definers
                         .entry(name.to_string())
                         .or_default()
-                        .push(self.text(module).to_string());
+                        .push(self.text(entry.module).to_string());
                 }
             }
         }
         for modules in definers.values_mut() {
             modules.sort();
+            modules.dedup();
         }
         definers
     }
@@ -630,8 +655,12 @@ impl ProjectFacts {
         self.name_imports
             .iter()
             .filter(|import| {
-                self.lookup_name(index, self.module_of(import), self.name_of(import))
-                    == NameLookup::Missing
+                self.lookup_name(
+                    index,
+                    self.module_of(import),
+                    self.name_of(import),
+                    import.order,
+                ) == NameLookup::Missing
             })
             .map(|import| self.name_of(import))
             .collect()
@@ -639,9 +668,16 @@ impl ProjectFacts {
 
     /// Whether `from module import name` finds `name`: a binding of the module, an `__all__`
     /// entry, a submodule, or a name brought in by a star import of a first-party module.
-    pub fn lookup_name(&self, index: &ModuleIndex, module: &str, name: &str) -> NameLookup {
+    /// `order` is the search order of the importing file.
+    pub fn lookup_name(
+        &self,
+        index: &ModuleIndex,
+        module: &str,
+        name: &str,
+        order: SearchOrder,
+    ) -> NameLookup {
         let mut visited = HashSet::from([module.to_string()]);
-        self.lookup(index, module, name, false, &mut visited)
+        self.lookup(index, module, name, order, false, &mut visited)
     }
 
     fn lookup(
@@ -649,6 +685,7 @@ impl ProjectFacts {
         index: &ModuleIndex,
         module: &str,
         name: &str,
+        order: SearchOrder,
         through_star: bool,
         visited: &mut HashSet<String>,
     ) -> NameLookup {
@@ -657,20 +694,17 @@ impl ProjectFacts {
         }
         // The module's own bindings first: most imported names are bound there, and looking
         // for a submodule can mean asking the disk.
-        let entry = self
-            .strings
-            .find(module)
-            .and_then(|id| self.modules.get(&id));
+        let entry = self.entry_for(index, module, order);
         if entry.is_some_and(|entry| !through_star && self.binds(entry, name)) {
             return NameLookup::Bound;
         }
-        if !through_star && index.exists(&format!("{module}.{name}")) {
+        if !through_star && index.locate(&format!("{module}.{name}"), order).exists() {
             return NameLookup::Bound;
         }
         let Some(entry) = entry else {
             // A directory without `__init__.py` binds nothing but its submodules; anything
             // else we did not parse (an excluded file, a stub, an extension) is unknown.
-            return if index.is_namespace_package(module, |module| self.has_module(module)) {
+            return if index.is_namespace_package(module, order) {
                 NameLookup::Missing
             } else {
                 NameLookup::Unknown
@@ -694,7 +728,7 @@ impl ProjectFacts {
                     if !visited.insert(target.clone()) {
                         continue;
                     }
-                    match self.lookup(index, &target, name, true, visited) {
+                    match self.lookup(index, &target, name, order, true, visited) {
                         NameLookup::Bound => return NameLookup::Bound,
                         NameLookup::Unknown => unknown = true,
                         NameLookup::Missing => {}

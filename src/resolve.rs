@@ -1,42 +1,239 @@
-//! Import -> absolute module. Relative imports are resolved against the importing file's
-//! package, exactly as Python does, including the error cases Python raises on; absolute
-//! modules are looked up in the [`ModuleIndex`] of the governed tree.
+//! Import -> absolute module -> the file Python loads for it.
+//!
+//! Relative imports are resolved against the importing file's package, exactly as Python
+//! does, including the error cases Python raises on. Absolute modules are then found the way
+//! CPython's path-based finder finds them (`importlib.machinery.PathFinder`): one segment at
+//! a time, each python root in `python-roots` order (`sys.path` order) for a top-level name
+//! and the parent package's directories below it; in one directory a regular package
+//! (`x/__init__.py`) wins over a compiled extension (`x.*.so`), which wins over a module
+//! (`x.py`); a directory without `__init__` is a namespace package portion only when no
+//! directory of the search path has a package or module of that name.
 
-use crate::config::Config;
+use crate::config::{pattern::is_identifier, Config};
 use crate::model::{Import, SourceFile};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// The first-party modules of the governed tree: every module file and every package
-/// directory (namespace packages included) below the python roots, known from the walk
-/// before anything is parsed.
+/// What one path of the tree (without suffix, `/`-separated, relative to the governed root)
+/// is, as bits: `x` can be a package, a module and a directory at once (`x/__init__.py`
+/// beside `x.py`), and the finder's order decides which one Python loads.
+mod entry_kind {
+    /// `x/__init__.py` (or a compiled `x/__init__.*.so`).
+    pub const PACKAGE: u8 = 1;
+    /// `x.py`.
+    pub const MODULE: u8 = 2;
+    /// `x.*.so` / `x.*.pyd`.
+    pub const EXTENSION: u8 = 4;
+    /// The directory `x/`.
+    pub const DIRECTORY: u8 = 8;
+    /// `x.pyi`: a stub, which Python never imports but type checkers and build steps pair
+    /// with an extension built later; counted as existing, with unknown names.
+    pub const STUB: u8 = 16;
+    /// The package's `__init__` is compiled (`x/__init__.*.so`).
+    pub const COMPILED_INIT: u8 = 32;
+}
+
+/// Which python roots a lookup searches, and in which order: an index into the index's
+/// search orders. [`SearchOrder::DEFAULT`] is `python-roots` as written; a service whose
+/// own roots hold only its code searches them first, as its own `sys.path` would.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SearchOrder(pub u16);
+
+impl SearchOrder {
+    /// `python-roots` as written.
+    pub const DEFAULT: SearchOrder = SearchOrder(0);
+}
+
+/// What Python loads for a dotted module name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Located {
+    /// A checked source file: a module `x.py`, or a regular package's `x/__init__.py`
+    /// (`/`-separated, relative to the governed root).
+    File(Arc<str>),
+    /// A namespace package: directories without `__init__`, which bind nothing but their
+    /// submodules.
+    Namespace,
+    /// Something the walk did not check: a compiled extension, a stub, an excluded or
+    /// ignored file. It exists; what it binds is unknown.
+    Unchecked,
+    /// Nothing: `ModuleNotFoundError`.
+    Missing,
+}
+
+impl Located {
+    /// Whether the import of the module succeeds in finding something.
+    pub fn exists(&self) -> bool {
+        !matches!(self, Located::Missing)
+    }
+
+    /// The checked file, if it is one.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Located::File(path) => Some(path),
+            _ => None,
+        }
+    }
+}
+
+/// One step of finding a module: what a name is in the current search path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Found {
+    /// A regular package: its directory (the next search path) and its `__init__`.
+    Package { directory: String, init: Located },
+    /// A module or extension: it has no submodules.
+    Module(Located, String),
+    /// A namespace package: its portions, in search order.
+    Namespace(Vec<String>),
+    /// Nothing.
+    Missing,
+}
+
+/// Why a checked file is never what Python loads under its module name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shadowing {
+    /// Another path is what Python loads for the file's module name or a package above it
+    /// (`winner`: the file or directory that wins, relative to the governed root).
+    By {
+        /// The module name (the file's own, or the package above it) that resolves elsewhere.
+        module: String,
+        /// What Python loads for it instead.
+        winner: String,
+        /// Whether the winner comes from an earlier python root (else: the same directory).
+        earlier_root: bool,
+    },
+    /// A package above the file is a module (`x.py` beside the directory `x/` without
+    /// `__init__`): nothing below it can be imported.
+    NotAPackage {
+        /// The module that is not a package.
+        module: String,
+        /// Its file.
+        winner: String,
+    },
+}
+
+/// One module name that files of different services claim (every service has its own top-level `tests`
+/// package, say): which file each service's search order finds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Collision {
+    /// (service, what it loads), sorted by service.
+    pub claims: Vec<(String, String)>,
+}
+
+/// The first-party modules of the governed tree and how CPython finds them: every checked
+/// file, package directory and compiled extension below the python roots, known from the
+/// walk before anything is parsed, with the disk consulted for what the walk does not list.
 #[derive(Debug, Default)]
 pub struct ModuleIndex {
+    /// Path without suffix -> [`entry_kind`] bits, from the walk.
+    entries: FxHashMap<Box<str>, u8>,
+    /// Path without suffix -> the compiled extension's file, for messages.
+    extension_files: FxHashMap<Box<str>, Box<str>>,
+    /// The module name of every importable checked file and its packages.
     modules: FxHashSet<String>,
-    first_party: FxHashSet<String>,
+    /// First-party top-level names, each with why.
+    first_party: FxHashMap<String, FirstParty>,
+    /// First-party names listed in the registry (no path makes them so).
+    first_party_explicit: bool,
+    /// Python roots relative to the governed root (`""`: the root itself), in order.
+    roots: Vec<String>,
+    /// Root indices in search order; `orders[0]` is `python-roots` as written.
+    orders: Vec<Vec<u16>>,
+    /// The search order of each service that has roots of its own.
+    service_orders: FxHashMap<String, SearchOrder>,
+    /// The service that owns each root (all of the service-owned files below it are its).
+    root_owners: Vec<Option<String>>,
+    /// Top-level names present in more than one root: only their lookups depend on the order.
+    multi_root_names: FxHashSet<String>,
+    /// Module -> what it is in the default order, for every module of a checked file.
+    located: FxHashMap<String, Located>,
     /// Last segment -> modules ending in it, for "did you mean" suggestions: built on the
     /// first suggestion, as most runs need none.
     by_last_segment: OnceLock<HashMap<String, Vec<String>>>,
-    /// Absolute python roots, for modules the walk does not list (ignored generated code,
-    /// compiled extensions, stubs).
-    roots: Vec<PathBuf>,
-    /// Directory listings read for those lookups.
-    listings: Mutex<HashMap<PathBuf, Arc<Vec<String>>>>,
+    /// Absolute governed root, for what the walk does not list.
+    root: PathBuf,
+    /// Directory listings read for those lookups: (name, is a directory).
+    listings: Mutex<HashMap<PathBuf, Listing>>,
+}
+
+/// A directory's entries: (name, is a directory).
+type Listing = Arc<Vec<(String, bool)>>;
+
+/// Why a top-level name is first-party.
+#[derive(Debug, Default)]
+struct FirstParty {
+    /// The first path that makes it so (`tests/sphinx/`, `tool.py`); empty when the
+    /// registry lists it.
+    path: String,
+    /// Every checked file of that name is test code.
+    only_tests: bool,
 }
 
 impl ModuleIndex {
-    /// Indexes the importable files (of the whole tree, not only the selected ones).
-    pub fn build(config: &Config, files: &[SourceFile]) -> Self {
+    /// Indexes the checked files (of the whole tree, not only the selected ones) and the
+    /// compiled extensions the walk found.
+    pub fn build(config: &Config, files: &[SourceFile], extensions: &[String]) -> Self {
+        let mut entries: FxHashMap<Box<str>, u8> = FxHashMap::default();
+        let mut mark = |path: &str, kind: u8| match entries.get_mut(path) {
+            Some(bits) => *bits |= kind,
+            None => {
+                entries.insert(path.into(), kind);
+            }
+        };
+        for file in files {
+            let stem = file.relative.strip_suffix(".py").unwrap_or(&file.relative);
+            match stem.strip_suffix("/__init__") {
+                Some(package) => mark(package, entry_kind::PACKAGE),
+                None if stem == "__init__" => {}
+                None => mark(stem, entry_kind::MODULE),
+            }
+            for (slash, _) in stem.match_indices('/') {
+                mark(&stem[..slash], entry_kind::DIRECTORY);
+            }
+        }
+        let mut extension_files = FxHashMap::default();
+        for extension in extensions {
+            let (directory, name) = match extension.rsplit_once('/') {
+                Some((directory, name)) => (Some(directory), name),
+                None => (None, extension.as_str()),
+            };
+            let Some((stem, _)) = name.split_once('.') else {
+                continue;
+            };
+            if stem == "__init__" {
+                if let Some(directory) = directory {
+                    mark(directory, entry_kind::PACKAGE | entry_kind::COMPILED_INIT);
+                }
+            } else {
+                let path = directory.map_or_else(|| stem.to_string(), |d| format!("{d}/{stem}"));
+                mark(&path, entry_kind::EXTENSION);
+                // CPython tries its suffixes in order; the first file listed stands for them.
+                extension_files
+                    .entry(path.into_boxed_str())
+                    .or_insert_with(|| extension.as_str().into());
+            }
+        }
+
         let mut modules = FxHashSet::default();
-        let mut found_top_level = FxHashSet::default();
+        let mut found_top_level: FxHashMap<String, FirstParty> = FxHashMap::default();
+        let mut roots_of_top: FxHashMap<&str, FxHashSet<u16>> = FxHashMap::default();
         for file in files.iter().filter(|file| file.importable) {
             let mut prefix = String::with_capacity(file.module.len());
             for (position, segment) in file.module.split('.').enumerate() {
                 if position == 0 {
-                    if !found_top_level.contains(segment) {
-                        found_top_level.insert(segment.to_string());
+                    let is_test = file.context == crate::model::CodeContext::Test;
+                    match found_top_level.get_mut(segment) {
+                        Some(first_party) => first_party.only_tests &= is_test,
+                        None => {
+                            found_top_level.insert(
+                                segment.to_string(),
+                                FirstParty {
+                                    path: top_level_path(config, file),
+                                    only_tests: is_test,
+                                },
+                            );
+                        }
                     }
                 } else {
                     prefix.push('.');
@@ -47,89 +244,457 @@ impl ModuleIndex {
                     modules.insert(prefix.clone());
                 }
             }
+            if let Some(root) = file.root {
+                let top = file.module.split('.').next().unwrap_or(&file.module);
+                roots_of_top.entry(top).or_default().insert(root);
+            }
         }
-        let first_party = match &config.first_party {
-            Some(names) => names.iter().cloned().collect(),
-            None => found_top_level,
-        };
-        let roots = config
-            .python_roots
-            .iter()
-            .map(|root| config.root.join(root))
+        let multi_root_names = roots_of_top
+            .into_iter()
+            .filter(|(_, roots)| roots.len() > 1)
+            .map(|(top, _)| top.to_string())
             .collect();
-        Self {
+        let (first_party, first_party_explicit) = match &config.first_party {
+            Some(names) => (
+                names
+                    .iter()
+                    .map(|name| (name.clone(), FirstParty::default()))
+                    .collect(),
+                true,
+            ),
+            None => (found_top_level, false),
+        };
+        let root_owners = root_owners(config.python_roots.len(), files);
+        let mut orders = vec![(0..config.python_roots.len() as u16).collect::<Vec<_>>()];
+        let mut service_orders = FxHashMap::default();
+        let mut owners: Vec<&String> = root_owners.iter().flatten().collect();
+        owners.sort();
+        owners.dedup();
+        for service in owners {
+            let (own, rest): (Vec<u16>, Vec<u16>) = (0..config.python_roots.len() as u16)
+                .partition(|&root| root_owners[root as usize].as_ref() == Some(service));
+            service_orders.insert(service.clone(), SearchOrder(orders.len() as u16));
+            orders.push(own.into_iter().chain(rest).collect());
+        }
+        let mut index = Self {
+            entries,
+            extension_files,
             modules,
             first_party,
+            first_party_explicit,
+            roots: config.python_roots.clone(),
+            orders,
+            service_orders,
+            root_owners,
+            multi_root_names,
+            located: FxHashMap::default(),
             by_last_segment: OnceLock::new(),
-            roots,
+            root: config.root.clone(),
             listings: Mutex::new(HashMap::new()),
-        }
+        };
+        index.located = index
+            .modules
+            .iter()
+            .map(|module| (module.clone(), index.find(module, SearchOrder::DEFAULT)))
+            .collect();
+        index
     }
 
-    /// A fingerprint of what resolution depends on (every module of the tree and the
-    /// first-party packages), the same whatever order the files were found in: the import
-    /// cache reuses resolved edges only while it is unchanged.
+    /// A fingerprint of what resolution depends on (every path of the tree with what it is,
+    /// the search orders and the first-party packages), the same whatever order the files
+    /// were found in: the import cache reuses resolved edges only while it is unchanged.
     pub fn fingerprint(&self) -> u64 {
         use std::hash::{BuildHasher, Hash, Hasher};
-        let hash = |tag: u8, text: &str| {
+        let hash = |tag: u8, text: &str, extra: u64| {
             let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
             tag.hash(&mut hasher);
             text.hash(&mut hasher);
+            extra.hash(&mut hasher);
             hasher.finish()
         };
-        let modules = self
-            .modules
-            .iter()
-            .fold(0u64, |sum, module| sum.wrapping_add(hash(0, module)));
+        let entries = self.entries.iter().fold(0u64, |sum, (path, kind)| {
+            sum.wrapping_add(hash(0, path, u64::from(*kind)))
+        });
         let first_party = self
             .first_party
+            .keys()
+            .fold(0u64, |sum, name| sum.wrapping_add(hash(1, name, 0)));
+        let orders = self
+            .orders
             .iter()
-            .fold(0u64, |sum, name| sum.wrapping_add(hash(1, name)));
-        modules ^ first_party.rotate_left(1) ^ (self.modules.len() as u64).rotate_left(32)
+            .enumerate()
+            .fold(0u64, |sum, (n, order)| {
+                let roots: Vec<&str> = order
+                    .iter()
+                    .map(|&root| self.roots[root as usize].as_str())
+                    .collect();
+                sum.wrapping_add(hash(2, &roots.join("\n"), n as u64))
+            });
+        let services = self
+            .service_orders
+            .iter()
+            .fold(0u64, |sum, (service, order)| {
+                sum.wrapping_add(hash(3, service, u64::from(order.0)))
+            });
+        entries
+            ^ first_party.rotate_left(1)
+            ^ orders.rotate_left(2)
+            ^ services.rotate_left(3)
+            ^ (self.entries.len() as u64).rotate_left(32)
     }
 
     /// Whether a dotted module belongs to the repository (its top-level package is
     /// first-party).
     pub fn is_first_party(&self, module: &str) -> bool {
         let top = module.split('.').next().unwrap_or(module);
-        self.first_party.contains(top)
+        self.first_party.contains_key(top)
     }
 
-    /// Whether the walk found a file or package directory for that module (no disk lookups):
-    /// the nodes of the import graph.
-    pub fn is_walked(&self, module: &str) -> bool {
-        self.modules.contains(module)
+    /// Why `module`'s top-level name counts as first-party, when that can surprise: the
+    /// only files that make it so are test files, or it is a namespace directory (a
+    /// `tests/sphinx/` under a python root makes `import sphinx.domains` first-party).
+    pub fn first_party_surprise(&self, module: &str) -> Option<String> {
+        if self.first_party_explicit {
+            return None;
+        }
+        let top = module.split('.').next().unwrap_or(module);
+        let first_party = self.first_party.get(top)?;
+        let namespace = matches!(self.located.get(top), Some(Located::Namespace));
+        (namespace || first_party.only_tests)
+            .then(|| format!("`{top}` is first-party because of `{}`", first_party.path))
     }
 
-    /// Whether a module or package of that name exists: a checked file or directory, or on
-    /// disk below a python root a `.py`/`.pyi` file, a directory, or a compiled extension.
-    pub fn exists(&self, module: &str) -> bool {
-        self.modules.contains(module) || self.exists_on_disk(module)
-    }
-
-    fn exists_on_disk(&self, module: &str) -> bool {
-        let mut segments: Vec<&str> = module.split('.').collect();
-        let Some(stem) = segments.pop() else {
-            return false;
-        };
-        let parent: PathBuf = segments.iter().collect();
-        self.roots.iter().any(|root| {
-            let listing = self.listing(&root.join(&parent));
-            listing.iter().any(|entry| {
-                entry == stem
-                    || entry.strip_prefix(stem).is_some_and(|rest| {
-                        rest == ".py"
-                            || rest == ".pyi"
-                            // Compiled extensions: `name.so`, `name.cpython-311-x86_64-linux-gnu.so`, `name.pyd`.
-                            || (rest.starts_with('.') && (rest.ends_with(".so") || rest.ends_with(".pyd")))
-                    })
+    /// The search order of a file's imports: its service's (or, for a file of no service,
+    /// that of the service that owns its python root) when that service has roots of its
+    /// own, else `python-roots` as written.
+    pub fn order_of(&self, file: &SourceFile) -> SearchOrder {
+        file.service
+            .as_ref()
+            .or_else(|| {
+                file.root
+                    .and_then(|root| self.root_owners.get(root as usize))
+                    .and_then(Option::as_ref)
             })
-        })
+            .and_then(|service| self.service_orders.get(service))
+            .copied()
+            .unwrap_or(SearchOrder::DEFAULT)
     }
 
-    /// The entry names of a directory, read once per run (imports of missing modules tend
-    /// to repeat).
-    fn listing(&self, dir: &std::path::Path) -> Arc<Vec<String>> {
+    /// What Python loads for `module` with the roots searched in `order`.
+    pub fn locate(&self, module: &str, order: SearchOrder) -> Located {
+        let top = module.split('.').next().unwrap_or(module);
+        if order == SearchOrder::DEFAULT || !self.multi_root_names.contains(top) {
+            if let Some(located) = self.located.get(module) {
+                return located.clone();
+            }
+        }
+        self.find(module, order)
+    }
+
+    /// Whether a module or package of that name exists (in the default order).
+    pub fn exists(&self, module: &str) -> bool {
+        self.locate(module, SearchOrder::DEFAULT).exists()
+    }
+
+    /// Whether `module` is a checked file or a package directory of the tree (no disk
+    /// lookups): the nodes of the import graph.
+    pub fn is_walked(&self, module: &str, order: SearchOrder) -> bool {
+        self.modules.contains(module)
+            && matches!(
+                self.locate(module, order),
+                Located::File(_) | Located::Namespace
+            )
+    }
+
+    /// Whether `module` is a regular package (its `__init__` is what Python loads).
+    pub fn is_package(&self, module: &str) -> bool {
+        self.locate(module, SearchOrder::DEFAULT)
+            .file()
+            .is_some_and(|path| path.ends_with("__init__.py"))
+    }
+
+    /// Why a checked file is not what Python loads under its module name, if it is not.
+    pub fn shadowing(&self, file: &SourceFile) -> Option<Shadowing> {
+        if !file.importable {
+            return None;
+        }
+        let order = self.order_of(file);
+        if self.locate(&file.module, order).file() == Some(file.relative.as_str()) {
+            return None;
+        }
+        // Find the first package above (or the module itself) that resolves elsewhere.
+        let own_root = &self.roots[file.root? as usize];
+        let segments: Vec<&str> = file.module.split('.').collect();
+        let mut module = String::new();
+        let mut own_directory = own_root.clone();
+        for (position, segment) in segments.iter().enumerate() {
+            if position > 0 {
+                module.push('.');
+            }
+            module.push_str(segment);
+            own_directory = join(&own_directory, segment);
+            let last = position + 1 == segments.len();
+            let located = self.locate(&module, order);
+            let owns = match &located {
+                Located::File(path) if last => **path == *file.relative,
+                Located::File(path) => path
+                    .strip_suffix("/__init__.py")
+                    .is_some_and(|directory| directory == own_directory),
+                Located::Namespace => {
+                    !last && self.namespace_includes(&module, order, &own_directory)
+                }
+                _ => false,
+            };
+            if owns {
+                continue;
+            }
+            let winner = match &located {
+                Located::File(path) => path.to_string(),
+                _ => self.winner_path(&module, order).unwrap_or_default(),
+            };
+            let is_module =
+                matches!(&located, Located::File(path) if !path.ends_with("__init__.py"));
+            if !last && is_module {
+                return Some(Shadowing::NotAPackage { module, winner });
+            }
+            let own_parent = own_directory
+                .rsplit_once('/')
+                .map_or("", |(parent, _)| parent);
+            let winner_parent = winner
+                .strip_suffix("/__init__.py")
+                .unwrap_or(&winner)
+                .rsplit_once('/')
+                .map_or("", |(parent, _)| parent);
+            return Some(Shadowing::By {
+                earlier_root: own_parent != winner_parent,
+                module,
+                winner,
+            });
+        }
+        None
+    }
+
+    /// Whether a namespace package's portions, in `order`, include `directory`.
+    fn namespace_includes(&self, module: &str, order: SearchOrder, directory: &str) -> bool {
+        let mut locations: Vec<String> = self.search_roots(order);
+        for segment in module.split('.') {
+            match self.find_in(&locations, segment) {
+                Found::Package {
+                    directory: found, ..
+                } => locations = vec![found],
+                Found::Namespace(portions) => locations = portions,
+                _ => return false,
+            }
+        }
+        locations.iter().any(|portion| portion == directory)
+    }
+
+    /// A path that stands for what `module` resolves to when it is no checked file: the
+    /// stub, extension or directory that wins.
+    fn winner_path(&self, module: &str, order: SearchOrder) -> Option<String> {
+        let mut locations: Vec<String> = self.search_roots(order);
+        let mut last = None;
+        for segment in module.split('.') {
+            match self.find_in(&locations, segment) {
+                Found::Package { directory, .. } => {
+                    last = Some(format!("{directory}/"));
+                    locations = vec![directory];
+                }
+                Found::Namespace(portions) => {
+                    last = portions.first().map(|portion| format!("{portion}/"));
+                    locations = portions;
+                }
+                Found::Module(_, path) => return Some(path),
+                Found::Missing => return None,
+            }
+        }
+        last
+    }
+
+    /// For an import of `module` from a file searched in `order`: when files of different
+    /// services claim the module and `order` belongs to no service, which file each
+    /// service's order loads. `None` when the answer does not depend on the service.
+    pub fn collision(&self, module: &str, order: SearchOrder) -> Option<Collision> {
+        if order != SearchOrder::DEFAULT || self.service_orders.is_empty() {
+            return None;
+        }
+        let top = module.split('.').next().unwrap_or(module);
+        if !self.multi_root_names.contains(top) {
+            return None;
+        }
+        let mut claims: Vec<(String, String)> = self
+            .service_orders
+            .iter()
+            .filter_map(|(service, &order)| {
+                let path = match self.locate(module, order) {
+                    Located::File(path) => path.to_string(),
+                    _ => self.winner_path(module, order)?,
+                };
+                Some((service.clone(), path))
+            })
+            .collect();
+        claims.sort();
+        let mut paths: Vec<&str> = claims.iter().map(|(_, path)| path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        if paths.len() < 2 {
+            return None;
+        }
+        // Only the services whose own roots hold a claim make it a collision; the others
+        // see one of those by the fallback order.
+        let claimed_by_own = |service: &str, path: &str| {
+            self.roots.iter().enumerate().any(|(root, prefix)| {
+                self.root_owners[root].as_deref() == Some(service)
+                    && (prefix.is_empty() || path.starts_with(&format!("{prefix}/")))
+            })
+        };
+        claims.retain(|(service, path)| claimed_by_own(service, path));
+        let distinct: FxHashSet<&str> = claims.iter().map(|(_, path)| path.as_str()).collect();
+        (distinct.len() > 1).then_some(Collision { claims })
+    }
+
+    fn search_roots(&self, order: SearchOrder) -> Vec<String> {
+        self.orders
+            .get(order.0 as usize)
+            .unwrap_or(&self.orders[0])
+            .iter()
+            .map(|&root| self.roots[root as usize].clone())
+            .collect()
+    }
+
+    /// CPython's path-based finder, one segment at a time.
+    fn find(&self, module: &str, order: SearchOrder) -> Located {
+        let mut locations = self.search_roots(order);
+        let mut segments = module.split('.').peekable();
+        while let Some(segment) = segments.next() {
+            let last = segments.peek().is_none();
+            match self.find_in(&locations, segment) {
+                Found::Package { directory, init } => {
+                    if last {
+                        return init;
+                    }
+                    locations = vec![directory];
+                }
+                Found::Namespace(portions) => {
+                    if last {
+                        return Located::Namespace;
+                    }
+                    locations = portions;
+                }
+                // `import a.b` where `a` is a module: "'a' is not a package".
+                Found::Module(located, _) => {
+                    return if last { located } else { Located::Missing };
+                }
+                Found::Missing => return Located::Missing,
+            }
+        }
+        Located::Missing
+    }
+
+    /// `FileFinder.find_spec` for `name` in each location in turn (`PathFinder._get_spec`).
+    fn find_in(&self, locations: &[String], name: &str) -> Found {
+        let mut portions = Vec::new();
+        let mut stub = None;
+        for location in locations {
+            let path = join(location, name);
+            let kind = match self.entries.get(path.as_str()) {
+                Some(&kind) => kind,
+                None => self.kind_on_disk(location, name),
+            };
+            if kind & entry_kind::PACKAGE != 0 {
+                let init = if kind & entry_kind::COMPILED_INIT != 0 {
+                    Located::Unchecked
+                } else if self
+                    .entries
+                    .get(path.as_str())
+                    .is_some_and(|&walked| walked & entry_kind::PACKAGE != 0)
+                {
+                    Located::File(format!("{path}/__init__.py").into())
+                } else {
+                    Located::Unchecked
+                };
+                return Found::Package {
+                    directory: path,
+                    init,
+                };
+            }
+            if kind & entry_kind::EXTENSION != 0 {
+                let file = self
+                    .extension_files
+                    .get(path.as_str())
+                    .map_or_else(|| format!("{path}.so"), |file| file.to_string());
+                return Found::Module(Located::Unchecked, file);
+            }
+            if kind & entry_kind::MODULE != 0 {
+                let walked = self
+                    .entries
+                    .get(path.as_str())
+                    .is_some_and(|&walked| walked & entry_kind::MODULE != 0);
+                let file = format!("{path}.py");
+                return Found::Module(
+                    if walked {
+                        Located::File(file.as_str().into())
+                    } else {
+                        Located::Unchecked
+                    },
+                    file,
+                );
+            }
+            if kind & entry_kind::DIRECTORY != 0 {
+                portions.push(path);
+            } else if kind & entry_kind::STUB != 0 && stub.is_none() {
+                stub = Some(format!("{path}.pyi"));
+            }
+        }
+        match (portions.is_empty(), stub) {
+            (false, _) => Found::Namespace(portions),
+            // Python never imports a stub; it is kept as "exists" (see [`entry_kind::STUB`])
+            // only when nothing else of the name exists anywhere on the search path.
+            (true, Some(stub)) => Found::Module(Located::Unchecked, stub),
+            (true, None) => Found::Missing,
+        }
+    }
+
+    /// What `location/name` is on disk, for what the walk did not list (ignored generated
+    /// code, compiled extensions, stubs, directories without Python files).
+    fn kind_on_disk(&self, location: &str, name: &str) -> u8 {
+        let directory = self.root.join(location);
+        let listing = self.listing(&directory);
+        let mut kind = 0;
+        for (entry, is_directory) in listing.iter() {
+            if entry == name {
+                if *is_directory {
+                    kind |= entry_kind::DIRECTORY;
+                    let inside = self.listing(&directory.join(name));
+                    for (inner, _) in inside.iter() {
+                        if inner == "__init__.py" {
+                            kind |= entry_kind::PACKAGE;
+                        } else if inner.starts_with("__init__.") && is_extension_name(inner) {
+                            kind |= entry_kind::PACKAGE | entry_kind::COMPILED_INIT;
+                        }
+                    }
+                }
+            } else if let Some(rest) = entry
+                .strip_prefix(name)
+                .filter(|rest| rest.starts_with('.'))
+            {
+                if rest == ".py" {
+                    kind |= entry_kind::MODULE;
+                } else if rest == ".pyi" {
+                    kind |= entry_kind::STUB;
+                } else if is_extension_name(rest) {
+                    kind |= entry_kind::EXTENSION;
+                }
+            }
+        }
+        // The disk's `x.py` and `x/__init__.py` are not checked files: `find_in` reports
+        // them as [`Located::Unchecked`].
+        kind
+    }
+
+    /// The entries of a directory, read once per run (imports of missing modules tend to
+    /// repeat).
+    fn listing(&self, dir: &std::path::Path) -> Listing {
         if let Some(listing) = self
             .listings
             .lock()
@@ -138,12 +703,19 @@ impl ModuleIndex {
         {
             return listing;
         }
-        let listing: Arc<Vec<String>> = Arc::new(
+        let listing: Listing = Arc::new(
             std::fs::read_dir(dir)
                 .map(|entries| {
                     entries
                         .filter_map(Result::ok)
-                        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                        .map(|entry| {
+                            let is_directory = std::fs::metadata(entry.path())
+                                .is_ok_and(|metadata| metadata.is_dir());
+                            (
+                                entry.file_name().to_string_lossy().into_owned(),
+                                is_directory,
+                            )
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -154,10 +726,9 @@ impl ModuleIndex {
         listing
     }
 
-    /// Whether `module` is a directory of the tree that no parsed file stands for: a namespace
-    /// package, which binds nothing but its submodules.
-    pub fn is_namespace_package(&self, module: &str, is_parsed: impl Fn(&str) -> bool) -> bool {
-        self.modules.contains(module) && !is_parsed(module)
+    /// Whether `module` is a namespace package, which binds nothing but its submodules.
+    pub fn is_namespace_package(&self, module: &str, order: SearchOrder) -> bool {
+        self.locate(module, order) == Located::Namespace
     }
 
     /// Existing modules whose last segment is `module`'s last segment, best first: where a
@@ -189,6 +760,69 @@ impl ModuleIndex {
         candidates.truncate(3);
         candidates
     }
+}
+
+/// `location/name`, or `name` at the governed root.
+fn join(location: &str, name: &str) -> String {
+    if location.is_empty() {
+        name.to_string()
+    } else {
+        format!("{location}/{name}")
+    }
+}
+
+/// `.so`, `.cpython-311-x86_64-linux-gnu.so`, `.abi3.so`, `.pyd`, `.cp311-win_amd64.pyd`.
+fn is_extension_name(name: &str) -> bool {
+    name.ends_with(".so") || name.ends_with(".pyd")
+}
+
+/// The path that makes a file's top-level name first-party: `tests/sphinx/` for
+/// `tests/sphinx/x.py` under the root `tests`, `tool.py` for a top-level module.
+fn top_level_path(config: &Config, file: &SourceFile) -> String {
+    let root = file
+        .root
+        .and_then(|root| config.python_roots.get(root as usize))
+        .map_or("", String::as_str);
+    let top = file.module.split('.').next().unwrap_or(&file.module);
+    let is_directory = file.module.contains('.') || file.is_package;
+    let name = if is_directory {
+        format!("{top}/")
+    } else {
+        file.relative
+            .rsplit('/')
+            .next()
+            .unwrap_or(&file.relative)
+            .to_string()
+    };
+    join(root, &name)
+}
+
+/// The service that owns each python root: the one service whose files are all the
+/// service-owned files named below that root (a `svc_a/` root that holds `svc_a` and the
+/// service's own `tests` package). A root with files of several services, or of none, is
+/// shared.
+fn root_owners(roots: usize, files: &[SourceFile]) -> Vec<Option<String>> {
+    let mut owners: Vec<Option<Option<&str>>> = vec![None; roots];
+    let mut shared = vec![false; roots];
+    for file in files {
+        let (Some(root), Some(service)) = (file.root, file.service.as_deref()) else {
+            continue;
+        };
+        let root = root as usize;
+        match owners[root] {
+            None => owners[root] = Some(Some(service)),
+            Some(Some(owner)) if owner != service => shared[root] = true,
+            _ => {}
+        }
+    }
+    owners
+        .into_iter()
+        .zip(shared)
+        .map(|(owner, shared)| match (owner, shared) {
+            (Some(Some(service)), false) => Some(service.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// How many leading segments two dotted names share.
@@ -256,10 +890,23 @@ pub fn resolve(import: &Import, file: &SourceFile) -> Resolved {
     if import.level == 0 {
         return Resolved::Module(import.module.to_string());
     }
-    if !file.importable {
+    if !file.importable && !in_importable_package(file) {
         return Resolved::NoParentPackage;
     }
     resolve_relative(&file.module, file.is_package, import.level, &import.module)
+}
+
+/// A file whose own name is no identifier but whose package is importable
+/// (`app/migrations/0002_auto.py`, which Django loads with `importlib.import_module`): its
+/// `__package__` is that package, so its relative imports resolve against it.
+fn in_importable_package(file: &SourceFile) -> bool {
+    if file.root.is_none() || file.is_package {
+        return false;
+    }
+    match file.module.rsplit_once('.') {
+        Some((package, _)) => package.split('.').all(is_identifier),
+        None => false,
+    }
 }
 
 /// Resolves `from <level dots><module> import ...` written in the module `importer`
@@ -300,6 +947,7 @@ mod tests {
             module: module.into(),
             importable: true,
             is_package,
+            root: Some(0),
             service: None,
             context: CodeContext::Production,
         }

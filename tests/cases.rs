@@ -57,6 +57,110 @@ fn checking_one_file_reports_what_the_full_run_reports_for_it() {
     }
 }
 
+/// The README promises identical output whatever the number of threads. Regression: with one
+/// package in two python roots, which root's file answered `from pkg import N` depended on
+/// which thread merged first (10 of 20 runs with `-j 2` disagreed). Every case, many runs at
+/// several thread counts, byte for byte.
+#[test]
+fn output_is_identical_whatever_the_thread_count_and_the_run() {
+    let cases = common::fixture("cases");
+    let mut names: Vec<_> = std::fs::read_dir(&cases)
+        .expect("cases")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .collect();
+    names.sort();
+    for case in names {
+        // The layouts where several files claim one module name are run most.
+        let runs = if ["two-roots", "per-service-tests", "module-beside-package"]
+            .iter()
+            .any(|name| case.ends_with(name))
+        {
+            10
+        } else {
+            2
+        };
+        let mut first: Option<Vec<u8>> = None;
+        for threads in ["1", "2", "3", "8"] {
+            for _ in 0..runs {
+                let output = common::importgate(
+                    &case,
+                    &[
+                        "check",
+                        "--output-format",
+                        "json-lines",
+                        "--no-cache",
+                        "-j",
+                        threads,
+                    ],
+                )
+                .output()
+                .expect("runs");
+                match &first {
+                    None => first = Some(output.stdout),
+                    Some(expected) => assert!(
+                        *expected == output.stdout,
+                        "{}: -j {threads} gave\n{}\ninstead of\n{}",
+                        case.display(),
+                        String::from_utf8_lossy(&output.stdout),
+                        String::from_utf8_lossy(expected)
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// The tree that made the thread race visible: one package in two roots, the later root's
+/// copy binding the imported name, and hundreds of importers on both sides of it in walk
+/// order. Python loads `a_root/pkg`, so every import is an IG021 — in every run.
+#[test]
+fn a_package_in_two_roots_resolves_the_same_in_every_run() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let root = scratch.path();
+    let write = |relative: &str, text: &str| {
+        let path = root.join(relative);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write(
+        "rules.toml",
+        "version = 1\n[project]\npython-roots = [\"a_root\", \"b_root\"]\n",
+    );
+    write("a_root/pkg/__init__.py", "FROM_FIRST = 1\n");
+    write("b_root/pkg/__init__.py", "FROM_SECOND = 2\n");
+    write("a_root/app/__init__.py", "");
+    write("b_root/zapp/__init__.py", "");
+    for n in 0..300 {
+        write(
+            &format!("a_root/app/m{n}.py"),
+            "from pkg import FROM_SECOND\n",
+        );
+        write(
+            &format!("b_root/zapp/m{n}.py"),
+            "from pkg import FROM_SECOND\n",
+        );
+    }
+    let run = |threads: &str| {
+        common::importgate(
+            root,
+            &["check", "--output-format", "json-lines", "-j", threads],
+        )
+        .output()
+        .expect("runs")
+        .stdout
+    };
+    let expected = run("1");
+    let missing = String::from_utf8_lossy(&expected)
+        .lines()
+        .filter(|line| line.contains("\"IG021\""))
+        .count();
+    assert_eq!(missing, 600, "every import of FROM_SECOND misses");
+    for threads in ["2", "2", "2", "2", "2", "2", "2", "2", "2", "2", "4", "8"] {
+        assert!(run(threads) == expected, "-j {threads} differs");
+    }
+}
+
 fn is_graph_check(diagnostic: &serde_json::Value) -> bool {
     ["IG002", "IG030", "IG031", "IG032"].contains(&diagnostic["code"].as_str().unwrap_or(""))
 }

@@ -92,6 +92,8 @@ fn check_codes_and_names_are_stable() {
     IG013 registry-error
     IG020 unresolved-module
     IG021 missing-name
+    IG022 shadowed-module
+    IG023 module-collision
     IG030 import-cycle
     IG031 layer-violation
     IG032 independence

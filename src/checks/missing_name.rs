@@ -32,6 +32,7 @@
 use super::{CheckCode, CheckInfo, FixAvailability, ProjectInput};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::project::NameLookup;
+use crate::resolve::SearchOrder;
 use std::collections::{HashMap, HashSet};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
@@ -47,7 +48,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
     let facts = input.facts;
     let mut missing = Vec::new();
     // The same `from m import N` recurs across many files: look each pair up once.
-    let mut answers: HashMap<(&str, &str), NameLookup> = HashMap::new();
+    let mut answers: HashMap<(&str, &str, SearchOrder), NameLookup> = HashMap::new();
     for import in facts.name_imports() {
         let severity = match (import.guarded, input.strict_guarded) {
             (false, _) => Severity::Error,
@@ -56,8 +57,8 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
         };
         let (module, name) = (facts.module_of(import), facts.name_of(import));
         let answer = *answers
-            .entry((module, name))
-            .or_insert_with(|| facts.lookup_name(input.index, module, name));
+            .entry((module, name, import.order))
+            .or_insert_with(|| facts.lookup_name(input.index, module, name, import.order));
         if answer == NameLookup::Missing {
             missing.push((import, severity));
         }

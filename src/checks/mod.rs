@@ -13,10 +13,12 @@ mod import_cycle;
 mod independence;
 mod layer_violation;
 mod missing_name;
+mod module_collision;
 mod non_canonical_import;
 mod parse_error;
 mod registry_error;
 mod relative_import;
+mod shadowed_module;
 mod stale_baseline;
 mod unreadable_file;
 mod unresolved_module;
@@ -62,6 +64,10 @@ pub enum CheckCode {
     UnresolvedModule,
     /// IG021 missing-name.
     MissingName,
+    /// IG022 shadowed-module.
+    ShadowedModule,
+    /// IG023 module-collision.
+    ModuleCollision,
     /// IG902 unused-suppression.
     UnusedSuppression,
     /// IG900 parse-error.
@@ -138,6 +144,8 @@ impl CheckCode {
         CheckCode::RegistryError,
         CheckCode::UnresolvedModule,
         CheckCode::MissingName,
+        CheckCode::ShadowedModule,
+        CheckCode::ModuleCollision,
         CheckCode::ImportCycle,
         CheckCode::LayerViolation,
         CheckCode::Independence,
@@ -163,6 +171,8 @@ impl CheckCode {
             CheckCode::RegistryError => &registry_error::INFO,
             CheckCode::UnresolvedModule => &unresolved_module::INFO,
             CheckCode::MissingName => &missing_name::INFO,
+            CheckCode::ShadowedModule => &shadowed_module::INFO,
+            CheckCode::ModuleCollision => &module_collision::INFO,
             CheckCode::UnusedSuppression => &unused_suppression::INFO,
             CheckCode::ParseError => &parse_error::INFO,
             CheckCode::UnreadableFile => &unreadable_file::INFO,
@@ -429,6 +439,8 @@ pub fn check_file(input: &FileInput<'_>) -> Findings {
     non_canonical_import::check(input, &mut findings);
     deprecated_module::check(input, &mut findings);
     unresolved_module::check(input, &mut findings);
+    shadowed_module::check(input, &mut findings);
+    module_collision::check(input, &mut findings);
     findings
 }
 

@@ -29,6 +29,7 @@ use super::{CheckCode, CheckInfo, FixAvailability, ProjectInput};
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::model::CodeContext;
 use crate::project::NameLookup;
+use crate::resolve::SearchOrder;
 use std::ops::Range;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
@@ -74,10 +75,12 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
                 ),
                 "name the module that defines the symbol",
             );
-        } else if input
-            .facts
-            .lookup_name(input.index, &entry.module, &entry.symbol)
-            == NameLookup::Missing
+        } else if input.facts.lookup_name(
+            input.index,
+            &entry.module,
+            &entry.symbol,
+            SearchOrder::DEFAULT,
+        ) == NameLookup::Missing
         {
             report(
                 diagnostics,
@@ -106,7 +109,11 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             continue;
         }
         for (old, new) in &entry.names {
-            if input.facts.lookup_name(input.index, replacement, new) == NameLookup::Missing {
+            if input
+                .facts
+                .lookup_name(input.index, replacement, new, SearchOrder::DEFAULT)
+                == NameLookup::Missing
+            {
                 report(
                     diagnostics,
                     &entry.id,

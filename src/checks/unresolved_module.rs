@@ -44,6 +44,7 @@ pub(super) static INFO: CheckInfo = CheckInfo {
 };
 
 pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
+    let order = input.index.order_of(input.file);
     for import in input.imports {
         let severity = match (import.import.context.guarded, input.strict_guarded) {
             (false, _) => Severity::Error,
@@ -52,7 +53,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         };
         // Decide first, allocate only for what is reported.
         if let Resolved::Module(module) = &import.resolved {
-            if !input.index.is_first_party(module) || input.index.exists(module) {
+            if !input.index.is_first_party(module) || input.index.locate(module, order).exists() {
                 continue;
             }
         }
@@ -61,7 +62,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         let (message, hint) = match &import.resolved {
             Resolved::Module(module) => {
                 let suggestions = input.index.suggestions(module);
-                let hint = match suggestions.as_slice() {
+                let mut hint = match suggestions.as_slice() {
                     [] => None,
                     [one] => Some(format!("did you mean `{one}`?")),
                     several => Some(format!(
@@ -73,6 +74,14 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                             .join(", ")
                     )),
                 };
+                // A test directory under a python root can make a third-party name
+                // first-party: say so, or the report reads as nonsense.
+                if let Some(why) = input.index.first_party_surprise(module) {
+                    hint = Some(match hint {
+                        Some(hint) => format!("{why}; {hint}"),
+                        None => why,
+                    });
+                }
                 (format!("module `{module}` does not exist{note}"), hint)
             }
             Resolved::BeyondTopLevel => (
