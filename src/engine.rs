@@ -556,7 +556,7 @@ fn complete_for_selection(
     if !missing.is_empty() {
         let unparsed: Vec<&SourceFile> = all_files
             .iter()
-            .filter(|file| file.importable && !project.has_file(&file.relative))
+            .filter(|file| index.is_loaded_somewhere(file) && !project.has_file(&file.relative))
             .collect();
         let parsed: Vec<_> = unparsed
             .par_iter()

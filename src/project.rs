@@ -225,7 +225,8 @@ pub fn contribution(
         order,
         ..FileContribution::default()
     };
-    if file.importable {
+    // A file no search order loads never answers `from m import N`: its names are not kept.
+    if index.is_loaded_somewhere(file) {
         let incomplete = facts.syntax.is_some() || facts.read.is_some();
         contribution.module = Some((
             file.module.clone(),

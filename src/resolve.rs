@@ -130,8 +130,6 @@ pub struct ModuleIndex {
     entries: FxHashMap<Box<str>, u8>,
     /// Path without suffix -> the compiled extension's file, for messages.
     extension_files: FxHashMap<Box<str>, Box<str>>,
-    /// The module name of every importable checked file and its packages.
-    modules: FxHashSet<String>,
     /// First-party top-level names, each with why.
     first_party: FxHashMap<String, FirstParty>,
     /// First-party names listed in the registry (no path makes them so).
@@ -146,8 +144,12 @@ pub struct ModuleIndex {
     root_owners: Vec<Option<String>>,
     /// Top-level names present in more than one root: only their lookups depend on the order.
     multi_root_names: FxHashSet<String>,
-    /// Module -> what it is in the default order, for every module of a checked file.
+    /// Every module of an importable checked file and its packages -> what Python loads for
+    /// it in the default order.
     located: FxHashMap<String, Located>,
+    /// The same in each service's search order (index = order), for the modules whose
+    /// top-level name is in several roots: the only ones whose answer can differ.
+    located_by_order: Vec<FxHashMap<String, Located>>,
     /// Last segment -> modules ending in it, for "did you mean" suggestions: built on the
     /// first suggestion, as most runs need none.
     by_last_segment: OnceLock<HashMap<String, Vec<String>>>,
@@ -279,7 +281,6 @@ impl ModuleIndex {
         let mut index = Self {
             entries,
             extension_files,
-            modules,
             first_party,
             first_party_explicit,
             roots: config.python_roots.clone(),
@@ -288,14 +289,36 @@ impl ModuleIndex {
             root_owners,
             multi_root_names,
             located: FxHashMap::default(),
+            located_by_order: Vec::new(),
             by_last_segment: OnceLock::new(),
             root: config.root.clone(),
             listings: Mutex::new(HashMap::new()),
         };
-        index.located = index
-            .modules
-            .iter()
-            .map(|module| (module.clone(), index.find(module, SearchOrder::DEFAULT)))
+        index.located = modules
+            .into_iter()
+            .map(|module| {
+                let located = index.find(&module, SearchOrder::DEFAULT);
+                (module, located)
+            })
+            .collect();
+        index.located_by_order = (0..index.orders.len())
+            .map(|order| {
+                if order == 0 {
+                    return FxHashMap::default();
+                }
+                index
+                    .located
+                    .keys()
+                    .filter(|module| {
+                        let top = module.split('.').next().unwrap_or(module);
+                        index.multi_root_names.contains(top)
+                    })
+                    .map(|module| {
+                        let located = index.find(module, SearchOrder(order as u16));
+                        (module.clone(), located)
+                    })
+                    .collect()
+            })
             .collect();
         index
     }
@@ -383,12 +406,17 @@ impl ModuleIndex {
     /// What Python loads for `module` with the roots searched in `order`.
     pub fn locate(&self, module: &str, order: SearchOrder) -> Located {
         let top = module.split('.').next().unwrap_or(module);
-        if order == SearchOrder::DEFAULT || !self.multi_root_names.contains(top) {
-            if let Some(located) = self.located.get(module) {
-                return located.clone();
-            }
+        let known = if order == SearchOrder::DEFAULT || !self.multi_root_names.contains(top) {
+            self.located.get(module)
+        } else {
+            self.located_by_order
+                .get(order.0 as usize)
+                .and_then(|located| located.get(module))
+        };
+        match known {
+            Some(located) => located.clone(),
+            None => self.find(module, order),
         }
-        self.find(module, order)
     }
 
     /// Whether a module or package of that name exists (in the default order).
@@ -399,7 +427,7 @@ impl ModuleIndex {
     /// Whether `module` is a checked file or a package directory of the tree (no disk
     /// lookups): the nodes of the import graph.
     pub fn is_walked(&self, module: &str, order: SearchOrder) -> bool {
-        self.modules.contains(module)
+        self.located.contains_key(module)
             && matches!(
                 self.locate(module, order),
                 Located::File(_) | Located::Namespace
@@ -411,6 +439,16 @@ impl ModuleIndex {
         self.locate(module, SearchOrder::DEFAULT)
             .file()
             .is_some_and(|path| path.ends_with("__init__.py"))
+    }
+
+    /// Whether some search order loads this file for its module name: the files whose
+    /// bindings can answer an import (the others are dead code, IG022).
+    pub fn is_loaded_somewhere(&self, file: &SourceFile) -> bool {
+        file.importable
+            && (0..self.orders.len()).any(|order| {
+                self.locate(&file.module, SearchOrder(order as u16)).file()
+                    == Some(file.relative.as_str())
+            })
     }
 
     /// Why a checked file is not what Python loads under its module name, if it is not.
@@ -709,8 +747,12 @@ impl ModuleIndex {
                     entries
                         .filter_map(Result::ok)
                         .map(|entry| {
-                            let is_directory = std::fs::metadata(entry.path())
-                                .is_ok_and(|metadata| metadata.is_dir());
+                            // The directory entry's own type (no stat), except for a symlink.
+                            let is_directory = match entry.file_type() {
+                                Ok(kind) if kind.is_symlink() => entry.path().is_dir(),
+                                Ok(kind) => kind.is_dir(),
+                                Err(_) => false,
+                            };
                             (
                                 entry.file_name().to_string_lossy().into_owned(),
                                 is_directory,
@@ -737,7 +779,7 @@ impl ModuleIndex {
         let last = module.rsplit('.').next().unwrap_or(module);
         let by_last_segment = self.by_last_segment.get_or_init(|| {
             let mut by_last_segment: HashMap<String, Vec<String>> = HashMap::new();
-            for module in &self.modules {
+            for module in self.located.keys() {
                 let last = module.rsplit('.').next().unwrap_or(module);
                 by_last_segment
                     .entry(last.to_string())
