@@ -536,7 +536,7 @@ fn complete_for_selection(
             .map(|(file, order)| (*file, *order, read_facts(&file.path, options)))
             .collect();
         for (file, order, facts) in parsed {
-            project.add_module(file, facts);
+            project.add_module(file, facts, index);
             wanted.extend(
                 project
                     .star_targets(&file.relative)
@@ -556,7 +556,7 @@ fn complete_for_selection(
     if !missing.is_empty() {
         let unparsed: Vec<&SourceFile> = all_files
             .iter()
-            .filter(|file| index.is_loaded_somewhere(file) && !project.has_file(&file.relative))
+            .filter(|file| file.importable && !project.has_file(&file.relative))
             .collect();
         let parsed: Vec<_> = unparsed
             .par_iter()
@@ -564,7 +564,7 @@ fn complete_for_selection(
             .map(|file| (*file, read_facts(&file.path, options)))
             .collect();
         for (file, facts) in parsed {
-            project.add_module(file, facts);
+            project.add_module(file, facts, index);
         }
     }
 

@@ -168,6 +168,9 @@ impl DefinitionFilter {
 #[derive(Debug, Default)]
 pub struct FileContribution {
     module: Option<(String, ModuleParts)>,
+    /// For a file no search order loads: its module name and the names it defines (only
+    /// for the hint of an import that misses one of them).
+    shadowed: Option<(String, Vec<Box<str>>)>,
     path: String,
     context: CodeContext,
     order: SearchOrder,
@@ -207,6 +210,17 @@ impl ModuleParts {
     }
 }
 
+/// The names a file defines, sorted and deduplicated (for binary search in the pool).
+fn defined_names(definitions: &[Definition]) -> Vec<Box<str>> {
+    let mut defined: Vec<Box<str>> = definitions
+        .iter()
+        .map(|definition| definition.name.clone())
+        .collect();
+    defined.sort_unstable();
+    defined.dedup();
+    defined
+}
+
 /// Takes from one file's facts what the project-wide checks need; `bindings` were moved
 /// out of the facts (the file's own checks do not use them).
 pub fn contribution(
@@ -225,13 +239,16 @@ pub fn contribution(
         order,
         ..FileContribution::default()
     };
-    // A file no search order loads never answers `from m import N`: its names are not kept.
+    // A file no search order loads never answers `from m import N`: of its names only
+    // what it defines is kept, to say where a missing name went.
     if index.is_loaded_somewhere(file) {
         let incomplete = facts.syntax.is_some() || facts.read.is_some();
         contribution.module = Some((
             file.module.clone(),
             ModuleParts::new(file, bindings, &facts.definitions, incomplete),
         ));
+    } else if file.importable {
+        contribution.shadowed = Some((file.module.clone(), defined_names(&facts.definitions)));
     }
     if file.importable && index.shadowing(file).is_none() {
         contribution.importer = file.module.clone();
@@ -379,6 +396,11 @@ pub struct ProjectFacts {
     modules: FxHashMap<u32, ModuleEntry>,
     /// The module names of the parsed packages' `__init__` files.
     packages: rustc_hash::FxHashSet<u32>,
+    /// Module -> the files that claim it but no search order loads, with what they define
+    /// (sorted ids).
+    shadowed: FxHashMap<u32, Vec<(u32, IdRange)>>,
+    /// The paths of those files.
+    shadowed_paths: rustc_hash::FxHashSet<u32>,
     name_imports: Vec<NameImport>,
     /// Definitions of watched symbols.
     pub definitions: Vec<DefinitionSite>,
@@ -399,6 +421,9 @@ impl ProjectFacts {
         );
         if let Some((module, parts)) = contribution.module {
             self.insert_parts(&module, &contribution.path, parts);
+        }
+        if let Some((module, defined)) = contribution.shadowed {
+            self.insert_shadowed(&module, &contribution.path, defined);
         }
         if !contribution.name_imports.is_empty() {
             let path = self.strings.intern(&contribution.path);
@@ -454,16 +479,45 @@ impl ProjectFacts {
     pub fn has_file(&self, path: &str) -> bool {
         self.strings
             .find(path)
-            .is_some_and(|id| self.modules.contains_key(&id))
+            .is_some_and(|id| self.modules.contains_key(&id) || self.shadowed_paths.contains(&id))
     }
 
     /// Adds a module parsed only for its bindings (explicit paths: the modules the selected
     /// files import from).
-    pub fn add_module(&mut self, file: &SourceFile, mut facts: FileFacts) {
+    pub fn add_module(&mut self, file: &SourceFile, mut facts: FileFacts, index: &ModuleIndex) {
+        if !index.is_loaded_somewhere(file) {
+            let defined = defined_names(&facts.definitions);
+            self.insert_shadowed(&file.module, &file.relative, defined);
+            return;
+        }
         let incomplete = facts.syntax.is_some() || facts.read.is_some();
         let bindings = std::mem::take(&mut facts.bindings);
         let parts = ModuleParts::new(file, bindings, &facts.definitions, incomplete);
         self.insert_parts(&file.module, &file.relative, parts);
+    }
+
+    fn insert_shadowed(&mut self, module: &str, path: &str, defined: Vec<Box<str>>) {
+        let module = self.strings.intern(module);
+        let path = self.strings.intern(path);
+        if !self.shadowed_paths.insert(path) {
+            return;
+        }
+        let defined = self.pool_ids(defined.iter().map(|name| &**name));
+        self.shadowed
+            .entry(module)
+            .or_default()
+            .push((path, defined));
+    }
+
+    /// The first file (by path) that claims `module` but is never loaded and defines `name`:
+    /// where a name went that a consolidation left behind.
+    pub fn shadowed_definer(&self, module: &str, name: &str) -> Option<&str> {
+        let files = self.shadowed.get(&self.strings.find(module)?)?;
+        files
+            .iter()
+            .filter(|(_, defined)| self.sorted_contains(*defined, name))
+            .map(|(path, _)| self.text(*path))
+            .min()
     }
 
     fn insert_parts(&mut self, module: &str, path: &str, parts: ModuleParts) {

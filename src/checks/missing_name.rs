@@ -73,13 +73,26 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
     let definers = facts.modules_defining(&names);
     for (import, severity) in missing {
         let (module, name) = (facts.module_of(import), facts.name_of(import));
-        let hint = definers.get(name).map(|modules| {
-            let listed: Vec<String> = modules
-                .iter()
-                .take(3)
-                .map(|module| format!("`{module}`"))
-                .collect();
-            format!("`{name}` is defined in {}", listed.join(", "))
+        // A name only a shadowed file of the same module defines: the consolidation left it
+        // in the file Python never loads.
+        let shadowed = facts.shadowed_definer(module, name).map(|path| {
+            let loaded = input
+                .index
+                .locate(module, import.order)
+                .file()
+                .map(|winner| format!(", which Python never loads (it loads `{winner}`)"))
+                .unwrap_or_default();
+            format!("`{name}` is defined only in `{path}`{loaded}")
+        });
+        let hint = shadowed.or_else(|| {
+            definers.get(name).map(|modules| {
+                let listed: Vec<String> = modules
+                    .iter()
+                    .take(3)
+                    .map(|module| format!("`{module}`"))
+                    .collect();
+                format!("`{name}` is defined in {}", listed.join(", "))
+            })
         });
         diagnostics.push(Diagnostic {
             hint,

@@ -78,10 +78,15 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             winner,
         ),
     };
+    let hint = if winner.ends_with(".so") || winner.ends_with(".pyd") {
+        format!(
+            "`{winner}` is a compiled extension: when it is built from this file (mypyc, Cython), suppress this for the file; else delete the stale extension"
+        )
+    } else {
+        format!("delete or rename this file, or move what it still has into `{winner}`")
+    };
     findings.diagnostics.push(Diagnostic {
-        hint: Some(format!(
-            "delete or rename this file, or move what it still has into `{winner}`"
-        )),
+        hint: Some(hint),
         target: Some(own.clone()),
         ..input.diagnostic(
             CheckCode::ShadowedModule,
