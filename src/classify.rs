@@ -36,7 +36,7 @@ pub fn classify(config: &Config, path: PathBuf, relative: String) -> SourceFile 
         && segments.iter().all(|segment| is_identifier(segment));
     let module = segments.join(".");
     let service = config
-        .service_of(&module)
+        .service_of_file(&module, &relative)
         .map(|service| service.name.clone());
     let context = if config.tests.is_match(&relative) {
         CodeContext::Test

@@ -71,6 +71,9 @@ pub struct Outcome {
     pub production_files: usize,
     /// Files checked, test.
     pub test_files: usize,
+    /// Files checked that belong to no `[[service]]`; `None` when the registry declares no
+    /// services.
+    pub files_without_service: Option<usize>,
     /// Given paths that are not Python files of the governed tree (excluded, ignored, outside
     /// the root, or not Python), reported on stderr by the caller.
     pub skipped_paths: Vec<PathBuf>,
@@ -301,6 +304,8 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         fixed: 0,
         production_files: files.len() - test_files,
         test_files,
+        files_without_service: (!config.services.is_empty())
+            .then(|| files.iter().filter(|file| file.service.is_none()).count()),
         skipped_paths: selection.unmatched(&files),
         elapsed: started.elapsed(),
         selection: selection.relative_to(&config.root),

@@ -66,6 +66,11 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 .from
                 .iter()
                 .any(|pattern| pattern.matches(&input.file.module))
+                || input
+                    .file
+                    .service
+                    .as_ref()
+                    .is_some_and(|service| boundary.from_services.contains(service))
         })
         .collect();
     if governing.is_empty() {

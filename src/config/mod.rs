@@ -167,6 +167,18 @@ impl Globs {
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
+
+    /// The patterns that match the `/`-separated relative path.
+    pub fn matching_patterns<'g>(&'g self, relative: &str) -> impl Iterator<Item = &'g str> {
+        let matches = if self.patterns.is_empty() {
+            Vec::new()
+        } else {
+            self.set.matches(relative)
+        };
+        matches
+            .into_iter()
+            .map(move |index| self.patterns[index].as_str())
+    }
 }
 
 /// A module pattern with the place in rules.toml that wrote it.
@@ -185,6 +197,9 @@ pub struct Service {
     pub name: String,
     /// Module patterns of the modules it owns.
     pub modules: Vec<ModulePattern>,
+    /// Path globs of files it owns whatever their module (its own `tests/` beside its
+    /// source root).
+    pub paths: Globs,
 }
 
 /// What an import that a boundary forbids gets in some context.
@@ -205,6 +220,9 @@ pub struct Boundary {
     pub id: String,
     /// Modules (service modules expanded) whose imports the rule governs.
     pub from: Vec<ModulePattern>,
+    /// The services named in `from`: their files are governed wherever they sit (a
+    /// service's `paths`).
+    pub from_services: Vec<String>,
     /// Forbidden targets.
     pub forbid: Vec<PatternEntry>,
     /// Exceptions to `forbid`.
@@ -422,6 +440,31 @@ impl Config {
             || !self.cycles.is_empty()
             || !self.layers.is_empty()
             || !self.independent.is_empty()
+    }
+
+    /// The service that owns a file: the one whose `paths` match its path (the longest
+    /// glob wins), else the one whose `modules` match its module name.
+    pub fn service_of_file(&self, module: &str, relative: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .filter_map(|service| {
+                service
+                    .paths
+                    .matching_patterns(relative)
+                    .map(str::len)
+                    .max()
+                    .map(|specificity| (specificity, service))
+            })
+            // The first declared wins a tie.
+            .fold(
+                None,
+                |best: Option<(usize, &Service)>, (specificity, service)| match best {
+                    Some((known, _)) if known >= specificity => best,
+                    _ => Some((specificity, service)),
+                },
+            )
+            .map(|(_, service)| service)
+            .or_else(|| self.service_of(module))
     }
 
     /// The service that owns a dotted module name (the most specific pattern wins).

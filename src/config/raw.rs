@@ -42,6 +42,7 @@ pub struct RawTests {
 pub struct RawService {
     pub name: Option<Located<String>>,
     pub modules: Strings,
+    pub paths: Strings,
 }
 
 /// One `[[boundary]]`.
@@ -192,7 +193,7 @@ const LAYERS_KEYS: &[&str] = &[
 ];
 const INDEPENDENT_KEYS: &[&str] = &["id", "modules", "severity", "hint"];
 const GRAPH_KEYS: &[&str] = &["type-checking"];
-const SERVICE_KEYS: &[&str] = &["name", "modules"];
+const SERVICE_KEYS: &[&str] = &["name", "modules", "paths"];
 const BOUNDARY_KEYS: &[&str] = &[
     "id",
     "from",
@@ -263,6 +264,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
         RawService {
             name: service.required_string("name"),
             modules: service.strings("modules"),
+            paths: service.strings("paths"),
         }
     });
     let boundaries = top.read_entries(

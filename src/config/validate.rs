@@ -320,9 +320,11 @@ fn services(
                 }
             },
         };
+        let paths = globs(service.paths.unwrap_or_default(), errors);
         services.push(Service {
             name: name.value,
             modules,
+            paths,
         });
     }
     services
@@ -517,7 +519,13 @@ fn validate_boundary(
     if let Some(id) = &raw.id {
         register_id(id, text, ids, errors);
     }
-    let from = from_patterns(raw.from.unwrap_or_default(), services, errors);
+    let written_from = raw.from.unwrap_or_default();
+    let from_services = written_from
+        .iter()
+        .filter(|entry| services.iter().any(|service| service.name == entry.value))
+        .map(|entry| entry.value.clone())
+        .collect();
+    let from = from_patterns(written_from, services, errors);
     let forbid = target_patterns(raw.forbid.unwrap_or_default(), services, errors);
     let allow = module_patterns(raw.allow.unwrap_or_default(), errors);
     let tests = context_treatment(raw.tests, "tests", errors);
@@ -529,6 +537,7 @@ fn validate_boundary(
         id: id.value,
         transitive: raw.transitive.is_some_and(|flag| flag.value),
         from,
+        from_services,
         forbid,
         allow,
         tests: tests.unwrap_or(Treatment::Allow),

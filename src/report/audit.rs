@@ -161,13 +161,17 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
         id: "by-check",
         title: "Violations by check",
         intro: format!(
-            "{} and {} in {} of {} files checked ({} production, {} test).",
+            "{} and {} in {} of {} files checked ({} production, {} test){}.",
             super::plural(summary.errors, "error"),
             super::plural(summary.warnings, "warning"),
             summary.files_with_diagnostics,
             summary.files_checked,
             summary.production_files,
-            summary.test_files
+            summary.test_files,
+            match summary.files_without_service {
+                Some(orphans) if orphans > 0 => format!("; {orphans} of no service"),
+                _ => String::new(),
+            }
         ),
         table: (!audit.by_check.is_empty()).then(|| Table {
             id: "by-check",

@@ -38,6 +38,9 @@ pub struct Summary {
     pub production_files: usize,
     /// Test files checked.
     pub test_files: usize,
+    /// Files checked that belong to no service (`null` without services): boundaries
+    /// naming services never govern them.
+    pub files_without_service: Option<usize>,
     /// Files with at least one diagnostic.
     pub files_with_diagnostics: usize,
     /// Diagnostics per check code.
@@ -93,6 +96,7 @@ impl Summary {
             files_checked: outcome.production_files + outcome.test_files,
             production_files: outcome.production_files,
             test_files: outcome.test_files,
+            files_without_service: outcome.files_without_service,
             files_with_diagnostics: files.len(),
             by_code,
             by_rule,
@@ -180,6 +184,14 @@ impl Summary {
                 out,
                 "{} suppressed by `# importgate: ignore` comments.",
                 plural(self.suppressed, "diagnostic")
+            )?;
+        }
+        if let Some(orphans) = self.files_without_service.filter(|count| *count > 0) {
+            writeln!(
+                out,
+                "{} of no service (boundaries that name services do not govern {}).",
+                plural(orphans, "file"),
+                if orphans == 1 { "it" } else { "them" }
             )?;
         }
         writeln!(
