@@ -186,7 +186,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     .iter()
                     .map(|import| ResolvedImport::new(import, resolve(import, file)))
                     .collect();
-                let findings = check_file(&FileInput {
+                let mut findings = check_file(&FileInput {
                     config,
                     file,
                     facts: &facts,
@@ -195,6 +195,13 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     strict_guarded: options.strict_guarded,
                     source: &source,
                 });
+                // `--fix` writes UTF-8 only, and never over replaced bytes: no fix is offered
+                // that it would not apply.
+                if facts.encoding.is_some() || facts.read.is_some() {
+                    for diagnostic in &mut findings.diagnostics {
+                        diagnostic.fix = None;
+                    }
+                }
                 let contribution =
                     contribution(file, &source, bindings, &facts, &imports, &index, &filter);
                 if let Ok(mut project) = shared_project.lock() {
@@ -341,6 +348,7 @@ fn read_source_and_facts(
     let source = decode_python(bytes);
     let mut facts = extract(&source.text, options);
     facts.read = source.problem;
+    facts.encoding = source.encoding;
     (source.text, facts)
 }
 

@@ -47,7 +47,11 @@ pub fn plan_round(
         let text = match current.get(&path) {
             Some(text) => text.clone(),
             None => match std::fs::read(&path).map(decode_python) {
-                Ok(decoded) if decoded.problem.is_none() => decoded.text,
+                // Only UTF-8 is written back: a file in another encoding would come back
+                // as UTF-8 under its old cookie.
+                Ok(decoded) if decoded.problem.is_none() && decoded.encoding.is_none() => {
+                    decoded.text
+                }
                 _ => continue,
             },
         };

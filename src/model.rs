@@ -288,6 +288,8 @@ pub struct FileFacts {
     pub syntax: Option<SyntaxProblem>,
     /// Set when the file could not be read or decoded as it is.
     pub read: Option<ReadProblem>,
+    /// The codec a PEP 263 cookie declares, when it is not UTF-8 (`shift_jis`).
+    pub encoding: Option<&'static str>,
     /// The names the module binds at module level.
     pub bindings: ModuleBindings,
     /// Module-level class, function and assignment definitions.

@@ -588,3 +588,91 @@ fn module_resolution_agrees_with_cpython() {
         );
     }
 }
+
+/// Every codec name and alias importgate decodes: a file in that encoding, declared by a
+/// PEP 263 cookie on the first line, on the second after a shebang, and (ignored there, as
+/// CPython ignores it) after a line of code, must decode to exactly what CPython's
+/// tokenizer reads from it.
+#[test]
+fn source_decoding_agrees_with_cpython() {
+    let Some(python) = python3() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 is missing: CI must run the CPython differential test"
+        );
+        eprintln!("skipped: python3 is not on PATH, so the CPython differential test cannot run");
+        return;
+    };
+    let names = importgate::source::codec_names();
+    let oracle = common::repo_root().join("tests/oracle/cpython_decoding.py");
+    let mut child = Command::new(python)
+        .arg("-I")
+        .arg(&oracle)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 starts");
+    serde_json::to_writer(child.stdin.take().expect("stdin"), &names).expect("request");
+    let output = child.wait_with_output().expect("the oracle finishes");
+    assert!(
+        output.status.success(),
+        "the oracle failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_slice(&output.stdout).expect("the oracle's JSON");
+    assert_eq!(cases.len(), names.len() * 3);
+    let mut disagreements = Vec::new();
+    let mut non_ascii = 0;
+    for case in &cases {
+        let hex = case["bytes"].as_str().expect("bytes");
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(&hex[at..at + 2], 16).expect("hex"))
+            .collect();
+        let decoded = importgate::source::decode_python(bytes.clone());
+        match case["text"].as_str() {
+            Some(expected) => {
+                non_ascii += usize::from(!expected.is_ascii());
+                if decoded.text != expected || decoded.problem.is_some() {
+                    disagreements.push(format!(
+                        "cookie `{}`: CPython reads {expected:?}\nimportgate reads {:?} ({:?})",
+                        case["cookie"], decoded.text, decoded.problem
+                    ));
+                }
+            }
+            // CPython rejects the file (a cookie after a line of code is no cookie, so the
+            // bytes are read as UTF-8 and fail): importgate must say so too.
+            None => {
+                if decoded.problem.is_none() {
+                    disagreements.push(format!(
+                        "cookie `{}`: CPython rejects the file, importgate reads {:?}",
+                        case["cookie"], decoded.text
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "compared {} files in {} codec names with CPython's decoding ({non_ascii} with non-ASCII text)",
+        cases.len(),
+        names.len()
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} files decode differently:\n{}",
+        disagreements.len(),
+        cases.len(),
+        disagreements
+            .iter()
+            .take(60)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        non_ascii > names.len(),
+        "the cases must hold non-ASCII text"
+    );
+}

@@ -1,8 +1,12 @@
 //! ## What it does
 //! Reports a file that could not be read (permissions, a broken link, a file removed during
-//! the run) or whose bytes are not valid in its encoding: not UTF-8, and no PEP 263 coding
-//! cookie for an encoding importgate decodes (Latin-1, Windows-1252). An undecodable file
-//! is still checked, with its invalid bytes replaced; an unreadable one is skipped.
+//! the run) or whose bytes are not valid in its encoding: UTF-8, or the encoding its PEP 263
+//! coding cookie declares (every codec CPython has for Latin, Cyrillic, Greek, Hebrew,
+//! Arabic, Thai, Japanese, Chinese and Korean text, by any of CPython's names for it). A
+//! cookie naming a codec importgate does not decode (cp437, UTF-16) is reported too, and one
+//! naming no codec CPython knows (`latin-9`: Python refuses the file). An undecodable file is
+//! still checked, with its invalid bytes replaced, but offers no fix; an unreadable one is
+//! skipped.
 //!
 //! ## Why is this bad?
 //! Python cannot import such a file either (`SyntaxError: Non-UTF-8 code starting with
