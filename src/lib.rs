@@ -325,15 +325,35 @@ fn run_why(args: cli::WhyArgs) -> u8 {
         modules.mark(|module| patterns.iter().any(|pattern| pattern.matches(module)))
     };
     let (from, to) = (members(&args.from), members(&args.to));
-    for (name, set) in [(&args.from, &from), (&args.to, &to)] {
-        if !set.contains(&true) {
-            eprintln!(
-                "error: `{name}` is no service, and no module of that name imports or is imported"
-            );
+    // A name exists when it is a service or a module or package of the tree, whether or not
+    // it imports anything: a module with no imports has no path, it is no usage error.
+    let exists = |name: &str| {
+        config.services.iter().any(|service| service.name == name)
+            || outcome.project.has_module_or_package(name)
+    };
+    for name in [&args.from, &args.to] {
+        if !exists(name) {
+            eprintln!("error: `{name}` is no service, module or package of the tree");
             return EXIT_TROUBLE;
         }
     }
+    // A and B may overlap (`why app app.db`): as import-linter does, the modules in both are
+    // left out of the start, so the chain leaves A's own modules for B's.
+    let shared = from.iter().zip(&to).filter(|(a, b)| **a && **b).count();
+    let from: Vec<bool> = from.iter().zip(&to).map(|(a, b)| *a && !*b).collect();
     let mut out = std::io::stdout().lock();
+    if shared > 0
+        && writeln!(
+            out,
+            "note: {} in both `{}` and `{}` left out of the start",
+            report::plural(shared, "module"),
+            args.from,
+            args.to
+        )
+        .is_err()
+    {
+        return EXIT_TROUBLE;
+    }
     let written = match modules.shortest_path(&from, &to) {
         Some(chain) => {
             let first = modules.edges[chain[0]].from;

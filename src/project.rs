@@ -609,6 +609,17 @@ impl ProjectFacts {
         }
     }
 
+    /// Whether some parsed file is the module `name` or lies below the package `name`.
+    pub fn has_module_or_package(&self, name: &str) -> bool {
+        self.modules.values().any(|entry| {
+            let module = self.text(entry.module);
+            module == name
+                || module
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
     /// Whether a parsed file of that module name is a package (its `__init__`).
     pub fn is_package(&self, module: &str) -> bool {
         self.strings

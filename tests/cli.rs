@@ -422,3 +422,21 @@ fn why_prints_the_shortest_chain_or_no_path() {
     .collect();
     stable_settings().bind(|| insta::assert_snapshot!(runs.join("\n")));
 }
+
+/// Regression: `why app app.db` found nothing (the start set held B's own modules, so no
+/// chain could reach a new one), and a module that imports nothing was "no module" (exit 2).
+#[test]
+fn why_takes_overlapping_names_as_sets_and_modules_without_imports_as_modules() {
+    let case = common::fixture("cases/why-overlap");
+    let runs: Vec<String> = [
+        vec!["why", "app", "app.db"],
+        vec!["why", "app.lonely", "app.db"],
+        vec!["why", "app.db", "app"],
+    ]
+    .into_iter()
+    .map(|args| transcript(&case, &args))
+    .collect();
+    assert!(runs[0].starts_with("exit code: 0"), "{}", runs[0]);
+    assert!(runs[1].starts_with("exit code: 1"), "{}", runs[1]);
+    stable_settings().bind(|| insta::assert_snapshot!(runs.join("\n")));
+}
