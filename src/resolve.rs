@@ -419,6 +419,12 @@ impl ModuleIndex {
         }
     }
 
+    /// Whether some module or package of a checked file matches `matches` (for registry
+    /// patterns with wildcards).
+    pub fn any_module(&self, matches: impl Fn(&str) -> bool) -> bool {
+        self.located.keys().any(|module| matches(module))
+    }
+
     /// Whether a module or package of that name exists (in the default order).
     pub fn exists(&self, module: &str) -> bool {
         self.locate(module, SearchOrder::DEFAULT).exists()

@@ -220,6 +220,9 @@ pub struct Boundary {
     pub id: String,
     /// Modules (service modules expanded) whose imports the rule governs.
     pub from: Vec<ModulePattern>,
+    /// The `from` entries that are module patterns (not services), where rules.toml
+    /// writes them: each must name modules of the tree (IG013).
+    pub from_modules: Vec<PatternEntry>,
     /// The services named in `from`: their files are governed wherever they sit (a
     /// service's `paths`).
     pub from_services: Vec<String>,
@@ -245,12 +248,17 @@ pub struct Boundary {
 /// service's modules.
 #[derive(Debug, Clone)]
 pub struct ModuleGroup {
-    /// As written (`app.api` or a service name).
+    /// As written (`app.api` or a service name), without the parentheses of an optional
+    /// layer.
     pub label: String,
     /// The module patterns it stands for.
     pub patterns: Vec<ModulePattern>,
     /// Byte range in rules.toml.
     pub span: Range<usize>,
+    /// It names a service (which need not be a module of the tree).
+    pub is_service: bool,
+    /// Written `"(name)"`: a layer that may be missing from the tree.
+    pub optional: bool,
 }
 
 impl ModuleGroup {
@@ -303,6 +311,8 @@ pub struct Layers {
     pub id: String,
     /// One stack per container (a single stack without containers), highest layer first.
     pub stacks: Vec<Vec<Layer>>,
+    /// The containers as written, with their place in rules.toml.
+    pub containers: Vec<(String, Range<usize>)>,
     /// Also forbid chains through other modules (the default, as import-linter does).
     pub transitive: bool,
     /// Error or warning.

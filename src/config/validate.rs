@@ -525,6 +525,16 @@ fn validate_boundary(
         .filter(|entry| services.iter().any(|service| service.name == entry.value))
         .map(|entry| entry.value.clone())
         .collect();
+    let from_modules = written_from
+        .iter()
+        .filter(|entry| !services.iter().any(|service| service.name == entry.value))
+        .filter_map(|entry| {
+            Some(PatternEntry {
+                pattern: ModulePattern::parse(&entry.value).ok()?,
+                span: entry.span.clone(),
+            })
+        })
+        .collect();
     let from = from_patterns(written_from, services, errors);
     let forbid = target_patterns(raw.forbid.unwrap_or_default(), services, errors);
     let allow = module_patterns(raw.allow.unwrap_or_default(), errors);
@@ -538,6 +548,7 @@ fn validate_boundary(
         transitive: raw.transitive.is_some_and(|flag| flag.value),
         from,
         from_services,
+        from_modules,
         forbid,
         allow,
         tests: tests.unwrap_or(Treatment::Allow),
@@ -743,9 +754,19 @@ fn module_group(
                 label: name.to_string(),
                 patterns: service.modules.clone(),
                 span: written.span.clone(),
+                is_service: true,
+                optional: false,
             });
         }
     }
+    // `"(name)"`: an optional layer, which may be missing from the tree.
+    let (name, optional) = match name
+        .strip_prefix('(')
+        .and_then(|rest| rest.strip_suffix(')'))
+    {
+        Some(inner) => (inner.trim(), true),
+        None => (name, false),
+    };
     let module = match container {
         Some(container) => format!("{container}.{name}"),
         None => name.to_string(),
@@ -755,6 +776,8 @@ fn module_group(
             label: module,
             patterns: vec![pattern],
             span: written.span.clone(),
+            is_service: false,
+            optional,
         }),
         Err(error) => {
             errors.push(ConfigError::new(
@@ -850,21 +873,35 @@ fn validate_layers(
         register_id(id, text, ids, errors);
     }
     let treatment = severity(raw.severity, errors).unwrap_or(Treatment::Error);
-    let containers: Vec<Option<String>> = match raw.containers {
-        Some(containers) if !containers.is_empty() => containers
-            .into_iter()
-            .map(|container| Some(container.value))
-            .collect(),
-        _ => vec![None],
+    let written_containers: Vec<(String, std::ops::Range<usize>)> = raw
+        .containers
+        .unwrap_or_default()
+        .into_iter()
+        .map(|container| (container.value, container.span))
+        .collect();
+    let containers: Vec<Option<String>> = if written_containers.is_empty() {
+        vec![None]
+    } else {
+        written_containers
+            .iter()
+            .map(|(container, _)| Some(container.clone()))
+            .collect()
     };
     let written = raw.layers.unwrap_or_default();
-    if written.len() < 2 {
+    // One layer of independent siblings (`["a | b | c"]`) is a rule, as import-linter has it.
+    let single_independent_layer = written.len() == 1
+        && !written[0].value.contains(':')
+        && written[0].value.split('|').count() > 1;
+    if written.len() < 2 && !single_independent_layer {
         if let Some(id) = &raw.id {
-            errors.push(ConfigError::new(
-                "[[layers]] needs at least two layers",
-                id.span.clone(),
-                "in this entry",
-            ));
+            errors.push(
+                ConfigError::new(
+                    "[[layers]] needs at least two layers, or one layer of independent siblings",
+                    id.span.clone(),
+                    "in this entry",
+                )
+                .with_help("`layers = [\"a\", \"b\"]`, or `layers = [\"a | b | c\"]`"),
+            );
         }
     }
     let mut stacks = Vec::new();
@@ -903,6 +940,7 @@ fn validate_layers(
     Some(Layers {
         id: raw.id?.value,
         stacks,
+        containers: written_containers,
         transitive: raw.transitive.is_none_or(|flag| flag.value),
         treatment,
         hint: raw.hint.map(|hint| hint.value),
