@@ -193,19 +193,20 @@ impl Digraph {
             .copied()
     }
 
-    /// For every node that is a source, the shortest chain from it into a target whose
-    /// intermediate modules are neither sources nor targets (a chain through another source
-    /// has a shorter one starting there; the search stops at the first target). Chains of
-    /// fewer than `min_hops` edges are skipped: direct imports are reported by other checks.
-    /// One reverse breadth-first search: linear in the size of the graph.
-    pub fn chains_into(
+    /// Every route from a source into a target: for each edge leaving a source, into a
+    /// target or into a node that `may_pass` from which a target can be reached, that edge
+    /// followed by the shortest chain from there (through nodes that `may_pass`). One route
+    /// per first import: a module importing two targets, or two modules that lead to one,
+    /// gives two. Routes of fewer than `min_hops` edges are skipped. One reverse
+    /// breadth-first search: linear in the size of the graph.
+    pub fn routes_into(
         &self,
         is_source: &[bool],
         is_target: &[bool],
+        may_pass: &[bool],
         min_hops: usize,
     ) -> Vec<Chain> {
         const UNSEEN: usize = usize::MAX;
-        // next_edge[n]: the edge that starts the shortest path from n to a target.
         let mut distance = vec![UNSEEN; self.len()];
         let mut next_edge = vec![UNSEEN; self.len()];
         let mut queue = VecDeque::new();
@@ -218,7 +219,7 @@ impl Digraph {
         while let Some(node) = queue.pop_front() {
             for edge in self.incoming(node) {
                 let before = self.edges[edge].from;
-                if distance[before] != UNSEEN || is_source[before] || is_target[before] {
+                if distance[before] != UNSEEN || !may_pass[before] || is_target[before] {
                     continue;
                 }
                 distance[before] = distance[node] + 1;
@@ -226,30 +227,26 @@ impl Digraph {
                 queue.push_back(before);
             }
         }
-        let mut chains = Vec::new();
+        let mut routes = Vec::new();
         for source in (0..self.len()).filter(|node| is_source[*node] && !is_target[*node]) {
-            // The best first hop: into a target, or into the intermediate closest to one;
-            // ties go to the first edge, whose target name sorts first.
-            let best = self
-                .outgoing(source)
-                .filter(|edge| {
-                    let to = self.edges[*edge].to;
-                    distance[to] != UNSEEN && !is_source[to]
-                })
-                .min_by_key(|edge| distance[self.edges[*edge].to]);
-            let Some(first) = best else { continue };
-            let mut chain = vec![first];
-            let mut at = self.edges[first].to;
-            while !is_target[at] {
-                let edge = next_edge[at];
-                chain.push(edge);
-                at = self.edges[edge].to;
-            }
-            if chain.len() >= min_hops {
-                chains.push(chain);
+            for first in self.outgoing(source) {
+                let to = self.edges[first].to;
+                if distance[to] == UNSEEN || (!is_target[to] && !may_pass[to]) {
+                    continue;
+                }
+                let mut chain = vec![first];
+                let mut at = to;
+                while !is_target[at] {
+                    let edge = next_edge[at];
+                    chain.push(edge);
+                    at = self.edges[edge].to;
+                }
+                if chain.len() >= min_hops {
+                    routes.push(chain);
+                }
             }
         }
-        chains
+        routes
     }
 
     /// The shortest chain from any node of `from` to any node of `to` (through any nodes),
@@ -383,17 +380,32 @@ impl Digraph {
 
     /// `a -> b (path:line) -> c (path:line)`: a chain with the import that makes each hop.
     pub fn describe(&self, chain: &[usize], facts: &ProjectFacts) -> String {
+        self.describe_from(chain, facts, None)
+    }
+
+    /// [`Digraph::describe`], with the first hop at `first_import` instead of its edge's
+    /// witness (one of the other imports the edge stands for).
+    pub fn describe_from(
+        &self,
+        chain: &[usize],
+        facts: &ProjectFacts,
+        first_import: Option<&ImportEdge>,
+    ) -> String {
         let Some(&first) = chain.first() else {
             return String::new();
         };
         let mut text = self.names[self.edges[first].from].clone();
-        for &edge in chain {
+        for (position, &edge) in chain.iter().enumerate() {
             let edge = &self.edges[edge];
+            let witness = match first_import {
+                Some(import) if position == 0 => import,
+                _ => &edge.witness,
+            };
             text.push_str(&format!(
                 " -> {} ({}:{})",
                 self.names[edge.to],
-                facts.text(edge.witness.path),
-                edge.witness.line
+                facts.text(witness.path),
+                witness.line
             ));
         }
         text
@@ -461,25 +473,41 @@ mod tests {
             .collect()
     }
 
+    /// Not one route per source module: one per first import (a module importing two
+    /// targets, or reaching one through two imports, gives two).
     #[test]
-    fn chains_are_shortest_and_avoid_other_sources() {
-        // 0 (source) -> 1 -> 2 -> 4 (target); 0 -> 3 -> 4 is shorter; 5 (source) -> 0.
+    fn routes_start_at_every_import_and_avoid_other_sources() {
+        // 0 (source) -> 1 -> 2 -> 4 (target); 0 -> 3 -> 4; 5 (source) -> 0; 0 -> 6 (target).
         let g = graph(
-            &["a", "b", "c", "d", "t", "z"],
-            &[(0, 1), (1, 2), (2, 4), (0, 3), (3, 4), (5, 0)],
+            &["a", "b", "c", "d", "t", "z", "u"],
+            &[(0, 1), (1, 2), (2, 4), (0, 3), (3, 4), (5, 0), (0, 6)],
         );
-        let sources = [true, false, false, false, false, true];
-        let targets = [false, false, false, false, true, false];
-        let chains = g.chains_into(&sources, &targets, 2);
-        assert_eq!(chains.len(), 1, "5 only reaches 4 through source 0");
-        assert_eq!(hops(&g, &chains[0]), [(0, 3), (3, 4)]);
-        // Direct imports are left to the direct check.
+        let sources = [true, false, false, false, false, true, false];
+        let targets = [false, false, false, false, true, false, true];
+        let may_pass: Vec<bool> = (0..7).map(|n| !sources[n] && !targets[n]).collect();
+        let routes = g.routes_into(&sources, &targets, &may_pass, 1);
+        let mut found: Vec<Vec<(usize, usize)>> =
+            routes.iter().map(|route| hops(&g, route)).collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                vec![(0, 1), (1, 2), (2, 4)],
+                vec![(0, 3), (3, 4)],
+                vec![(0, 6)],
+            ],
+            "5 only reaches the targets through source 0"
+        );
+        // Direct imports are left to the direct check when two hops are asked for.
         let direct = graph(&["a", "t"], &[(0, 1)]);
+        let (source, target) = ([true, false], [false, true]);
         assert!(direct
-            .chains_into(&[true, false], &[false, true], 2)
+            .routes_into(&source, &target, &[false, false], 2)
             .is_empty());
         assert_eq!(
-            direct.chains_into(&[true, false], &[false, true], 1).len(),
+            direct
+                .routes_into(&source, &target, &[false, false], 1)
+                .len(),
             1
         );
     }

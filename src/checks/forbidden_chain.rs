@@ -1,8 +1,9 @@
 //! ## What it does
 //! For a `[[boundary]]` with `transitive = true`, reports a module of `from` that reaches a
 //! forbidden module through other modules: `backend.api` imports `shared.events`, which
-//! imports `auth.core`. The diagnostic is on the first import of the shortest such chain and
-//! lists every hop with the file and line that makes it. Direct imports are IG001's.
+//! imports `auth.core`. Every route is reported, on its first import (the shortest route
+//! through that import), with every hop's file and line: a module that reaches the
+//! forbidden area through two of its imports gets two. Direct imports are IG001's.
 //!
 //! Chains are searched on the first-party import graph of production code, built once per
 //! run. Imports inside functions count (they run when called); `if TYPE_CHECKING:` imports
@@ -66,7 +67,12 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
                     .iter()
                     .any(|entry| entry.pattern.matches(module))
         });
-        for chain in graph.chains_into(&is_source, &is_target, 2) {
+        let may_pass: Vec<bool> = is_source
+            .iter()
+            .zip(&is_target)
+            .map(|(source, target)| !source && !target)
+            .collect();
+        for chain in graph.routes_into(&is_source, &is_target, &may_pass, 2) {
             let first = graph.edges[chain[0]];
             let in_tests = first.witness.flags & edge_flags::TEST != 0;
             let treatment = if in_tests {

@@ -1,7 +1,8 @@
 //! ## What it does
 //! For an `[[independent]]` entry, reports a module of one of its `modules` that imports
-//! another of them, directly or through other modules, with the shortest chain and the
-//! file:line of every hop (import-linter's independence contract). Entries are modules (with
+//! another of them, directly or through other modules, with the file:line of every hop
+//! (import-linter's independence contract). Every route is reported: each direct import on
+//! its own line, each indirect route on its first import (the shortest route through it). Entries are modules (with
 //! their submodules) or service names.
 //!
 //! The search runs on the production import graph; imports inside functions count,
@@ -48,7 +49,8 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
         let Some(severity) = severity_of(rule.treatment) else {
             continue;
         };
-        let graph = input.graphs.modules(input.facts, input.chain_filter(false));
+        let filter = input.chain_filter(false);
+        let graph = input.graphs.modules(input.facts, filter);
         for (index, group) in rule.groups.iter().enumerate() {
             let others: Vec<&ModuleGroup> = rule
                 .groups
@@ -62,9 +64,10 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
                     "`{}` and `{}` must be independent, but `{}` {}",
                     group.label, found.reached_group, found.from, found.how
                 );
-                diagnostics.push(input.chain_diagnostic(
+                diagnostics.extend(input.route_diagnostics(
                     &graph,
                     &found.chain,
+                    filter,
                     ChainReport {
                         code: CheckCode::Independence,
                         severity,

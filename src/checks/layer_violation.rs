@@ -1,8 +1,10 @@
 //! ## What it does
 //! For a `[[layers]]` entry, reports a module of a lower layer that imports a module of a
 //! higher one, directly or (unless `transitive = false`) through other modules, with the
-//! shortest chain and the file:line of every hop: import-linter's layers contract. Layers
-//! are listed highest first; a higher layer may import any lower one.
+//! file:line of every hop: import-linter's layers contract. Every route is reported: each
+//! direct import on its own line, each indirect route on its first import (the shortest
+//! route through that import into each layer it reaches). Layers are listed highest first;
+//! a higher layer may import any lower one.
 //!
 //! A layer may hold siblings: `"a | b"` are independent (they must not import each other
 //! either), `"a : b"` may import each other. With `containers = ["pkg"]`, the layers are
@@ -38,7 +40,7 @@ use super::{
 };
 use crate::config::{Layer, Layers, ModuleGroup};
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
-use crate::graph::Digraph;
+use crate::graph::{Digraph, EdgeFilter};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
     code: "IG031",
@@ -54,7 +56,8 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
         let Some(severity) = severity_of(rule.treatment) else {
             continue;
         };
-        let graph = input.graphs.modules(input.facts, input.chain_filter(false));
+        let filter = input.chain_filter(false);
+        let graph = input.graphs.modules(input.facts, filter);
         for stack in &rule.stacks {
             for (level, layer) in stack.iter().enumerate() {
                 // Upward: from this layer into any layer above it.
@@ -64,7 +67,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
                         above.iter().flat_map(|layer| &layer.siblings).collect();
                     report(
                         input,
-                        &graph,
+                        (&graph, filter),
                         rule,
                         (sibling, &targets),
                         severity,
@@ -73,7 +76,14 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
                     );
                 }
                 if layer.independent {
-                    independent_siblings(input, &graph, rule, layer, severity, diagnostics);
+                    independent_siblings(
+                        input,
+                        (&graph, filter),
+                        rule,
+                        layer,
+                        severity,
+                        diagnostics,
+                    );
                 }
             }
         }
@@ -83,7 +93,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
 /// Siblings written `a | b` must not import each other.
 fn independent_siblings(
     input: &ProjectInput<'_>,
-    graph: &Digraph,
+    graph: (&Digraph, EdgeFilter),
     rule: &Layers,
     layer: &Layer,
     severity: Severity,
@@ -109,11 +119,11 @@ fn independent_siblings(
     }
 }
 
-/// Reports the chains from `from` into `targets` (`rule.transitive = false`: direct
+/// Reports the routes from `from` into `targets` (`rule.transitive = false`: direct
 /// imports only).
 fn report(
     input: &ProjectInput<'_>,
-    graph: &Digraph,
+    (graph, filter): (&Digraph, EdgeFilter),
     rule: &Layers,
     (from, targets): (&ModuleGroup, &[&ModuleGroup]),
     severity: Severity,
@@ -128,9 +138,10 @@ fn report(
             "`{}` (layer `{}`) {} (layer `{}`, {where_target_is})",
             found.from, from.label, found.how, found.reached_group
         );
-        diagnostics.push(input.chain_diagnostic(
+        diagnostics.extend(input.route_diagnostics(
             graph,
             &found.chain,
+            filter,
             ChainReport {
                 code: CheckCode::LayerViolation,
                 severity,

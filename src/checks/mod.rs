@@ -283,8 +283,9 @@ pub(crate) struct GroupChain<'g> {
     pub reached_group: &'g str,
 }
 
-/// The shortest chain from each module of `from` into any of `others` (directly, or through
-/// modules of neither).
+/// Every route from a module of `from` into each of `others`: directly, or through modules
+/// of no group (see [`crate::graph::Digraph::routes_into`]), one per first import and
+/// reached group.
 pub(crate) fn group_chains<'g>(
     graph: &'g crate::graph::Digraph,
     from: &crate::config::ModuleGroup,
@@ -294,32 +295,32 @@ pub(crate) fn group_chains<'g>(
         return Vec::new();
     }
     let is_source = graph.mark(|module| from.contains(module));
-    let is_target = graph
-        .mark(|module| !from.contains(module) && others.iter().any(|group| group.contains(module)));
-    graph
-        .chains_into(&is_source, &is_target, 1)
-        .into_iter()
-        .map(|chain| {
+    let may_pass = graph.mark(|module| {
+        !from.contains(module) && !others.iter().any(|group| group.contains(module))
+    });
+    let mut found = Vec::new();
+    for group in others {
+        let is_target = graph.mark(|module| !from.contains(module) && group.contains(module));
+        for chain in graph.routes_into(&is_source, &is_target, &may_pass, 1) {
             let reached = graph.names[graph.edges[chain[chain.len() - 1]].to].as_str();
             let how = if chain.len() == 1 {
                 format!("imports `{reached}`")
             } else {
                 format!("reaches `{reached}` through {} imports", chain.len())
             };
-            GroupChain {
+            found.push(GroupChain {
                 from: &graph.names[graph.edges[chain[0]].from],
                 how,
-                reached_group: others
-                    .iter()
-                    .find(|group| group.contains(reached))
-                    .map_or(reached, |group| group.label.as_str()),
+                reached_group: group.label.as_str(),
                 chain,
-            }
-        })
-        .collect()
+            });
+        }
+    }
+    found
 }
 
 /// What a graph check reports about one chain.
+#[derive(Clone)]
 pub(crate) struct ChainReport<'a> {
     pub code: CheckCode,
     pub severity: Severity,
@@ -339,6 +340,44 @@ impl ProjectInput<'_> {
         }
     }
 
+    /// The diagnostics of one route: a route of one import is reported on every import
+    /// line between its two modules (each is a violation of its own); a longer one on its
+    /// first import, with every hop.
+    pub(crate) fn route_diagnostics(
+        &self,
+        graph: &crate::graph::Digraph,
+        chain: &[usize],
+        filter: crate::graph::EdgeFilter,
+        report: ChainReport<'_>,
+    ) -> Vec<Diagnostic> {
+        let first = graph.edges[chain[0]];
+        if chain.len() > 1 || first.count == 1 {
+            return vec![self.chain_diagnostic(graph, chain, report)];
+        }
+        let mut imports: Vec<crate::project::ImportEdge> = self
+            .facts
+            .edges
+            .iter()
+            .filter(|edge| {
+                edge.from == first.witness.from
+                    && edge.to == first.witness.to
+                    && filter.keeps(edge.flags)
+            })
+            .copied()
+            .collect();
+        imports.sort_by(|a, b| {
+            (self.facts.text(a.path), a.line, a.column).cmp(&(
+                self.facts.text(b.path),
+                b.line,
+                b.column,
+            ))
+        });
+        imports
+            .iter()
+            .map(|import| self.chain_diagnostic_at(graph, chain, report.clone(), import))
+            .collect()
+    }
+
     /// A diagnostic about a chain of imports, located at its first import; the message ends
     /// with the chain, each hop with its file:line.
     pub(crate) fn chain_diagnostic(
@@ -347,9 +386,21 @@ impl ProjectInput<'_> {
         chain: &[usize],
         report: ChainReport<'_>,
     ) -> Diagnostic {
-        let first = &graph.edges[chain[0]];
+        let witness = graph.edges[chain[0]].witness;
+        self.chain_diagnostic_at(graph, chain, report, &witness)
+    }
+
+    /// [`ProjectInput::chain_diagnostic`], with the first hop at one of the imports its edge
+    /// stands for.
+    fn chain_diagnostic_at(
+        &self,
+        graph: &crate::graph::Digraph,
+        chain: &[usize],
+        report: ChainReport<'_>,
+        first_import: &crate::project::ImportEdge,
+    ) -> Diagnostic {
         let last = &graph.edges[chain[chain.len() - 1]];
-        let witness = first.witness;
+        let witness = *first_import;
         let span = Span {
             line: witness.line,
             column: witness.column,
@@ -364,7 +415,14 @@ impl ProjectInput<'_> {
         };
         let hops = chain
             .iter()
-            .map(|edge| self.facts.hop(&graph.edges[*edge].witness))
+            .enumerate()
+            .map(|(position, edge)| {
+                if position == 0 {
+                    self.facts.hop(&witness)
+                } else {
+                    self.facts.hop(&graph.edges[*edge].witness)
+                }
+            })
             .collect();
         Diagnostic {
             chain: hops,
@@ -377,7 +435,11 @@ impl ProjectInput<'_> {
                 report.severity,
                 self.facts.text(witness.path).to_string(),
                 span,
-                format!("{}: {}", report.message, graph.describe(chain, self.facts)),
+                format!(
+                    "{}: {}",
+                    report.message,
+                    graph.describe_from(chain, self.facts, Some(&witness))
+                ),
                 context,
             )
         }
