@@ -534,8 +534,7 @@ fn complete_for_selection(
             .drain(..)
             .filter(|wanted| requested.insert(wanted.clone()))
             .filter_map(|(module, order)| {
-                let located = index.locate(&module, order);
-                let file = by_path.get(located.file()?).copied()?;
+                let file = by_path.get(index.file_of(&module, order)?).copied()?;
                 (!project.has_file(&file.relative)).then_some((file, order))
             })
             .collect();

@@ -469,9 +469,8 @@ impl ProjectFacts {
         module: &str,
         order: SearchOrder,
     ) -> Option<&ModuleEntry> {
-        let located = index.locate(module, order);
         self.strings
-            .find(located.file()?)
+            .find(index.file_of(module, order)?)
             .and_then(|path| self.modules.get(&path))
     }
 

@@ -47,11 +47,11 @@ impl SearchOrder {
 }
 
 /// What Python loads for a dotted module name.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Located {
     /// A checked source file: a module `x.py`, or a regular package's `x/__init__.py`
-    /// (`/`-separated, relative to the governed root).
-    File(Arc<str>),
+    /// ([`ModuleIndex::path`] names it).
+    File(FileId),
     /// A namespace package: directories without `__init__`, which bind nothing but their
     /// submodules.
     Namespace,
@@ -62,19 +62,24 @@ pub enum Located {
     Missing,
 }
 
+/// A checked file of the index (its position among the files it was built from).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileId(u32);
+
 impl Located {
     /// Whether the import of the module succeeds in finding something.
-    pub fn exists(&self) -> bool {
+    pub fn exists(self) -> bool {
         !matches!(self, Located::Missing)
     }
+}
 
-    /// The checked file, if it is one.
-    pub fn file(&self) -> Option<&str> {
-        match self {
-            Located::File(path) => Some(path),
-            _ => None,
-        }
-    }
+/// A path of the tree without suffix: what is there ([`entry_kind`] bits), and the checked
+/// files `x.py` and `x/__init__.py` when the walk found them.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    kind: u8,
+    module: Option<FileId>,
+    init: Option<FileId>,
 }
 
 /// One step of finding a module: what a name is in the current search path.
@@ -125,11 +130,14 @@ pub struct Collision {
 /// file, package directory and compiled extension below the python roots, known from the
 /// walk before anything is parsed, with the disk consulted for what the walk does not list.
 #[derive(Debug, Default)]
-pub struct ModuleIndex {
-    /// Path without suffix -> [`entry_kind`] bits, from the walk.
-    entries: FxHashMap<Box<str>, u8>,
+pub struct ModuleIndex<'f> {
+    /// Path without suffix -> what is there, from the walk (the keys are slices of the
+    /// files' own paths: the index allocates no path).
+    entries: FxHashMap<&'f str, Entry>,
+    /// The checked files, by [`FileId`].
+    files: &'f [SourceFile],
     /// Path without suffix -> the compiled extension's file, for messages.
-    extension_files: FxHashMap<Box<str>, Box<str>>,
+    extension_files: FxHashMap<&'f str, &'f str>,
     /// First-party top-level names, each with why.
     first_party: FxHashMap<String, FirstParty>,
     /// First-party names listed in the registry (no path makes them so).
@@ -143,13 +151,13 @@ pub struct ModuleIndex {
     /// The service that owns each root (all of the service-owned files below it are its).
     root_owners: Vec<Option<String>>,
     /// Top-level names present in more than one root: only their lookups depend on the order.
-    multi_root_names: FxHashSet<String>,
+    multi_root_names: FxHashSet<&'f str>,
     /// Every module of an importable checked file and its packages -> what Python loads for
     /// it in the default order.
-    located: FxHashMap<String, Located>,
-    /// The same in each service's search order (index = order), for the modules whose
-    /// top-level name is in several roots: the only ones whose answer can differ.
-    located_by_order: Vec<FxHashMap<String, Located>>,
+    located: FxHashMap<&'f str, Located>,
+    /// Where a service's search order (index = order) finds another answer than the
+    /// default one, for the modules of `located`.
+    located_by_order: Vec<FxHashMap<&'f str, Located>>,
     /// Last segment -> modules ending in it, for "did you mean" suggestions: built on the
     /// first suggestion, as most runs need none.
     by_last_segment: OnceLock<HashMap<String, Vec<String>>>,
@@ -172,26 +180,34 @@ struct FirstParty {
     only_tests: bool,
 }
 
-impl ModuleIndex {
+impl<'f> ModuleIndex<'f> {
     /// Indexes the checked files (of the whole tree, not only the selected ones) and the
     /// compiled extensions the walk found.
-    pub fn build(config: &Config, files: &[SourceFile], extensions: &[String]) -> Self {
-        let mut entries: FxHashMap<Box<str>, u8> = FxHashMap::default();
-        let mut mark = |path: &str, kind: u8| match entries.get_mut(path) {
-            Some(bits) => *bits |= kind,
-            None => {
-                entries.insert(path.into(), kind);
+    pub fn build(config: &Config, files: &'f [SourceFile], extensions: &'f [String]) -> Self {
+        let mut entries: FxHashMap<&'f str, Entry> = FxHashMap::default();
+        let mut mark = |path: &'f str, kind: u8, file: Option<FileId>| {
+            let entry = entries.entry(path).or_insert(Entry {
+                kind: 0,
+                module: None,
+                init: None,
+            });
+            entry.kind |= kind;
+            if kind & entry_kind::MODULE != 0 {
+                entry.module = entry.module.or(file);
+            } else if kind & entry_kind::PACKAGE != 0 && kind & entry_kind::COMPILED_INIT == 0 {
+                entry.init = entry.init.or(file);
             }
         };
-        for file in files {
+        for (position, file) in files.iter().enumerate() {
+            let id = Some(FileId(position as u32));
             let stem = file.relative.strip_suffix(".py").unwrap_or(&file.relative);
             match stem.strip_suffix("/__init__") {
-                Some(package) => mark(package, entry_kind::PACKAGE),
+                Some(package) => mark(package, entry_kind::PACKAGE, id),
                 None if stem == "__init__" => {}
-                None => mark(stem, entry_kind::MODULE),
+                None => mark(stem, entry_kind::MODULE, id),
             }
             for (slash, _) in stem.match_indices('/') {
-                mark(&stem[..slash], entry_kind::DIRECTORY);
+                mark(&stem[..slash], entry_kind::DIRECTORY, None);
             }
         }
         let mut extension_files = FxHashMap::default();
@@ -203,25 +219,28 @@ impl ModuleIndex {
             let Some((stem, _)) = name.split_once('.') else {
                 continue;
             };
+            // `dir/stem`, a slice of the extension's own path.
+            let path = &extension[..extension.len() - name.len() + stem.len()];
             if stem == "__init__" {
                 if let Some(directory) = directory {
-                    mark(directory, entry_kind::PACKAGE | entry_kind::COMPILED_INIT);
+                    mark(
+                        directory,
+                        entry_kind::PACKAGE | entry_kind::COMPILED_INIT,
+                        None,
+                    );
                 }
             } else {
-                let path = directory.map_or_else(|| stem.to_string(), |d| format!("{d}/{stem}"));
-                mark(&path, entry_kind::EXTENSION);
+                mark(path, entry_kind::EXTENSION, None);
                 // CPython tries its suffixes in order; the first file listed stands for them.
-                extension_files
-                    .entry(path.into_boxed_str())
-                    .or_insert_with(|| extension.as_str().into());
+                extension_files.entry(path).or_insert(extension.as_str());
             }
         }
 
-        let mut modules = FxHashSet::default();
+        let mut modules: FxHashSet<&'f str> = FxHashSet::default();
         let mut found_top_level: FxHashMap<String, FirstParty> = FxHashMap::default();
         let mut roots_of_top: FxHashMap<&str, FxHashSet<u16>> = FxHashMap::default();
         for file in files.iter().filter(|file| file.importable) {
-            let mut prefix = String::with_capacity(file.module.len());
+            let mut end = 0;
             for (position, segment) in file.module.split('.').enumerate() {
                 if position == 0 {
                     let is_test = file.context == crate::model::CodeContext::Test;
@@ -238,13 +257,11 @@ impl ModuleIndex {
                         }
                     }
                 } else {
-                    prefix.push('.');
+                    end += 1;
                 }
-                prefix.push_str(segment);
-                // Packages are prefixes of many modules: one allocation each, not one per file.
-                if !modules.contains(prefix.as_str()) {
-                    modules.insert(prefix.clone());
-                }
+                end += segment.len();
+                // A package is a prefix of its modules' names: a slice, no allocation.
+                modules.insert(&file.module[..end]);
             }
             if let Some(root) = file.root {
                 let top = file.module.split('.').next().unwrap_or(&file.module);
@@ -254,7 +271,7 @@ impl ModuleIndex {
         let multi_root_names = roots_of_top
             .into_iter()
             .filter(|(_, roots)| roots.len() > 1)
-            .map(|(top, _)| top.to_string())
+            .map(|(top, _)| top)
             .collect();
         let (first_party, first_party_explicit) = match &config.first_party {
             Some(names) => (
@@ -280,6 +297,7 @@ impl ModuleIndex {
         }
         let mut index = Self {
             entries,
+            files,
             extension_files,
             first_party,
             first_party_explicit,
@@ -297,7 +315,7 @@ impl ModuleIndex {
         index.located = modules
             .into_iter()
             .map(|module| {
-                let located = index.find(&module, SearchOrder::DEFAULT);
+                let located = index.find(module, SearchOrder::DEFAULT);
                 (module, located)
             })
             .collect();
@@ -308,14 +326,14 @@ impl ModuleIndex {
                 }
                 index
                     .located
-                    .keys()
-                    .filter(|module| {
+                    .iter()
+                    .filter(|(module, _)| {
                         let top = module.split('.').next().unwrap_or(module);
                         index.multi_root_names.contains(top)
                     })
-                    .map(|module| {
+                    .filter_map(|(module, default)| {
                         let located = index.find(module, SearchOrder(order as u16));
-                        (module.clone(), located)
+                        (located != *default).then_some((*module, located))
                     })
                     .collect()
             })
@@ -335,8 +353,8 @@ impl ModuleIndex {
             extra.hash(&mut hasher);
             hasher.finish()
         };
-        let entries = self.entries.iter().fold(0u64, |sum, (path, kind)| {
-            sum.wrapping_add(hash(0, path, u64::from(*kind)))
+        let entries = self.entries.iter().fold(0u64, |sum, (path, entry)| {
+            sum.wrapping_add(hash(0, path, u64::from(entry.kind)))
         });
         let first_party = self
             .first_party
@@ -405,17 +423,37 @@ impl ModuleIndex {
 
     /// What Python loads for `module` with the roots searched in `order`.
     pub fn locate(&self, module: &str, order: SearchOrder) -> Located {
-        let top = module.split('.').next().unwrap_or(module);
-        let known = if order == SearchOrder::DEFAULT || !self.multi_root_names.contains(top) {
-            self.located.get(module)
-        } else {
-            self.located_by_order
-                .get(order.0 as usize)
-                .and_then(|located| located.get(module))
-        };
-        match known {
-            Some(located) => located.clone(),
+        match self.known(module, order) {
+            Some(located) => located,
             None => self.find(module, order),
+        }
+    }
+
+    /// What Python loads for a module of a checked file (no disk lookups); `None` for any
+    /// other name.
+    fn known(&self, module: &str, order: SearchOrder) -> Option<Located> {
+        if order != SearchOrder::DEFAULT {
+            if let Some(&located) = self
+                .located_by_order
+                .get(order.0 as usize)
+                .and_then(|differences| differences.get(module))
+            {
+                return Some(located);
+            }
+        }
+        self.located.get(module).copied()
+    }
+
+    /// The path of a checked file, relative to the governed root.
+    pub fn path(&self, file: FileId) -> &str {
+        &self.files[file.0 as usize].relative
+    }
+
+    /// The checked file Python loads for `module`, if it is one.
+    pub fn file_of(&self, module: &str, order: SearchOrder) -> Option<&str> {
+        match self.locate(module, order) {
+            Located::File(file) => Some(self.path(file)),
+            _ => None,
         }
     }
 
@@ -433,28 +471,26 @@ impl ModuleIndex {
     /// Whether `module` is a checked file or a package directory of the tree (no disk
     /// lookups): the nodes of the import graph.
     pub fn is_walked(&self, module: &str, order: SearchOrder) -> bool {
-        self.located.contains_key(module)
-            && matches!(
-                self.locate(module, order),
-                Located::File(_) | Located::Namespace
-            )
+        matches!(
+            self.known(module, order),
+            Some(Located::File(_) | Located::Namespace)
+        )
     }
 
     /// Whether `module` is a regular package (its `__init__` is what Python loads).
     pub fn is_package(&self, module: &str) -> bool {
-        self.locate(module, SearchOrder::DEFAULT)
-            .file()
+        self.file_of(module, SearchOrder::DEFAULT)
             .is_some_and(|path| path.ends_with("__init__.py"))
     }
 
     /// Whether some search order loads this file for its module name: the files whose
     /// bindings can answer an import (the others are dead code, IG022).
     pub fn is_loaded_somewhere(&self, file: &SourceFile) -> bool {
+        let loads =
+            |order: SearchOrder| self.file_of(&file.module, order) == Some(file.relative.as_str());
         file.importable
-            && (0..self.orders.len()).any(|order| {
-                self.locate(&file.module, SearchOrder(order as u16)).file()
-                    == Some(file.relative.as_str())
-            })
+            && (loads(self.order_of(file))
+                || (0..self.orders.len()).any(|order| loads(SearchOrder(order as u16))))
     }
 
     /// Why a checked file is not what Python loads under its module name, if it is not.
@@ -463,7 +499,7 @@ impl ModuleIndex {
             return None;
         }
         let order = self.order_of(file);
-        if self.locate(&file.module, order).file() == Some(file.relative.as_str()) {
+        if self.file_of(&file.module, order) == Some(file.relative.as_str()) {
             return None;
         }
         // Find the first package above (or the module itself) that resolves elsewhere.
@@ -479,9 +515,10 @@ impl ModuleIndex {
             own_directory = join(&own_directory, segment);
             let last = position + 1 == segments.len();
             let located = self.locate(&module, order);
-            let owns = match &located {
-                Located::File(path) if last => **path == *file.relative,
-                Located::File(path) => path
+            let owns = match located {
+                Located::File(found) if last => self.path(found) == file.relative,
+                Located::File(found) => self
+                    .path(found)
                     .strip_suffix("/__init__.py")
                     .is_some_and(|directory| directory == own_directory),
                 Located::Namespace => {
@@ -492,12 +529,11 @@ impl ModuleIndex {
             if owns {
                 continue;
             }
-            let winner = match &located {
-                Located::File(path) => path.to_string(),
+            let winner = match located {
+                Located::File(found) => self.path(found).to_string(),
                 _ => self.winner_path(&module, order).unwrap_or_default(),
             };
-            let is_module =
-                matches!(&located, Located::File(path) if !path.ends_with("__init__.py"));
+            let is_module = matches!(located, Located::File(_)) && !winner.ends_with("__init__.py");
             if !last && is_module {
                 return Some(Shadowing::NotAPackage { module, winner });
             }
@@ -570,9 +606,9 @@ impl ModuleIndex {
             .service_orders
             .iter()
             .filter_map(|(service, &order)| {
-                let path = match self.locate(module, order) {
-                    Located::File(path) => path.to_string(),
-                    _ => self.winner_path(module, order)?,
+                let path = match self.file_of(module, order) {
+                    Some(path) => path.to_string(),
+                    None => self.winner_path(module, order)?,
                 };
                 Some((service.clone(), path))
             })
@@ -641,21 +677,21 @@ impl ModuleIndex {
         let mut stub = None;
         for location in locations {
             let path = join(location, name);
-            let kind = match self.entries.get(path.as_str()) {
-                Some(&kind) => kind,
+            let walked = self.entries.get(path.as_str()).copied();
+            let kind = match walked {
+                Some(entry) => entry.kind,
                 None => self.kind_on_disk(location, name),
+            };
+            // What the disk alone shows is no checked file: its names are unknown.
+            let checked = |file: Option<Option<FileId>>| match file.flatten() {
+                Some(file) => Located::File(file),
+                None => Located::Unchecked,
             };
             if kind & entry_kind::PACKAGE != 0 {
                 let init = if kind & entry_kind::COMPILED_INIT != 0 {
                     Located::Unchecked
-                } else if self
-                    .entries
-                    .get(path.as_str())
-                    .is_some_and(|&walked| walked & entry_kind::PACKAGE != 0)
-                {
-                    Located::File(format!("{path}/__init__.py").into())
                 } else {
-                    Located::Unchecked
+                    checked(walked.map(|entry| entry.init))
                 };
                 return Found::Package {
                     directory: path,
@@ -670,18 +706,9 @@ impl ModuleIndex {
                 return Found::Module(Located::Unchecked, file);
             }
             if kind & entry_kind::MODULE != 0 {
-                let walked = self
-                    .entries
-                    .get(path.as_str())
-                    .is_some_and(|&walked| walked & entry_kind::MODULE != 0);
-                let file = format!("{path}.py");
                 return Found::Module(
-                    if walked {
-                        Located::File(file.as_str().into())
-                    } else {
-                        Located::Unchecked
-                    },
-                    file,
+                    checked(walked.map(|entry| entry.module)),
+                    format!("{path}.py"),
                 );
             }
             if kind & entry_kind::DIRECTORY != 0 {
@@ -790,7 +817,7 @@ impl ModuleIndex {
                 by_last_segment
                     .entry(last.to_string())
                     .or_default()
-                    .push(module.clone());
+                    .push(module.to_string());
             }
             for candidates in by_last_segment.values_mut() {
                 candidates.sort();

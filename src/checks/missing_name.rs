@@ -78,8 +78,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
         let shadowed = facts.shadowed_definer(module, name).map(|path| {
             let loaded = input
                 .index
-                .locate(module, import.order)
-                .file()
+                .file_of(module, import.order)
                 .map(|winner| format!(", which Python never loads (it loads `{winner}`)"))
                 .unwrap_or_default();
             format!("`{name}` is defined only in `{path}`{loaded}")

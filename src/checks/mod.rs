@@ -219,7 +219,7 @@ pub struct FileInput<'a> {
     /// Its imports, resolved (same order as `facts.imports`).
     pub imports: &'a [ResolvedImport<'a>],
     /// The first-party modules of the tree.
-    pub index: &'a ModuleIndex,
+    pub index: &'a ModuleIndex<'a>,
     /// Report guarded imports that do not resolve, as warnings.
     pub strict_guarded: bool,
     /// The decoded text of the file (empty when it could not be read), for fixes.
@@ -231,7 +231,7 @@ pub struct ProjectInput<'a> {
     /// The registry.
     pub config: &'a Config,
     /// The first-party modules of the tree.
-    pub index: &'a ModuleIndex,
+    pub index: &'a ModuleIndex<'a>,
     /// What every module binds, and what was imported from where.
     pub facts: &'a ProjectFacts,
     /// Report guarded imports that do not resolve, as warnings.
