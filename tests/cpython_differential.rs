@@ -371,24 +371,52 @@ fn module_name(roots: &[String], path: &str) -> String {
         .replace('/', ".")
 }
 
-fn python3() -> Option<&'static str> {
+/// `python3`, or `None` after saying the test is skipped; in CI (`CI` set) a missing
+/// python3 fails the test instead.
+fn python3_or_skip() -> Option<&'static str> {
     let found = Command::new("python3")
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|status| status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 is missing: CI must run the CPython differential tests"
+        );
+        eprintln!("skipped: python3 is not on PATH, so the CPython differential test cannot run");
+    }
     found.then_some("python3")
+}
+
+/// Runs an oracle of `tests/oracle/` with `request` as JSON on its stdin; its JSON answer.
+fn ask_cpython(
+    python: &str,
+    oracle: &str,
+    request: &impl serde::Serialize,
+) -> Vec<serde_json::Value> {
+    let mut child = Command::new(python)
+        .arg("-I")
+        .arg(common::repo_root().join("tests/oracle").join(oracle))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 starts");
+    serde_json::to_writer(child.stdin.take().expect("stdin"), request).expect("request");
+    let output = child.wait_with_output().expect("the oracle finishes");
+    assert!(
+        output.status.success(),
+        "the oracle {oracle} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the oracle's JSON")
 }
 
 #[test]
 fn module_resolution_agrees_with_cpython() {
-    let Some(python) = python3() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python3 is missing: CI must run the CPython differential test"
-        );
-        eprintln!("skipped: python3 is not on PATH, so the CPython differential test cannot run");
+    let Some(python) = python3_or_skip() else {
         return;
     };
     let trees_wanted: u64 = std::env::var("IMPORTGATE_DIFFERENTIAL_TREES")
@@ -465,24 +493,7 @@ fn module_resolution_agrees_with_cpython() {
     }
 
     // CPython's answers, one interpreter for every tree.
-    let oracle = common::repo_root().join("tests/oracle/cpython_imports.py");
-    let mut child = Command::new(python)
-        .arg("-I")
-        .arg(&oracle)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
-    serde_json::to_writer(child.stdin.take().expect("stdin"), &request).expect("request");
-    let output = child.wait_with_output().expect("the oracle finishes");
-    assert!(
-        output.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let answers: Vec<serde_json::Value> =
-        serde_json::from_slice(&output.stdout).expect("the oracle's JSON");
+    let answers = ask_cpython(python, "cpython_imports.py", &request);
 
     let mut disagreements = Vec::new();
     let mut compared: BTreeMap<String, usize> = BTreeMap::new();
@@ -595,33 +606,11 @@ fn module_resolution_agrees_with_cpython() {
 /// tokenizer reads from it.
 #[test]
 fn source_decoding_agrees_with_cpython() {
-    let Some(python) = python3() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python3 is missing: CI must run the CPython differential test"
-        );
-        eprintln!("skipped: python3 is not on PATH, so the CPython differential test cannot run");
+    let Some(python) = python3_or_skip() else {
         return;
     };
     let names = importgate::source::codec_names();
-    let oracle = common::repo_root().join("tests/oracle/cpython_decoding.py");
-    let mut child = Command::new(python)
-        .arg("-I")
-        .arg(&oracle)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
-    serde_json::to_writer(child.stdin.take().expect("stdin"), &names).expect("request");
-    let output = child.wait_with_output().expect("the oracle finishes");
-    assert!(
-        output.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let cases: Vec<serde_json::Value> =
-        serde_json::from_slice(&output.stdout).expect("the oracle's JSON");
+    let cases = ask_cpython(python, "cpython_decoding.py", &names);
     assert_eq!(cases.len(), names.len() * 3);
     let mut disagreements = Vec::new();
     let mut non_ascii = 0;
