@@ -167,8 +167,8 @@ pub struct ModuleIndex<'f> {
     listings: Mutex<HashMap<PathBuf, Listing>>,
 }
 
-/// A directory's entries: (name, is a directory).
-type Listing = Arc<Vec<(String, bool)>>;
+/// What a directory holds on disk: [`entry_kind`] bits by name (before the first `.`).
+type Listing = Arc<FxHashMap<Box<str>, u8>>;
 
 /// Why a top-level name is first-party.
 #[derive(Debug, Default)]
@@ -312,29 +312,31 @@ impl<'f> ModuleIndex<'f> {
             root: config.root.clone(),
             listings: Mutex::new(HashMap::new()),
         };
-        index.located = modules
+        // Parents before children, so that each module is one step from its package.
+        let mut with_depth: Vec<(usize, &'f str)> = modules
             .into_iter()
-            .map(|module| {
-                let located = index.find(module, SearchOrder::DEFAULT);
-                (module, located)
+            .map(|module| (memchr::memchr_iter(b'.', module.as_bytes()).count(), module))
+            .collect();
+        with_depth.sort_unstable();
+        let by_depth: Vec<&'f str> = with_depth.into_iter().map(|(_, module)| module).collect();
+        index.located = index.locate_all(&by_depth, SearchOrder::DEFAULT);
+        let in_several_roots: Vec<&'f str> = by_depth
+            .iter()
+            .copied()
+            .filter(|module| {
+                let top = module.split('.').next().unwrap_or(module);
+                index.multi_root_names.contains(top)
             })
             .collect();
         index.located_by_order = (0..index.orders.len())
             .map(|order| {
-                if order == 0 {
+                if order == 0 || in_several_roots.is_empty() {
                     return FxHashMap::default();
                 }
                 index
-                    .located
-                    .iter()
-                    .filter(|(module, _)| {
-                        let top = module.split('.').next().unwrap_or(module);
-                        index.multi_root_names.contains(top)
-                    })
-                    .filter_map(|(module, default)| {
-                        let located = index.find(module, SearchOrder(order as u16));
-                        (located != *default).then_some((*module, located))
-                    })
+                    .locate_all(&in_several_roots, SearchOrder(order as u16))
+                    .into_iter()
+                    .filter(|(module, located)| index.located.get(module) != Some(located))
                     .collect()
             })
             .collect();
@@ -436,6 +438,7 @@ impl<'f> ModuleIndex<'f> {
             if let Some(&located) = self
                 .located_by_order
                 .get(order.0 as usize)
+                .filter(|differences| !differences.is_empty())
                 .and_then(|differences| differences.get(module))
             {
                 return Some(located);
@@ -595,7 +598,7 @@ impl<'f> ModuleIndex<'f> {
     /// services claim the module and `order` belongs to no service, which file each
     /// service's order loads. `None` when the answer does not depend on the service.
     pub fn collision(&self, module: &str, order: SearchOrder) -> Option<Collision> {
-        if order != SearchOrder::DEFAULT || self.service_orders.is_empty() {
+        if !self.collisions_possible(order) {
             return None;
         }
         let top = module.split('.').next().unwrap_or(module);
@@ -633,6 +636,12 @@ impl<'f> ModuleIndex<'f> {
         (distinct.len() > 1).then_some(Collision { claims })
     }
 
+    /// Whether an import from a file searched in `order` can meet a collision: only a file
+    /// of no service, when services have python roots of their own.
+    pub fn collisions_possible(&self, order: SearchOrder) -> bool {
+        order == SearchOrder::DEFAULT && !self.service_orders.is_empty()
+    }
+
     fn search_roots(&self, order: SearchOrder) -> Vec<String> {
         self.orders
             .get(order.0 as usize)
@@ -640,6 +649,38 @@ impl<'f> ModuleIndex<'f> {
             .iter()
             .map(|&root| self.roots[root as usize].clone())
             .collect()
+    }
+
+    /// [`ModuleIndex::find`] for many modules at once: `modules` lists every package before
+    /// its submodules (each package of a module is in the list), so each is found in its
+    /// package's search path with one step.
+    fn locate_all(&self, modules: &[&'f str], order: SearchOrder) -> FxHashMap<&'f str, Located> {
+        let roots = self.search_roots(order);
+        let mut search_paths: FxHashMap<&str, Vec<String>> = FxHashMap::default();
+        let mut located = FxHashMap::default();
+        for &module in modules {
+            let (locations, name) = match module.rsplit_once('.') {
+                None => (&roots, module),
+                Some((package, name)) => match search_paths.get(package) {
+                    Some(locations) => (locations, name),
+                    None => {
+                        located.insert(module, Located::Missing);
+                        continue;
+                    }
+                },
+            };
+            let (found, below) = match self.find_in(locations, name) {
+                Found::Package { directory, init } => (init, Some(vec![directory])),
+                Found::Namespace(portions) => (Located::Namespace, Some(portions)),
+                Found::Module(found, _) => (found, None),
+                Found::Missing => (Located::Missing, None),
+            };
+            if let Some(below) = below {
+                search_paths.insert(module, below);
+            }
+            located.insert(module, found);
+        }
+        located
     }
 
     /// CPython's path-based finder, one segment at a time.
@@ -730,32 +771,17 @@ impl<'f> ModuleIndex<'f> {
     /// code, compiled extensions, stubs, directories without Python files).
     fn kind_on_disk(&self, location: &str, name: &str) -> u8 {
         let directory = self.root.join(location);
-        let listing = self.listing(&directory);
-        let mut kind = 0;
-        for (entry, is_directory) in listing.iter() {
-            if entry == name {
-                if *is_directory {
-                    kind |= entry_kind::DIRECTORY;
-                    let inside = self.listing(&directory.join(name));
-                    for (inner, _) in inside.iter() {
-                        if inner == "__init__.py" {
-                            kind |= entry_kind::PACKAGE;
-                        } else if inner.starts_with("__init__.") && is_extension_name(inner) {
-                            kind |= entry_kind::PACKAGE | entry_kind::COMPILED_INIT;
-                        }
-                    }
-                }
-            } else if let Some(rest) = entry
-                .strip_prefix(name)
-                .filter(|rest| rest.starts_with('.'))
-            {
-                if rest == ".py" {
-                    kind |= entry_kind::MODULE;
-                } else if rest == ".pyi" {
-                    kind |= entry_kind::STUB;
-                } else if is_extension_name(rest) {
-                    kind |= entry_kind::EXTENSION;
-                }
+        let mut kind = self.listing(&directory).get(name).copied().unwrap_or(0);
+        if kind & entry_kind::DIRECTORY != 0 {
+            let init = self
+                .listing(&directory.join(name))
+                .get("__init__")
+                .copied()
+                .unwrap_or(0);
+            if init & entry_kind::MODULE != 0 {
+                kind |= entry_kind::PACKAGE;
+            } else if init & entry_kind::EXTENSION != 0 {
+                kind |= entry_kind::PACKAGE | entry_kind::COMPILED_INIT;
             }
         }
         // The disk's `x.py` and `x/__init__.py` are not checked files: `find_in` reports
@@ -763,8 +789,9 @@ impl<'f> ModuleIndex<'f> {
         kind
     }
 
-    /// The entries of a directory, read once per run (imports of missing modules tend to
-    /// repeat).
+    /// What each name of a directory is on disk ([`entry_kind`] bits by the name before the
+    /// first `.`: `x` for the directory `x/`, `x.py`, `x.pyi`, `x.cpython-311-....so`), read
+    /// once per run (imports of missing modules tend to repeat).
     fn listing(&self, dir: &std::path::Path) -> Listing {
         if let Some(listing) = self
             .listings
@@ -774,27 +801,32 @@ impl<'f> ModuleIndex<'f> {
         {
             return listing;
         }
-        let listing: Listing = Arc::new(
-            std::fs::read_dir(dir)
-                .map(|entries| {
-                    entries
-                        .filter_map(Result::ok)
-                        .map(|entry| {
-                            // The directory entry's own type (no stat), except for a symlink.
-                            let is_directory = match entry.file_type() {
-                                Ok(kind) if kind.is_symlink() => entry.path().is_dir(),
-                                Ok(kind) => kind.is_dir(),
-                                Err(_) => false,
-                            };
-                            (
-                                entry.file_name().to_string_lossy().into_owned(),
-                                is_directory,
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        );
+        let mut kinds: FxHashMap<Box<str>, u8> = FxHashMap::default();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // The directory entry's own type (no stat), except for a symlink.
+            let is_directory = match entry.file_type() {
+                Ok(kind) if kind.is_symlink() => entry.path().is_dir(),
+                Ok(kind) => kind.is_dir(),
+                Err(_) => false,
+            };
+            let (stem, kind) = if is_directory {
+                (name.as_str(), entry_kind::DIRECTORY)
+            } else {
+                let Some((stem, suffix)) = name.split_once('.') else {
+                    continue;
+                };
+                let kind = match suffix {
+                    "py" => entry_kind::MODULE,
+                    "pyi" => entry_kind::STUB,
+                    _ if is_extension_name(&name) => entry_kind::EXTENSION,
+                    _ => continue,
+                };
+                (stem, kind)
+            };
+            *kinds.entry(stem.into()).or_default() |= kind;
+        }
+        let listing = Arc::new(kinds);
         if let Ok(mut cache) = self.listings.lock() {
             cache.insert(dir.to_path_buf(), Arc::clone(&listing));
         }

@@ -47,6 +47,9 @@ pub(super) static INFO: CheckInfo = CheckInfo {
 
 pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
     let order = input.index.order_of(input.file);
+    if !input.index.collisions_possible(order) {
+        return;
+    }
     for import in input.imports {
         let Some(module) = import.module() else {
             continue;

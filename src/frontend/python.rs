@@ -453,27 +453,29 @@ impl<'a, 's> Walker<'a, 's> {
     /// test is `TYPE_CHECKING`, or when an earlier test was `not TYPE_CHECKING` (it is reached
     /// only when that test is false: `if not TYPE_CHECKING: ... else: <here>`); the other
     /// bodies keep the context.
-    fn if_chain<'n>(&self, if_stmt: &'n StmtIf) -> Vec<(ImportContext, &'n [Stmt])> {
-        let mut bodies = Vec::with_capacity(1 + if_stmt.elif_else_clauses.len());
-        let mut after_negated_test = false;
+    fn if_chain<'n>(
+        &self,
+        if_stmt: &'n StmtIf,
+    ) -> impl Iterator<Item = (ImportContext, &'n [Stmt])> + 'n {
+        let outer = self.context;
         let tests = std::iter::once((Some(if_stmt.test.as_ref()), &if_stmt.body)).chain(
             if_stmt
                 .elif_else_clauses
                 .iter()
                 .map(|clause| (clause.test.as_ref(), &clause.body)),
         );
-        for (test, body) in tests {
-            let never_runs = after_negated_test || test.is_some_and(is_type_checking);
-            bodies.push((
+        // Every `if` of every file comes here: a lazy iterator, no allocation.
+        tests.scan(false, move |after_negated_test, (test, body)| {
+            let never_runs = *after_negated_test || test.is_some_and(is_type_checking);
+            *after_negated_test |= test.is_some_and(is_not_type_checking);
+            Some((
                 ImportContext {
-                    type_checking: self.context.type_checking || never_runs,
-                    ..self.context
+                    type_checking: outer.type_checking || never_runs,
+                    ..outer
                 },
                 body.as_slice(),
-            ));
-            after_negated_test |= test.is_some_and(is_not_type_checking);
-        }
-        bodies
+            ))
+        })
     }
 
     /// A `try` body whose handlers catch `ImportError` is guarded.
