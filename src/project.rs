@@ -250,7 +250,7 @@ pub fn contribution(
     } else if file.importable {
         contribution.shadowed = Some((file.module.clone(), defined_names(&facts.definitions)));
     }
-    if file.importable && index.shadowing(file).is_none() {
+    if index.loads(file) {
         contribution.importer = file.module.clone();
         contribution.edges = imports
             .iter()
@@ -340,7 +340,7 @@ pub fn import_edges(
     imports: &[crate::model::Import],
     index: &ModuleIndex,
 ) -> Vec<(String, u32, u32, u8)> {
-    if !file.importable || index.shadowing(file).is_some() {
+    if !index.loads(file) {
         return Vec::new();
     }
     let order = index.order_of(file);

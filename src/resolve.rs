@@ -496,15 +496,19 @@ impl<'f> ModuleIndex<'f> {
                 || (0..self.orders.len()).any(|order| loads(SearchOrder(order as u16))))
     }
 
+    /// Whether Python loads this file under its module name (in its own search order):
+    /// the files whose imports are edges of the import graph.
+    pub fn loads(&self, file: &SourceFile) -> bool {
+        file.importable
+            && self.file_of(&file.module, self.order_of(file)) == Some(file.relative.as_str())
+    }
+
     /// Why a checked file is not what Python loads under its module name, if it is not.
     pub fn shadowing(&self, file: &SourceFile) -> Option<Shadowing> {
-        if !file.importable {
+        if !file.importable || self.loads(file) {
             return None;
         }
         let order = self.order_of(file);
-        if self.file_of(&file.module, order) == Some(file.relative.as_str()) {
-            return None;
-        }
         // Find the first package above (or the module itself) that resolves elsewhere.
         let own_root = &self.roots[file.root? as usize];
         let segments: Vec<&str> = file.module.split('.').collect();
