@@ -255,11 +255,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             }
         });
     }
-    let order_of_path: HashMap<&str, SearchOrder> = files
-        .iter()
-        .map(|file| (file.relative.as_str(), index.order_of(file)))
-        .collect();
-    verify_fixes(&mut diagnostics, &project, &index, &order_of_path);
+    verify_fixes(&mut diagnostics, &project, &index, &files);
     let project_input = ProjectInput {
         config,
         index: &index,
@@ -631,17 +627,17 @@ fn verify_fixes(
     diagnostics: &mut [Diagnostic],
     project: &ProjectFacts,
     index: &ModuleIndex,
-    order_of_path: &HashMap<&str, SearchOrder>,
+    files: &[&SourceFile],
 ) {
     for diagnostic in diagnostics {
         let Some((module, name)) = diagnostic.fix.as_ref().and_then(|fix| fix.requires.clone())
         else {
             continue;
         };
-        let order = order_of_path
-            .get(diagnostic.path.as_str())
-            .copied()
-            .unwrap_or_default();
+        // The checked files are in path order (the walk sorts them).
+        let order = files
+            .binary_search_by(|file| file.relative.as_str().cmp(&diagnostic.path))
+            .map_or(SearchOrder::DEFAULT, |found| index.order_of(files[found]));
         match project.lookup_name(index, &module, &name, order) {
             NameLookup::Bound => {}
             NameLookup::Missing => diagnostic.fix = None,

@@ -422,6 +422,9 @@ impl Digraph {
 #[derive(Debug, Default)]
 pub struct GraphCache {
     built: std::sync::Mutex<Vec<(EdgeFilter, std::sync::Arc<Digraph>)>>,
+    /// Every import by (importing, imported) module, each list sorted by file, line and
+    /// column: built when a report first needs all the imports an edge stands for.
+    imports_by_pair: std::sync::OnceLock<FxHashMap<(u32, u32), Vec<ImportEdge>>>,
 }
 
 impl GraphCache {
@@ -437,6 +440,28 @@ impl GraphCache {
         let graph = std::sync::Arc::new(Digraph::modules(facts, filter));
         built.push((filter, std::sync::Arc::clone(&graph)));
         graph
+    }
+
+    /// Every import of `to` by `from` (interned module ids), in file, line, column order,
+    /// whatever its flags.
+    pub fn imports_between(&self, facts: &ProjectFacts, from: u32, to: u32) -> &[ImportEdge] {
+        let by_pair = self.imports_by_pair.get_or_init(|| {
+            let mut by_pair: FxHashMap<(u32, u32), Vec<ImportEdge>> = FxHashMap::default();
+            for edge in &facts.edges {
+                by_pair.entry((edge.from, edge.to)).or_default().push(*edge);
+            }
+            for imports in by_pair.values_mut() {
+                imports.sort_by(|a, b| {
+                    (facts.text(a.path), a.line, a.column).cmp(&(
+                        facts.text(b.path),
+                        b.line,
+                        b.column,
+                    ))
+                });
+            }
+            by_pair
+        });
+        by_pair.get(&(from, to)).map_or(&[], Vec::as_slice)
     }
 }
 

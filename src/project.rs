@@ -200,10 +200,7 @@ impl ModuleParts {
     ) -> Self {
         Self {
             bindings,
-            defined: definitions
-                .iter()
-                .map(|definition| definition.name.clone())
-                .collect(),
+            defined: defined_names(definitions),
             incomplete,
             is_package: file.is_package,
         }
@@ -527,10 +524,8 @@ impl ProjectFacts {
         }
         // The frontend sorts `names`; ids are pooled in that order for binary search.
         let names = self.pool_ids(parts.bindings.names.iter().map(|name| &**name));
-        let mut defined: Vec<&str> = parts.defined.iter().map(|name| &**name).collect();
-        defined.sort_unstable();
-        defined.dedup();
-        let defined = self.pool_ids(defined.into_iter());
+        // `defined_names` sorted them: ids are pooled in that order for binary search.
+        let defined = self.pool_ids(parts.defined.iter().map(|name| &**name));
         let all = parts
             .bindings
             .all

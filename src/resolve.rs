@@ -563,39 +563,24 @@ impl<'f> ModuleIndex<'f> {
 
     /// Whether a namespace package's portions, in `order`, include `directory`.
     fn namespace_includes(&self, module: &str, order: SearchOrder, directory: &str) -> bool {
-        let mut locations: Vec<String> = self.search_roots(order);
-        for segment in module.split('.') {
-            match self.find_in(&locations, segment) {
-                Found::Package {
-                    directory: found, ..
-                } => locations = vec![found],
-                Found::Namespace(portions) => locations = portions,
-                _ => return false,
-            }
+        match self.walk(module, order) {
+            Found::Package {
+                directory: found, ..
+            } => found == directory,
+            Found::Namespace(portions) => portions.iter().any(|portion| portion == directory),
+            _ => false,
         }
-        locations.iter().any(|portion| portion == directory)
     }
 
     /// A path that stands for what `module` resolves to when it is no checked file: the
     /// stub, extension or directory that wins.
     fn winner_path(&self, module: &str, order: SearchOrder) -> Option<String> {
-        let mut locations: Vec<String> = self.search_roots(order);
-        let mut last = None;
-        for segment in module.split('.') {
-            match self.find_in(&locations, segment) {
-                Found::Package { directory, .. } => {
-                    last = Some(format!("{directory}/"));
-                    locations = vec![directory];
-                }
-                Found::Namespace(portions) => {
-                    last = portions.first().map(|portion| format!("{portion}/"));
-                    locations = portions;
-                }
-                Found::Module(_, path) => return Some(path),
-                Found::Missing => return None,
-            }
+        match self.walk(module, order) {
+            Found::Package { directory, .. } => Some(format!("{directory}/")),
+            Found::Namespace(portions) => portions.first().map(|portion| format!("{portion}/")),
+            Found::Module(_, path) => Some(path),
+            Found::Missing => None,
         }
-        last
     }
 
     /// For an import of `module` from a file searched in `order`: when files of different
@@ -689,31 +674,33 @@ impl<'f> ModuleIndex<'f> {
 
     /// CPython's path-based finder, one segment at a time.
     fn find(&self, module: &str, order: SearchOrder) -> Located {
+        match self.walk(module, order) {
+            Found::Package { init, .. } => init,
+            Found::Namespace(_) => Located::Namespace,
+            Found::Module(located, _) => located,
+            Found::Missing => Located::Missing,
+        }
+    }
+
+    /// What the last segment of `module` is, found segment by segment from the roots in
+    /// `order`. A module above it ends the walk: `import a.b` where `a` is a module fails
+    /// ("'a' is not a package"), so the answer is that module's path, [`Located::Missing`].
+    fn walk(&self, module: &str, order: SearchOrder) -> Found {
         let mut locations = self.search_roots(order);
         let mut segments = module.split('.').peekable();
         while let Some(segment) = segments.next() {
-            let last = segments.peek().is_none();
-            match self.find_in(&locations, segment) {
-                Found::Package { directory, init } => {
-                    if last {
-                        return init;
-                    }
-                    locations = vec![directory];
-                }
-                Found::Namespace(portions) => {
-                    if last {
-                        return Located::Namespace;
-                    }
-                    locations = portions;
-                }
-                // `import a.b` where `a` is a module: "'a' is not a package".
-                Found::Module(located, _) => {
-                    return if last { located } else { Located::Missing };
-                }
-                Found::Missing => return Located::Missing,
+            let found = self.find_in(&locations, segment);
+            if segments.peek().is_none() {
+                return found;
             }
+            locations = match found {
+                Found::Package { directory, .. } => vec![directory],
+                Found::Namespace(portions) => portions,
+                Found::Module(_, path) => return Found::Module(Located::Missing, path),
+                Found::Missing => return Found::Missing,
+            };
         }
-        Located::Missing
+        Found::Missing
     }
 
     /// `FileFinder.find_spec` for `name` in each location in turn (`PathFinder._get_spec`).

@@ -354,26 +354,11 @@ impl ProjectInput<'_> {
         if chain.len() > 1 || first.count == 1 {
             return vec![self.chain_diagnostic(graph, chain, report)];
         }
-        let mut imports: Vec<crate::project::ImportEdge> = self
-            .facts
-            .edges
+        // All the imports the edge stands for, found once per run (not a scan per route).
+        self.graphs
+            .imports_between(self.facts, first.witness.from, first.witness.to)
             .iter()
-            .filter(|edge| {
-                edge.from == first.witness.from
-                    && edge.to == first.witness.to
-                    && filter.keeps(edge.flags)
-            })
-            .copied()
-            .collect();
-        imports.sort_by(|a, b| {
-            (self.facts.text(a.path), a.line, a.column).cmp(&(
-                self.facts.text(b.path),
-                b.line,
-                b.column,
-            ))
-        });
-        imports
-            .iter()
+            .filter(|import| filter.keeps(import.flags))
             .map(|import| self.chain_diagnostic_at(graph, chain, report.clone(), import))
             .collect()
     }
