@@ -10,6 +10,7 @@
 //! ```
 
 use crate::diagnostic::{Diagnostic, Identity};
+use crate::guarded_io::{read_regular_text, ReadError, BASELINE_LIMIT};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -91,7 +92,7 @@ pub enum BaselineError {
         /// The file, as shown.
         path: String,
         /// Why.
-        source: std::io::Error,
+        source: ReadError,
     },
     /// The file is not a baseline.
     #[error("{path}:{line}:{column}: not a valid baseline: {message}")]
@@ -149,9 +150,9 @@ impl Baseline {
     /// Reads the baseline at `path` (`shown` names it in errors); `Ok(None)` when there is
     /// no such file.
     pub fn load(path: &Path, shown: &str) -> Result<Option<Self>, BaselineError> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_regular_text(path, BASELINE_LIMIT) {
             Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) if error.is_not_found() => return Ok(None),
             Err(source) => {
                 return Err(BaselineError::Read {
                     path: shown.to_string(),

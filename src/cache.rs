@@ -15,6 +15,7 @@
 //! cache is an empty one; a cache that cannot be written is skipped silently (it only costs
 //! time).
 
+use crate::guarded_io::{read_regular, CACHE_LIMIT, SOURCE_LIMIT};
 use crate::model::{CodeContext, Import, ImportContext, ImportKind, SourceFile, Span};
 use crate::project::edge_flags;
 use rustc_hash::FxHashMap;
@@ -175,7 +176,7 @@ impl ImportCache {
     /// `resolution` is the fingerprint of the run's module index.
     pub fn open(directory: &Path, resolution: u64) -> Self {
         let file = directory.join(FILE_NAME);
-        let document = std::fs::read(&file)
+        let document = read_regular(&file, CACHE_LIMIT)
             .ok()
             .and_then(|bytes| postcard::from_bytes::<Document>(&bytes).ok())
             .filter(|document| {
@@ -234,7 +235,7 @@ impl ImportCache {
                 return self.reuse(file, entry, None, &edges_of);
             }
         }
-        let Ok(bytes) = std::fs::read(&file.path) else {
+        let Ok(bytes) = read_regular(&file.path, SOURCE_LIMIT) else {
             return (FileEdges::Fresh(Vec::new()), Found::Unreadable);
         };
         let hash = content_hash(&bytes);

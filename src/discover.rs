@@ -1,9 +1,12 @@
 //! Walks the governed tree in parallel and lists its Python files: honours .gitignore (with
 //! the `ignore` crate, so its semantics are git's), the built-in excludes and the registry's
 //! `exclude` globs. Directory symlinks are not followed, so symlink loops cannot trap the
-//! walk; symlinks to files are listed like files.
+//! walk; symlinks to files are listed like files when their target lies inside the governed
+//! root, and skipped with a problem otherwise (a committed `leak.py -> /proc/self/environ`
+//! is never read).
 
 use crate::config::{Config, DEFAULT_EXCLUDES};
+use crate::guarded_io::GovernedRoot;
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -24,6 +27,8 @@ pub struct WalkProblem {
     pub relative: String,
     /// What went wrong.
     pub message: String,
+    /// A symlink to a file outside the governed root: skipped on purpose, not unreadable.
+    pub outside_root: bool,
 }
 
 /// What the walk found, sorted by path.
@@ -43,14 +48,30 @@ pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
     Some(slash_path(path.strip_prefix(root).ok()?))
 }
 
-/// A path as text with `/` separators on every platform (lossy for non-UTF-8 names).
+/// A path as text with `/` separators on every platform. Bytes of a name that are not
+/// UTF-8 are shown escaped (`x\xe9.py`), never replaced: `x\u{FFFD}.py` is another file.
 pub fn slash_path(path: &Path) -> String {
-    let text = path.to_string_lossy();
+    let text = escaped(path.as_os_str());
     if std::path::MAIN_SEPARATOR == '/' {
-        text.into_owned()
+        text
     } else {
         text.replace(std::path::MAIN_SEPARATOR, "/")
     }
+}
+
+/// An OS string as text: UTF-8 as is, every other byte as `\xNN`.
+pub fn escaped(name: &std::ffi::OsStr) -> String {
+    if let Some(text) = name.to_str() {
+        return text.to_string();
+    }
+    let mut text = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        text.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            text.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    text
 }
 
 /// Removes `.` and `..` components lexically.
@@ -106,18 +127,36 @@ pub fn discover(config: &Config, threads: usize) -> Discovery {
     });
 
     let found = Mutex::new(Discovery::default());
+    let governed = GovernedRoot::new(&root);
     builder.build_parallel().run(|| {
         let root = &root;
         let found = &found;
+        let governed = &governed;
         Box::new(move |result| {
             match result {
                 Ok(entry) => {
                     let is_python = entry.path().extension().is_some_and(|ext| ext == "py");
+                    let is_link = entry.file_type().is_some_and(|kind| kind.is_symlink());
                     let is_file = match entry.file_type() {
                         Some(kind) if kind.is_file() => true,
                         Some(kind) if kind.is_symlink() => entry.path().is_file(),
                         _ => false,
                     };
+                    let wanted = is_python || is_extension_module(entry.path());
+                    if wanted && is_file && is_link && !governed.contains(entry.path()) {
+                        if let (Some(relative), Ok(mut found)) =
+                            (relative_path(root, entry.path()), found.lock())
+                        {
+                            found.problems.push(WalkProblem {
+                                relative,
+                                message: "a symlink to a file outside the governed root; \
+                                          skipped"
+                                    .to_string(),
+                                outside_root: true,
+                            });
+                        }
+                        return WalkState::Continue;
+                    }
                     if is_python && is_file {
                         if let Some(relative) = relative_path(root, entry.path()) {
                             let file = Discovered {
@@ -148,6 +187,7 @@ pub fn discover(config: &Config, threads: usize) -> Discovery {
                         found.problems.push(WalkProblem {
                             relative,
                             message: error.to_string(),
+                            outside_root: false,
                         });
                     }
                 }

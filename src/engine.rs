@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Severity};
 use crate::discover::{discover, normalize};
 use crate::frontend::python::{extract, ExtractOptions};
+use crate::guarded_io::{read_regular, GovernedRoot, SOURCE_LIMIT};
 use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
 use crate::project::{contribution, import_edges, DefinitionFilter, NameLookup, ProjectFacts};
 use crate::resolve::{resolve, ModuleIndex, SearchOrder};
@@ -88,6 +89,8 @@ pub struct Outcome {
     /// symbols (every public class and function in `all-public` mode) for the duplicates
     /// audit.
     pub project: ProjectFacts,
+    /// The files of the tree, to read them again for reports and fixes.
+    pub files: TreeFiles,
 }
 
 impl Outcome {
@@ -278,12 +281,17 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         if !selection.is_everything() {
             continue;
         }
+        let (severity, message) = if problem.outside_root {
+            (Severity::Warning, problem.message)
+        } else {
+            (Severity::Error, format!("cannot read: {}", problem.message))
+        };
         diagnostics.push(Diagnostic::new(
             CheckCode::UnreadableFile,
-            Severity::Error,
+            severity,
             problem.relative,
             Span::FILE_START,
-            format!("cannot read: {}", problem.message),
+            message,
             CodeContext::Production,
         ));
     }
@@ -300,21 +308,68 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     if let Some(progress) = progress {
         progress.finish();
     }
+    let production_files = files.len() - test_files;
+    let files_without_service = (!config.services.is_empty())
+        .then(|| files.iter().filter(|file| file.service.is_none()).count());
+    let skipped_paths = selection.unmatched(&files);
+    drop(files);
+    drop(index);
     Ok(Outcome {
         diagnostics,
         tolerated,
         suppressed,
         fixed: 0,
-        production_files: files.len() - test_files,
+        production_files,
         test_files,
-        files_without_service: (!config.services.is_empty())
-            .then(|| files.iter().filter(|file| file.service.is_none()).count()),
-        skipped_paths: selection.unmatched(&files),
+        files_without_service,
+        skipped_paths,
         elapsed: started.elapsed(),
         selection: selection.relative_to(&config.root),
         baseline_ignored: 0,
         project,
+        files: TreeFiles {
+            files: all_files,
+            root: Some(GovernedRoot::new(&config.root)),
+        },
     })
+}
+
+/// The Python files of the governed tree, as the walk found them (inside the root, symlinks
+/// only to files inside it), sorted by relative path. Reports draw code frames and `--fix`
+/// reads and writes only through here: a diagnostic's path is text for people (a name that
+/// is not UTF-8 is shown escaped), never a path to open.
+#[derive(Debug, Default)]
+pub struct TreeFiles {
+    files: Vec<SourceFile>,
+    root: Option<GovernedRoot>,
+}
+
+impl TreeFiles {
+    /// The file shown as `relative`; `None` when no file of the tree is, or when two are
+    /// (names that differ only in bytes that are not UTF-8 and their escaped spelling).
+    pub fn path_of(&self, relative: &str) -> Option<&Path> {
+        let at = self
+            .files
+            .binary_search_by(|file| file.relative.as_str().cmp(relative))
+            .ok()?;
+        let shown_twice =
+            |other: Option<&SourceFile>| other.is_some_and(|f| f.relative == relative);
+        if shown_twice(at.checked_sub(1).and_then(|before| self.files.get(before)))
+            || shown_twice(self.files.get(at + 1))
+        {
+            return None;
+        }
+        Some(&self.files[at].path)
+    }
+
+    /// Reads a file of the tree again: a regular file, or a symlink to one inside the root
+    /// (as the walk found it; a file swapped for a symlink to elsewhere since is not read).
+    pub fn read(&self, relative: &str) -> Option<Vec<u8>> {
+        self.root
+            .as_ref()?
+            .read(self.path_of(relative)?, SOURCE_LIMIT)
+            .ok()
+    }
 }
 
 /// Reads, decodes and parses one file. Never fails: problems become facts.
@@ -331,7 +386,7 @@ fn read_source_and_facts(
     if let Some(text) = overlay.get(path) {
         return (text.clone(), extract(text, options));
     }
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_regular(path, SOURCE_LIMIT) {
         Ok(bytes) => bytes,
         Err(error) => {
             let facts = FileFacts {
@@ -652,7 +707,7 @@ fn verify_fixes(
 
 /// Whether the file's bytes contain any of `needles`: a cheap filter before parsing.
 fn mentions_any(path: &Path, needles: &[String]) -> bool {
-    std::fs::read(path).is_ok_and(|bytes| {
+    read_regular(path, SOURCE_LIMIT).is_ok_and(|bytes| {
         needles
             .iter()
             .any(|needle| memchr::memmem::find(&bytes, needle.as_bytes()).is_some())

@@ -17,6 +17,7 @@ pub mod engine;
 pub mod fix;
 pub mod frontend;
 pub mod graph;
+pub mod guarded_io;
 pub mod model;
 pub mod overview;
 pub mod progress;

@@ -6,7 +6,10 @@
 //! cookie naming a codec importgate does not decode (cp437, UTF-16) is reported too, and one
 //! naming no codec CPython knows (`latin-9`: Python refuses the file). An undecodable file is
 //! still checked, with its invalid bytes replaced, but offers no fix; an unreadable one is
-//! skipped.
+//! skipped. So is a file that is not a regular file (a FIFO or device put in a file's place:
+//! never waited on), one over 64 MiB, and, as a warning, a symlink to a file outside the
+//! governed root (never read, so that a committed `leak.py -> /proc/self/environ` cannot
+//! print a CI job's secrets).
 //!
 //! ## Why is this bad?
 //! Python cannot import such a file either (`SyntaxError: Non-UTF-8 code starting with

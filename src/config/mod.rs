@@ -378,12 +378,13 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, LoadError> {
         let path = std::path::absolute(path).map_err(|source| LoadError::Io {
             path: path.to_path_buf(),
-            source,
+            source: source.into(),
         })?;
-        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let text = crate::guarded_io::read_regular_text(&path, crate::guarded_io::CONFIG_LIMIT)
+            .map_err(|source| LoadError::Io {
+                path: path.clone(),
+                source,
+            })?;
         Self::from_text(&path, text)
     }
 
@@ -552,7 +553,7 @@ pub enum LoadError {
         /// The file.
         path: PathBuf,
         /// The error.
-        source: std::io::Error,
+        source: crate::guarded_io::ReadError,
     },
     /// The file was read but is wrong.
     #[error("{} has {} error{}", .0.path.display(), .0.errors.len(), if .0.errors.len() == 1 { "" } else { "s" })]

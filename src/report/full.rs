@@ -111,7 +111,10 @@ pub(super) fn render(
             .as_ref()
             .is_none_or(|(path, _)| path != &diagnostic.path)
         {
-            let text = read_text(&context.config.root.join(&diagnostic.path));
+            let text = outcome
+                .files
+                .read(&diagnostic.path)
+                .map(|bytes| decode_python(bytes).text);
             cached = Some((diagnostic.path.clone(), text));
         }
         let text = cached.as_ref().and_then(|(_, text)| text.clone());
@@ -119,12 +122,6 @@ pub(super) fn render(
         write_report(&report, context.color, context.width, out)?;
     }
     Ok(())
-}
-
-fn read_text(path: &Path) -> Option<String> {
-    std::fs::read(path)
-        .ok()
-        .map(|bytes| decode_python(bytes).text)
 }
 
 fn diagnostic_report(

@@ -63,10 +63,7 @@ fn position(text: &str, offset: u32) -> Position {
 }
 
 /// The JSON object of every diagnostic, as the `json` and `json-lines` formats write them.
-pub(super) fn diagnostic_objects<'a>(
-    outcome: &'a Outcome,
-    root: &std::path::Path,
-) -> Vec<JsonDiagnostic<'a>> {
+pub(super) fn diagnostic_objects<'a>(outcome: &'a Outcome) -> Vec<JsonDiagnostic<'a>> {
     // Edit positions need the text of the files that have fixes, read once each.
     let mut texts: HashMap<&str, String> = HashMap::new();
     for diagnostic in outcome
@@ -75,7 +72,9 @@ pub(super) fn diagnostic_objects<'a>(
         .filter(|diagnostic| diagnostic.fix.is_some())
     {
         texts.entry(diagnostic.path.as_str()).or_insert_with(|| {
-            std::fs::read(root.join(&diagnostic.path))
+            outcome
+                .files
+                .read(&diagnostic.path)
                 .map(|bytes| decode_python(bytes).text)
                 .unwrap_or_default()
         });
@@ -121,16 +120,11 @@ pub(super) fn diagnostic_objects<'a>(
         .collect()
 }
 
-pub(super) fn render(
-    outcome: &Outcome,
-    summary: &Summary,
-    root: &std::path::Path,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+pub(super) fn render(outcome: &Outcome, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let document = Document {
         version: 1,
         summary,
-        diagnostics: diagnostic_objects(outcome, root),
+        diagnostics: diagnostic_objects(outcome),
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)

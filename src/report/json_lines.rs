@@ -5,12 +5,8 @@ use super::json::diagnostic_objects;
 use crate::engine::Outcome;
 use std::io::{self, Write};
 
-pub(super) fn render(
-    outcome: &Outcome,
-    root: &std::path::Path,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    for object in diagnostic_objects(outcome, root) {
+pub(super) fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+    for object in diagnostic_objects(outcome) {
         serde_json::to_writer(&mut *out, &object)?;
         writeln!(out)?;
     }

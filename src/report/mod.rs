@@ -90,9 +90,9 @@ pub fn render(
             concise::render(outcome, context, out)?;
             summary.write_text(out)
         }
-        OutputFormat::Json => json::render(outcome, &summary, &context.config.root, out),
+        OutputFormat::Json => json::render(outcome, &summary, out),
         OutputFormat::Github => github::render(outcome, context, out),
-        OutputFormat::JsonLines => json_lines::render(outcome, &context.config.root, out),
+        OutputFormat::JsonLines => json_lines::render(outcome, out),
         OutputFormat::Gitlab => gitlab::render(outcome, context, out),
         OutputFormat::Sarif => sarif::render(outcome, context, out),
         OutputFormat::Junit => junit::render(outcome, context, out),

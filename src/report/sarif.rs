@@ -28,7 +28,7 @@ pub(super) fn render(
         .map(|code| rule_descriptor(*code))
         .collect();
     let fingerprints = crate::diagnostic::fingerprints(&outcome.diagnostics);
-    let results: Vec<Value> = diagnostic_objects(outcome, &context.config.root)
+    let results: Vec<Value> = diagnostic_objects(outcome)
         .iter()
         .zip(&outcome.diagnostics)
         .zip(fingerprints)
