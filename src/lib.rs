@@ -33,6 +33,20 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+/// Writes one line to stderr, control characters escaped. A stderr that is closed or full
+/// is no reason to fail or to panic (as `eprintln!` would): the exit code still tells.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::say_line(format_args!($($arg)*))
+    };
+}
+
+#[doc(hidden)]
+pub fn say_line(line: std::fmt::Arguments<'_>) {
+    let mut stderr = report::visible::ControlEscaper::new(std::io::stderr().lock());
+    let _ = writeln!(stderr, "{line}").and_then(|()| stderr.flush());
+}
+
 /// Exit code: no errors.
 pub const EXIT_CLEAN: u8 = 0;
 /// Exit code: errors found.
@@ -57,28 +71,30 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn run_explain(args: ExplainArgs) -> u8 {
-    let mut out = std::io::stdout().lock();
-    let written = match args.code {
-        Some(code) => match checks::CheckCode::find(&code) {
-            Some(check) => {
-                let info = check.info();
-                writeln!(out, "# {} ({})\n", info.name, info.code)
-                    .and_then(|()| write!(out, "{}", info.docs()))
-            }
-            None => {
-                eprintln!("error: unknown check `{code}`; `importgate explain` lists them");
-                return EXIT_TROUBLE;
-            }
-        },
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let check = match args.code.as_deref().map(checks::CheckCode::find) {
+        Some(None) => {
+            say!(
+                "error: unknown check `{}`; `importgate explain` lists them",
+                args.code.as_deref().unwrap_or_default()
+            );
+            return EXIT_TROUBLE;
+        }
+        Some(Some(check)) => Some(check),
+        None => None,
+    };
+    let written = write_output(None, &cwd, true, |out, _| match check {
+        Some(check) => {
+            let info = check.info();
+            writeln!(out, "# {} ({})\n", info.name, info.code)
+                .and_then(|()| write!(out, "{}", info.docs()))
+        }
         None => checks::CheckCode::ALL.iter().try_for_each(|check| {
             let info = check.info();
             writeln!(out, "{}  {:<21} {}", info.code, info.name, info.summary)
         }),
-    };
-    if written.is_err() {
-        return EXIT_TROUBLE;
-    }
-    EXIT_CLEAN
+    });
+    written.err().unwrap_or(EXIT_CLEAN)
 }
 
 fn run_check(args: CheckArgs) -> u8 {
@@ -107,7 +123,7 @@ fn run_check(args: CheckArgs) -> u8 {
         let outcome = match engine::check(&config, &options) {
             Ok(outcome) => outcome,
             Err(error) => {
-                eprintln!("error: {error}");
+                say!("error: {error}");
                 return EXIT_TROUBLE;
             }
         };
@@ -138,7 +154,7 @@ fn run_check(args: CheckArgs) -> u8 {
         paths.sort();
         for path in paths {
             if let Err(error) = fix::write_atomically(path, &fixed_texts[path]) {
-                eprintln!(
+                say!(
                     "error: cannot write {}: {error}",
                     report::display_path(path, &cwd)
                 );
@@ -154,7 +170,7 @@ fn run_check(args: CheckArgs) -> u8 {
         }
     }
     for skipped in &outcome.skipped_paths {
-        eprintln!(
+        say!(
             "warning: {} is not a checked Python file of {} (excluded, ignored, outside the root, or not Python); skipped",
             report::display_path(skipped, &cwd),
             report::display_path(&config.root, &cwd)
@@ -170,10 +186,15 @@ fn run_check(args: CheckArgs) -> u8 {
         FormatArg::Sarif => OutputFormat::Sarif,
         FormatArg::Junit => OutputFormat::Junit,
     };
-    if let Err(code) = write_output(args.output_file.as_deref(), &cwd, |out, to_terminal| {
-        let context = report_context(&config, &cwd, use_color(args.color, to_terminal));
-        report::render(format, &outcome, &context, out)
-    }) {
+    if let Err(code) = write_output(
+        args.output_file.as_deref(),
+        &cwd,
+        false,
+        |out, to_terminal| {
+            let context = report_context(&config, &cwd, use_color(args.color, to_terminal));
+            report::render(format, &outcome, &context, out)
+        },
+    ) {
         return code;
     }
     if outcome.errors() > 0 && !args.exit_zero {
@@ -203,12 +224,12 @@ fn apply_baseline(
         Ok(Some(baseline)) => baseline,
         Ok(None) => {
             if prune {
-                eprintln!("warning: there is no baseline at {shown} to prune");
+                say!("warning: there is no baseline at {shown} to prune");
             }
             return Ok(());
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            say!("error: {error}");
             return Err(EXIT_TROUBLE);
         }
     };
@@ -220,12 +241,12 @@ fn apply_baseline(
     if prune {
         if !applied.stale.is_empty() {
             if let Err(error) = applied.pruned.write(path, &shown) {
-                eprintln!("error: {error}");
+                say!("error: {error}");
                 return Err(EXIT_TROUBLE);
             }
         }
         let stale: usize = applied.stale.iter().map(|entry| entry.count).sum();
-        eprintln!(
+        say!(
             "Pruned {} from {shown} ({} left).",
             report::plural(stale, "stale violation"),
             applied.pruned.violations()
@@ -265,7 +286,7 @@ fn run_baseline(args: cli::BaselineArgs) -> u8 {
     let existing = match baseline::Baseline::load(&path, &shown) {
         Ok(existing) => existing,
         Err(error) => {
-            eprintln!("error: {error}");
+            say!("error: {error}");
             return EXIT_TROUBLE;
         }
     };
@@ -276,14 +297,14 @@ fn run_baseline(args: cli::BaselineArgs) -> u8 {
             Some(_) => None,
         };
         if let Some(verb) = refusal {
-            eprintln!(
+            say!(
                 "error: refusing to {verb} the baseline {shown} in CI (CI is set): record new violations locally and commit the file, or fix them"
             );
             return EXIT_TROUBLE;
         }
     }
     if let Err(error) = fresh.write(&path, &shown) {
-        eprintln!("error: {error}");
+        say!("error: {error}");
         return EXIT_TROUBLE;
     }
     let files: std::collections::BTreeSet<&str> = fresh
@@ -291,12 +312,15 @@ fn run_baseline(args: cli::BaselineArgs) -> u8 {
         .iter()
         .map(|entry| entry.path.as_str())
         .collect();
-    println!(
-        "Wrote {shown}: {} in {}.",
-        report::plural(fresh.violations(), "known violation"),
-        report::plural(files.len(), "file")
-    );
-    EXIT_CLEAN
+    let written = write_output(None, &cwd, true, |out, _| {
+        writeln!(
+            out,
+            "Wrote {shown}: {} in {}.",
+            report::plural(fresh.violations(), "known violation"),
+            report::plural(files.len(), "file")
+        )
+    });
+    written.err().unwrap_or(EXIT_CLEAN)
 }
 
 /// `importgate why A B`: exit 0 with the chain, 1 when there is no path, 2 when A or B
@@ -334,7 +358,7 @@ fn run_why(args: cli::WhyArgs) -> u8 {
     };
     for name in [&args.from, &args.to] {
         if !exists(name) {
-            eprintln!("error: `{name}` is no service, module or package of the tree");
+            say!("error: `{name}` is no service, module or package of the tree");
             return EXIT_TROUBLE;
         }
     }
@@ -342,23 +366,19 @@ fn run_why(args: cli::WhyArgs) -> u8 {
     // left out of the start, so the chain leaves A's own modules for B's.
     let shared = from.iter().zip(&to).filter(|(a, b)| **a && **b).count();
     let from: Vec<bool> = from.iter().zip(&to).map(|(a, b)| *a && !*b).collect();
-    let mut out = std::io::stdout().lock();
-    if shared > 0
-        && writeln!(
-            out,
-            "note: {} in both `{}` and `{}` left out of the start",
+    let mut text = String::new();
+    if shared > 0 {
+        text.push_str(&format!(
+            "note: {} in both `{}` and `{}` left out of the start\n",
             report::plural(shared, "module"),
             args.from,
             args.to
-        )
-        .is_err()
-    {
-        return EXIT_TROUBLE;
+        ));
     }
-    let written = match modules.shortest_path(&from, &to) {
+    let code = match modules.shortest_path(&from, &to) {
         Some(chain) => {
             let first = modules.edges[chain[0]].from;
-            let mut text = format!("{}\n", modules.names[first]);
+            text.push_str(&format!("{}\n", modules.names[first]));
             for &edge in &chain {
                 let edge = &modules.edges[edge];
                 text.push_str(&format!(
@@ -371,13 +391,15 @@ fn run_why(args: cli::WhyArgs) -> u8 {
                     edge.witness.line
                 ));
             }
-            write!(out, "{text}").map(|()| EXIT_CLEAN)
+            EXIT_CLEAN
         }
         None => {
-            writeln!(out, "no path from `{}` to `{}`", args.from, args.to).map(|()| EXIT_VIOLATIONS)
+            text.push_str(&format!("no path from `{}` to `{}`\n", args.from, args.to));
+            EXIT_VIOLATIONS
         }
     };
-    written.unwrap_or(EXIT_TROUBLE)
+    let written = write_output(None, &cwd, true, |out, _| out.write_all(text.as_bytes()));
+    written.err().unwrap_or(code)
 }
 
 /// `importgate graph`: exit 0 with the graph, 2 when the focus names nothing or the level
@@ -413,17 +435,20 @@ fn run_graph(args: cli::GraphArgs) -> u8 {
     let view = match overview::graph_view::build(&config, &outcome, &view_options) {
         Ok(view) => view,
         Err(error) => {
-            eprintln!("error: {error}");
+            say!("error: {error}");
             return EXIT_TROUBLE;
         }
     };
-    let written = write_output(args.output_file.as_deref(), &cwd, |out, _| {
-        match args.format {
+    let written = write_output(
+        args.output_file.as_deref(),
+        &cwd,
+        true,
+        |out, _| match args.format {
             cli::GraphFormat::Dot => report::graph::write_dot(&view, out),
             cli::GraphFormat::Mermaid => report::graph::write_mermaid(&view, out),
             cli::GraphFormat::Json => report::graph::write_json(&view, out),
-        }
-    });
+        },
+    );
     written.err().unwrap_or(EXIT_CLEAN)
 }
 
@@ -450,13 +475,16 @@ fn run_audit(args: cli::AuditArgs) -> u8 {
         Err(code) => return code,
     };
     let audit = overview::audit::build(&config, &outcome);
-    let written = write_output(args.output_file.as_deref(), &cwd, |out, _| {
-        match args.format {
+    let written = write_output(
+        args.output_file.as_deref(),
+        &cwd,
+        true,
+        |out, _| match args.format {
             cli::AuditReportFormat::Markdown => report::audit::write_markdown(&audit, out),
             cli::AuditReportFormat::Json => report::audit::write_json(&audit, out),
             cli::AuditReportFormat::Html => report::audit::write_html(&audit, out),
-        }
-    });
+        },
+    );
     written.err().unwrap_or(EXIT_CLEAN)
 }
 
@@ -466,24 +494,34 @@ fn run_audit(args: cli::AuditArgs) -> u8 {
 fn write_output(
     file: Option<&std::path::Path>,
     cwd: &std::path::Path,
+    escape: bool,
     write: impl FnOnce(&mut dyn Write, bool) -> std::io::Result<()>,
 ) -> Result<(), u8> {
+    // `escape`: output with no colour of its own has every control character escaped here;
+    // `check` reports escape what they draw themselves.
+    let write_to = |writer: &mut dyn Write, to_terminal: bool| {
+        if escape {
+            let mut escaped = report::visible::ControlEscaper::new(writer);
+            write(&mut escaped, to_terminal).and_then(|()| escaped.flush())
+        } else {
+            write(writer, to_terminal).and_then(|()| writer.flush())
+        }
+    };
     let written = match file {
         Some(path) => std::fs::File::create(cwd.join(path)).and_then(|file| {
             let mut writer = std::io::BufWriter::new(file);
-            write(&mut writer, false)?;
-            writer.flush()
+            write_to(&mut writer, false)
         }),
         None => {
             let stdout = std::io::stdout();
             let to_terminal = stdout.is_terminal();
             let mut writer = std::io::BufWriter::new(stdout.lock());
-            write(&mut writer, to_terminal).and_then(|()| writer.flush())
+            write_to(&mut writer, to_terminal)
         }
     };
     match written {
         Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-            eprintln!("error: cannot write the report: {error}");
+            say!("error: cannot write the report: {error}");
             Err(EXIT_TROUBLE)
         }
         _ => Ok(()),
@@ -494,23 +532,24 @@ fn write_output(
 fn print_diffs(fixed_texts: &HashMap<PathBuf, String>, fixed: usize, cwd: &std::path::Path) -> u8 {
     let mut paths: Vec<&PathBuf> = fixed_texts.keys().collect();
     paths.sort();
-    let mut out = std::io::stdout().lock();
-    for path in &paths {
-        let before = std::fs::read(path)
-            .map(|bytes| source::decode_python(bytes).text)
-            .unwrap_or_default();
-        let shown = report::display_path(path, cwd);
-        if write!(
-            out,
-            "{}",
-            fix::unified_diff(&shown, &before, &fixed_texts[*path])
-        )
-        .is_err()
-        {
-            return EXIT_TROUBLE;
+    let written = write_output(None, cwd, true, |out, _| {
+        for path in &paths {
+            let before = std::fs::read(path)
+                .map(|bytes| source::decode_python(bytes).text)
+                .unwrap_or_default();
+            let shown = report::display_path(path, cwd);
+            write!(
+                out,
+                "{}",
+                fix::unified_diff(&shown, &before, &fixed_texts[*path])
+            )?;
         }
+        Ok(())
+    });
+    if let Err(code) = written {
+        return code;
     }
-    eprintln!(
+    say!(
         "{fixed} fix{} would change {} file{}.",
         if fixed == 1 { "" } else { "es" },
         paths.len(),
@@ -535,7 +574,7 @@ fn load_config(
         None => match Config::find(cwd) {
             Some(path) => path,
             None => {
-                eprintln!(
+                say!(
                     "error: {}",
                     LoadError::NotFound {
                         start: cwd.to_path_buf()
@@ -548,13 +587,18 @@ fn load_config(
     match Config::load(&config_path) {
         Ok(config) => Ok(config),
         Err(LoadError::Invalid(errors)) => {
-            let mut stderr = std::io::stderr().lock();
-            let _ =
-                report::render_config_errors(&errors, cwd, color, terminal_width(), &mut stderr);
+            let stderr = std::io::stderr().lock();
+            let _ = if color {
+                let mut stderr = stderr;
+                report::render_config_errors(&errors, cwd, color, terminal_width(), &mut stderr)
+            } else {
+                let mut stderr = report::visible::ControlEscaper::new(stderr);
+                report::render_config_errors(&errors, cwd, color, terminal_width(), &mut stderr)
+            };
             Err(EXIT_TROUBLE)
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            say!("error: {error}");
             Err(EXIT_TROUBLE)
         }
     }
@@ -576,7 +620,7 @@ fn check_whole_tree(
     match engine::check(&config, &options) {
         Ok(outcome) => Ok((config, outcome)),
         Err(error) => {
-            eprintln!("error: {error}");
+            say!("error: {error}");
             Err(EXIT_TROUBLE)
         }
     }
@@ -590,18 +634,14 @@ fn run_audit_duplicates(args: cli::AuditDuplicatesArgs) -> u8 {
         Err(code) => return code,
     };
     let groups = checks::duplicate_groups(&config, &outcome.project.definitions);
-    let mut out = std::io::stdout().lock();
-    let written = match args.format {
+    let written = write_output(None, &cwd, true, |out, _| match args.format {
         cli::AuditFormat::Text => {
             let display = |relative: &str| report::display_path(&config.root.join(relative), &cwd);
-            report::write_duplicates_text(&groups, &display, &mut out)
+            report::write_duplicates_text(&groups, &display, out)
         }
-        cli::AuditFormat::Json => report::write_duplicates_json(&groups, &mut out),
-    };
-    if written.is_err() {
-        return EXIT_TROUBLE;
-    }
-    EXIT_CLEAN
+        cli::AuditFormat::Json => report::write_duplicates_json(&groups, out),
+    });
+    written.err().unwrap_or(EXIT_CLEAN)
 }
 
 fn report_context<'a>(config: &'a Config, cwd: &std::path::Path, color: bool) -> ReportContext<'a> {

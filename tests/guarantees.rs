@@ -214,3 +214,183 @@ fn a_baseline_with_a_byte_order_mark_is_read() {
     let output = importgate(root.path(), &["check"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
+
+/// `importgate ARGS` as a plain process, for its standard streams.
+fn plain(cwd: &Path, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_importgate"));
+    command
+        .current_dir(cwd)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("CI");
+    command
+}
+
+/// Whether `output` holds a control character other than newline and tab (C0, DEL, C1).
+fn raw_control(output: &[u8]) -> Option<usize> {
+    let text = String::from_utf8_lossy(output);
+    text.char_indices()
+        .find(|(_, c)| c.is_control() && *c != '\n' && *c != '\t')
+        .map(|(at, _)| at)
+}
+
+#[cfg(unix)]
+#[test]
+fn no_control_character_from_the_tree_reaches_the_terminal() {
+    use std::os::unix::ffi::OsStrExt;
+    let rules = format!(
+        "{RULES}hint = \"Use the \\u001b]0;pwned\\u0007 API\"\n\n[[banned]]\nid = \"no-\\u009bpickle\"\napi = [\"pickle\"]\n"
+    );
+    let root = tree(&[
+        ("rules.toml", &rules),
+        ("app/__init__.py", ""),
+        (
+            "app/views.py",
+            "import billing  # \x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07 \u{9b}31m\r\nimport pickle\n",
+        ),
+        ("billing/__init__.py", ""),
+    ]);
+    let name = std::ffi::OsStr::from_bytes(b"app/evil\x1b[31m.py");
+    fs::write(root.path().join(name), "import billing\n").expect("write");
+    for (format, code, output) in every_format(root.path(), &["--color", "never"]) {
+        assert_eq!(code, 1, "{format}");
+        if let Some(at) = raw_control(&output) {
+            let text = String::from_utf8_lossy(&output);
+            panic!(
+                "{format}: a raw control character: {:?}",
+                &text[at.saturating_sub(40)..]
+            );
+        }
+        assert!(contains(&output, "evil"), "{format} reports the file");
+    }
+    // With colour, importgate's own escapes are the only ones.
+    let output = importgate(root.path(), &["check", "--color", "always"])
+        .output()
+        .expect("runs");
+    for injected in ["\x1b]", "\x1b[2J", "\x07", "\u{9b}", "\x1b[31m.py"] {
+        assert!(
+            !contains(&output.stdout, injected),
+            "{injected:?} got through"
+        );
+    }
+    // In registry errors too.
+    fs::write(
+        root.path().join("rules.toml"),
+        "[[boundary]]\nid = \"\x1b]0;pwned\x07\"\nfrom = []\n",
+    )
+    .expect("write");
+    let output = importgate(root.path(), &["check"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(raw_control(&output.stderr), None, "{output:?}");
+}
+
+/// Every command, with stdout or stderr closed early or full: no panic, and the exit code
+/// the command would have had (2 when its own output could not be written).
+#[cfg(unix)]
+#[test]
+fn output_errors_never_panic() {
+    let root = tree(&[
+        ("rules.toml", RULES),
+        ("app/__init__.py", ""),
+        ("app/views.py", "import billing\n"),
+        ("billing/__init__.py", ""),
+    ]);
+    let commands: &[&[&str]] = &[
+        &["check"],
+        &["check", "--output-format", "concise"],
+        &["check", "--diff"],
+        &["check", "nosuch.py"],
+        &["check", "--config", "nosuch.toml"],
+        &["check", "--prune-baseline"],
+        &["baseline"],
+        &["explain"],
+        &["explain", "IG001"],
+        &["explain", "IG999"],
+        &["why", "app", "billing"],
+        &["why", "app", "nosuch"],
+        &["graph"],
+        &["graph", "--focus", "nosuch"],
+        &["audit"],
+        &["audit", "duplicates"],
+    ];
+    let full = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full")
+    };
+    for command in commands {
+        let normal = importgate(root.path(), command).output().expect("runs");
+        let normal_code = normal.status.code().expect("an exit code");
+        assert!(!contains(&normal.stderr, "panicked"), "{command:?}");
+        // stderr full: the same exit code.
+        let output = plain(root.path(), command)
+            .stderr(full())
+            .output()
+            .expect("runs");
+        assert_eq!(
+            output.status.code(),
+            Some(normal_code),
+            "{command:?}, stderr full"
+        );
+        // stdout full: 2 when there was output to write, else the same.
+        let output = plain(root.path(), command)
+            .stdout(full())
+            .output()
+            .expect("runs");
+        let expected = if normal.stdout.is_empty() {
+            normal_code
+        } else {
+            2
+        };
+        assert_eq!(
+            output.status.code(),
+            Some(expected),
+            "{command:?}, stdout full"
+        );
+        assert!(!contains(&output.stderr, "panicked"), "{command:?}");
+        // stdout closed by its reader (`| head`): quietly the normal exit code.
+        let shell = format!(
+            "exec 3>&1; {} 2>/dev/null | (exec 0<&-; exit 0); echo \"${{PIPESTATUS[0]}}\" >&3",
+            std::iter::once(env!("CARGO_BIN_EXE_importgate"))
+                .chain(command.iter().copied())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let output = std::process::Command::new("bash")
+            .args(["-c", &shell])
+            .current_dir(root.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("bash runs");
+        let code: i32 = String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse()
+            .expect("an exit code");
+        assert_eq!(code, normal_code, "{command:?}, stdout closed");
+    }
+}
+
+#[test]
+fn a_long_line_is_cut_around_the_span_in_a_code_frame() {
+    let line = format!(
+        "{}import billing; {}\n",
+        "x = 1; ".repeat(150_000),
+        "y = 2; ".repeat(150_000)
+    );
+    let root = tree(&[
+        ("rules.toml", RULES),
+        ("app/__init__.py", ""),
+        ("app/views.py", &line),
+        ("billing/__init__.py", ""),
+    ]);
+    let output = importgate(root.path(), &["check"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.len() < 4_000, "{} bytes", stdout.len());
+    assert!(
+        stdout.contains("x = 1; import billing; y = 2;") && stdout.contains(" 1 │ …"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("app/views.py:1:1050008"), "{stdout}");
+}

@@ -13,6 +13,7 @@ mod json_lines;
 mod junit;
 mod sarif;
 mod summary;
+pub mod visible;
 
 pub use duplicates::{
     duplicate_records, write_duplicates_json, write_duplicates_text, DefinitionRecord,
@@ -81,6 +82,15 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let summary = Summary::new(outcome);
+    // Colour is the full format's own escape sequences: there, text from the tree is made
+    // visible where it is drawn. Everywhere else every control character is escaped.
+    let mut escaped;
+    let out: &mut dyn Write = if format == OutputFormat::Full && context.color {
+        out
+    } else {
+        escaped = visible::ControlEscaper::new(out);
+        &mut escaped
+    };
     match format {
         OutputFormat::Full => {
             full::render(outcome, context, out)?;

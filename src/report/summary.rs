@@ -142,10 +142,12 @@ impl Summary {
                 writeln!(out, "  {code} {name:<20} {count:>6}")?;
             }
             for (rule, count) in &self.by_rule {
+                let rule = super::visible::visible(rule);
                 writeln!(out, "  rule {rule:<30} {count:>6}")?;
             }
         }
         for (rule, counts) in &self.allowed {
+            let rule = super::visible::visible(rule);
             if counts.tests > 0 {
                 writeln!(
                     out,
