@@ -143,6 +143,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     let threads = options.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .stack_size(crate::frontend::nesting::PARSE_STACK_BYTES)
         .build()
         .map_err(|error| RunError::Threads(error.to_string()))?;
     let walk_threads = pool.current_num_threads();

@@ -6,7 +6,19 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = importgate::cli::Cli::parse();
-    ExitCode::from(importgate::run(cli))
+    // The work runs on a thread with the parsers' stack: `--fix` parses on it too.
+    let work = std::thread::Builder::new()
+        .name("importgate".to_string())
+        .stack_size(importgate::frontend::nesting::PARSE_STACK_BYTES)
+        .spawn(move || importgate::run(cli));
+    match work.map(|handle| handle.join()) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(error) => {
+            importgate::say_line(format_args!("error: cannot start the work thread: {error}"));
+            ExitCode::from(importgate::EXIT_TROUBLE)
+        }
+    }
 }
 
 // The parser allocates a node per syntax element and frees the tree right after the facts

@@ -177,6 +177,8 @@ pub struct SyntaxProblem {
     pub span: Span,
     /// How many further syntax errors the parser reported.
     pub further_errors: usize,
+    /// The file was not parsed at all: nested deeper than CPython accepts.
+    pub not_parsed: bool,
 }
 
 /// Why a file's text could not be taken as it is.

@@ -665,3 +665,122 @@ fn source_decoding_agrees_with_cpython() {
         "the cases must hold non-ASCII text"
     );
 }
+
+/// A source near one of CPython's nesting limits: brackets (with f-string fields),
+/// indentation, or chains of operators, alone or combined.
+fn nesting_source(random: &mut Random) -> String {
+    let chain = |random: &mut Random, length: usize| -> String {
+        match random.below(6) {
+            0 => vec!["1"; length + 1].join(" + "),
+            1 => format!("{}1", "-".repeat(length)),
+            2 => format!("{}1", "not ".repeat(length)),
+            3 => format!("a{}", ".b".repeat(length)),
+            4 => format!("f{}", "()".repeat(length)),
+            _ => format!("{}1", "1 if y else ".repeat(length / 2)),
+        }
+    };
+    const NOISE: &[&str] = &["", "  # ((((((((((\n", "  # ]]]]\n", "\ns = '(((('\n"];
+    let noise = |random: &mut Random| NOISE[random.below(NOISE.len())];
+    match random.below(4) {
+        0 | 3 => {
+            let depth = 150 + random.below(70);
+            let inner = if random.chance(50) {
+                let length = random.below(300);
+                chain(random, length)
+            } else {
+                "1".to_string()
+            };
+            let field_at = random.chance(40).then(|| random.below(depth));
+            let mut opened = String::new();
+            let mut closed = Vec::new();
+            for level in 0..depth {
+                if field_at == Some(level) {
+                    opened.push_str("f'{");
+                    closed.push("}'");
+                    continue;
+                }
+                let (open, close) = *random.pick(&[("(", ")"), ("[", "]"), ("(1, ", ")")]);
+                opened.push_str(open);
+                closed.push(close);
+            }
+            closed.reverse();
+            format!("x = {opened}{inner}{}{}\n", closed.concat(), noise(random))
+        }
+        1 => {
+            let levels = 90 + random.below(15);
+            let mut source = String::new();
+            let mut width = 0;
+            for _ in 0..levels {
+                source.push_str(&" ".repeat(width));
+                source.push_str("if x:\n");
+                if random.chance(10) {
+                    source.push_str(&" ".repeat(random.below(3)));
+                    source.push_str("# an outdented comment\n\n");
+                }
+                width += 1 + random.below(3);
+            }
+            source.push_str(&" ".repeat(width));
+            source.push_str("pass\n");
+            source
+        }
+        _ => {
+            let length = 1 + random.below(3_500);
+            format!("x = {}{}\n", chain(random, length), noise(random))
+        }
+    }
+}
+
+/// importgate refuses a file as nested too deep only when CPython refuses it too, with the
+/// same message for brackets and indentation (which CPython's tokenizer counts exactly).
+#[test]
+fn nesting_limits_agree_with_cpython() {
+    let Some(python) = python3_or_skip() else {
+        return;
+    };
+    let mut random = Random(0x1E57_1DE5);
+    let sources: Vec<String> = (0..240).map(|_| nesting_source(&mut random)).collect();
+    let answers = ask_cpython(python, "cpython_nesting.py", &sources);
+    let mut disagreements = Vec::new();
+    let (mut refused_by_both, mut accepted_by_both) = (0, 0);
+    for (source, answer) in sources.iter().zip(&answers) {
+        let ours = importgate::frontend::nesting::too_deep(source).map(|deep| deep.message);
+        let cpython_message = answer.get(1).and_then(|message| message.as_str());
+        let exact = |message: &str| {
+            message == "too many nested parentheses" || message == "too many levels of indentation"
+        };
+        let agrees = match (&ours, cpython_message) {
+            (None, None) => {
+                accepted_by_both += 1;
+                true
+            }
+            // A tokenizer limit is found by both, with CPython's words.
+            (Some(ours), Some(theirs)) if exact(theirs) || exact(ours) => ours == theirs,
+            (Some(_), Some(_)) => {
+                refused_by_both += 1;
+                true
+            }
+            // CPython refuses deep chains at ~3,000; importgate parses them (bounded far
+            // higher), so only a tokenizer limit must be found.
+            (None, Some(theirs)) => !exact(theirs),
+            (Some(_), None) => false,
+        };
+        if agrees && cpython_message.is_some_and(exact) {
+            refused_by_both += 1;
+        }
+        if !agrees {
+            let shown: String = source.chars().take(160).collect();
+            disagreements.push(format!("importgate {ours:?}, CPython {answer}: {shown:?}…"));
+        }
+    }
+    eprintln!(
+        "compared {} sources with CPython's compile(): {accepted_by_both} accepted and {refused_by_both} refused by both",
+        sources.len()
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+    assert!(refused_by_both > 20 && accepted_by_both > 20);
+}

@@ -394,3 +394,105 @@ fn a_long_line_is_cut_around_the_span_in_a_code_frame() {
     );
     assert!(stdout.contains("app/views.py:1:1050008"), "{stdout}");
 }
+
+#[test]
+fn one_pathological_file_never_costs_the_report() {
+    let just_under = 9_990;
+    let mut blocks = String::new();
+    for level in 0..5_000 {
+        blocks.push_str(&" ".repeat(level));
+        blocks.push_str("if x:\n");
+    }
+    blocks.push_str(&" ".repeat(5_000));
+    blocks.push_str("pass\n");
+    let files: Vec<(String, String)> = vec![
+        ("blocks".into(), blocks),
+        (
+            "brackets".into(),
+            format!("x = {}1{}\n", "(".repeat(32_000), ")".repeat(32_000)),
+        ),
+        (
+            "dunder".into(),
+            format!("m = __import__('os')\nx = {}1\n", "-".repeat(5_700)),
+        ),
+        (
+            "sum".into(),
+            format!("import os\nx = {}\n", vec!["1"; just_under].join("+")),
+        ),
+        ("unary".into(), format!("x = {}1\n", "-".repeat(just_under))),
+        (
+            "nots".into(),
+            format!("x = {}1\n", "not ".repeat(just_under)),
+        ),
+        (
+            "lambdas".into(),
+            format!("x = {}1\n", "lambda: ".repeat(just_under)),
+        ),
+        (
+            "attributes".into(),
+            format!("x = a{}\n", ".b".repeat(just_under)),
+        ),
+        (
+            "calls".into(),
+            format!("x = f{}\n", "()".repeat(just_under)),
+        ),
+        (
+            "ternaries".into(),
+            format!("x = {}1\n", "1 if y else ".repeat(just_under / 2)),
+        ),
+        (
+            "fields".into(),
+            format!("x = f'{{{}1{}}}'\n", "(".repeat(199), ")".repeat(199)),
+        ),
+        (
+            "mixed".into(),
+            format!(
+                "x = {}{}1{}\n",
+                "(-".repeat(199),
+                "-".repeat(just_under - 400),
+                ")".repeat(199)
+            ),
+        ),
+    ];
+    let mut listed: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, text)| (format!("app/{name}.py"), text.clone()))
+        .collect();
+    listed.push(("rules.toml".into(), RULES.into()));
+    listed.push(("app/__init__.py".into(), String::new()));
+    listed.push(("app/views.py".into(), "import billing\n".into()));
+    listed.push(("billing/__init__.py".into(), String::new()));
+    let borrowed: Vec<(&str, &str)> = listed
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let root = tree(&borrowed);
+    for extra in [
+        &[][..],
+        &["-j", "1"][..],
+        &["app/unary.py", "app/views.py"][..],
+    ] {
+        let mut args = vec!["check", "--output-format", "concise"];
+        args.extend_from_slice(extra);
+        let output = importgate(root.path(), &args)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{extra:?}: {output:?}");
+        assert!(
+            stdout.contains("app/views.py:1:8: IG001 [no-secrets]"),
+            "{stdout}"
+        );
+        if extra.is_empty() {
+            for refused in ["blocks", "brackets"] {
+                assert!(
+                    stdout.contains(&format!("app/{refused}.py")),
+                    "{refused}: {stdout}"
+                );
+            }
+            assert!(stdout.contains("IG900 syntax error: too many levels of indentation"));
+            assert!(stdout.contains("IG900 syntax error: too many nested parentheses"));
+        }
+    }
+}

@@ -2,7 +2,10 @@
 //! Reports a file that does not parse completely: Python 2 syntax, a merge-conflict marker,
 //! an unfinished edit. The parser recovers and the imports it could read are still checked,
 //! so one broken file neither hides the rest of its imports nor stops the run. The first
-//! syntax error is shown, with the number of further ones.
+//! syntax error is shown, with the number of further ones. A file nested deeper than CPython
+//! accepts (more than 200 brackets, 100 levels of indentation, or expressions thousands of
+//! levels deep) is reported with CPython's message and not parsed at all: it could
+//! overflow the stack, and Python cannot import it anyway.
 //!
 //! ## Why is this bad?
 //! Python refuses to import a file with a syntax error, so whatever imports it fails at
@@ -49,6 +52,9 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         format!("syntax error: {}{further}", printable(&syntax.message)),
     );
     diagnostic.hint = Some(match input.facts.imports.len() {
+        _ if syntax.not_parsed => "importgate does not parse a file nested deeper than CPython \
+                                   accepts: none of its imports is checked"
+            .to_string(),
         0 => "the parser recovered no import from this file".to_string(),
         1 => "the 1 import the parser recovered from this file is still checked".to_string(),
         n => format!("the {n} imports the parser recovered from this file are still checked"),

@@ -1,3 +1,4 @@
 //! Language frontends: source text in, language-neutral facts (`model::FileFacts`) out.
 
+pub mod nesting;
 pub mod python;

@@ -64,14 +64,25 @@ impl ExtractOptions {
 /// assert!(import.context.lazy);
 /// ```
 pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
+    let mut facts = FileFacts::default();
+    if let Some(too_deep) = super::nesting::too_deep(source) {
+        let offset = too_deep.offset as u32;
+        facts.syntax = Some(SyntaxProblem {
+            message: too_deep.message,
+            span: locate(source, (offset, offset)),
+            further_errors: 0,
+            not_parsed: true,
+        });
+        return facts;
+    }
     let parsed = parse_unchecked_source(source, PySourceType::Python);
     let mut locator = Locator::new(source);
-    let mut facts = FileFacts::default();
     if let Some(first) = parsed.errors().first() {
         facts.syntax = Some(SyntaxProblem {
             message: first.error.to_string(),
             span: locator.span(first.location),
             further_errors: parsed.errors().len() - 1,
+            not_parsed: false,
         });
     }
     let body = &parsed.syntax().body;
@@ -976,6 +987,10 @@ pub fn locate(source: &str, range: (u32, u32)) -> Span {
 
 /// How many syntax errors the parser reports for `source`: a fix must not add any.
 pub fn syntax_error_count(source: &str) -> usize {
+    if super::nesting::too_deep(source).is_some() {
+        // Never parsed: worse than any number of recoverable errors.
+        return usize::MAX;
+    }
     parse_unchecked_source(source, PySourceType::Python)
         .errors()
         .len()
