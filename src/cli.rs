@@ -63,7 +63,7 @@ pub struct GraphArgs {
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 }
@@ -110,7 +110,7 @@ pub struct AuditArgs {
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 }
@@ -145,7 +145,7 @@ pub struct AuditDuplicatesArgs {
     #[arg(long, value_enum, default_value_t = AuditFormat::Text, value_name = "FORMAT")]
     pub format: AuditFormat,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 }
@@ -207,7 +207,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict_guarded: bool,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -258,7 +258,7 @@ pub struct BaselineArgs {
     #[arg(long)]
     pub strict_guarded: bool,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 }
@@ -282,7 +282,7 @@ pub struct WhyArgs {
     #[arg(long)]
     pub tests: bool,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 }

@@ -106,7 +106,7 @@ fn run_check(args: CheckArgs) -> u8 {
     };
     let mut options = engine::CheckOptions {
         paths: args.paths.clone(),
-        threads: args.threads,
+        threads: worker_count(args.threads),
         strict_guarded: args.strict_guarded,
         cache_dir: (!args.no_cache).then(|| config.cache_dir()),
         ..Default::default()
@@ -272,7 +272,7 @@ fn apply_baseline(
 fn run_baseline(args: cli::BaselineArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let options = engine::CheckOptions {
-        threads: args.threads,
+        threads: worker_count(args.threads),
         strict_guarded: args.strict_guarded,
         ..Default::default()
     };
@@ -328,7 +328,7 @@ fn run_baseline(args: cli::BaselineArgs) -> u8 {
 fn run_why(args: cli::WhyArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let options = engine::CheckOptions {
-        threads: args.threads,
+        threads: worker_count(args.threads),
         ..Default::default()
     };
     let (config, outcome) = match check_whole_tree(args.config.config.as_deref(), &cwd, &options) {
@@ -407,7 +407,7 @@ fn run_why(args: cli::WhyArgs) -> u8 {
 fn run_graph(args: cli::GraphArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let options = engine::CheckOptions {
-        threads: args.threads,
+        threads: worker_count(args.threads),
         ..Default::default()
     };
     let (config, outcome) = match check_whole_tree(args.config.config.as_deref(), &cwd, &options) {
@@ -470,7 +470,11 @@ fn audit_run(
 /// `importgate audit`: always exit 0 with the report (2 for a registry or write error).
 fn run_audit(args: cli::AuditArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let (config, outcome) = match audit_run(args.config.config.as_deref(), args.threads, &cwd) {
+    let (config, outcome) = match audit_run(
+        args.config.config.as_deref(),
+        worker_count(args.threads),
+        &cwd,
+    ) {
         Ok(run) => run,
         Err(code) => return code,
     };
@@ -629,7 +633,11 @@ fn check_whole_tree(
 /// `importgate audit duplicates`.
 fn run_audit_duplicates(args: cli::AuditDuplicatesArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let (config, outcome) = match audit_run(args.config.config.as_deref(), args.threads, &cwd) {
+    let (config, outcome) = match audit_run(
+        args.config.config.as_deref(),
+        worker_count(args.threads),
+        &cwd,
+    ) {
         Ok(run) => run,
         Err(code) => return code,
     };
@@ -642,6 +650,25 @@ fn run_audit_duplicates(args: cli::AuditDuplicatesArgs) -> u8 {
         cli::AuditFormat::Json => report::write_duplicates_json(&groups, out),
     });
     written.err().unwrap_or(EXIT_CLEAN)
+}
+
+/// Most worker threads a run uses, per core: more only add contention (`-j 1000` took
+/// 30-45 s on a two-file tree, larger values never finished).
+const MAX_THREADS_PER_CORE: usize = 4;
+
+/// `-j N`, capped at [`MAX_THREADS_PER_CORE`] per core with a warning; `-j 0` is the default
+/// (one per core).
+fn worker_count(requested: Option<usize>) -> Option<usize> {
+    let requested = requested.filter(|&count| count > 0)?;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let cap = cores * MAX_THREADS_PER_CORE;
+    if requested > cap {
+        say!(
+            "warning: -j {requested} is more than {MAX_THREADS_PER_CORE} threads per core; using {cap}"
+        );
+        return Some(cap);
+    }
+    Some(requested)
 }
 
 fn report_context<'a>(config: &'a Config, cwd: &std::path::Path, color: bool) -> ReportContext<'a> {

@@ -496,3 +496,22 @@ fn one_pathological_file_never_costs_the_report() {
         }
     }
 }
+
+#[test]
+fn an_absurd_thread_count_is_capped() {
+    let root = tree(&[
+        ("rules.toml", RULES),
+        ("app/__init__.py", ""),
+        ("app/views.py", "import billing\n"),
+    ]);
+    let output = importgate(root.path(), &["check", "-j", "100000"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: -j 100000 is more than 4 threads per core; using"),
+        "{stderr}"
+    );
+}
