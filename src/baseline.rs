@@ -222,13 +222,12 @@ impl Baseline {
     /// Writes the baseline atomically (a reader never sees half a file); `shown` names it in
     /// errors.
     pub fn write(&self, path: &Path, shown: &str) -> Result<(), BaselineError> {
-        let permissions = std::fs::metadata(path).ok().map(|meta| meta.permissions());
-        crate::fix::replace_atomically(path, &[self.to_json().as_bytes()], permissions).map_err(
-            |source| BaselineError::Write {
+        crate::atomic_file::replace(path, self.to_json().as_bytes()).map_err(|source| {
+            BaselineError::Write {
                 path: shown.to_string(),
                 source,
-            },
-        )
+            }
+        })
     }
 
     /// Total violations known.

@@ -199,9 +199,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     strict_guarded: options.strict_guarded,
                     source: &source,
                 });
-                // `--fix` writes UTF-8 only, and never over replaced bytes: no fix is offered
-                // that it would not apply.
-                if facts.encoding.is_some() || facts.read.is_some() {
+                // `--fix` never writes over replaced bytes: no fix is offered that it would
+                // not apply.
+                if facts.read.is_some() {
                     for diagnostic in &mut findings.diagnostics {
                         diagnostic.fix = None;
                     }

@@ -5,6 +5,7 @@
 //! stages before it.
 #![warn(missing_docs)]
 
+pub mod atomic_file;
 pub mod baseline;
 pub mod cache;
 pub mod checks;
@@ -29,7 +30,6 @@ pub mod source;
 use cli::{CheckArgs, Cli, ColorArg, Command, ExplainArgs, FormatArg};
 use config::{Config, LoadError};
 use report::{OutputFormat, ReportContext};
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -115,51 +115,68 @@ fn run_check(args: CheckArgs) -> u8 {
     // none applies (a fix can wait for an overlapping one), so that one run converges.
     const MAX_FIX_ROUNDS: usize = 10;
     let fixing = args.fix || args.diff;
-    let mut fixed_texts: HashMap<PathBuf, String> = HashMap::new();
-    let mut fixed = 0;
+    let mut session = fix::FixSession::default();
     let mut round = 0;
-    let mut outcome = loop {
+    let check = |options: &mut engine::CheckOptions| {
         options.progress = progress::for_stderr();
-        let outcome = match engine::check(&config, &options) {
+        engine::check(&config, options).map_err(|error| {
+            say!("error: {error}");
+            EXIT_TROUBLE
+        })
+    };
+    let mut outcome = loop {
+        let outcome = match check(&mut options) {
             Ok(outcome) => outcome,
-            Err(error) => {
-                say!("error: {error}");
-                return EXIT_TROUBLE;
-            }
+            Err(code) => return code,
         };
         round += 1;
         if !fixing || round > MAX_FIX_ROUNDS {
             break outcome;
         }
-        let changes = fix::plan_round(
-            &config.root,
-            &outcome.diagnostics,
-            args.unsafe_fixes,
-            &fixed_texts,
-        );
-        if changes.is_empty() {
+        if !session.plan_round(&outcome.files, &outcome.diagnostics, args.unsafe_fixes) {
             break outcome;
         }
-        for change in changes {
-            fixed += change.applied;
-            fixed_texts.insert(change.path, change.text);
-        }
-        options.overlay = std::sync::Arc::new(fixed_texts.clone());
+        options.overlay = std::sync::Arc::new(session.overlay());
     };
-    if args.diff {
-        return print_diffs(&fixed_texts, fixed, &cwd);
-    }
-    if args.fix {
-        let mut paths: Vec<&PathBuf> = fixed_texts.keys().collect();
-        paths.sort();
-        for path in paths {
-            if let Err(error) = fix::write_atomically(path, &fixed_texts[path]) {
-                say!(
-                    "error: cannot write {}: {error}",
-                    report::display_path(path, &cwd)
-                );
-                return EXIT_TROUBLE;
+    if fixing {
+        let (changes, refused) = session.changes();
+        for (shown, reason) in &refused {
+            say!(
+                "warning: {}: {reason}",
+                report::display_path(&config.root.join(shown), &cwd)
+            );
+        }
+        if args.diff {
+            return print_diffs(&changes, &cwd);
+        }
+        let root = guarded_io::GovernedRoot::new(&config.root);
+        atomic_file::remove_temporaries_on_interrupt();
+        let mut fixed = 0;
+        let mut all_written = refused.is_empty();
+        for change in &changes {
+            match atomic_file::replace_keeping_identity(
+                &change.path,
+                &change.original,
+                &change.bytes,
+                &root,
+            ) {
+                Ok(()) => fixed += change.applied,
+                Err(refusal) => {
+                    all_written = false;
+                    say!(
+                        "warning: {}: {refusal}",
+                        report::display_path(&change.path, &cwd)
+                    );
+                }
             }
+        }
+        // The report must say what is on disk: when a fix was not written, check again.
+        if !all_written || session.overlay().len() != changes.len() {
+            options.overlay = Default::default();
+            outcome = match check(&mut options) {
+                Ok(outcome) => outcome,
+                Err(code) => return code,
+            };
         }
         outcome.fixed = fixed;
     }
@@ -532,20 +549,16 @@ fn write_output(
     }
 }
 
-/// `--diff`: the unified diff of every file the fixes would change, on stdout.
-fn print_diffs(fixed_texts: &HashMap<PathBuf, String>, fixed: usize, cwd: &std::path::Path) -> u8 {
-    let mut paths: Vec<&PathBuf> = fixed_texts.keys().collect();
-    paths.sort();
+/// `--diff`: the unified diff of every file the fixes would change, on stdout: exactly the
+/// files, and the text, that `--fix` would write.
+fn print_diffs(changes: &[fix::Change], cwd: &std::path::Path) -> u8 {
     let written = write_output(None, cwd, true, |out, _| {
-        for path in &paths {
-            let before = std::fs::read(path)
-                .map(|bytes| source::decode_python(bytes).text)
-                .unwrap_or_default();
-            let shown = report::display_path(path, cwd);
+        for change in changes {
+            let shown = report::display_path(&change.path, cwd);
             write!(
                 out,
                 "{}",
-                fix::unified_diff(&shown, &before, &fixed_texts[*path])
+                fix::unified_diff(&shown, &change.before, &change.after)
             )?;
         }
         Ok(())
@@ -553,11 +566,12 @@ fn print_diffs(fixed_texts: &HashMap<PathBuf, String>, fixed: usize, cwd: &std::
     if let Err(code) = written {
         return code;
     }
+    let fixed: usize = changes.iter().map(|change| change.applied).sum();
     say!(
         "{fixed} fix{} would change {} file{}.",
         if fixed == 1 { "" } else { "es" },
-        paths.len(),
-        if paths.len() == 1 { "" } else { "s" }
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" }
     );
     if fixed > 0 {
         EXIT_VIOLATIONS

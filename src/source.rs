@@ -587,6 +587,50 @@ pub fn decode_python(mut bytes: Vec<u8>) -> SourceText {
     }
 }
 
+/// The bytes of `text` in the file's own encoding (`encoding`: a codec's CPython name as
+/// [`SourceText::encoding`] holds it, `None` for UTF-8), with the BOM it had; `None` when a
+/// character cannot be encoded, or when the bytes would not decode back to exactly `text`
+/// (so that whatever is written reads back as what was planned).
+pub fn encode_python(text: &str, had_bom: bool, encoding: Option<&'static str>) -> Option<Vec<u8>> {
+    let mut bytes = if had_bom {
+        UTF8_BOM.to_vec()
+    } else {
+        Vec::new()
+    };
+    match encoding {
+        None => bytes.extend_from_slice(text.as_bytes()),
+        Some(name) => {
+            let (codec, _) = lookup_codec(name)?;
+            bytes.extend(encode_with(codec, text)?);
+        }
+    }
+    let decoded = decode_python(bytes.clone());
+    (decoded.text == text && decoded.problem.is_none() && decoded.encoding == encoding)
+        .then_some(bytes)
+}
+
+fn encode_with(codec: Codec, text: &str) -> Option<Vec<u8>> {
+    if codec == Codec::Ascii || codec == Codec::Utf8 {
+        return (codec == Codec::Utf8 || text.is_ascii()).then(|| text.as_bytes().to_vec());
+    }
+    if let Some(differences) = codec.single_byte_differences() {
+        // The codec's table, read back from the decoder byte by byte.
+        let table: std::collections::HashMap<char, u8> = (0..=255u8)
+            .filter_map(|byte| {
+                let (decoded, errors) = decode_single_byte(codec, &[byte], differences);
+                let mut chars = decoded.chars();
+                match (errors, chars.next(), chars.next()) {
+                    (false, Some(c), None) => Some((c, byte)),
+                    _ => None,
+                }
+            })
+            .collect();
+        return text.chars().map(|c| table.get(&c).copied()).collect();
+    }
+    let (bytes, _, unmappable) = codec.encoding().encode(text);
+    (!unmappable).then(|| bytes.into_owned())
+}
+
 /// Every codec name and alias a cookie may use that importgate decodes (CPython's
 /// normalized spelling).
 pub fn codec_names() -> Vec<&'static str> {

@@ -5,7 +5,7 @@ mod common;
 
 use common::importgate;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Every output format of `check`.
@@ -514,4 +514,247 @@ fn an_absurd_thread_count_is_capped() {
         stderr.contains("warning: -j 100000 is more than 4 threads per core; using"),
         "{stderr}"
     );
+}
+
+/// `--fix` over files in three encodings, a read-only file, two hard links to one file, a
+/// symlink inside the root and one out of it, a file of another user and one with an
+/// extended attribute: each file ends exactly fixed (in its own encoding, with its mode,
+/// owner and attributes) or untouched, and Python imports every fixed module.
+#[cfg(unix)]
+#[test]
+fn fix_writes_exactly_the_fix_or_nothing_and_keeps_each_file_itself() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let rules = "[[deprecated]]\nmodule = \"app.old\"\nreplacement = \"app.new\"\n";
+    let outside = tree(&[("shared.py", "from app.old import X\n")]);
+    let root = tree(&[
+        ("rules.toml", rules),
+        ("app/__init__.py", ""),
+        ("app/old.py", "X = 1\n"),
+        ("app/new.py", "X = 1\n"),
+        ("app/plain.py", "from app.old import X\nS = 'é'\n"),
+        ("app/target.py", "from app.old import X\n"),
+        ("app/readonly.py", "from app.old import X\n"),
+        ("app/hard.py", "from app.old import X\n"),
+    ]);
+    let app = root.path().join("app");
+    let write = |name: &str, bytes: &[u8]| fs::write(app.join(name), bytes).expect("write");
+    write(
+        "latin.py",
+        b"# -*- coding: latin-1 -*-\nfrom app.old import X\nS = '\xe9'\n",
+    );
+    write(
+        "windows.py",
+        b"# coding: cp1252\nfrom app.old import X\nS = '\x80 \xe9'\n",
+    );
+    fs::set_permissions(app.join("windows.py"), fs::Permissions::from_mode(0o750)).expect("chmod");
+    fs::set_permissions(app.join("readonly.py"), fs::Permissions::from_mode(0o444)).expect("chmod");
+    fs::hard_link(app.join("hard.py"), app.join("hard_twin.py")).expect("link");
+    std::os::unix::fs::symlink("target.py", app.join("link.py")).expect("symlink");
+    std::os::unix::fs::symlink(outside.path().join("shared.py"), app.join("outside.py"))
+        .expect("symlink");
+    // SAFETY: geteuid has no preconditions.
+    let root_user = unsafe { libc::geteuid() } == 0;
+    if root_user {
+        std::os::unix::fs::chown(app.join("plain.py"), Some(1234), Some(1234)).expect("chown");
+    }
+    let attribute = {
+        let path = std::ffi::CString::new(app.join("plain.py").as_os_str().as_encoded_bytes())
+            .expect("path");
+        // SAFETY: NUL-terminated strings and a valid buffer.
+        unsafe {
+            libc::setxattr(
+                path.as_ptr(),
+                c"user.importgate-test".as_ptr(),
+                b"kept".as_ptr().cast(),
+                4,
+                0,
+            ) == 0
+        }
+    };
+    let before = common::tree(root.path());
+    let metadata = |name: &str| fs::symlink_metadata(app.join(name)).expect("metadata");
+    let (hard_inode, plain_owner) = (metadata("hard.py").ino(), metadata("plain.py").uid());
+
+    let output = importgate(
+        root.path(),
+        &["check", "--fix", "--output-format", "concise"],
+    )
+    .output()
+    .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+
+    let after = common::tree(root.path());
+    let fixed = |bytes: &[u8]| -> Vec<u8> {
+        let text = bytes.to_vec();
+        let at = text
+            .windows(7)
+            .position(|window| window == b"app.old")
+            .expect("the import");
+        [&text[..at], b"app.new", &text[at + 7..]].concat()
+    };
+    let file = |name: &str| PathBuf::from(format!("app/{name}"));
+    for name in ["plain.py", "latin.py", "windows.py", "target.py"] {
+        assert_eq!(
+            after[&file(name)],
+            fixed(&before[&file(name)]),
+            "{name}: {stdout}{stderr}"
+        );
+    }
+    for name in ["readonly.py", "hard.py", "hard_twin.py"] {
+        assert_eq!(
+            after[&file(name)],
+            before[&file(name)],
+            "{name} must be untouched"
+        );
+    }
+    assert!(
+        stderr.contains("app/readonly.py: it is read-only; not fixed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("app/hard.py: it has 2 hard links"),
+        "{stderr}"
+    );
+    assert_eq!(metadata("hard.py").ino(), hard_inode);
+    assert!(metadata("link.py").file_type().is_symlink());
+    assert_eq!(
+        fs::read(outside.path().join("shared.py")).expect("read"),
+        b"from app.old import X\n"
+    );
+    assert_eq!(metadata("windows.py").permissions().mode() & 0o7777, 0o750);
+    assert_eq!(metadata("readonly.py").permissions().mode() & 0o7777, 0o444);
+    assert_eq!(metadata("plain.py").uid(), plain_owner);
+    if attribute {
+        let path = std::ffi::CString::new(app.join("plain.py").as_os_str().as_encoded_bytes())
+            .expect("path");
+        let mut value = [0u8; 16];
+        // SAFETY: NUL-terminated strings and a valid buffer.
+        let size = unsafe {
+            libc::getxattr(
+                path.as_ptr(),
+                c"user.importgate-test".as_ptr(),
+                value.as_mut_ptr().cast(),
+                value.len(),
+            )
+        };
+        assert_eq!(&value[..size.max(0) as usize], b"kept");
+    }
+    assert!(
+        !after
+            .keys()
+            .any(|path| path.to_string_lossy().contains(".importgate-fix.")),
+        "a temporary file was left"
+    );
+    // The report says what is on disk: the untouched files still import the old module.
+    assert!(stdout.contains("app/readonly.py:1:21: IG011"), "{stdout}");
+    // Python imports every module, with its text intact.
+    let python = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import app.plain, app.latin, app.windows, app.target, app.link\n\
+             assert app.plain.S == 'é' and app.latin.S == 'é' and app.windows.S == '€ é'",
+        ])
+        .current_dir(root.path())
+        .output()
+        .expect("python3 runs");
+    assert!(python.status.success(), "{python:?}");
+}
+
+/// Two files whose names differ only in a byte that is not UTF-8 and its replacement
+/// character: the fix goes to the file that has it, and the report shows the name escaped.
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_fixed_under_its_own_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let rules = "[[deprecated]]\nmodule = \"app.old\"\nreplacement = \"app.new\"\n";
+    let root = tree(&[
+        ("rules.toml", rules),
+        ("app/__init__.py", ""),
+        ("app/old.py", "X = 1\n"),
+        ("app/new.py", "X = 1\n"),
+        ("app/x\u{FFFD}.py", "import os\n"),
+    ]);
+    let latin = root
+        .path()
+        .join("app")
+        .join(std::ffi::OsStr::from_bytes(b"x\xe9.py"));
+    fs::write(&latin, "from app.old import X\n").expect("write");
+    let output = importgate(root.path(), &["check", "--output-format", "concise"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("app/x\\xe9.py:1:21: IG011"), "{stdout}");
+    importgate(root.path(), &["check", "--fix"])
+        .output()
+        .expect("runs");
+    assert_eq!(fs::read(&latin).expect("read"), b"from app.new import X\n");
+    assert_eq!(
+        fs::read(root.path().join("app/x\u{FFFD}.py")).expect("read"),
+        b"import os\n"
+    );
+}
+
+/// SIGINT or SIGTERM at any moment of `--fix`: no temporary file is left, and every file
+/// holds its old bytes or its whole fix.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_fix_leaves_no_temporary_and_no_half_file() {
+    let rules = "[[deprecated]]\nmodule = \"app.old\"\nreplacement = \"app.new\"\n";
+    let mut files: Vec<(String, String)> = (0..1_500)
+        .map(|n| {
+            (
+                format!("app/m{n}.py"),
+                "from app.old import X\n".to_string(),
+            )
+        })
+        .collect();
+    files.extend([
+        ("rules.toml".to_string(), rules.to_string()),
+        ("app/__init__.py".to_string(), String::new()),
+        ("app/old.py".to_string(), "X = 1\n".to_string()),
+        ("app/new.py".to_string(), "X = 1\n".to_string()),
+    ]);
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    for (round, signal) in [libc::SIGINT, libc::SIGTERM]
+        .into_iter()
+        .cycle()
+        .take(8)
+        .enumerate()
+    {
+        let root = tree(&borrowed);
+        let mut child = plain(
+            root.path(),
+            &["check", "--fix", "--output-format", "concise"],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+        std::thread::sleep(Duration::from_millis(150 + 150 * round as u64));
+        // SAFETY: the child's pid; a signal to a process that ended is harmless.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        let status = child.wait().expect("ends");
+        let fixed = common::tree(root.path())
+            .values()
+            .filter(|bytes| bytes.as_slice() == b"from app.new import X\n")
+            .count();
+        eprintln!("round {round}: {status}, {fixed} of 1500 files fixed");
+        for (path, bytes) in common::tree(root.path()) {
+            let name = path.to_string_lossy();
+            assert!(
+                !name.contains(".importgate-fix."),
+                "round {round}: {name} left ({status})"
+            );
+            if name.starts_with("app/m") {
+                assert!(
+                    bytes == b"from app.old import X\n" || bytes == b"from app.new import X\n",
+                    "round {round}: {name} holds {bytes:?}"
+                );
+            }
+        }
+    }
 }

@@ -275,13 +275,16 @@ proptest! {
                 assert_span_inside(&source, &diagnostic.span);
             }
         }
-        let planned = importgate::fix::plan_round(&config.root, &outcome.diagnostics, true, &Default::default());
-        for change in planned {
+        let mut session = importgate::fix::FixSession::default();
+        session.plan_round(&outcome.files, &outcome.diagnostics, true);
+        let (changes, _) = session.changes();
+        for change in changes {
             let before = std::fs::read_to_string(&change.path).expect("readable");
+            prop_assert_eq!(&change.before, &before);
             prop_assert!(
-                importgate::frontend::python::syntax_error_count(&change.text)
+                importgate::frontend::python::syntax_error_count(&change.after)
                     <= importgate::frontend::python::syntax_error_count(&before),
-                "a fix broke the syntax:\n{before:?}\n->\n{:?}", change.text
+                "a fix broke the syntax:\n{before:?}\n->\n{:?}", change.after
             );
         }
     }
