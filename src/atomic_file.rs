@@ -16,8 +16,24 @@ use std::sync::Mutex;
 pub const TEMPORARY_PREFIX: &str = ".importgate-fix.";
 const TEMPORARY_SUFFIX: &str = ".tmp";
 
-/// Temporary files that exist now: removed if the run is interrupted.
-static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Temporary files that exist now, removed if the run is interrupted. A file is created
+/// and registered under the lock, and the interrupt handler removes them and exits under
+/// it, so that no temporary file can appear after the handler looked.
+static TEMPORARIES: Mutex<Registry> = Mutex::new(Registry {
+    paths: Vec::new(),
+    interrupted: false,
+});
+
+struct Registry {
+    paths: Vec<PathBuf>,
+    interrupted: bool,
+}
+
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
+    TEMPORARIES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 static NEXT_TEMPORARY: AtomicUsize = AtomicUsize::new(0);
 
 /// From now on, SIGINT and SIGTERM remove the temporary files that exist and end the run
@@ -26,18 +42,17 @@ pub fn remove_temporaries_on_interrupt() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
         let _ = ctrlc::set_handler(|| {
-            remove_temporaries();
+            let mut registry = registry();
+            registry.interrupted = true;
+            remove_all(&registry.paths);
+            // Exits holding the lock: no other thread creates a file after this.
             std::process::exit(130);
         });
     });
 }
 
-fn remove_temporaries() {
-    let temporaries = match TEMPORARIES.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    for path in temporaries.iter() {
+fn remove_all(paths: &[PathBuf]) {
+    for path in paths {
         let _ = std::fs::remove_file(path);
     }
 }
@@ -60,27 +75,24 @@ impl Temporary {
                 NEXT_TEMPORARY.fetch_add(1, Ordering::Relaxed)
             );
             let path = directory.join(name);
-            // Registered before it exists, so that an interrupt can never miss it.
-            if let Ok(mut temporaries) = TEMPORARIES.lock() {
-                temporaries.push(path.clone());
-            }
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o666);
+            let mut registry = registry();
+            if registry.interrupted {
+                return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+            }
             match options.open(&path) {
                 Ok(file) => {
+                    registry.paths.push(path.clone());
                     return Ok(Self {
                         path,
                         file: Some(file),
-                    })
+                    });
                 }
-                Err(error) => {
-                    forget(&path);
-                    if error.kind() != io::ErrorKind::AlreadyExists {
-                        return Err(error);
-                    }
-                }
+                Err(error) if error.kind() != io::ErrorKind::AlreadyExists => return Err(error),
+                Err(_) => {}
             }
         }
     }
@@ -112,9 +124,7 @@ impl Drop for Temporary {
 }
 
 fn forget(path: &Path) {
-    if let Ok(mut temporaries) = TEMPORARIES.lock() {
-        temporaries.retain(|known| known != path);
-    }
+    registry().paths.retain(|known| known != path);
 }
 
 /// Removes the temporary files of runs whose process no longer exists.
@@ -396,7 +406,7 @@ mod tests {
         let path = temporary.path.clone();
         assert!(path.exists());
         // What the SIGINT/SIGTERM handler does before exiting.
-        remove_temporaries();
+        remove_all(&registry().paths);
         assert!(!path.exists());
         drop(temporary);
     }

@@ -200,10 +200,22 @@ impl Baseline {
                 format!("unknown check code `{}` in an entry", entry.code),
             ));
         }
-        // Entries written by hand may repeat a key: their counts add up.
+        if let Some(entry) = file.entries.iter().find(|entry| !is_tree_path(&entry.path)) {
+            return Err(invalid(
+                1,
+                1,
+                format!(
+                    "the entry path {:?} is not a path inside the governed root (relative, `/`-separated, without `..`)",
+                    entry.path
+                ),
+            ));
+        }
+        // Entries written by hand may repeat a key: their counts add up (saturating: a
+        // count of u64::MAX is as good as infinite, not a wrap to zero).
         let mut counts: BTreeMap<Identity<'_>, usize> = BTreeMap::new();
         for entry in &file.entries {
-            *counts.entry(entry.key()).or_insert(0) += entry.count;
+            let count = counts.entry(entry.key()).or_insert(0);
+            *count = count.saturating_add(entry.count);
         }
         Ok(Self::from_counts(counts))
     }
@@ -232,7 +244,9 @@ impl Baseline {
 
     /// Total violations known.
     pub fn violations(&self) -> usize {
-        self.entries.iter().map(|entry| entry.count).sum()
+        self.entries
+            .iter()
+            .fold(0, |total: usize, entry| total.saturating_add(entry.count))
     }
 
     /// Whether `other` knows a violation this baseline does not (a new key, or a higher
@@ -304,6 +318,16 @@ pub fn in_ci() -> bool {
         let value = value.trim();
         !value.is_empty() && value != "0" && !value.eq_ignore_ascii_case("false")
     })
+}
+
+/// Whether a baseline entry's path could name a file of the tree: relative, `/`-separated,
+/// with no empty, `.` or `..` segment.
+fn is_tree_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\0')
+        && path
+            .split('/')
+            .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! The import cache of runs on a few PATHS (pre-commit): chain and cycle checks need the
 //! import graph of the whole tree, and parsing every file for it takes seconds on a large
 //! repository. The cache keeps the imports of each file, keyed by its content: a file whose
-//! size and modification time are unchanged is trusted as it is; one whose time changed
-//! (a checkout, a touch) is read and hashed, and re-parsed only when its content changed.
+//! size, modification and change times, inode and device are all unchanged is trusted as it
+//! is (`cp -p`, swapping two files, or a tree with every time at 1, as Nix makes, change
+//! the change time or the inode); any other is read and hashed (BLAKE3: a pull request
+//! cannot craft a file that passes for the cached one), and re-parsed only when its content
+//! changed. A time within the clock's resolution of now is never trusted.
 //!
 //! Each entry keeps the file's imports (the facts the graph needs) and the edges they
 //! resolved to. Edges are reused only while the tree resolves the same way: the cache is
@@ -11,24 +14,26 @@
 //! again from the cached imports. Whether a file is test code is decided on every run.
 //!
 //! It lives in `.importgate_cache/` next to rules.toml (with a `.gitignore` and a
-//! `CACHEDIR.TAG`, so that it is never committed or backed up). A missing, corrupt or older
-//! cache is an empty one; a cache that cannot be written is skipped silently (it only costs
-//! time).
+//! `CACHEDIR.TAG`, so that it is never committed or backed up). The file ends with a BLAKE3
+//! checksum of the rest: a missing, corrupt (any changed byte), older or oversized cache is
+//! an empty one; a cache directory that is a symlink is not used at all (it could point
+//! anywhere); a cache that cannot be written is skipped silently (it only costs time).
 
 use crate::guarded_io::{read_regular, CACHE_LIMIT, SOURCE_LIMIT};
 use crate::model::{CodeContext, Import, ImportContext, ImportKind, SourceFile, Span};
 use crate::project::edge_flags;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The directory name, next to rules.toml.
 pub const DIRECTORY: &str = ".importgate_cache";
-const FILE_NAME: &str = "imports-v2.bin";
+const FILE_NAME: &str = "imports-v3.bin";
 /// Bumped when the layout or the frontend's import extraction changes meaning.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
+/// Bytes of the checksum at the end of the file.
+const CHECKSUM_BYTES: usize = 32;
 /// A file modified this recently may change again within the clock's resolution without
 /// its time changing: its time is not trusted (its content hash still is).
 const RACY_WINDOW: Duration = Duration::from_secs(2);
@@ -115,13 +120,52 @@ pub struct CachedEdge {
 /// An edge as the project takes it: (imported module, line, column, [`edge_flags`]).
 pub type Edge = (String, u32, u32, u8);
 
-/// What the cache holds for one file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct Entry {
+/// What identifies a file's version without reading it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
     len: u64,
     /// Nanoseconds since the epoch; 0 when the time is not to be trusted.
     modified: u64,
-    hash: u64,
+    /// The inode change time, likewise.
+    changed: u64,
+    inode: u64,
+    device: u64,
+}
+
+impl Stamp {
+    fn of(metadata: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        let (changed, inode, device) = {
+            use std::os::unix::fs::MetadataExt;
+            let changed = u64::try_from(metadata.ctime()).ok().and_then(|seconds| {
+                let nanoseconds = u32::try_from(metadata.ctime_nsec()).ok()?;
+                Some(UNIX_EPOCH + Duration::new(seconds, nanoseconds))
+            });
+            (trusted_time(changed), metadata.ino(), metadata.dev())
+        };
+        #[cfg(not(unix))]
+        let (changed, inode, device) = (1, 0, 0);
+        Self {
+            len: metadata.len(),
+            modified: trusted_time(metadata.modified().ok()),
+            changed,
+            inode,
+            device,
+        }
+    }
+
+    /// Whether every part can be relied on: no time too recent to trust.
+    fn trusted(&self) -> bool {
+        self.modified != 0 && self.changed != 0
+    }
+}
+
+/// What the cache holds for one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Entry {
+    stamp: Stamp,
+    /// BLAKE3 of the content, first 16 bytes.
+    hash: [u8; 16],
     imports: Vec<CachedImport>,
     /// The module the file was (its string id) and the module index's fingerprint when
     /// `edges` were resolved.
@@ -141,6 +185,7 @@ struct Document {
 /// The cache of one registry's tree.
 #[derive(Debug, Default)]
 pub struct ImportCache {
+    /// Empty when the cache is not to be used (its directory is a symlink).
     file: PathBuf,
     /// The current module index's fingerprint.
     resolution: u64,
@@ -164,9 +209,9 @@ pub enum Found {
     Unchanged,
     /// The content is the cached one: the entry gets this time, and these edges when its
     /// imports were resolved again.
-    Renewed(u64, Option<Vec<Edge>>),
-    /// Parsed: the file's size, time, content hash, imports and edges, for a new entry.
-    Parsed(u64, u64, u64, Vec<Import>, Vec<Edge>),
+    Renewed(Stamp, Option<Vec<Edge>>),
+    /// Parsed: the file's stamp, content hash, imports and edges, for a new entry.
+    Parsed(Stamp, [u8; 16], Vec<Import>, Vec<Edge>),
     /// The file could not be read: no edges (as parsing it would give), nothing cached.
     Unreadable,
 }
@@ -175,10 +220,23 @@ impl ImportCache {
     /// The cache in `directory`, empty when there is none that this build can read;
     /// `resolution` is the fingerprint of the run's module index.
     pub fn open(directory: &Path, resolution: u64) -> Self {
+        let linked = std::fs::symlink_metadata(directory)
+            .is_ok_and(|metadata| metadata.file_type().is_symlink());
+        if linked {
+            return Self {
+                resolution,
+                ..Self::default()
+            };
+        }
         let file = directory.join(FILE_NAME);
         let document = read_regular(&file, CACHE_LIMIT)
             .ok()
-            .and_then(|bytes| postcard::from_bytes::<Document>(&bytes).ok())
+            .and_then(|bytes| {
+                let split = bytes.len().checked_sub(CHECKSUM_BYTES)?;
+                let (body, checksum) = bytes.split_at(split);
+                (blake3::hash(body).as_bytes()[..] == *checksum).then_some(())?;
+                postcard::from_bytes::<Document>(body).ok()
+            })
             .filter(|document| {
                 document.format == FORMAT
                     && document.version == env!("CARGO_PKG_VERSION")
@@ -228,46 +286,55 @@ impl ImportCache {
         let Ok(metadata) = std::fs::metadata(&file.path) else {
             return (FileEdges::Fresh(Vec::new()), Found::Unreadable);
         };
-        let len = metadata.len();
-        let modified = trusted_time(metadata.modified().ok());
+        let stamp = Stamp::of(&metadata);
         if let Some(entry) = cached {
-            if entry.len == len && entry.modified != 0 && entry.modified == modified {
+            if stamp.trusted() && entry.stamp == stamp {
                 return self.reuse(file, entry, None, &edges_of);
             }
         }
         let Ok(bytes) = read_regular(&file.path, SOURCE_LIMIT) else {
             return (FileEdges::Fresh(Vec::new()), Found::Unreadable);
         };
+        // The stamp of the bytes read: a file that changed after the metadata was taken
+        // has a newer change time, so the entry is never trusted for it.
+        let stamp = Stamp {
+            len: bytes.len() as u64,
+            ..stamp
+        };
         let hash = content_hash(&bytes);
-        if let Some(entry) = cached.filter(|entry| entry.len == len && entry.hash == hash) {
-            return self.reuse(file, entry, Some(modified), &edges_of);
+        if let Some(entry) =
+            cached.filter(|entry| entry.stamp.len == stamp.len && entry.hash == hash)
+        {
+            return self.reuse(file, entry, Some(stamp), &edges_of);
         }
         let text = crate::source::decode_python(bytes).text;
         let imports = parse(&text);
         let edges = edges_of(&imports);
         (
             FileEdges::Fresh(edges.clone()),
-            Found::Parsed(len, modified, hash, imports, edges),
+            Found::Parsed(stamp, hash, imports, edges),
         )
     }
 
     /// The edges of a file whose content is the cached one: the cached edges when it
-    /// resolves as it did, else its cached imports resolved again. `modified`: the file's
-    /// time when it differs from the entry's.
+    /// resolves as it did, else its cached imports resolved again. `stamp`: the file's
+    /// stamp when it differs from the entry's.
     fn reuse<'c>(
         &'c self,
         file: &SourceFile,
         entry: &'c Entry,
-        modified: Option<u64>,
+        stamp: Option<Stamp>,
         edges_of: &dyn Fn(&[Import]) -> Vec<Edge>,
     ) -> (FileEdges<'c>, Found) {
         let resolves_alike = entry.resolution == self.resolution
             && *self.strings[entry.importer as usize] == *file.module;
         if resolves_alike {
-            // A time that is still not trusted (0 again: recent, or in the future) renews
-            // nothing: no rewrite of the cache on every run for it.
-            let found = match modified {
-                Some(modified) if modified != entry.modified => Found::Renewed(modified, None),
+            // A stamp that is still not trusted (a time too recent, or in the future)
+            // renews nothing: no rewrite of the cache on every run for it.
+            let found = match stamp {
+                Some(stamp) if stamp != entry.stamp && stamp.trusted() => {
+                    Found::Renewed(stamp, None)
+                }
                 _ => Found::Unchanged,
             };
             return (FileEdges::Cached(&entry.edges), found);
@@ -278,7 +345,7 @@ impl ImportCache {
             .map(|import| import.to_import(&self.strings))
             .collect();
         let edges = edges_of(&imports);
-        let found = Found::Renewed(modified.unwrap_or(entry.modified), Some(edges.clone()));
+        let found = Found::Renewed(stamp.unwrap_or(entry.stamp), Some(edges.clone()));
         (FileEdges::Fresh(edges), found)
     }
 
@@ -340,9 +407,9 @@ impl ImportCache {
         for (relative, importer, found) in fresh {
             let importer = intern(&importer);
             match found {
-                Found::Renewed(modified, edges) => {
+                Found::Renewed(stamp, edges) => {
                     if let Some(entry) = self.entries.get_mut(&relative) {
-                        entry.modified = modified;
+                        entry.stamp = stamp;
                         if let Some(edges) = edges {
                             entry.edges = cached_edges(&edges, &mut intern);
                             entry.importer = importer;
@@ -350,7 +417,7 @@ impl ImportCache {
                         }
                     }
                 }
-                Found::Parsed(len, modified, hash, imports, edges) => {
+                Found::Parsed(stamp, hash, imports, edges) => {
                     let imports = imports
                         .iter()
                         .map(|import| CachedImport::new(import, &mut intern))
@@ -359,8 +426,7 @@ impl ImportCache {
                     self.entries.insert(
                         relative,
                         Entry {
-                            len,
-                            modified,
+                            stamp,
                             hash,
                             imports,
                             importer,
@@ -377,7 +443,11 @@ impl ImportCache {
     }
 
     fn write(self) -> std::io::Result<()> {
-        let Some(directory) = self.file.parent() else {
+        let Some(directory) = self
+            .file
+            .parent()
+            .filter(|_| !self.file.as_os_str().is_empty())
+        else {
             return Ok(());
         };
         if !directory.exists() {
@@ -399,11 +469,10 @@ impl ImportCache {
             strings: self.strings,
             entries,
         };
-        let bytes = postcard::to_stdvec(&document).map_err(std::io::Error::other)?;
-        let mut temporary = tempfile::NamedTempFile::new_in(directory)?;
-        std::io::Write::write_all(&mut temporary, &bytes)?;
-        temporary.persist(&self.file).map_err(|error| error.error)?;
-        Ok(())
+        let mut bytes = postcard::to_stdvec(&document).map_err(std::io::Error::other)?;
+        let checksum = blake3::hash(&bytes);
+        bytes.extend_from_slice(checksum.as_bytes());
+        crate::atomic_file::replace(&self.file, &bytes)
     }
 }
 
@@ -438,11 +507,10 @@ fn trusted_time(modified: Option<SystemTime>) -> u64 {
         .map_or(0, |since| since.as_nanos() as u64)
 }
 
-fn content_hash(bytes: &[u8]) -> u64 {
-    let mut hasher = rustc_hash::FxHasher::default();
-    hasher.write(bytes);
-    hasher.write_usize(bytes.len());
-    hasher.finish()
+fn content_hash(bytes: &[u8]) -> [u8; 16] {
+    let mut hash = [0; 16];
+    hash.copy_from_slice(&blake3::hash(bytes).as_bytes()[..16]);
+    hash
 }
 
 #[cfg(test)]
@@ -524,9 +592,11 @@ mod tests {
                 .and_then(|handle| handle.set_modified(time))
                 .expect("set time");
         };
-        // Old enough for its time to be trusted.
+        // Old enough for its times to be trusted: the change time cannot be set, so the
+        // test waits for it to leave the racy window.
         let old = SystemTime::now() - Duration::from_secs(60);
         set_time(old);
+        std::thread::sleep(RACY_WINDOW + Duration::from_millis(100));
         let resolved = std::cell::Cell::new(0);
         let edges_of = |imports: &[Import]| -> Vec<Edge> {
             resolved.set(resolved.get() + 1);
@@ -561,28 +631,18 @@ mod tests {
         assert_eq!(edge_names(&edges, &other, &file), ["a"]);
         assert_eq!(resolved.get(), 2);
 
-        // Touched, same content: hashed, not parsed.
+        // Touched, same content: hashed, not parsed; its change time is too recent to
+        // trust, so nothing is renewed (no rewrite of the cache for it).
         set_time(old + Duration::from_secs(1));
         let (_, found) = cache.edges(&file, |_| panic!("not parsed"), edges_of);
-        assert!(matches!(found, Found::Renewed(..)));
-
-        // A time in the future is never trusted: the file is hashed on every run, but
-        // once its entry holds no trusted time, nothing is renewed (no rewrite per run).
-        set_time(SystemTime::now() + Duration::from_secs(3600));
+        assert!(matches!(found, Found::Unchanged), "{found:?}");
+        // Once the change time is old enough, the new stamp is recorded.
+        std::thread::sleep(RACY_WINDOW + Duration::from_millis(100));
         let (_, found) = cache.edges(&file, |_| panic!("not parsed"), edges_of);
-        let Found::Renewed(untrusted, edges) = found else {
-            panic!("renewed once: its trusted time is dropped");
-        };
-        assert_eq!(untrusted, 0);
-        cache.update(
-            [(
-                file.relative.clone(),
-                file.module.clone(),
-                Found::Renewed(untrusted, edges),
-            )],
-            &|_| true,
-        );
-        let cache = ImportCache::open(&cache_dir, 7);
+        assert!(matches!(found, Found::Renewed(..)), "{found:?}");
+
+        // A time in the future is never trusted: hashed on every run, never renewed.
+        set_time(SystemTime::now() + Duration::from_secs(3600));
         let (_, found) = cache.edges(&file, |_| panic!("not parsed"), edges_of);
         assert!(matches!(found, Found::Unchanged), "{found:?}");
 
@@ -634,9 +694,8 @@ mod tests {
             entries: vec![(
                 "m.py".to_string(),
                 Entry {
-                    len: 1,
-                    modified: 1,
-                    hash: 1,
+                    stamp: Stamp::default(),
+                    hash: [1; 16],
                     imports,
                     importer: 0,
                     resolution: 0,
@@ -644,7 +703,9 @@ mod tests {
                 },
             )],
         };
-        postcard::to_stdvec(&document).expect("encodes")
+        let mut bytes = postcard::to_stdvec(&document).expect("encodes");
+        bytes.extend_from_slice(blake3::hash(&bytes).as_bytes());
+        bytes
     }
 
     #[test]
@@ -670,7 +731,44 @@ mod tests {
         assert!(ImportCache::open(dir.path(), 0).entries.is_empty());
         // The same document with every index in range is a cache: the two above were
         // refused for their version and their index, nothing else.
-        std::fs::write(&file, one_entry(version, &["a"], Vec::new())).expect("write");
+        let valid = one_entry(version, &["a"], Vec::new());
+        std::fs::write(&file, &valid).expect("write");
         assert_eq!(ImportCache::open(dir.path(), 0).entries.len(), 1);
+        // Any one byte changed, however it still decodes: the checksum refuses it.
+        for at in 0..valid.len() {
+            let mut flipped = valid.clone();
+            flipped[at] ^= 0x01;
+            std::fs::write(&file, &flipped).expect("write");
+            assert!(
+                ImportCache::open(dir.path(), 0).entries.is_empty(),
+                "byte {at} flipped was trusted"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_cache_directory_that_is_a_symlink_is_not_used() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let elsewhere = tempfile::tempdir().expect("tempdir");
+        let version = env!("CARGO_PKG_VERSION");
+        std::fs::write(
+            elsewhere.path().join(FILE_NAME),
+            one_entry(version, &["a"], Vec::new()),
+        )
+        .expect("write");
+        let link = dir.path().join(DIRECTORY);
+        std::os::unix::fs::symlink(elsewhere.path(), &link).expect("symlink");
+        let cache = ImportCache::open(&link, 0);
+        assert!(cache.entries.is_empty());
+        cache.update(
+            [(
+                "m.py".to_string(),
+                "m".to_string(),
+                Found::Parsed(Stamp::default(), [0; 16], Vec::new(), Vec::new()),
+            )],
+            &|_| true,
+        );
+        assert_eq!(std::fs::read_dir(elsewhere.path()).expect("dir").count(), 1);
     }
 }

@@ -262,7 +262,10 @@ fn apply_baseline(
                 return Err(EXIT_TROUBLE);
             }
         }
-        let stale: usize = applied.stale.iter().map(|entry| entry.count).sum();
+        let stale = applied
+            .stale
+            .iter()
+            .fold(0, |total: usize, entry| total.saturating_add(entry.count));
         say!(
             "Pruned {} from {shown} ({} left).",
             report::plural(stale, "stale violation"),

@@ -140,6 +140,26 @@ fn never_prints_a_file_a_baseline_entry_names_outside_the_root() {
         format!(r#"{{"version": 1, "entries": [{}]}}"#, entries.join(",")),
     )
     .expect("write");
+    for (format, code, output) in every_format(root.path(), &[]) {
+        assert!(
+            !contains(&output, "SECRET_HASH"),
+            "{format} leaked the file"
+        );
+        assert_eq!(code, 2, "{format}");
+        assert!(
+            contains(&output, "is not a path inside the governed root"),
+            "{format}: {}",
+            String::from_utf8_lossy(&output)
+        );
+    }
+    // An entry naming a file inside the root that is not a checked file: stale, and no
+    // frame is drawn from it.
+    fs::write(root.path().join("notes.txt"), "SECRET_HASH\n").expect("write");
+    fs::write(
+        root.path().join("importgate-baseline.json"),
+        r#"{"version": 1, "entries": [{"path": "notes.txt", "code": "IG001", "rule": "no-secrets", "target": "billing", "count": 1}]}"#,
+    )
+    .expect("write");
     for (format, _, output) in every_format(root.path(), &[]) {
         assert!(
             !contains(&output, "SECRET_HASH"),
@@ -147,7 +167,7 @@ fn never_prints_a_file_a_baseline_entry_names_outside_the_root() {
         );
         assert!(
             contains(&output, "IG903"),
-            "{format} reports the stale entries"
+            "{format} reports the stale entry"
         );
     }
 }
@@ -757,4 +777,108 @@ fn an_interrupted_fix_leaves_no_temporary_and_no_half_file() {
             }
         }
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn baseline_counts_never_overflow_and_the_file_gets_the_usual_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tree(&[
+        ("rules.toml", RULES),
+        ("app/__init__.py", ""),
+        ("app/views.py", "import billing\n"),
+        ("billing/__init__.py", ""),
+    ]);
+    let entry = r#"{"path": "app/views.py", "code": "IG001", "rule": "no-secrets", "target": "billing", "count": 18446744073709551615}"#;
+    fs::write(
+        root.path().join("importgate-baseline.json"),
+        format!(r#"{{"version": 1, "entries": [{entry}, {entry}]}}"#),
+    )
+    .expect("write");
+    let output = importgate(root.path(), &["check", "--prune-baseline"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    // Written under the usual umask: a committed file, readable by all.
+    fs::remove_file(root.path().join("importgate-baseline.json")).expect("rm");
+    let output = plain(root.path(), &["baseline"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let mode = fs::metadata(root.path().join("importgate-baseline.json"))
+        .expect("written")
+        .permissions()
+        .mode();
+    // SAFETY: umask only swaps the process's mask; it is put back at once.
+    let umask = unsafe {
+        let mask = libc::umask(0o022);
+        libc::umask(mask);
+        mask
+    };
+    assert_eq!(mode & 0o777, 0o666 & !(umask as u32), "mode {mode:o}");
+}
+
+/// The import cache answers as `--no-cache` does after edits that keep a file's size and
+/// modification time: a tree whose times are all 1 (as Nix makes them), `cp -p`, or two
+/// files swapped.
+#[cfg(unix)]
+#[test]
+fn the_cache_never_answers_for_a_file_that_changed() {
+    let rules = "[[cycles]]\nid = \"no-cycles\"\nwithin = \"app\"\n";
+    let root = tree(&[
+        ("rules.toml", rules),
+        ("app/__init__.py", ""),
+        ("app/high.py", "import app.low\n"),
+        ("app/low.py", "import app.zzzz\n"),
+        ("app/other.py", "import app.high\n"),
+        ("app/zzzz.py", ""),
+    ]);
+    let epoch_plus_one = std::time::UNIX_EPOCH + Duration::from_secs(1);
+    let set_time = |name: &str| {
+        fs::File::options()
+            .write(true)
+            .open(root.path().join(name))
+            .and_then(|file| file.set_modified(epoch_plus_one))
+            .expect("set time");
+    };
+    for name in ["app/high.py", "app/low.py", "app/other.py", "app/zzzz.py"] {
+        set_time(name);
+    }
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "--output-format", "concise", "app/high.py"];
+        args.extend_from_slice(extra);
+        let output = importgate(root.path(), &args).output().expect("runs");
+        // Without the timing line.
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| !line.starts_with("Checked "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let first = run(&[]);
+    assert!(!first.contains("IG030"), "{first}");
+    // Same size, same time, new content: low now imports high (a cycle).
+    fs::write(root.path().join("app/low.py"), "import app.high\n").expect("write");
+    set_time("app/low.py");
+    let uncached = run(&["--no-cache"]);
+    assert!(uncached.contains("IG030"), "{uncached}");
+    assert_eq!(run(&[]), uncached);
+    // `cp -p` of a file of the same size and time over it: back to no cycle.
+    fs::copy(
+        root.path().join("app/other.py"),
+        root.path().join("scratch"),
+    )
+    .expect("copy");
+    fs::write(root.path().join("app/low.py"), "import app.zzzz\n").expect("write");
+    set_time("app/low.py");
+    assert_eq!(run(&[]), run(&["--no-cache"]));
+    // Two files of one size and time swapped by renames.
+    fs::rename(root.path().join("app/low.py"), root.path().join("swap")).expect("mv");
+    fs::rename(
+        root.path().join("app/other.py"),
+        root.path().join("app/low.py"),
+    )
+    .expect("mv");
+    fs::rename(root.path().join("swap"), root.path().join("app/other.py")).expect("mv");
+    let swapped = run(&[]);
+    assert_eq!(swapped, run(&["--no-cache"]));
+    assert!(swapped.contains("IG030"), "{swapped}");
 }
