@@ -74,10 +74,32 @@ pub struct Fix {
     pub description: String,
     /// The edits, non-overlapping.
     pub edits: Vec<Edit>,
-    /// The fix is valid only if this module provides this name (checked once every module
-    /// of the tree is known: the fix is dropped when it does not, and made unsafe when that
-    /// cannot be known).
-    pub requires: Option<(String, String)>,
+    /// What the fix is valid only if (checked once every module of the tree is known).
+    pub requires: Option<Requirement>,
+}
+
+/// What must hold for a fix to be safe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    /// `module` provides `name`: the fix is dropped when it certainly does not, and made
+    /// unsafe when that cannot be known.
+    Name {
+        /// The module the fix imports from.
+        module: String,
+        /// The name it imports.
+        name: String,
+    },
+    /// Every name the rewritten import can reach in `from` (what `from m import *` brings
+    /// with `star`, else every name `alias.NAME` can reach) is provided by `to` under the
+    /// same name: otherwise the fix is unsafe (code may use a name `to` lacks).
+    SameNames {
+        /// The module imported now.
+        from: String,
+        /// The module the fix imports instead.
+        to: String,
+        /// A star import.
+        star: bool,
+    },
 }
 
 /// One finding, with everything a person or a CI system needs to act on it.

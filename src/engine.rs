@@ -9,7 +9,7 @@ use crate::checks::{
 };
 use crate::classify::classify;
 use crate::config::Config;
-use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Severity};
+use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Requirement, Severity};
 use crate::discover::{discover, normalize};
 use crate::frontend::python::{extract, ExtractOptions};
 use crate::guarded_io::{read_regular, GovernedRoot, SOURCE_LIMIT};
@@ -579,6 +579,14 @@ fn complete_for_selection(
                 .filter_map(|entry| entry.replacement.clone())
                 .map(|module| (module, SearchOrder::DEFAULT)),
         )
+        // What a deprecated module binds decides whether a star or module import of it
+        // may be rewritten safely.
+        .chain(config.deprecated.iter().map(|entry| {
+            (
+                entry.module.pattern.as_str().to_string(),
+                SearchOrder::DEFAULT,
+            )
+        }))
         .collect();
     let mut requested: HashSet<(String, SearchOrder)> = HashSet::new();
     loop {
@@ -686,15 +694,20 @@ fn verify_fixes(
     files: &[&SourceFile],
 ) {
     for diagnostic in diagnostics {
-        let Some((module, name)) = diagnostic.fix.as_ref().and_then(|fix| fix.requires.clone())
-        else {
+        let Some(requirement) = diagnostic.fix.as_ref().and_then(|fix| fix.requires.clone()) else {
             continue;
         };
         // The checked files are in path order (the walk sorts them).
         let order = files
             .binary_search_by(|file| file.relative.as_str().cmp(&diagnostic.path))
             .map_or(SearchOrder::DEFAULT, |found| index.order_of(files[found]));
-        match project.lookup_name(index, &module, &name, order) {
+        let lookup = match requirement {
+            Requirement::Name { module, name } => project.lookup_name(index, &module, &name, order),
+            Requirement::SameNames { from, to, star } => {
+                same_names(project, index, &from, &to, star, order)
+            }
+        };
+        match lookup {
             NameLookup::Bound => {}
             NameLookup::Missing => diagnostic.fix = None,
             NameLookup::Unknown => {
@@ -703,6 +716,38 @@ fn verify_fixes(
                 }
             }
         }
+    }
+}
+
+/// Whether `to` provides, under the same names, every name an import can reach in `from`
+/// (its star exports with `star`, else everything it binds): `Bound` when it does, and
+/// `Unknown` (an unsafe fix: the code may use only names `to` has) when it does not or
+/// when either side cannot be known.
+fn same_names(
+    project: &ProjectFacts,
+    index: &ModuleIndex,
+    from: &str,
+    to: &str,
+    star: bool,
+    order: SearchOrder,
+) -> NameLookup {
+    let Some(reached) = project.names_of(index, from, order, star) else {
+        return NameLookup::Unknown;
+    };
+    let provided = if star {
+        let Some(exported) = project.names_of(index, to, order, true) else {
+            return NameLookup::Unknown;
+        };
+        reached.iter().all(|name| exported.contains(name))
+    } else {
+        reached
+            .iter()
+            .all(|name| project.lookup_name(index, to, name, order) == NameLookup::Bound)
+    };
+    if provided {
+        NameLookup::Bound
+    } else {
+        NameLookup::Unknown
     }
 }
 

@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::resolve::{ModuleIndex, Resolved, ResolvedImport, SearchOrder};
 use rustc_hash::FxHashMap;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Strings stored once, named by a `u32`. FxHash: these are short identifiers hashed
@@ -802,5 +802,71 @@ impl ProjectFacts {
         } else {
             NameLookup::Missing
         }
+    }
+
+    /// The names `module` gives `from module import *` (`star`: its `__all__`, else its
+    /// public names, its star imports' included), or every name it binds (for
+    /// `alias.NAME`); `None` when they cannot be known statically: a module not parsed,
+    /// with dynamic names or syntax errors, a star import that cannot be followed, or,
+    /// for every name, a package (its submodules are attributes too).
+    pub fn names_of(
+        &self,
+        index: &ModuleIndex,
+        module: &str,
+        order: SearchOrder,
+        star: bool,
+    ) -> Option<BTreeSet<String>> {
+        let mut visited = HashSet::from([module.to_string()]);
+        self.collect_names(index, module, order, star, &mut visited)
+    }
+
+    fn collect_names(
+        &self,
+        index: &ModuleIndex,
+        module: &str,
+        order: SearchOrder,
+        star: bool,
+        visited: &mut HashSet<String>,
+    ) -> Option<BTreeSet<String>> {
+        let entry = self.entry_for(index, module, order)?;
+        if entry.dynamic || entry.incomplete || (!star && entry.is_package) {
+            return None;
+        }
+        if star {
+            if let Some(all) = entry.all {
+                return Some(
+                    self.ids(all)
+                        .iter()
+                        .map(|&id| self.text(id).to_string())
+                        .collect(),
+                );
+            }
+        }
+        let mut names: BTreeSet<String> = self
+            .ids(entry.names)
+            .iter()
+            .map(|&id| self.text(id))
+            .filter(|name| !star || !name.starts_with('_'))
+            .map(str::to_string)
+            .collect();
+        if let Some(all) = entry.all.filter(|_| !star) {
+            names.extend(self.ids(all).iter().map(|&id| self.text(id).to_string()));
+        }
+        for (level, target) in &entry.star_imports {
+            match crate::resolve::resolve_relative(
+                module,
+                entry.is_package,
+                *level,
+                self.text(*target),
+            ) {
+                Resolved::Module(target) if index.is_first_party(&target) => {
+                    if visited.insert(target.clone()) {
+                        names.extend(self.collect_names(index, &target, order, true, visited)?);
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(names)
     }
 }

@@ -882,3 +882,98 @@ fn the_cache_never_answers_for_a_file_that_changed() {
     assert_eq!(swapped, run(&["--no-cache"]));
     assert!(swapped.contains("IG030"), "{swapped}");
 }
+
+/// A star or module-alias import of a deprecated module is rewritten by `--fix` only when
+/// the replacement provides every name the code can reach, under the same name; the code
+/// still runs after a safe fix.
+#[test]
+fn a_fix_is_safe_only_when_every_reachable_name_stays() {
+    let rules = "[[deprecated]]\nmodule = \"pkg.full\"\nreplacement = \"pkg.new\"\n\n\
+                 [[deprecated]]\nmodule = \"pkg.lacking\"\nreplacement = \"pkg.new\"\n\n\
+                 [[deprecated]]\nmodule = \"pkg.renamed\"\nreplacement = \"pkg.new\"\n\
+                 names = { OldThing = \"Thing\" }\n";
+    let root = tree(&[
+        ("rules.toml", rules),
+        ("pkg/__init__.py", ""),
+        ("pkg/new.py", "Thing = 1\nOther = 2\n"),
+        ("pkg/full.py", "Thing = 1\n"),
+        ("pkg/lacking.py", "Thing = 1\nGone = 3\n"),
+        ("pkg/renamed.py", "OldThing = 1\n"),
+        ("app/__init__.py", ""),
+        ("app/star_full.py", "from pkg.full import *\nprint(Thing)\n"),
+        (
+            "app/star_lacking.py",
+            "from pkg.lacking import *\nprint(Gone)\n",
+        ),
+        (
+            "app/alias_lacking.py",
+            "import pkg.lacking as po\nprint(po.Gone)\n",
+        ),
+        (
+            "app/alias_renamed.py",
+            "import pkg.renamed as po\nprint(po.OldThing)\n",
+        ),
+        (
+            "app/alias_full.py",
+            "import pkg.full as po\nprint(po.Thing)\n",
+        ),
+    ]);
+    let output = importgate(
+        root.path(),
+        &["check", "--fix", "--output-format", "concise"],
+    )
+    .output()
+    .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let read = |name: &str| fs::read_to_string(root.path().join(name)).expect("read");
+    assert_eq!(
+        read("app/star_full.py"),
+        "from pkg.new import *\nprint(Thing)\n",
+        "{stdout}"
+    );
+    assert_eq!(
+        read("app/alias_full.py"),
+        "import pkg.new as po\nprint(po.Thing)\n"
+    );
+    for (name, before) in [
+        (
+            "app/star_lacking.py",
+            "from pkg.lacking import *\nprint(Gone)\n",
+        ),
+        (
+            "app/alias_lacking.py",
+            "import pkg.lacking as po\nprint(po.Gone)\n",
+        ),
+        (
+            "app/alias_renamed.py",
+            "import pkg.renamed as po\nprint(po.OldThing)\n",
+        ),
+    ] {
+        assert_eq!(read(name), before, "{name} must be left alone: {stdout}");
+    }
+    // They are unsafe fixes: offered with --unsafe-fixes.
+    let output = importgate(root.path(), &["check", "--diff", "--unsafe-fixes"])
+        .output()
+        .expect("runs");
+    let diff = String::from_utf8_lossy(&output.stdout);
+    for name in [
+        "app/star_lacking.py",
+        "app/alias_lacking.py",
+        "app/alias_renamed.py",
+    ] {
+        assert!(diff.contains(&format!("+++ b/{name}")), "{name}: {diff}");
+    }
+    for module in [
+        "app.star_full",
+        "app.alias_full",
+        "app.star_lacking",
+        "app.alias_lacking",
+    ] {
+        let python = std::process::Command::new("python3")
+            .args(["-c", &format!("import {module}")])
+            .current_dir(root.path())
+            .output()
+            .expect("python3 runs");
+        assert!(python.status.success(), "{module}: {python:?}");
+    }
+}

@@ -32,13 +32,18 @@
 //! Safe, when the entry has a `replacement` and the import names the deprecated module
 //! itself: the module is rewritten, and a renamed symbol is imported under its new name
 //! with its old name as alias (`from new import SessionManager as SessionManagerV2`), so
-//! every use stays valid. `import old.module` without an alias is left to the hint (its
-//! uses spell the old path), as are imports of a submodule of the deprecated module.
-//! Dynamic imports get an unsafe fix.
+//! every use stays valid. The fix is applied only when the replacement provides the name
+//! (dropped when it certainly does not, unsafe when that cannot be known). `from old import
+//! *` and `import old.module as alias` are safe only when every name they reach in the old
+//! module (its star exports; every name it binds) is provided by the replacement under the
+//! same name; otherwise, or when `names` renames any, or when that cannot be known (the old
+//! module is a package, or its names are dynamic), the fix is unsafe. `import old.module`
+//! without an alias is left to the hint (its uses spell the old path), as are imports of a
+//! submodule of the deprecated module. Dynamic imports get an unsafe fix.
 
 use super::edits::{reimport, rewrite_applicability};
 use super::{context_note, CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
-use crate::diagnostic::{Fix, RuleRef, Severity};
+use crate::diagnostic::{Applicability, Fix, Requirement, RuleRef, Severity};
 use crate::model::ImportKind;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
@@ -114,16 +119,36 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                     .find(|(old, _)| old == name)
                     .map(|(_, new)| new.as_str())
             });
+            let requires = match import.import.name.as_deref() {
+                Some("*") => Requirement::SameNames {
+                    from: entry.module.pattern.as_str().to_string(),
+                    to: replacement.clone(),
+                    star: true,
+                },
+                Some(name) => Requirement::Name {
+                    module: replacement.clone(),
+                    name: new_name.unwrap_or(name).to_string(),
+                },
+                // `import old.module as alias`: every `alias.NAME` must still resolve.
+                None => Requirement::SameNames {
+                    from: entry.module.pattern.as_str().to_string(),
+                    to: replacement.clone(),
+                    star: false,
+                },
+            };
+            // A star or module import reaches the renamed names under their old names,
+            // which the replacement does not have.
+            let reaches_renamed =
+                matches!(requires, Requirement::SameNames { .. }) && !entry.names.is_empty();
             diagnostic.fix = reimport(input, import, replacement, new_name).map(|edits| Fix {
-                applicability: rewrite_applicability(import.import),
+                applicability: if reaches_renamed {
+                    Applicability::Unsafe
+                } else {
+                    rewrite_applicability(import.import)
+                },
                 description: format!("import from `{replacement}`"),
                 edits,
-                requires: import
-                    .import
-                    .name
-                    .as_deref()
-                    .filter(|name| *name != "*")
-                    .map(|name| (replacement.clone(), new_name.unwrap_or(name).to_string())),
+                requires: Some(requires),
             });
         }
         findings.diagnostics.push(diagnostic);

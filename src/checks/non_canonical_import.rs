@@ -37,7 +37,7 @@
 use super::edits::reimport;
 use super::{severity_of, CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
 use crate::config::{Canonical, Treatment};
-use crate::diagnostic::{Applicability, Fix, RuleRef, Severity};
+use crate::diagnostic::{Applicability, Fix, Requirement, RuleRef, Severity};
 use crate::model::ImportKind;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
@@ -114,7 +114,10 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             applicability: Applicability::Safe,
             description: format!("import `{name}` from `{}`", entry.module),
             edits,
-            requires: Some((entry.module.clone(), name.to_string())),
+            requires: Some(Requirement::Name {
+                module: entry.module.clone(),
+                name: name.to_string(),
+            }),
         });
         findings.diagnostics.push(diagnostic);
     }
