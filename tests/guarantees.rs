@@ -977,3 +977,38 @@ fn a_fix_is_safe_only_when_every_reachable_name_stays() {
         assert!(python.status.success(), "{module}: {python:?}");
     }
 }
+
+/// A registry whose entries contradict each other (a cycle of deprecations, a module
+/// replaced by itself, a deprecated canonical module) is an error that names the line:
+/// `--fix` never moves imports around on every run.
+#[test]
+fn contradictory_registries_are_refused_before_any_fix() {
+    let registries = [
+        "[[deprecated]]\nmodule = \"app.a\"\nreplacement = \"app.b\"\n\n[[deprecated]]\nmodule = \"app.b\"\nreplacement = \"app.c\"\n\n[[deprecated]]\nmodule = \"app.c\"\nreplacement = \"app.a\"\n",
+        "[[deprecated]]\nmodule = \"app.a\"\nreplacement = \"app.a\"\n",
+        "[[deprecated]]\nmodule = \"app.a\"\nreplacement = \"app.b\"\n\n[[canonical]]\nsymbol = \"X\"\nmodule = \"app.a\"\n",
+    ];
+    for rules in registries {
+        let root = tree(&[
+            ("rules.toml", rules),
+            ("app/__init__.py", ""),
+            ("app/a.py", "X = 1\n"),
+            ("app/b.py", "X = 1\n"),
+            ("app/c.py", "X = 1\n"),
+            (
+                "app/user.py",
+                "from app.a import X\nfrom app.b import X as Y\n",
+            ),
+        ]);
+        let output = importgate(root.path(), &["check", "--fix"])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{rules}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("rules.toml:"), "{stderr}");
+        assert_eq!(
+            fs::read_to_string(root.path().join("app/user.py")).expect("read"),
+            "from app.a import X\nfrom app.b import X as Y\n"
+        );
+    }
+}

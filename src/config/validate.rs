@@ -92,11 +92,13 @@ pub(super) fn validate(
             validate_canonical(entry, &services, &symbol_counts, text, &mut ids, errors)
         })
         .collect();
-    let deprecated = raw
+    let deprecated: Vec<Deprecated> = raw
         .deprecated
         .into_iter()
         .filter_map(|entry| validate_deprecated(entry, text, &mut ids, errors))
         .collect();
+    let canonical: Vec<Canonical> = canonical;
+    contradictions(&deprecated, &canonical, text, errors);
     let duplicates = one_of(
         raw.duplicates.symbols,
         "symbols",
@@ -591,6 +593,118 @@ fn validate_banned(
         treatment: treatment.unwrap_or(Treatment::Error),
         hint: raw.hint.map(|hint| hint.value),
     })
+}
+
+/// Entries that contradict each other, so that `--fix` would move imports around on every
+/// run: a module replaced by itself (or by a module its own entry retires), a replacement
+/// that another entry retires (a chain, or a cycle `a -> b -> c -> a`), and a canonical
+/// module that an entry retires.
+fn contradictions(
+    deprecated: &[Deprecated],
+    canonical: &[Canonical],
+    text: &str,
+    errors: &mut Vec<ConfigError>,
+) {
+    let retiring = |module: &str| {
+        deprecated
+            .iter()
+            .find(|entry| entry.module.pattern.matches(module))
+    };
+    let mut reported_cycles: std::collections::HashSet<Vec<String>> = Default::default();
+    for entry in deprecated {
+        let Some(replacement) = entry.replacement.as_deref() else {
+            continue;
+        };
+        if entry.module.pattern.matches(replacement) {
+            errors.push(
+                ConfigError::new(
+                    format!(
+                        "`{replacement}` replaces itself: this entry retires `{}`, which covers it",
+                        entry.module.pattern
+                    ),
+                    entry.replacement_span.clone(),
+                    "retired by this same entry",
+                )
+                .with_help("name the module that replaces it, outside the retired one"),
+            );
+            continue;
+        }
+        let Some(next) = retiring(replacement) else {
+            continue;
+        };
+        // Follow the chain to its end, or to a module seen before (a cycle).
+        let mut chain = vec![entry.module.pattern.to_string(), replacement.to_string()];
+        let mut current = next;
+        let cycle = loop {
+            let Some(further) = current.replacement.as_deref() else {
+                break false;
+            };
+            let seen = chain.iter().any(|module| module == further)
+                || entry.module.pattern.matches(further);
+            chain.push(further.to_string());
+            if seen || chain.len() > deprecated.len() + 2 {
+                break true;
+            }
+            match retiring(further) {
+                Some(after) => current = after,
+                None => break false,
+            }
+        };
+        if cycle {
+            // A cycle is one mistake: reported once, at its first entry.
+            let mut members = chain.clone();
+            members.sort();
+            members.dedup();
+            if !reported_cycles.insert(members) {
+                continue;
+            }
+        }
+        let line = line_of(text, next.module.span.start);
+        let (message, help) = if cycle {
+            (
+                format!("a cycle of deprecations: {}", chain.join(" -> ")),
+                "--fix would move these imports around on every run; end the chain at a module no entry retires".to_string(),
+            )
+        } else {
+            (
+                format!(
+                    "`{replacement}` is deprecated too (line {line}): {}",
+                    chain.join(" -> ")
+                ),
+                format!(
+                    "replace with the end of the chain, `{}`",
+                    chain.last().map_or(replacement, String::as_str)
+                ),
+            )
+        };
+        errors.push(
+            ConfigError::new(
+                message,
+                entry.replacement_span.clone(),
+                "retired by another entry",
+            )
+            .with_help(help),
+        );
+    }
+    for entry in canonical {
+        if let Some(retired) = retiring(&entry.module) {
+            errors.push(
+                ConfigError::new(
+                    format!(
+                        "the canonical module of `{}` is deprecated (line {}): IG010 and IG011 would move its imports back and forth",
+                        entry.symbol,
+                        line_of(text, retired.module.span.start)
+                    ),
+                    entry.module_span.clone(),
+                    "retired by a [[deprecated]] entry",
+                )
+                .with_help(match &retired.replacement {
+                    Some(replacement) => format!("make `{replacement}` the canonical module"),
+                    None => "register the module that replaces it".to_string(),
+                }),
+            );
+        }
+    }
 }
 
 /// The 1-based line of a byte offset in rules.toml.
