@@ -259,7 +259,7 @@ fn raw_control(output: &[u8]) -> Option<usize> {
 fn no_control_character_from_the_tree_reaches_the_terminal() {
     use std::os::unix::ffi::OsStrExt;
     let rules = format!(
-        "{RULES}hint = \"Use the \\u001b]0;pwned\\u0007 API\"\n\n[[banned]]\nid = \"no-\\u009bpickle\"\napi = [\"pickle\"]\n"
+        "{RULES}hint = \"Use the \\u001b]0;pwned\\u0007 API\"\n\n[[banned]]\nid = \"no-pickle\"\napi = [\"pickle\"]\nhint = \"\\u009b31m\"\n"
     );
     let root = tree(&[
         ("rules.toml", &rules),
@@ -1010,5 +1010,38 @@ fn contradictory_registries_are_refused_before_any_fix() {
             fs::read_to_string(root.path().join("app/user.py")).expect("read"),
             "from app.a import X\nfrom app.b import X as Y\n"
         );
+    }
+}
+
+/// A registry's TOML mistakes are reported once per line, at most ten, and never followed
+/// by guesses about keys the broken syntax hid; the line numbers are right for CR-only
+/// line endings too.
+#[test]
+fn registry_syntax_errors_are_few_and_point_at_their_line() {
+    let names: Vec<String> = (0..2_000).map(|n| format!("dir{n}")).collect();
+    let cases = [
+        (
+            format!("[project]\nexclude = [{}]\n", names.join(", ")),
+            "rules.toml:2:",
+        ),
+        (
+            "[project]\nroot = \".\"\n[[boundary]\nid = \"x\"\n".to_string(),
+            "rules.toml:3:12",
+        ),
+        (
+            "[[cycles]]\r\r[[boundary]]\rid = 3\r".to_string(),
+            "rules.toml:1:",
+        ),
+    ];
+    for (rules, place) in cases {
+        let root = tree(&[("rules.toml", &rules)]);
+        let output = importgate(root.path(), &["check"]).output().expect("runs");
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.len() < 2_000, "{} bytes of errors", stderr.len());
+        assert_eq!(stderr.matches("×").count(), 1, "{stderr}");
+        assert!(stderr.contains("not valid TOML"), "{stderr}");
+        assert!(stderr.contains(place), "{stderr}");
+        assert!(!stderr.contains(":0:"), "{stderr}");
     }
 }

@@ -391,8 +391,8 @@ impl Config {
     /// Validates registry text that was read from `path` (used for relative paths and errors).
     pub fn from_text(path: &Path, text: String) -> Result<Config, LoadError> {
         let mut errors = Vec::new();
-        let raw = raw::parse(&text, &mut errors);
-        let config = validate::validate(path, &text, raw, &mut errors);
+        let config = raw::parse(&text, &mut errors)
+            .and_then(|raw| validate::validate(path, &text, raw, &mut errors));
         match config {
             Some(config) if errors.is_empty() => Ok(config),
             _ => {

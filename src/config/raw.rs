@@ -62,6 +62,8 @@ pub struct RawBoundary {
 /// One `[[cycles]]`.
 #[derive(Debug)]
 pub struct RawCycles {
+    /// The entry (its header when it has no keys).
+    pub span: Range<usize>,
     pub id: Option<Located<String>>,
     pub within: Option<Located<String>>,
     pub between: Option<Located<String>>,
@@ -228,18 +230,50 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
 
 /// Parses rules.toml text. Syntax errors and shape errors are appended to `errors`; whatever
 /// could be read is returned so that validation can report its own errors too.
-pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
+/// The most TOML syntax errors reported: one mistake repeated (an unquoted list of 2,000
+/// names) must not flood the terminal.
+const MAX_SYNTAX_ERRORS: usize = 10;
+
+/// Reads the registry's structure; `None` when it is not valid TOML (then only the syntax
+/// errors are reported, one per line at most: what the rest would say is a guess).
+pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
     let (document, syntax_errors) = DeTable::parse_recoverable(text);
-    for error in syntax_errors {
-        let span = error.span().unwrap_or(0..0);
-        errors.push(ConfigError::new(
-            "rules.toml is not valid TOML",
-            span,
-            error.message().trim().to_string(),
-        ));
+    if !syntax_errors.is_empty() {
+        let mut lines_seen = std::collections::HashSet::new();
+        let mut shown = 0;
+        let mut more = 0;
+        for error in &syntax_errors {
+            let span = error.span().unwrap_or(0..0);
+            let line = text
+                .get(..span.start)
+                .map_or(0, |before| before.matches('\n').count());
+            if !lines_seen.insert(line) {
+                continue;
+            }
+            if shown == MAX_SYNTAX_ERRORS {
+                more += 1;
+                continue;
+            }
+            shown += 1;
+            errors.push(ConfigError::new(
+                "rules.toml is not valid TOML",
+                span,
+                error.message().trim().to_string(),
+            ));
+        }
+        if more > 0 {
+            if let Some(last) = errors.last_mut() {
+                last.help = Some(format!(
+                    "and {more} more line{} with TOML errors",
+                    if more == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        return None;
     }
     let mut top = TableReader::new(
         document.get_ref(),
+        text,
         document.span(),
         "the top level",
         TOP_KEYS,
@@ -248,7 +282,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
     let project = top.read_table("project", "[project]", PROJECT_KEYS, errors, |project| {
         RawProject {
             root: project.string("root"),
-            python_roots: project.strings("python-roots"),
+            python_roots: project.listed("python-roots", 1, "the tree would have no import root"),
             exclude: project.strings("exclude"),
             respect_gitignore: project.boolean("respect-gitignore"),
             ban_relative_imports: project.boolean("ban-relative-imports"),
@@ -263,7 +297,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
     let services = top.read_entries("service", "[[service]]", SERVICE_KEYS, errors, |service| {
         RawService {
             name: service.required_string("name"),
-            modules: service.strings("modules"),
+            modules: service.listed("modules", 1, "the service would own no module"),
             paths: service.strings("paths"),
         }
     });
@@ -274,8 +308,8 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
         errors,
         |boundary| RawBoundary {
             id: boundary.required_string("id"),
-            from: boundary.required_strings("from"),
-            forbid: boundary.required_strings("forbid"),
+            from: boundary.required_listed("from", 1, "the rule would govern no import"),
+            forbid: boundary.required_listed("forbid", 1, "the rule would forbid nothing"),
             allow: boundary.strings("allow"),
             tests: boundary.string("tests"),
             type_checking: boundary.string("type-checking"),
@@ -287,7 +321,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
     let banned = top.read_entries("banned", "[[banned]]", BANNED_KEYS, errors, |banned| {
         RawBanned {
             id: banned.required_string("id"),
-            api: banned.required_strings("api"),
+            api: banned.required_listed("api", 1, "the rule would ban nothing"),
             allow_in: banned.strings("allow-in"),
             paths: banned.strings("paths"),
             scope: banned.string("scope"),
@@ -333,6 +367,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
     );
     let cycles = top.read_entries("cycles", "[[cycles]]", CYCLES_KEYS, errors, |entry| {
         RawCycles {
+            span: entry.span.clone(),
             id: entry.string("id"),
             within: entry.string("within"),
             between: entry.string("between"),
@@ -358,7 +393,11 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
         errors,
         |entry| RawIndependent {
             id: entry.required_string("id"),
-            modules: entry.required_strings("modules"),
+            modules: entry.required_listed(
+                "modules",
+                2,
+                "independence is between two or more modules",
+            ),
             severity: entry.string("severity"),
             hint: entry.string("hint"),
         },
@@ -367,7 +406,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
         type_checking: entry.boolean("type-checking"),
     });
     errors.append(&mut top.errors);
-    RawConfig {
+    Some(RawConfig {
         version,
         project,
         tests,
@@ -381,13 +420,15 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> RawConfig {
         layers,
         independent,
         graph,
-    }
+    })
 }
 
 /// Reads typed values out of one table, collecting wrong types, missing keys and (at
 /// construction) unknown keys into its own `errors`, which the caller takes over.
 struct TableReader<'t, 'i> {
     table: &'t DeTable<'i>,
+    /// The whole registry text (to find an empty entry's header).
+    text: &'i str,
     span: Range<usize>,
     section: &'static str,
     known: &'static [&'static str],
@@ -397,6 +438,7 @@ struct TableReader<'t, 'i> {
 impl<'t, 'i> TableReader<'t, 'i> {
     fn new(
         table: &'t DeTable<'i>,
+        text: &'i str,
         span: Range<usize>,
         section: &'static str,
         known: &'static [&'static str],
@@ -405,6 +447,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
         report_unknown_keys(table, known, section, &mut errors);
         Self {
             table,
+            text,
             span,
             section,
             known,
@@ -487,6 +530,14 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 value: number,
                 span: value.span(),
             }),
+            None if matches!(value.get_ref(), DeValue::Integer(_)) => {
+                self.errors.push(ConfigError::new(
+                    format!("`{key}` in {} is out of range", self.section),
+                    value.span(),
+                    "larger than any 64-bit integer",
+                ));
+                None
+            }
             None => {
                 self.wrong_type(key, "an integer", value);
                 None
@@ -546,6 +597,37 @@ impl<'t, 'i> TableReader<'t, 'i> {
         self.strings(key)
     }
 
+    /// An array of strings that must hold at least `fewest` (`why` says what an emptier
+    /// one would mean): `from = []` is a mistake, never a rule that checks nothing.
+    fn listed(&mut self, key: &str, fewest: usize, why: &str) -> Strings {
+        let strings = self.strings(key)?;
+        if strings.len() < fewest {
+            let span = self
+                .get(key)
+                .map_or(self.span.clone(), |value| value.span());
+            self.errors.push(ConfigError::new(
+                if fewest == 1 {
+                    format!("`{key}` in {} is empty", self.section)
+                } else {
+                    format!(
+                        "`{key}` in {} needs at least {fewest} entries",
+                        self.section
+                    )
+                },
+                span,
+                why.to_string(),
+            ));
+        }
+        Some(strings)
+    }
+
+    fn required_listed(&mut self, key: &str, fewest: usize, why: &str) -> Strings {
+        if self.get(key).is_none() {
+            self.missing(key);
+        }
+        self.listed(key, fewest, why)
+    }
+
     fn table(
         &mut self,
         key: &str,
@@ -554,7 +636,13 @@ impl<'t, 'i> TableReader<'t, 'i> {
     ) -> Option<TableReader<'t, 'i>> {
         let value = self.get(key)?;
         match value.get_ref() {
-            DeValue::Table(table) => Some(TableReader::new(table, value.span(), section, known)),
+            DeValue::Table(table) => Some(TableReader::new(
+                table,
+                self.text,
+                value.span(),
+                section,
+                known,
+            )),
             _ => {
                 self.wrong_type(key, "a table", value);
                 None
@@ -615,10 +703,16 @@ impl<'t, 'i> TableReader<'t, 'i> {
             return Vec::new();
         };
         let mut entries = Vec::with_capacity(items.len());
-        for item in items.iter() {
+        for (index, item) in items.iter().enumerate() {
             match item.get_ref() {
                 DeValue::Table(table) => {
-                    entries.push(TableReader::new(table, item.span(), section, known))
+                    // An entry with no keys has no span of its own: its header is the place.
+                    let span = if item.span().is_empty() {
+                        nth_header(self.text, key, index).unwrap_or(item.span())
+                    } else {
+                        item.span()
+                    };
+                    entries.push(TableReader::new(table, self.text, span, section, known))
                 }
                 _ => self.wrong_type(key, &expected, item),
             }
@@ -677,4 +771,27 @@ fn describe(value: &DeValue<'_>) -> &'static str {
         DeValue::Array(_) => "an array",
         DeValue::Table(_) => "a table",
     }
+}
+
+/// The span of the `index`-th `[[key]]` header of `text`.
+fn nth_header(text: &str, key: &str, index: usize) -> Option<Range<usize>> {
+    let mut offset = 0;
+    let mut found = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let inner = trimmed
+            .strip_prefix("[[")
+            .and_then(|rest| rest.split_once("]]"))
+            .map(|(name, _)| name.trim());
+        if inner == Some(key) {
+            if found == index {
+                let start = offset + (line.len() - trimmed.len());
+                let end = start + trimmed.find("]]").map_or(0, |at| at + 2);
+                return Some(start..end);
+            }
+            found += 1;
+        }
+        offset += line.len();
+    }
+    None
 }

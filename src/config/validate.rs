@@ -165,14 +165,7 @@ pub(super) fn validate(
         layers,
         independent,
         graph_type_checking: raw.graph.type_checking.is_some_and(|flag| flag.value),
-        baseline: config_dir.join(
-            raw.project
-                .baseline
-                .as_ref()
-                .map_or(crate::baseline::DEFAULT_BASELINE_FILE, |baseline| {
-                    baseline.value.as_str()
-                }),
-        ),
+        baseline: config_dir.join(baseline_file(raw.project.baseline.as_ref(), errors)),
     })
 }
 
@@ -300,11 +293,12 @@ fn services(
                     name.span.clone(),
                     "defined again here",
                 )
-                .with_help(format!("first defined on line {first}")),
+                .with_help(format!("first defined on line {}", line_of(text, *first))),
             );
             continue;
         }
-        seen.insert(name.value.clone(), line_of(text, name.span.start));
+        // The offset, not the line: counting lines for every entry was quadratic.
+        seen.insert(name.value.clone(), name.span.start);
         let modules = match service.modules {
             Some(modules) => module_patterns(modules, errors)
                 .into_iter()
@@ -361,6 +355,18 @@ fn register_id(
     ids: &mut HashMap<String, usize>,
     errors: &mut Vec<ConfigError>,
 ) {
+    if id.value.is_empty() || id.value.chars().any(char::is_control) {
+        errors.push(ConfigError::new(
+            "a rule id must be a non-empty name without control characters",
+            id.span.clone(),
+            if id.value.is_empty() {
+                "empty"
+            } else {
+                "holds a control character (a newline, a tab, NUL...)"
+            },
+        ));
+        return;
+    }
     if let Some(first) = ids.get(&id.value) {
         errors.push(
             ConfigError::new(
@@ -369,11 +375,13 @@ fn register_id(
                 "this id is already used",
             )
             .with_help(format!(
-                "first used on line {first}; every [[boundary]] and [[banned]] entry needs its own id"
+                "first used on line {}; every [[boundary]] and [[banned]] entry needs its own id",
+                line_of(text, *first)
             )),
         );
     } else {
-        ids.insert(id.value.clone(), line_of(text, id.span.start));
+        // The offset, not the line: counting lines for every entry was quadratic.
+        ids.insert(id.value.clone(), id.span.start);
     }
 }
 
@@ -707,6 +715,35 @@ fn contradictions(
     }
 }
 
+/// The baseline file, relative to rules.toml: a file name, not empty, not a directory.
+fn baseline_file<'b>(
+    written: Option<&'b Located<String>>,
+    errors: &mut Vec<ConfigError>,
+) -> &'b str {
+    let Some(written) = written else {
+        return crate::baseline::DEFAULT_BASELINE_FILE;
+    };
+    let value = written.value.as_str();
+    let names_a_file = !value.is_empty()
+        && !value.ends_with('/')
+        && !value.chars().any(char::is_control)
+        && !matches!(value.rsplit('/').next(), Some("" | "." | ".."));
+    if !names_a_file {
+        errors.push(
+            ConfigError::new(
+                "`baseline` must name a file",
+                written.span.clone(),
+                "not a file name",
+            )
+            .with_help(format!(
+                "relative to rules.toml; the default is `{}`",
+                crate::baseline::DEFAULT_BASELINE_FILE
+            )),
+        );
+    }
+    value
+}
+
 /// The 1-based line of a byte offset in rules.toml.
 fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)
@@ -947,7 +984,7 @@ fn validate_cycles(
                 .map(|within| within.span)
                 .or(between.map(|between| between.span))
                 .or(raw.id.as_ref().map(|id| id.span.clone()))
-                .unwrap_or(0..0);
+                .unwrap_or(raw.span.clone());
             errors.push(
                 ConfigError::new(
                     "[[cycles]] needs exactly one of `within` and `between`",
@@ -1018,6 +1055,24 @@ fn validate_layers(
             );
         }
     }
+    // A module in two layers (or twice in one) is above and below itself.
+    let mut seen_names: HashMap<String, ()> = HashMap::new();
+    for layer in &written {
+        for part in layer.value.split(['|', ':']) {
+            let name = part
+                .trim()
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .trim();
+            if !name.is_empty() && seen_names.insert(name.to_string(), ()).is_some() {
+                errors.push(ConfigError::new(
+                    format!("`{name}` appears twice in `layers`"),
+                    layer.span.clone(),
+                    "listed again here",
+                ));
+            }
+        }
+    }
     let mut stacks = Vec::new();
     for container in &containers {
         let mut stack = Vec::new();
@@ -1072,9 +1127,18 @@ fn validate_independent(
         register_id(id, text, ids, errors);
     }
     let treatment = severity(raw.severity, errors).unwrap_or(Treatment::Error);
-    let groups: Vec<ModuleGroup> = raw
-        .modules
-        .unwrap_or_default()
+    let written = raw.modules.unwrap_or_default();
+    let mut seen_names: HashMap<&str, ()> = HashMap::new();
+    for module in &written {
+        if seen_names.insert(module.value.as_str(), ()).is_some() {
+            errors.push(ConfigError::new(
+                format!("`{}` appears twice in `modules`", module.value),
+                module.span.clone(),
+                "listed again here",
+            ));
+        }
+    }
+    let groups: Vec<ModuleGroup> = written
         .iter()
         .filter_map(|module| module_group(module, None, services, errors))
         .collect();
