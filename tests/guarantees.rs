@@ -1045,3 +1045,25 @@ fn registry_syntax_errors_are_few_and_point_at_their_line() {
         assert!(!stderr.contains(":0:"), "{stderr}");
     }
 }
+
+/// A file over 16 MiB is reported (IG901), not read or parsed: its syntax tree would cost
+/// gigabytes. The other files are checked as usual.
+#[test]
+fn a_file_over_the_size_limit_is_reported_not_parsed() {
+    let root = tree(&[
+        ("rules.toml", RULES),
+        ("app/__init__.py", ""),
+        ("app/views.py", "import billing\n"),
+    ]);
+    let huge = fs::File::create(root.path().join("app/generated.py")).expect("create");
+    huge.set_len(17 << 20).expect("sized");
+    let output = importgate(root.path(), &["check", "--output-format", "concise"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("app/generated.py:1:1: IG901 cannot read the file: larger than 16 MiB"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("app/views.py:1:8: IG001"), "{stdout}");
+}

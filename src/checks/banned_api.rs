@@ -41,8 +41,9 @@ use super::{
     FixAvailability,
 };
 use crate::config::{Banned, Scope};
-use crate::diagnostic::{RuleRef, Severity};
+use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::model::{CodeContext, ImportKind};
+use std::collections::HashMap;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
     code: "IG003",
@@ -54,33 +55,38 @@ pub(super) static INFO: CheckInfo = CheckInfo {
 };
 
 pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
-    for banned in input
-        .config
-        .banned
-        .iter()
-        .filter(|banned| applies(banned, input))
-    {
-        let Some(severity) = severity_of(banned.treatment) else {
+    let banned = &input.config.banned;
+    if banned.is_empty() {
+        return;
+    }
+    let index = input.config.ban_index();
+    // Whether each rule governs this file (its scope and path globs), decided once per rule
+    // that some import of the file may meet.
+    let mut governs: HashMap<usize, bool> = HashMap::new();
+    let mut governs_file = |rule: usize| {
+        *governs.entry(rule).or_insert_with(|| {
+            applies(&banned[rule], input) && severity_of(banned[rule].treatment).is_some()
+        })
+    };
+    // (rule, 0 for imports then 1 for attribute uses, order found, diagnostic): sorted at
+    // the end, so that the order is rule by rule, as the registry has them.
+    let mut found: Vec<(usize, u8, usize, Diagnostic)> = Vec::new();
+    let mut matched_by_import: HashMap<usize, Vec<&str>> = HashMap::new();
+    for import in input.imports {
+        let Some(qualified) = import.qualified.as_deref() else {
             continue;
         };
-        let rule = |span: std::ops::Range<usize>| RuleRef {
-            id: banned.id.clone(),
-            span,
-        };
-        let mut matched_by_import = Vec::new();
-        for import in input.imports {
-            let Some(qualified) = import.qualified.as_deref() else {
+        let mut last_rule = None;
+        for (rule, api) in index.candidates(qualified) {
+            let entry = &banned[rule].api[api];
+            // The first entry of a rule that matches is the one reported.
+            if last_rule == Some(rule) || !entry.pattern.matches(qualified) || !governs_file(rule) {
                 continue;
-            };
-            let Some(entry) = banned
-                .api
-                .iter()
-                .find(|entry| entry.pattern.matches(qualified))
-            else {
-                continue;
-            };
+            }
+            last_rule = Some(rule);
+            let banned = &banned[rule];
             if import.import.kind == ImportKind::Import {
-                matched_by_import.push(qualified);
+                matched_by_import.entry(rule).or_default().push(qualified);
             }
             let message = if qualified == entry.pattern.as_str() && import.import.name.is_none() {
                 format!(
@@ -95,48 +101,65 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                     context_note(import.import)
                 )
             };
-            findings.diagnostics.push(input.import_diagnostic(
+            let diagnostic = input.import_diagnostic(
                 CheckCode::BannedApi,
-                severity,
+                severity_of(banned.treatment).unwrap_or(Severity::Error),
                 import,
                 message,
-                Some(rule(entry.span.clone())),
+                Some(RuleRef {
+                    id: banned.id.clone(),
+                    span: entry.span.clone(),
+                }),
                 banned.hint.clone(),
-            ));
+            );
+            found.push((rule, 0, found.len(), diagnostic));
         }
-        for attribute in &input.facts.attribute_uses {
-            let Some(entry) = banned
-                .api
-                .iter()
-                .find(|entry| entry.pattern.matches(&attribute.path))
-            else {
-                continue;
-            };
-            // `unittest.mock.patch` after a reported `import unittest.mock` adds nothing; a use
-            // of `os.environ` after a reported `from os import environ` is another use.
-            if matched_by_import
-                .iter()
-                .any(|module| is_same_or_below(&attribute.path, module))
+    }
+    for attribute in &input.facts.attribute_uses {
+        let mut last_rule = None;
+        for (rule, api) in index.candidates(&attribute.path) {
+            let entry = &banned[rule].api[api];
+            if last_rule == Some(rule)
+                || !entry.pattern.matches(&attribute.path)
+                || !governs_file(rule)
             {
                 continue;
             }
+            last_rule = Some(rule);
+            // `unittest.mock.patch` after a reported `import unittest.mock` adds nothing; a
+            // use of `os.environ` after a reported `from os import environ` is another use.
+            if matched_by_import.get(&rule).is_some_and(|modules| {
+                modules
+                    .iter()
+                    .any(|module| is_same_or_below(&attribute.path, module))
+            }) {
+                continue;
+            }
+            let banned = &banned[rule];
             let (module, name) = attribute
                 .path
                 .rsplit_once('.')
                 .unwrap_or((&attribute.path, ""));
             let mut diagnostic = input.diagnostic(
                 CheckCode::BannedApi,
-                severity,
+                severity_of(banned.treatment).unwrap_or(Severity::Error),
                 attribute.span,
                 format!("use of banned API `{}`", attribute.path),
             );
-            diagnostic.rule = Some(rule(entry.span.clone()));
+            diagnostic.rule = Some(RuleRef {
+                id: banned.id.clone(),
+                span: entry.span.clone(),
+            });
             diagnostic.hint = banned.hint.clone();
             diagnostic.target = Some(module.to_string());
             diagnostic.name_imported = (!name.is_empty()).then(|| name.to_string());
-            findings.diagnostics.push(diagnostic);
+            found.push((rule, 1, found.len(), diagnostic));
         }
     }
+    found.sort_by_key(|(rule, kind, order, _)| (*rule, *kind, *order));
+    findings
+        .diagnostics
+        .extend(found.into_iter().map(|(_, _, _, diagnostic)| diagnostic));
 }
 
 fn applies(banned: &Banned, input: &FileInput<'_>) -> bool {

@@ -7,7 +7,7 @@
 //! naming no codec CPython knows (`latin-9`: Python refuses the file). An undecodable file is
 //! still checked, with its invalid bytes replaced, but offers no fix; an unreadable one is
 //! skipped. So is a file that is not a regular file (a FIFO or device put in a file's place:
-//! never waited on), one over 64 MiB, and, as a warning, a symlink to a file outside the
+//! never waited on), one over 16 MiB (its syntax tree would cost gigabytes), and, as a warning, a symlink to a file outside the
 //! governed root (never read, so that a committed `leak.py -> /proc/self/environ` cannot
 //! print a CI job's secrets).
 //!

@@ -7,6 +7,7 @@ mod validate;
 
 use globset::GlobSet;
 pub use pattern::ModulePattern;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -91,6 +92,8 @@ pub struct Config {
     /// The baseline file (`[project] baseline`, relative to rules.toml; by default
     /// `importgate-baseline.json` next to it).
     pub baseline: PathBuf,
+    /// See [`Config::ban_index`].
+    pub ban_index: std::sync::OnceLock<BanIndex>,
     /// Import-cycle rules (with the implicit service-cycle rule when there are services).
     pub cycles: Vec<Cycles>,
     /// Layer rules.
@@ -152,7 +155,9 @@ pub enum DuplicateMode {
 /// A compiled set of path globs with the patterns it was built from.
 #[derive(Debug, Clone)]
 pub struct Globs {
-    set: GlobSet,
+    /// Shared: registries repeat the same globs (10,000 `allow-in = ["tests/**"]`), and each
+    /// set is compiled once per registry.
+    set: Arc<GlobSet>,
     /// The patterns as written.
     pub patterns: Vec<String>,
 }
@@ -365,7 +370,54 @@ pub struct Banned {
     pub hint: Option<String>,
 }
 
+/// Every `[[banned]]` API pattern by its first name: an import meets only the patterns that
+/// can match it, not every entry of the registry (10,000 entries made a check 100x slower).
+#[derive(Debug, Default)]
+pub struct BanIndex {
+    /// First name -> (banned entry, api entry), in registry order.
+    by_first_name: HashMap<String, Vec<(usize, usize)>>,
+    /// Patterns that start with a wildcard, in registry order.
+    wildcard_first: Vec<(usize, usize)>,
+}
+
+impl BanIndex {
+    fn new(banned: &[Banned]) -> Self {
+        let mut index = Self::default();
+        for (rule, entry) in banned.iter().enumerate() {
+            for (api, pattern) in entry.api.iter().enumerate() {
+                match pattern.pattern.first_name() {
+                    Some(first) => index
+                        .by_first_name
+                        .entry(first.to_string())
+                        .or_default()
+                        .push((rule, api)),
+                    None => index.wildcard_first.push((rule, api)),
+                }
+            }
+        }
+        index
+    }
+
+    /// The (banned entry, api entry) pairs that may match the dotted `path`, in registry
+    /// order.
+    pub fn candidates(&self, path: &str) -> Vec<(usize, usize)> {
+        let first = path.split('.').next().unwrap_or(path);
+        let named = self.by_first_name.get(first).map_or(&[][..], Vec::as_slice);
+        if self.wildcard_first.is_empty() {
+            return named.to_vec();
+        }
+        let mut all = [named, &self.wildcard_first].concat();
+        all.sort_unstable();
+        all
+    }
+}
+
 impl Config {
+    /// The index of the `[[banned]]` API patterns, built on first use.
+    pub fn ban_index(&self) -> &BanIndex {
+        self.ban_index.get_or_init(|| BanIndex::new(&self.banned))
+    }
+
     /// Finds rules.toml in `start` or its nearest ancestor.
     pub fn find(start: &Path) -> Option<PathBuf> {
         start

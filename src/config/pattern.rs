@@ -72,6 +72,14 @@ impl ModulePattern {
         &self.text
     }
 
+    /// The first segment when it is a name (every module it matches starts with it).
+    pub fn first_name(&self) -> Option<&str> {
+        match self.segments.first() {
+            Some(Segment::Name(name)) => Some(name),
+            _ => None,
+        }
+    }
+
     /// Whether `module` (dotted) is matched: the pattern matches a prefix of its segments.
     ///
     /// ```

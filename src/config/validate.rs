@@ -20,6 +20,8 @@ pub(super) fn validate(
     raw: RawConfig,
     errors: &mut Vec<ConfigError>,
 ) -> Option<Config> {
+    // The memo of compiled globs lives for one registry.
+    COMPILED_GLOBS.with(|compiled| compiled.borrow_mut().clear());
     if let Some(version) = &raw.version {
         if version.value != 1 {
             errors.push(
@@ -166,6 +168,7 @@ pub(super) fn validate(
         independent,
         graph_type_checking: raw.graph.type_checking.is_some_and(|flag| flag.value),
         baseline: config_dir.join(baseline_file(raw.project.baseline.as_ref(), errors)),
+        ban_index: Default::default(),
     })
 }
 
@@ -249,7 +252,24 @@ fn normalize_relative(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+thread_local! {
+    /// The glob sets compiled while one registry is validated, by their patterns.
+    static COMPILED_GLOBS: std::cell::RefCell<HashMap<Vec<String>, std::sync::Arc<globset::GlobSet>>> =
+        Default::default();
+}
+
 fn globs(patterns: Vec<Located<String>>, errors: &mut Vec<ConfigError>) -> Globs {
+    let written: Vec<String> = patterns
+        .iter()
+        .map(|pattern| pattern.value.clone())
+        .collect();
+    if let Some(set) = COMPILED_GLOBS.with(|compiled| compiled.borrow().get(&written).cloned()) {
+        return Globs {
+            set,
+            patterns: written,
+        };
+    }
+    let key = written;
     let mut builder = GlobSetBuilder::new();
     let mut written = Vec::new();
     for pattern in patterns {
@@ -268,9 +288,15 @@ fn globs(patterns: Vec<Located<String>>, errors: &mut Vec<ConfigError>) -> Globs
             )),
         }
     }
-    let set = builder
-        .build()
-        .unwrap_or_else(|_| globset::GlobSet::empty());
+    let set = std::sync::Arc::new(
+        builder
+            .build()
+            .unwrap_or_else(|_| globset::GlobSet::empty()),
+    );
+    // Only a set whose every glob compiled is shared (the errors are reported once).
+    if written.len() == key.len() {
+        COMPILED_GLOBS.with(|compiled| compiled.borrow_mut().insert(key, set.clone()));
+    }
     Globs {
         set,
         patterns: written,
