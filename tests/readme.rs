@@ -103,3 +103,35 @@ fn check_codes_and_names_are_stable() {
     IG903 stale-baseline
     ");
 }
+
+/// Every promise of "What importgate guarantees" names a test of tests/guarantees.rs, and
+/// every test there is named in the section.
+#[test]
+fn every_guarantee_names_its_test() {
+    let readme = std::fs::read_to_string(readme_path()).expect("README");
+    let start = readme
+        .find("## What importgate guarantees")
+        .expect("the section");
+    let end = start + readme[start..].find("\n## ").expect("a next section");
+    let section = &readme[start..end];
+    let named: std::collections::BTreeSet<&str> = section
+        .split("**`")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('`').map(|(name, _)| name))
+        .collect();
+    let tests = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/guarantees.rs"),
+    )
+    .expect("tests/guarantees.rs");
+    let defined: std::collections::BTreeSet<&str> = tests
+        .split("\nfn ")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("()").map(|(name, _)| name))
+        .filter(|name| {
+            tests.contains(&format!("#[test]\nfn {name}()"))
+                || tests.contains(&format!("#[cfg(unix)]\n#[test]\nfn {name}()"))
+        })
+        .collect();
+    assert!(!named.is_empty());
+    assert_eq!(named, defined, "README guarantees vs tests/guarantees.rs");
+}
