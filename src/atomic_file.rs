@@ -67,6 +67,8 @@ impl Temporary {
     /// Creates a new temporary file in `directory` with mode `0o666` less the umask (the
     /// mode any new file gets), after removing stale ones of dead runs.
     fn create(directory: &Path) -> io::Result<Self> {
+        // Whatever writes (a fix, the baseline, the cache) cleans up after an interrupt.
+        remove_temporaries_on_interrupt();
         remove_stale(directory);
         loop {
             let name = format!(

@@ -6,7 +6,7 @@ mod common;
 use common::importgate;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Every output format of `check`.
 const FORMATS: &[&str] = &[
@@ -765,8 +765,9 @@ fn an_interrupted_fix_leaves_no_temporary_and_no_half_file() {
         eprintln!("round {round}: {status}, {fixed} of 1500 files fixed");
         for (path, bytes) in common::tree(root.path()) {
             let name = path.to_string_lossy();
+            // No temporary file, whatever its name: only the files of the tree.
             assert!(
-                !name.contains(".importgate-fix."),
+                files.iter().any(|(known, _)| *known == name),
                 "round {round}: {name} left ({status})"
             );
             if name.starts_with("app/m") {
@@ -1066,4 +1067,96 @@ fn a_file_over_the_size_limit_is_reported_not_parsed() {
         "{stdout}"
     );
     assert!(stdout.contains("app/views.py:1:8: IG001"), "{stdout}");
+}
+
+/// Edits saved while `--fix` runs all survive: a file that changed after it was checked
+/// is left alone (and reported), never overwritten with a fix planned on its old text.
+#[cfg(unix)]
+#[test]
+fn an_edit_saved_during_a_fix_is_never_overwritten() {
+    let rules = "[[deprecated]]\nmodule = \"app.old\"\nreplacement = \"app.new\"\n";
+    let mut files: Vec<(String, String)> = (0..1_500)
+        .map(|n| {
+            (
+                format!("app/m{n:04}.py"),
+                "from app.old import X\n".to_string(),
+            )
+        })
+        .collect();
+    files.extend([
+        ("rules.toml".to_string(), rules.to_string()),
+        ("app/__init__.py".to_string(), String::new()),
+        ("app/old.py".to_string(), "X = 1\n".to_string()),
+        ("app/new.py".to_string(), "X = 1\n".to_string()),
+    ]);
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let root = tree(&borrowed);
+    let mut child = plain(
+        root.path(),
+        &["check", "--fix", "--output-format", "concise"],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .expect("starts");
+    // Once the first file is written, the others' fixes are planned: ten edits are saved
+    // then, as editors save (a new file renamed over), in files not yet written.
+    let first = root.path().join("app/m0000.py");
+    let started = Instant::now();
+    while fs::read_to_string(&first).is_ok_and(|text| text.contains("app.old"))
+        && started.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let edited: Vec<String> = (0..10)
+        .map(|n| format!("app/m{:04}.py", 1_050 + n * 45))
+        .collect();
+    for (n, name) in edited.iter().enumerate() {
+        let path = root.path().join(name);
+        let text = fs::read_to_string(&path).expect("read");
+        let saved = root.path().join(format!("{name}.swp"));
+        fs::write(&saved, format!("{text}# edit {n}\n")).expect("write");
+        fs::rename(&saved, &path).expect("save");
+    }
+    child.wait().expect("ends");
+    for (n, name) in edited.iter().enumerate() {
+        let text = fs::read_to_string(root.path().join(name)).expect("read");
+        assert!(
+            text.ends_with(&format!("# edit {n}\n")),
+            "{name} lost its edit: {text:?}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_baseline_or_cache_linked_to_a_device_is_refused() {
+    let root = tree(&[
+        ("rules.toml", RULES),
+        ("app/__init__.py", ""),
+        ("app/views.py", "import billing\n"),
+    ]);
+    std::os::unix::fs::symlink("/dev/zero", root.path().join("importgate-baseline.json"))
+        .expect("symlink");
+    let output = importgate(root.path(), &["check"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a regular file (a device)"));
+    fs::remove_file(root.path().join("importgate-baseline.json")).expect("rm");
+    fs::create_dir(root.path().join(".importgate_cache")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        "/dev/zero",
+        root.path().join(".importgate_cache/imports-v3.bin"),
+    )
+    .expect("symlink");
+    let output = importgate(root.path(), &["check", "app/views.py"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
 }
