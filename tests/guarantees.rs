@@ -715,16 +715,14 @@ fn a_file_name_that_is_not_utf8_is_fixed_under_its_own_name() {
     );
 }
 
-/// SIGINT or SIGTERM at any moment of `--fix`: no temporary file is left, and every file
-/// holds its old bytes or its whole fix.
-#[cfg(unix)]
-#[test]
-fn an_interrupted_fix_leaves_no_temporary_and_no_half_file() {
+/// A registry that retires `app.old` for `app.new`, and `count` files `app/mNNNN.py` that
+/// import from it: a tree where `--fix` writes `count` files.
+fn deprecated_module_files(count: usize) -> Vec<(String, String)> {
     let rules = "[[deprecated]]\nmodule = \"app.old\"\nreplacement = \"app.new\"\n";
-    let mut files: Vec<(String, String)> = (0..1_500)
+    let mut files: Vec<(String, String)> = (0..count)
         .map(|n| {
             (
-                format!("app/m{n}.py"),
+                format!("app/m{n:04}.py"),
                 "from app.old import X\n".to_string(),
             )
         })
@@ -735,6 +733,15 @@ fn an_interrupted_fix_leaves_no_temporary_and_no_half_file() {
         ("app/old.py".to_string(), "X = 1\n".to_string()),
         ("app/new.py".to_string(), "X = 1\n".to_string()),
     ]);
+    files
+}
+
+/// SIGINT or SIGTERM at any moment of `--fix`: no temporary file is left, and every file
+/// holds its old bytes or its whole fix.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_fix_leaves_no_temporary_and_no_half_file() {
+    let files = deprecated_module_files(1_500);
     let borrowed: Vec<(&str, &str)> = files
         .iter()
         .map(|(path, text)| (path.as_str(), text.as_str()))
@@ -1074,21 +1081,7 @@ fn a_file_over_the_size_limit_is_reported_not_parsed() {
 #[cfg(unix)]
 #[test]
 fn an_edit_saved_during_a_fix_is_never_overwritten() {
-    let rules = "[[deprecated]]\nmodule = \"app.old\"\nreplacement = \"app.new\"\n";
-    let mut files: Vec<(String, String)> = (0..1_500)
-        .map(|n| {
-            (
-                format!("app/m{n:04}.py"),
-                "from app.old import X\n".to_string(),
-            )
-        })
-        .collect();
-    files.extend([
-        ("rules.toml".to_string(), rules.to_string()),
-        ("app/__init__.py".to_string(), String::new()),
-        ("app/old.py".to_string(), "X = 1\n".to_string()),
-        ("app/new.py".to_string(), "X = 1\n".to_string()),
-    ]);
+    let files = deprecated_module_files(1_500);
     let borrowed: Vec<(&str, &str)> = files
         .iter()
         .map(|(path, text)| (path.as_str(), text.as_str()))
