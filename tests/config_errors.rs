@@ -50,3 +50,26 @@ fn the_reference_registry_is_valid() {
     assert_eq!(config.banned.len(), 4);
     assert!(config.root.ends_with("fixtures/monorepo"));
 }
+
+/// A registry comes with the pull request: it cannot point the baseline (which
+/// `--prune-baseline` rewrites) at a file elsewhere on the machine.
+#[test]
+fn a_baseline_outside_the_root_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rules.toml");
+    for (baseline, accepted) in [
+        ("/etc/passwd", false),
+        ("../outside.json", false),
+        ("sub/../../outside.json", false),
+        ("ci/importgate-baseline.json", true),
+    ] {
+        let text = format!("[project]\nbaseline = \"{baseline}\"\n");
+        let result = Config::from_text(&path, text);
+        assert_eq!(result.is_ok(), accepted, "{baseline}");
+        if let Err(LoadError::Invalid(errors)) = result {
+            assert!(errors.errors[0]
+                .message
+                .contains("`baseline` must be a file next to"));
+        }
+    }
+}

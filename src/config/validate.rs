@@ -140,6 +140,12 @@ pub(super) fn validate(
         .filter_map(|entry| validate_independent(entry, &services, text, &mut ids, errors))
         .collect();
 
+    let baseline = config_dir.join(baseline_file(
+        raw.project.baseline.as_ref(),
+        config_dir,
+        root.as_deref(),
+        errors,
+    ));
     Some(Config {
         path: path.to_path_buf(),
         text: text.into(),
@@ -167,7 +173,7 @@ pub(super) fn validate(
         layers,
         independent,
         graph_type_checking: raw.graph.type_checking.is_some_and(|flag| flag.value),
-        baseline: config_dir.join(baseline_file(raw.project.baseline.as_ref(), errors)),
+        baseline,
         ban_index: Default::default(),
     })
 }
@@ -744,6 +750,8 @@ fn contradictions(
 /// The baseline file, relative to rules.toml: a file name, not empty, not a directory.
 fn baseline_file<'b>(
     written: Option<&'b Located<String>>,
+    config_dir: &Path,
+    root: Option<&Path>,
     errors: &mut Vec<ConfigError>,
 ) -> &'b str {
     let Some(written) = written else {
@@ -765,6 +773,28 @@ fn baseline_file<'b>(
                 "relative to rules.toml; the default is `{}`",
                 crate::baseline::DEFAULT_BASELINE_FILE
             )),
+        );
+        return value;
+    }
+    // A registry comes with the pull request: it must not point the baseline (which
+    // `--prune-baseline` rewrites) at a file elsewhere on the machine.
+    let normalize = crate::discover::normalize;
+    let below = |base: &Path| normalize(&base.join(value)).starts_with(normalize(base));
+    let inside = !Path::new(value).is_absolute()
+        && (below(config_dir)
+            || root.is_some_and(|root| {
+                config_dir
+                    .canonicalize()
+                    .is_ok_and(|dir| normalize(&dir.join(value)).starts_with(root))
+            }));
+    if !inside {
+        errors.push(
+            ConfigError::new(
+                "`baseline` must be a file next to rules.toml or inside the governed root",
+                written.span.clone(),
+                "outside both",
+            )
+            .with_help("a relative path without `..` that climbs out"),
         );
     }
     value
