@@ -743,7 +743,22 @@ fn nesting_limits_agree_with_cpython() {
     let mut disagreements = Vec::new();
     let (mut refused_by_both, mut accepted_by_both) = (0, 0);
     for (source, answer) in sources.iter().zip(&answers) {
-        let ours = importgate::frontend::nesting::too_deep(source).map(|deep| deep.message);
+        // Both ways importgate checks: the scan before parsing (big files) and the parser's
+        // tokens (the others).
+        let scanned = importgate::frontend::nesting::too_deep(source).map(|deep| deep.message);
+        let tokens = importgate::frontend::python::nesting_problem(source).map(|deep| deep.message);
+        let ours = if source.len() >= importgate::frontend::nesting::SCAN_BEFORE_PARSE_BYTES {
+            scanned.clone().or(tokens.clone())
+        } else {
+            tokens.clone()
+        };
+        if tokens.is_some()
+            && scanned
+                .as_ref()
+                .is_some_and(|scanned| Some(scanned) != tokens.as_ref())
+        {
+            disagreements.push(format!("the scan says {scanned:?}, the tokens {tokens:?}"));
+        }
         let cpython_message = answer.get(1).and_then(|message| message.as_str());
         let exact = |message: &str| {
             message == "too many nested parentheses" || message == "too many levels of indentation"

@@ -7,18 +7,20 @@
 //! says it can find something (a dynamic import or a watched attribute), because expression
 //! walking is most of the cost of a visit.
 
+use super::nesting::{self, TooDeep};
 use crate::model::{
     AttributeUse, Definition, DefinitionKind, FileFacts, Import, ImportContext, ImportKind,
     ModuleBindings, Span, Suppression, SuppressionScope, SyntaxProblem,
 };
 use memchr::memmem;
-use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::ModModule;
 use ruff_python_ast::{
     Alias, ExceptHandler, Expr, ExprCall, PySourceType, Stmt, StmtIf, StmtImport, StmtImportFrom,
     UnaryOp, WithItem,
 };
-use ruff_python_parser::parse_unchecked_source;
+use ruff_python_parser::{parse_unchecked_source, Parsed};
 use ruff_text_size::{Ranged, TextRange};
 use std::collections::{HashMap, HashSet};
 
@@ -64,18 +66,22 @@ impl ExtractOptions {
 /// assert!(import.context.lazy);
 /// ```
 pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
+    let parsed = match parse_within_limits(source) {
+        Ok(parsed) => parsed,
+        Err(too_deep) => {
+            let offset = too_deep.offset as u32;
+            return FileFacts {
+                syntax: Some(SyntaxProblem {
+                    message: too_deep.message,
+                    span: locate(source, (offset, offset)),
+                    further_errors: 0,
+                    not_parsed: true,
+                }),
+                ..FileFacts::default()
+            };
+        }
+    };
     let mut facts = FileFacts::default();
-    if let Some(too_deep) = super::nesting::too_deep(source) {
-        let offset = too_deep.offset as u32;
-        facts.syntax = Some(SyntaxProblem {
-            message: too_deep.message,
-            span: locate(source, (offset, offset)),
-            further_errors: 0,
-            not_parsed: true,
-        });
-        return facts;
-    }
-    let parsed = parse_unchecked_source(source, PySourceType::Python);
     let mut locator = Locator::new(source);
     if let Some(first) = parsed.errors().first() {
         facts.syntax = Some(SyntaxProblem {
@@ -226,6 +232,8 @@ impl<'s> Locator<'s> {
 /// visiting expressions); the `Visitor` impl is the second (dynamic imports and attribute
 /// uses). Both use the same context rules.
 struct Walker<'a, 's> {
+    /// How deep the expression walk is now (see [`MAX_EXPRESSION_WALK_DEPTH`]).
+    expression_depth: usize,
     locator: &'a mut Locator<'s>,
     options: &'a ExtractOptions,
     context: ImportContext,
@@ -244,6 +252,7 @@ struct Walker<'a, 's> {
 impl<'a, 's> Walker<'a, 's> {
     fn new(locator: &'a mut Locator<'s>, options: &'a ExtractOptions) -> Self {
         Self {
+            expression_depth: 0,
             locator,
             options,
             context: ImportContext::default(),
@@ -963,6 +972,24 @@ impl<'n> Visitor<'n> for Walker<'_, '_> {
     }
 
     fn visit_expr(&mut self, expr: &'n Expr) {
+        // A real file nests expressions far less deep than CPython's compiler allows (about
+        // 3,000); what lies deeper is not walked, so that no file can exhaust the stack.
+        if self.expression_depth >= MAX_EXPRESSION_WALK_DEPTH {
+            return;
+        }
+        self.expression_depth += 1;
+        self.visit_expr_within_depth(expr);
+        self.expression_depth -= 1;
+    }
+}
+
+/// The deepest expression the walk for dynamic imports and banned attributes enters: above
+/// the depth at which CPython's compiler gives up, so that no import Python could run is
+/// missed.
+const MAX_EXPRESSION_WALK_DEPTH: usize = 4_000;
+
+impl<'n> Walker<'_, '_> {
+    fn visit_expr_within_depth(&mut self, expr: &'n Expr) {
         match expr {
             Expr::Lambda(_) => {
                 self.with_context(self.function_body(), |walker| {
@@ -987,13 +1014,77 @@ pub fn locate(source: &str, range: (u32, u32)) -> Span {
 
 /// How many syntax errors the parser reports for `source`: a fix must not add any.
 pub fn syntax_error_count(source: &str) -> usize {
-    if super::nesting::too_deep(source).is_some() {
-        // Never parsed: worse than any number of recoverable errors.
-        return usize::MAX;
+    match parse_within_limits(source) {
+        Ok(parsed) => parsed.errors().len(),
+        // Refused: worse than any number of recoverable errors.
+        Err(_) => usize::MAX,
     }
-    parse_unchecked_source(source, PySourceType::Python)
-        .errors()
-        .len()
+}
+
+/// Parses `source` unless it is nested deeper than CPython accepts. A file under
+/// [`nesting::SCAN_BEFORE_PARSE_BYTES`] cannot nest deep enough to exhaust a parsing
+/// thread's stack: it is parsed, and its tokens are held to CPython's limits (cheap: the
+/// parser made them anyway). A bigger file is scanned byte by byte before the parser sees
+/// it.
+fn parse_within_limits(source: &str) -> Result<Parsed<ModModule>, TooDeep> {
+    if source.len() >= nesting::SCAN_BEFORE_PARSE_BYTES {
+        if let Some(too_deep) = nesting::too_deep(source) {
+            return Err(too_deep);
+        }
+    }
+    let parsed = parse_unchecked_source(source, PySourceType::Python);
+    match tokens_too_deep(parsed.tokens()) {
+        Some(too_deep) => Err(too_deep),
+        None => Ok(parsed),
+    }
+}
+
+/// Why importgate refuses to take `source` as Python (nested deeper than CPython accepts),
+/// if it does: the check [`extract`] makes before reading any fact.
+pub fn nesting_problem(source: &str) -> Option<TooDeep> {
+    parse_within_limits(source).err()
+}
+
+/// CPython's tokenizer limits, counted on the tokens: more than 200 nested brackets ("too
+/// many nested parentheses"; an f-string's replacement fields count afresh, as CPython 3.11
+/// compiles each field on its own) and the 100th level of indentation.
+pub fn tokens_too_deep(tokens: &Tokens) -> Option<TooDeep> {
+    let mut brackets = 0usize;
+    let mut outside_fstrings: Vec<usize> = Vec::new();
+    let mut indentation = 0usize;
+    for token in tokens.iter() {
+        match token.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                brackets += 1;
+                if brackets > nesting::MAX_BRACKETS {
+                    return Some(TooDeep {
+                        message: "too many nested parentheses".to_string(),
+                        offset: token.start().to_usize(),
+                    });
+                }
+            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                brackets = brackets.saturating_sub(1);
+            }
+            TokenKind::FStringStart => {
+                outside_fstrings.push(brackets);
+                brackets = 0;
+            }
+            TokenKind::FStringEnd => brackets = outside_fstrings.pop().unwrap_or(0),
+            TokenKind::Indent => {
+                indentation += 1;
+                if indentation > nesting::MAX_INDENT_LEVELS {
+                    return Some(TooDeep {
+                        message: "too many levels of indentation".to_string(),
+                        offset: token.end().to_usize(),
+                    });
+                }
+            }
+            TokenKind::Dedent => indentation = indentation.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Parses `source` and does nothing else: the floor the benchmark compares a full check
