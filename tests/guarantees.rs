@@ -464,48 +464,48 @@ fn one_pathological_file_never_costs_the_report() {
             "fields".into(),
             format!("x = f'{{{}1{}}}'\n", "(".repeat(199), ")".repeat(199)),
         ),
-        // Just under the size from which files are scanned before parsing: parsed first,
+        // Just under the size (128 KiB) from which files are scanned before parsing: parsed first,
         // as deep as so few bytes can nest.
         (
             "small_brackets".into(),
-            format!("x = {}1\n", "(".repeat(65_000)),
+            format!("x = {}1\n", "(".repeat(130_000)),
         ),
         (
             "small_unary".into(),
-            format!("x = {}1\n", "-".repeat(65_000)),
+            format!("x = {}1\n", "-".repeat(130_000)),
         ),
         (
             "small_nots".into(),
-            format!("x = {}1\n", "not ".repeat(16_000)),
+            format!("x = {}1\n", "not ".repeat(32_000)),
         ),
         // With `__import__` in the file, the expressions are walked too.
         (
             "small_walked_unary".into(),
-            format!("m = __import__('os')\nx = {}1\n", "-".repeat(65_000)),
+            format!("m = __import__('os')\nx = {}1\n", "-".repeat(130_000)),
         ),
         (
             "small_walked_attributes".into(),
-            format!("m = __import__('os')\nx = a{}\n", ".b".repeat(32_000)),
+            format!("m = __import__('os')\nx = a{}\n", ".b".repeat(65_000)),
         ),
         (
             "small_lambdas".into(),
-            format!("x = {}1\n", "lambda:".repeat(9_000)),
+            format!("x = {}1\n", "lambda:".repeat(18_000)),
         ),
         (
             "small_attributes".into(),
-            format!("x = a{}\n", ".b".repeat(32_000)),
+            format!("x = a{}\n", ".b".repeat(65_000)),
         ),
         (
             "small_calls".into(),
-            format!("x = f{}\n", "()".repeat(32_000)),
+            format!("x = f{}\n", "()".repeat(65_000)),
         ),
         (
             "small_subscripts".into(),
-            format!("x = a{}\n", "[0]".repeat(21_000)),
+            format!("x = a{}\n", "[0]".repeat(43_000)),
         ),
         (
             "small_awaits".into(),
-            format!("async def f():\n    x = {}1\n", "await ".repeat(10_000)),
+            format!("async def f():\n    x = {}1\n", "await ".repeat(21_000)),
         ),
         (
             "mixed".into(),

@@ -22,12 +22,12 @@ pub const MAX_EXPRESSION_DEPTH: usize = 10_000;
 
 /// Files this big or bigger are scanned before they are parsed. A smaller file cannot nest
 /// deeper than its length, and that is safe to parse (ruff's parser grows its own stack)
-/// and to walk (the expression walk stops at 4,000 levels); so most files (three quarters of
-/// the benchmark corpus's bytes) are held to CPython's limits on the parser's tokens
-/// instead, at no cost. Measured: every worst case under this size (65,000 brackets or
-/// unary operators, 32,000 attributes or calls, with and without the expression walk)
-/// passes with a 16 MiB stack in a debug build.
-pub const SCAN_BEFORE_PARSE_BYTES: usize = 64 << 10;
+/// and to walk (the expression walk stops at 4,000 levels); so most files (88% of the
+/// benchmark corpus's bytes) are held to CPython's limits on the parser's tokens instead, at
+/// little cost. Measured: every worst case under this size (130,000 brackets or unary
+/// operators, 65,000 attributes or calls, with and without the expression walk) passes with
+/// a 16 MiB stack in a debug build.
+pub const SCAN_BEFORE_PARSE_BYTES: usize = 128 << 10;
 
 /// The stack of every thread that parses (the rayon workers and the main work thread): every
 /// file the limits above let through needs under 16 MiB of it in a debug build. Only the
@@ -96,6 +96,22 @@ impl<'s> Scanner<'s> {
                 continue;
             }
             let byte = self.bytes[self.at];
+            // Most bytes are blanks and names: no dispatch for them.
+            let class = CLASS[byte as usize];
+            if class == BLANK {
+                self.at += 1;
+                continue;
+            }
+            if class == IDENT {
+                self.word();
+                if self.field_too_deep {
+                    return Some(self.problem("too many nested parentheses"));
+                }
+                if self.brackets + self.chain_total > MAX_EXPRESSION_DEPTH {
+                    return Some(self.too_complex());
+                }
+                continue;
+            }
             match byte {
                 b'#' => self.skip_to_line_end(),
                 b'\\' if matches!(self.peek(1), b'\n' | b'\r') => {
@@ -154,22 +170,23 @@ impl<'s> Scanner<'s> {
                     self.after_operand = false;
                     self.at += 1;
                 }
-                _ if byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80 => {
-                    self.word();
-                }
                 _ => self.at += 1,
             }
             if self.field_too_deep {
                 return Some(self.problem("too many nested parentheses"));
             }
             if self.brackets + self.chain_total > MAX_EXPRESSION_DEPTH {
-                return Some(self.problem(
-                    "too complex: expressions nested over 10,000 deep (CPython gives up at \
-                     about 3,000: maximum recursion depth exceeded during compilation)",
-                ));
+                return Some(self.too_complex());
             }
         }
         None
+    }
+
+    fn too_complex(&self) -> TooDeep {
+        self.problem(
+            "too complex: expressions nested over 10,000 deep (CPython gives up at about \
+             3,000: maximum recursion depth exceeded during compilation)",
+        )
     }
 
     fn problem(&self, message: &str) -> TooDeep {
@@ -244,12 +261,14 @@ impl<'s> Scanner<'s> {
     }
 
     fn number(&mut self) {
+        let start = self.at;
         while self.at < self.bytes.len() {
             let byte = self.bytes[self.at];
             let sign_of_exponent = matches!(byte, b'+' | b'-')
                 && matches!(self.bytes[self.at - 1], b'e' | b'E')
-                && !self.bytes[..self.at].starts_with(b"0x");
-            if byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'.' || sign_of_exponent {
+                && !self.bytes[start..].starts_with(b"0x")
+                && !self.bytes[start..].starts_with(b"0X");
+            if CLASS[byte as usize] & (IDENT | DIGIT) != 0 || byte == b'.' || sign_of_exponent {
                 self.at += 1;
             } else {
                 break;
@@ -260,27 +279,37 @@ impl<'s> Scanner<'s> {
 
     fn word(&mut self) {
         let start = self.at;
-        while self.at < self.bytes.len() {
-            let byte = self.bytes[self.at];
-            if byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80 {
-                self.at += 1;
-            } else {
-                break;
-            }
+        self.at += 1;
+        while self.at < self.bytes.len()
+            && CLASS[self.bytes[self.at] as usize] & (IDENT | DIGIT) != 0
+        {
+            self.at += 1;
         }
         let word = &self.bytes[start..self.at];
-        if matches!(self.peek(0), b'"' | b'\'') && is_string_prefix(word) {
+        if word.len() <= 2 && matches!(self.peek(0), b'"' | b'\'') && is_string_prefix(word) {
             let formatted = word.iter().any(|c| matches!(c, b'f' | b'F' | b't' | b'T'));
             self.field_too_deep |= self.string(formatted);
             return;
         }
-        match word {
-            b"not" | b"lambda" | b"await" | b"if" | b"else" | b"and" | b"or" | b"in" | b"is"
-            | b"yield" => {
-                self.chain_step();
-                self.after_operand = false;
-            }
-            _ => self.after_operand = true,
+        let keyword = (2..=6).contains(&word.len())
+            && matches!(
+                word,
+                b"not"
+                    | b"lambda"
+                    | b"await"
+                    | b"if"
+                    | b"else"
+                    | b"and"
+                    | b"or"
+                    | b"in"
+                    | b"is"
+                    | b"yield"
+            );
+        if keyword {
+            self.chain_step();
+            self.after_operand = false;
+        } else {
+            self.after_operand = true;
         }
     }
 
@@ -349,6 +378,29 @@ impl<'s> Scanner<'s> {
         false
     }
 }
+
+/// Byte classes of the scan.
+const BLANK: u8 = 1;
+const IDENT: u8 = 2;
+const DIGIT: u8 = 4;
+const CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        class[byte] = if b == b' ' || b == b'\t' || b == 0x0c {
+            BLANK
+        } else if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 {
+            IDENT
+        } else if b.is_ascii_digit() {
+            DIGIT
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    class
+};
 
 fn is_string_prefix(word: &[u8]) -> bool {
     word.len() <= 2
