@@ -145,3 +145,38 @@ fn json_describes_each_fix() {
     }
     "#);
 }
+
+/// `--diff` shows exactly the change `--fix` writes: the same files, and for each the
+/// unified diff of its text before and after as `--fix` leaves it on disk (decoded in the
+/// file's own encoding, so a cp1252 or Shift-JIS file reads as it will in Python).
+#[test]
+fn diff_shows_exactly_what_fix_writes() {
+    for case in cases() {
+        let work = tempfile::tempdir().expect("tempdir");
+        copy(&case.join("before"), work.path());
+        let diff = importgate(work.path(), &["check", "--diff"])
+            .output()
+            .expect("runs");
+        let diff = String::from_utf8(diff.stdout).expect("UTF-8");
+        let before = tree(work.path());
+        importgate(work.path(), &["check", "--fix"])
+            .output()
+            .expect("runs");
+        let after = tree(work.path());
+        let mut expected = String::new();
+        for (path, old) in &before {
+            let new = &after[path];
+            if old == new {
+                continue;
+            }
+            let shown = path.to_string_lossy().replace('\\', "/");
+            let text = |bytes: &Vec<u8>| importgate::source::decode_python(bytes.clone()).text;
+            expected.push_str(&importgate::fix::unified_diff(
+                &shown,
+                &text(old),
+                &text(new),
+            ));
+        }
+        assert_eq!(diff, expected, "{}", case.display());
+    }
+}

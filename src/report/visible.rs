@@ -2,7 +2,8 @@
 //! file name, a string in `import_module("\x1b]52;...")`, a hint in rules.toml or a line of
 //! source in a code frame could otherwise move the cursor, rewrite earlier lines, set the
 //! window title or write to the clipboard. Every C0 control but newline and tab, DEL, and
-//! every C1 control is shown as its escape, `\u{1b}`.
+//! every C1 control is shown as its escape, `\u{1b}`; a carriage return is kept only as part
+//! of a CRLF line ending (a `--diff` of a CRLF file is still a patch).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -12,14 +13,23 @@ pub fn is_hidden_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
 
-/// `text` with every control character but newline and tab escaped.
+/// `text` with every control character but newline, tab and CRLF escaped.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hidden_control) {
+    let crlf_only = |text: &str| {
+        text.char_indices()
+            .all(|(at, c)| !is_hidden_control(c) || (c == '\r' && text[at + 1..].starts_with('\n')))
+    };
+    if crlf_only(text) {
         return Cow::Borrowed(text);
     }
     let mut shown = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        push_visible(&mut shown, c);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            shown.push(c);
+        } else {
+            push_visible(&mut shown, c);
+        }
     }
     Cow::Owned(shown)
 }
@@ -39,6 +49,8 @@ pub fn push_visible(shown: &mut String, c: char) {
 pub struct ControlEscaper<W: Write> {
     inner: W,
     pending_lead: bool,
+    /// A carriage return waiting to see whether a newline follows.
+    pending_return: bool,
 }
 
 impl<W: Write> ControlEscaper<W> {
@@ -47,6 +59,7 @@ impl<W: Write> ControlEscaper<W> {
         Self {
             inner,
             pending_lead: false,
+            pending_return: false,
         }
     }
 }
@@ -63,6 +76,14 @@ impl<W: Write> Write for ControlEscaper<W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         let mut out = Vec::with_capacity(bytes.len() + 8);
         for &byte in bytes {
+            if self.pending_return {
+                self.pending_return = false;
+                if byte == b'\n' {
+                    out.push(b'\r');
+                } else {
+                    push_escape(&mut out, b'\r');
+                }
+            }
             if self.pending_lead {
                 self.pending_lead = false;
                 if (0x80..=0x9F).contains(&byte) {
@@ -73,6 +94,8 @@ impl<W: Write> Write for ControlEscaper<W> {
             }
             if byte == 0xC2 {
                 self.pending_lead = true;
+            } else if byte == b'\r' {
+                self.pending_return = true;
             } else if is_hidden_byte(byte) {
                 push_escape(&mut out, byte);
             } else {
@@ -84,6 +107,12 @@ impl<W: Write> Write for ControlEscaper<W> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if self.pending_return {
+            self.pending_return = false;
+            let mut out = Vec::new();
+            push_escape(&mut out, b'\r');
+            self.inner.write_all(&out)?;
+        }
         if self.pending_lead {
             self.pending_lead = false;
             self.inner.write_all(&[0xC2])?;
@@ -116,8 +145,8 @@ mod tests {
 
     #[test]
     fn controls_are_escaped_and_layout_is_kept() {
-        let text = "a\x1b[2Jb\tc\nd\u{9b}e\u{7f}f\rg é ¢";
-        let expected = "a\\u{1b}[2Jb\tc\nd\\u{9b}e\\u{7f}f\\u{d}g é ¢";
+        let text = "a\x1b[2Jb\tc\nd\u{9b}e\u{7f}f\rg é ¢ crlf\r\n\r";
+        let expected = "a\\u{1b}[2Jb\tc\nd\\u{9b}e\\u{7f}f\\u{d}g é ¢ crlf\r\n\\u{d}";
         assert_eq!(visible(text), expected);
         for piece in 1..=text.len() {
             assert_eq!(
