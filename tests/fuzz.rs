@@ -75,24 +75,23 @@ const TOKENS: &[&str] = &[
     "-",
 ];
 
-/// Every `.py` file of the fixtures: the seeds the mutations start from.
-fn seed_sources() -> Vec<Vec<u8>> {
-    let mut sources = Vec::new();
+/// The fixture files `wanted` picks (`.py` files, registries): the seeds the mutations
+/// start from.
+fn fixture_files(wanted: impl Fn(&Path) -> bool) -> Vec<Vec<u8>> {
+    let mut files = Vec::new();
     let mut pending = vec![common::repo_root().join("tests/fixtures")];
     while let Some(dir) = pending.pop() {
         for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "py") {
-                if let Ok(bytes) = fs::read(&path) {
-                    sources.push(bytes);
-                }
+            } else if wanted(&path) {
+                files.extend(fs::read(&path));
             }
         }
     }
-    sources.sort();
-    sources
+    files.sort();
+    files
 }
 
 /// One mutation of `bytes`.
@@ -298,14 +297,6 @@ const TREE_FILES: &[&str] = &[
     "pkg/legacy.py",
 ];
 
-fn write_tree(root: &Path, files: &[(String, Vec<u8>)]) {
-    for (name, bytes) in files {
-        let path = root.join(name);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, bytes).expect("write");
-    }
-}
-
 fn replay_regressions(kind: &str) -> Vec<(String, Vec<u8>)> {
     let dir = common::repo_root()
         .join("tests/fuzz-regressions")
@@ -327,7 +318,7 @@ fn replay_regressions(kind: &str) -> Vec<(String, Vec<u8>)> {
 fn python_trees() {
     let (budget, seed) = budget();
     eprintln!("python_trees: seed {seed}, {} s", budget.as_secs());
-    let seeds = seed_sources();
+    let seeds = fixture_files(|path| path.extension().is_some_and(|ext| ext == "py"));
     let mut random = Random(seed);
     let started = Instant::now();
     let mut rounds = 0;
@@ -344,7 +335,7 @@ fn python_trees() {
         }
         files.push(("rules.toml".to_string(), REGISTRY.as_bytes().to_vec()));
         let dir = tempfile::tempdir().expect("tempdir");
-        write_tree(dir.path(), &files);
+        common::write_files(dir.path(), &files);
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| check_fix_render(dir.path())));
         match result {
             Ok(Ok(())) => {}
@@ -356,62 +347,54 @@ fn python_trees() {
     eprintln!("python_trees: {rounds} trees of {} files", TREE_FILES.len());
 }
 
-#[test]
-fn registries() {
+/// Runs `one` on mutations of `seeds` for the time budget; an input that makes it panic is
+/// saved as `file_name` and fails the test.
+fn fuzz_inputs(target: &str, file_name: &str, seeds: &[Vec<u8>], one: impl Fn(&[u8])) {
     let (budget, seed) = budget();
-    eprintln!("registries: seed {seed}, {} s", budget.as_secs());
-    let mut seeds: Vec<Vec<u8>> = vec![REGISTRY.as_bytes().to_vec()];
-    let mut pending = vec![common::repo_root().join("tests/fixtures")];
-    while let Some(dir) = pending.pop() {
-        for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.file_name().is_some_and(|name| name == "rules.toml") {
-                seeds.extend(fs::read(&path));
-            }
-        }
-    }
-    seeds.extend(
-        replay_regressions("registry")
-            .into_iter()
-            .map(|(_, bytes)| bytes),
-    );
+    eprintln!("{target}: seed {seed}, {} s", budget.as_secs());
     let mut random = Random(seed);
     let started = Instant::now();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("rules.toml");
     let mut rounds = 0;
     while started.elapsed() < budget || rounds == 0 {
-        let bytes = mutated(&mut random, &seeds);
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            if let Err(importgate::config::LoadError::Invalid(errors)) =
-                Config::from_text(&path, text.clone())
-            {
-                let mut out = Vec::new();
-                importgate::report::render_config_errors(&errors, dir.path(), false, 100, &mut out)
-                    .expect("rendered");
-            }
-        }));
-        if result.is_err() {
+        let bytes = mutated(&mut random, seeds);
+        if std::panic::catch_unwind(AssertUnwindSafe(|| one(&bytes))).is_err() {
             fail(
-                "registries",
+                target,
                 seed,
                 rounds,
-                &[("rules.toml".into(), bytes)],
+                &[(file_name.into(), bytes)],
                 "panicked",
             );
         }
         rounds += 1;
     }
-    eprintln!("registries: {rounds} registries");
+    eprintln!("{target}: {rounds} inputs");
+}
+
+#[test]
+fn registries() {
+    let mut seeds = fixture_files(|path| path.file_name().is_some_and(|name| name == "rules.toml"));
+    seeds.push(REGISTRY.as_bytes().to_vec());
+    seeds.extend(
+        replay_regressions("registry")
+            .into_iter()
+            .map(|(_, bytes)| bytes),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rules.toml");
+    fuzz_inputs("registries", "rules.toml", &seeds, |bytes| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        if let Err(importgate::config::LoadError::Invalid(errors)) = Config::from_text(&path, text)
+        {
+            let mut out = Vec::new();
+            importgate::report::render_config_errors(&errors, dir.path(), false, 100, &mut out)
+                .expect("rendered");
+        }
+    });
 }
 
 #[test]
 fn baselines() {
-    let (budget, seed) = budget();
-    eprintln!("baselines: seed {seed}, {} s", budget.as_secs());
     let entry = r#"{"path": "app/a.py", "code": "IG001", "rule": "r", "target": "billing", "name": "X", "count": 2}"#;
     let mut seeds: Vec<Vec<u8>> = vec![
         format!(r#"{{"version": 1, "entries": [{entry}, {entry}]}}"#).into_bytes(),
@@ -422,30 +405,13 @@ fn baselines() {
             .into_iter()
             .map(|(_, bytes)| bytes),
     );
-    let mut random = Random(seed);
-    let started = Instant::now();
     let dir = tempfile::tempdir().expect("tempdir");
     let path: PathBuf = dir.path().join("importgate-baseline.json");
-    let mut rounds = 0;
-    while started.elapsed() < budget || rounds == 0 {
-        let bytes = mutated(&mut random, &seeds);
-        fs::write(&path, &bytes).expect("write");
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            if let Ok(Some(baseline)) = importgate::baseline::Baseline::load(&path, "baseline") {
-                let _ = baseline.violations();
-                let _ = baseline.to_json();
-            }
-        }));
-        if result.is_err() {
-            fail(
-                "baselines",
-                seed,
-                rounds,
-                &[("importgate-baseline.json".into(), bytes)],
-                "panicked",
-            );
+    fuzz_inputs("baselines", "importgate-baseline.json", &seeds, |bytes| {
+        fs::write(&path, bytes).expect("write");
+        if let Ok(Some(baseline)) = importgate::baseline::Baseline::load(&path, "baseline") {
+            let _ = baseline.violations();
+            let _ = baseline.to_json();
         }
-        rounds += 1;
-    }
-    eprintln!("baselines: {rounds} baselines");
+    });
 }

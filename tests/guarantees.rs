@@ -23,11 +23,7 @@ const FORMATS: &[&str] = &[
 /// A tree from `(path, content)` pairs.
 fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, content).expect("write");
-    }
+    common::write_files(dir.path(), files);
     dir
 }
 

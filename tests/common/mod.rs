@@ -113,3 +113,12 @@ impl Random {
         &items[self.below(items.len())]
     }
 }
+
+/// Writes `files` (relative path, content) below `root`, creating their directories.
+pub fn write_files(root: &Path, files: &[(impl AsRef<str>, impl AsRef<[u8]>)]) {
+    for (path, content) in files {
+        let path = root.join(path.as_ref());
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, content).expect("write");
+    }
+}
