@@ -131,6 +131,11 @@ impl FixSession {
         any
     }
 
+    /// How many files have fixes applied in memory (some may cancel out).
+    pub fn files_fixed(&self) -> usize {
+        self.files.len()
+    }
+
     /// The texts of the files changed so far, for the next round's check.
     pub fn overlay(&self) -> HashMap<PathBuf, String> {
         self.files

@@ -171,7 +171,7 @@ fn run_check(args: CheckArgs) -> u8 {
             }
         }
         // The report must say what is on disk: when a fix was not written, check again.
-        if !all_written || session.overlay().len() != changes.len() {
+        if !all_written || session.files_fixed() != changes.len() {
             options.overlay = Default::default();
             outcome = match check(&mut options) {
                 Ok(outcome) => outcome,

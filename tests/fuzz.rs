@@ -263,7 +263,7 @@ fn check_fix_render(root: &Path) -> Result<(), String> {
     }
     // Write the fixes, check again: a converged --fix leaves nothing to fix.
     let (changes, _) = session.changes();
-    if converged && changes.len() == session.overlay().len() {
+    if converged && changes.len() == session.files_fixed() {
         for change in &changes {
             fs::write(&change.path, &change.bytes).map_err(|error| error.to_string())?;
         }
