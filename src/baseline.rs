@@ -48,7 +48,7 @@ pub struct Entry {
 impl Entry {
     fn key(&self) -> Identity<'_> {
         Identity {
-            code: crate::checks::CheckCode::find(&self.code).map_or("", |code| code.info().code),
+            code: crate::codes::CheckCode::find(&self.code).map_or("", |code| code.code()),
             rule: self.rule.as_deref(),
             path: &self.path,
             target: self.target.as_deref(),
@@ -192,7 +192,7 @@ impl Baseline {
         if let Some(entry) = file
             .entries
             .iter()
-            .find(|entry| crate::checks::CheckCode::find(&entry.code).is_none())
+            .find(|entry| crate::codes::CheckCode::find(&entry.code).is_none())
         {
             return Err(invalid(
                 1,
@@ -265,12 +265,13 @@ impl Baseline {
     }
 
     /// Drops the diagnostics the baseline knows (each entry absorbs at most `count` of them)
-    /// and finds the entries that no longer match. Entries of files outside `in_scope` (a run
-    /// on a few PATHS) are neither matched nor stale, and stay in the pruned baseline.
+    /// and finds the entries that no longer match. Entries outside `in_scope(path, code)` (a
+    /// file not checked by a run on a few PATHS, a check switched off) are neither matched
+    /// nor stale, and stay in the pruned baseline.
     pub fn apply(
         &self,
         diagnostics: &mut Vec<Diagnostic>,
-        in_scope: impl Fn(&str) -> bool,
+        in_scope: impl Fn(&str, &str) -> bool,
     ) -> Applied {
         // Keyed by the joined identity: diagnostics and entries borrow from different places.
         let mut left: BTreeMap<String, usize> = self
@@ -294,7 +295,7 @@ impl Baseline {
         for entry in &self.entries {
             let key = entry.key();
             let unmatched = left.get(&key.joined()).copied().unwrap_or(0);
-            if unmatched > 0 && in_scope(&entry.path) {
+            if unmatched > 0 && in_scope(&entry.path, &entry.code) {
                 stale.push(Entry {
                     count: unmatched,
                     ..entry.clone()
@@ -333,7 +334,7 @@ fn is_tree_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::CheckCode;
+    use crate::codes::CheckCode;
     use crate::diagnostic::Severity;
     use crate::model::{CodeContext, Span};
 
@@ -365,7 +366,7 @@ mod tests {
             import("a.py", "pickle", 6),
             import("a.py", "pickle", 7),
         ];
-        let applied = baseline.apply(&mut now, |_| true);
+        let applied = baseline.apply(&mut now, |_, _| true);
         assert_eq!(applied.ignored, 2);
         assert_eq!(now.len(), 1);
         assert!(applied.stale.is_empty());
@@ -379,7 +380,7 @@ mod tests {
             import("b.py", "pickle", 1),
         ]);
         let mut now = vec![import("a.py", "pickle", 1)];
-        let applied = baseline.apply(&mut now, |path| path == "a.py");
+        let applied = baseline.apply(&mut now, |path, _| path == "a.py");
         assert_eq!(applied.stale.len(), 1);
         assert_eq!(applied.stale[0].count, 1);
         // b.py was not checked: its entry stays, a.py's shrinks to what still matches.

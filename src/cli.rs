@@ -1,5 +1,6 @@
 //! Command-line arguments (clap derive structs only; `lib::run` acts on them).
 
+use crate::codes::Selector;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -167,6 +168,27 @@ pub struct ConfigArgs {
     pub config: Option<PathBuf>,
 }
 
+/// Which checks run, on top of the registry's `[checks]` (as ruff's rule selection).
+#[derive(Debug, Args, Default)]
+pub struct SelectionArgs {
+    /// Run only these checks: codes, names or code prefixes, comma-separated (`IG001,IG02`;
+    /// `ALL` for every check). Replaces `[checks] select`.
+    #[arg(long, value_delimiter = ',', value_name = "CHECKS", value_parser = selector)]
+    pub select: Option<Vec<Selector>>,
+
+    /// Run these checks too, on top of the selected ones.
+    #[arg(long, value_delimiter = ',', value_name = "CHECKS", value_parser = selector)]
+    pub extend_select: Vec<Selector>,
+
+    /// Do not run these checks (added to `[checks] ignore`; the more specific selector wins).
+    #[arg(long, value_delimiter = ',', value_name = "CHECKS", value_parser = selector)]
+    pub ignore: Vec<Selector>,
+}
+
+fn selector(text: &str) -> Result<Selector, String> {
+    Selector::parse(text).map_err(|unknown| unknown.to_string())
+}
+
 /// `importgate check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -177,6 +199,10 @@ pub struct CheckArgs {
     /// Registry options.
     #[command(flatten)]
     pub config: ConfigArgs,
+
+    /// Check selection.
+    #[command(flatten)]
+    pub selection: SelectionArgs,
 
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = FormatArg::Full, value_name = "FORMAT")]
@@ -252,6 +278,10 @@ pub struct BaselineArgs {
     /// Baseline options.
     #[command(flatten)]
     pub baseline: BaselineFileArgs,
+
+    /// Check selection (record only what `check` with the same options reports).
+    #[command(flatten)]
+    pub selection: SelectionArgs,
 
     /// Record guarded imports that do not resolve too (as `check --strict-guarded` reports
     /// them).

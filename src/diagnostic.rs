@@ -1,6 +1,6 @@
 //! The one shape every check reports in, and the order reports are printed in.
 
-use crate::checks::CheckCode;
+use crate::codes::CheckCode;
 use crate::model::{CodeContext, Span};
 use serde::Serialize;
 use std::ops::Range;
@@ -183,7 +183,7 @@ impl Diagnostic {
     /// and the fingerprints of the CI formats are built on it.
     pub fn identity(&self) -> Identity<'_> {
         Identity {
-            code: self.code.info().code,
+            code: self.code.code(),
             rule: self.rule.as_ref().map(|rule| rule.id.as_str()),
             path: &self.path,
             target: self.target.as_deref(),
@@ -202,7 +202,7 @@ impl Diagnostic {
             &self.path,
             self.span.line,
             self.span.column,
-            self.code.info().code,
+            self.code.code(),
             &self.message,
         )
     }

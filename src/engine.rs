@@ -296,10 +296,18 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             CodeContext::Production,
         ));
     }
+    // Checks switched off for a file did not run there; project-wide ones ran and are
+    // dropped where they point (a chain is reported on its first import).
+    diagnostics.retain(|diagnostic| {
+        config
+            .checks
+            .is_enabled_in(diagnostic.code, &diagnostic.path)
+    });
     let suppressed = apply_suppressions(
         &mut diagnostics,
         &suppressions,
         config.require_suppression_reason,
+        &config.checks,
     );
     sort_diagnostics(&mut diagnostics);
     let test_files = files

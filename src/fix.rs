@@ -295,7 +295,7 @@ pub fn unified_diff(shown_path: &str, before: &str, after: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::CheckCode;
+    use crate::codes::CheckCode;
     use crate::model::{CodeContext, Span};
 
     fn diagnostic_with(edits: Vec<Edit>) -> Diagnostic {

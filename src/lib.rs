@@ -11,6 +11,7 @@ pub mod cache;
 pub mod checks;
 pub mod classify;
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
@@ -26,6 +27,7 @@ pub mod project;
 pub mod report;
 pub mod resolve;
 pub mod source;
+pub mod suggest;
 
 use cli::{CheckArgs, Cli, ColorArg, Command, ExplainArgs, FormatArg};
 use config::{Config, LoadError};
@@ -86,12 +88,18 @@ fn run_explain(args: ExplainArgs) -> u8 {
     let written = write_output(None, &cwd, true, |out, _| match check {
         Some(check) => {
             let info = check.info();
-            writeln!(out, "# {} ({})\n", info.name, info.code)
+            writeln!(out, "# {} ({})\n", check.name(), check.code())
                 .and_then(|()| write!(out, "{}", info.docs()))
         }
         None => checks::CheckCode::ALL.iter().try_for_each(|check| {
             let info = check.info();
-            writeln!(out, "{}  {:<21} {}", info.code, info.name, info.summary)
+            writeln!(
+                out,
+                "{}  {:<21} {}",
+                check.code(),
+                check.name(),
+                info.summary
+            )
         }),
     });
     written.err().unwrap_or(EXIT_CLEAN)
@@ -100,10 +108,12 @@ fn run_explain(args: ExplainArgs) -> u8 {
 fn run_check(args: CheckArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
     let stderr_color = use_color(args.color, std::io::stderr().is_terminal());
-    let config = match load_config(args.config.config.as_deref(), &cwd, stderr_color) {
+    let mut config = match load_config(args.config.config.as_deref(), &cwd, stderr_color) {
         Ok(config) => config,
         Err(code) => return code,
     };
+    select_checks(&mut config, &args.selection);
+    let config = config;
     let mut options = engine::CheckOptions {
         paths: args.paths.clone(),
         threads: worker_count(args.threads),
@@ -182,7 +192,13 @@ fn run_check(args: CheckArgs) -> u8 {
     }
     if !args.no_baseline {
         let path = baseline_path(&config, &args.baseline, &cwd);
-        if let Err(code) = apply_baseline(&mut outcome, &path, args.prune_baseline, &cwd) {
+        if let Err(code) = apply_baseline(
+            &mut outcome,
+            &path,
+            args.prune_baseline,
+            &cwd,
+            &config.checks,
+        ) {
             return code;
         }
     }
@@ -235,6 +251,7 @@ fn apply_baseline(
     path: &std::path::Path,
     prune: bool,
     cwd: &std::path::Path,
+    enabled_checks: &config::CheckSelection,
 ) -> Result<(), u8> {
     let shown = report::display_path(path, cwd);
     let baseline = match baseline::Baseline::load(path, &shown) {
@@ -251,8 +268,10 @@ fn apply_baseline(
         }
     };
     let selection = outcome.selection.as_deref();
-    let applied = baseline.apply(&mut outcome.diagnostics, |relative| {
+    let applied = baseline.apply(&mut outcome.diagnostics, |relative, code| {
         engine::selection_covers(selection, relative)
+            && codes::CheckCode::find(code)
+                .is_none_or(|code| enabled_checks.is_enabled_in(code, relative))
     });
     outcome.baseline_ignored = applied.ignored;
     if prune {
@@ -275,12 +294,14 @@ fn apply_baseline(
         let file_name = path
             .file_name()
             .map_or(shown.clone(), |name| name.to_string_lossy().into_owned());
-        outcome.diagnostics.extend(
-            applied
-                .stale
-                .iter()
-                .map(|entry| checks::stale_baseline_diagnostic(entry, &file_name)),
-        );
+        if enabled_checks.is_enabled(codes::CheckCode::StaleBaseline) {
+            outcome.diagnostics.extend(
+                applied
+                    .stale
+                    .iter()
+                    .map(|entry| checks::stale_baseline_diagnostic(entry, &file_name)),
+            );
+        }
         diagnostic::sort_diagnostics(&mut outcome.diagnostics);
     }
     Ok(())
@@ -296,7 +317,12 @@ fn run_baseline(args: cli::BaselineArgs) -> u8 {
         strict_guarded: args.strict_guarded,
         ..Default::default()
     };
-    let (config, outcome) = match check_whole_tree(args.config.config.as_deref(), &cwd, &options) {
+    let (config, outcome) = match check_whole_tree(
+        args.config.config.as_deref(),
+        &cwd,
+        &options,
+        &args.selection,
+    ) {
         Ok(run) => run,
         Err(code) => return code,
     };
@@ -351,7 +377,12 @@ fn run_why(args: cli::WhyArgs) -> u8 {
         threads: worker_count(args.threads),
         ..Default::default()
     };
-    let (config, outcome) = match check_whole_tree(args.config.config.as_deref(), &cwd, &options) {
+    let (config, outcome) = match check_whole_tree(
+        args.config.config.as_deref(),
+        &cwd,
+        &options,
+        &cli::SelectionArgs::default(),
+    ) {
         Ok(run) => run,
         Err(code) => return code,
     };
@@ -430,7 +461,12 @@ fn run_graph(args: cli::GraphArgs) -> u8 {
         threads: worker_count(args.threads),
         ..Default::default()
     };
-    let (config, outcome) = match check_whole_tree(args.config.config.as_deref(), &cwd, &options) {
+    let (config, outcome) = match check_whole_tree(
+        args.config.config.as_deref(),
+        &cwd,
+        &options,
+        &cli::SelectionArgs::default(),
+    ) {
         Ok(run) => run,
         Err(code) => return code,
     };
@@ -484,7 +520,7 @@ fn audit_run(
         all_public_definitions: true,
         ..Default::default()
     };
-    check_whole_tree(config, cwd, &options)
+    check_whole_tree(config, cwd, &options, &cli::SelectionArgs::default())
 }
 
 /// `importgate audit`: always exit 0 with the report (2 for a registry or write error).
@@ -631,9 +667,11 @@ fn check_whole_tree(
     explicit_config: Option<&std::path::Path>,
     cwd: &std::path::Path,
     options: &engine::CheckOptions,
+    selection: &cli::SelectionArgs,
 ) -> Result<(Config, engine::Outcome), u8> {
     let color = use_color(ColorArg::Auto, std::io::stderr().is_terminal());
-    let config = load_config(explicit_config, cwd, color)?;
+    let mut config = load_config(explicit_config, cwd, color)?;
+    select_checks(&mut config, selection);
     let options = engine::CheckOptions {
         progress: progress::for_stderr(),
         ..options.clone()
@@ -645,6 +683,15 @@ fn check_whole_tree(
             Err(EXIT_TROUBLE)
         }
     }
+}
+
+/// Applies `--select`, `--extend-select` and `--ignore` on top of `[checks]`.
+fn select_checks(config: &mut Config, selection: &cli::SelectionArgs) {
+    config.checks.override_with(
+        selection.select.as_deref(),
+        &selection.extend_select,
+        &selection.ignore,
+    );
 }
 
 /// `importgate audit duplicates`.

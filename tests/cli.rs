@@ -440,3 +440,85 @@ fn why_takes_overlapping_names_as_sets_and_modules_without_imports_as_modules() 
     assert!(runs[1].starts_with("exit code: 1"), "{}", runs[1]);
     stable_settings().bind(|| insta::assert_snapshot!(runs.join("\n")));
 }
+
+/// `--select`, `--extend-select` and `--ignore` apply on top of `[checks]`, as ruff's flags
+/// do; an unknown selector is a usage error naming it.
+#[test]
+fn command_line_selectors_apply_on_top_of_the_registry() {
+    let case = common::fixture("cases/check-selection");
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(
+            "cli_selectors_select_afresh",
+            transcript(
+                &case,
+                &[
+                    "check",
+                    "--output-format",
+                    "concise",
+                    "--select",
+                    "IG0",
+                    "--ignore",
+                    "IG001,IG02",
+                    "--extend-select",
+                    "IG9"
+                ]
+            )
+        );
+        insta::assert_snapshot!(
+            "cli_selectors_ignore_on_top",
+            transcript(
+                &case,
+                &[
+                    "check",
+                    "--output-format",
+                    "concise",
+                    "--ignore",
+                    "banned-api",
+                    "--extend-select",
+                    "IG004"
+                ]
+            )
+        );
+        insta::assert_snapshot!(
+            "cli_selectors_unknown",
+            transcript(&case, &["check", "--select", "IG001,forbiden-import"])
+        );
+    });
+}
+
+/// A check that is switched off leaves its baseline entries alone: they are neither matched
+/// nor reported as stale (IG903), and turning the check back on finds them again.
+#[test]
+fn baseline_entries_of_a_switched_off_check_are_not_stale() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::copy(&common::fixture("cases/check-selection"), dir.path());
+    let recorded = importgate(dir.path(), &["baseline"])
+        .output()
+        .expect("baseline runs");
+    assert!(recorded.status.success(), "{recorded:?}");
+    let quiet = importgate(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--ignore",
+            "IG001,IG020",
+        ],
+    )
+    .output()
+    .expect("check runs");
+    let stdout = String::from_utf8_lossy(&quiet.stdout);
+    assert!(quiet.status.success(), "{stdout}");
+    assert!(!stdout.contains("IG903"), "{stdout}");
+    let pruned = importgate(
+        dir.path(),
+        &["check", "--ignore", "IG001", "--prune-baseline"],
+    )
+    .output()
+    .expect("check runs");
+    assert!(
+        String::from_utf8_lossy(&pruned.stderr).contains("Pruned 0 stale violations"),
+        "{pruned:?}"
+    );
+}

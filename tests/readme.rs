@@ -18,8 +18,8 @@ fn checks_table() -> String {
         let info = check.info();
         table.push_str(&format!(
             "| {} | `{}` | {} | {} |\n",
-            info.code,
-            info.name,
+            check.code(),
+            check.name(),
             info.summary,
             info.fix.as_str()
         ));
@@ -66,11 +66,7 @@ fn every_check_has_the_documentation_headings() {
             "## Use instead",
             "## Fix",
         ] {
-            assert!(
-                docs.contains(heading),
-                "{} lacks {heading}",
-                check.info().code
-            );
+            assert!(docs.contains(heading), "{} lacks {heading}", check.code());
         }
     }
 }
@@ -79,7 +75,7 @@ fn every_check_has_the_documentation_headings() {
 fn check_codes_and_names_are_stable() {
     let codes: Vec<String> = CheckCode::ALL
         .iter()
-        .map(|check| format!("{} {}", check.info().code, check.info().name))
+        .map(|check| format!("{} {}", check.code(), check.name()))
         .collect();
     insta::assert_snapshot!(codes.join("\n"), @r"
     IG001 forbidden-import

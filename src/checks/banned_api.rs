@@ -46,8 +46,6 @@ use crate::model::{CodeContext, ImportKind};
 use std::collections::HashMap;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG003",
-    name: "banned-api",
     summary: "Use of a module or attribute that a `[[banned]]` entry bans",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

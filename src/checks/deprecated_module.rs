@@ -47,8 +47,6 @@ use crate::diagnostic::{Applicability, Fix, Requirement, RuleRef, Severity};
 use crate::model::ImportKind;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG011",
-    name: "deprecated-module",
     summary: "An import of a module that a `[[deprecated]]` entry retires",
     fix: FixAvailability::Sometimes,
     default_severity: Severity::Error,

@@ -35,8 +35,6 @@ use crate::project::DefinitionSite;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG012",
-    name: "duplicate-definition",
     summary: "A registered symbol defined in more than one production module",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

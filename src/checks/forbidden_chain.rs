@@ -36,8 +36,6 @@ use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::project::edge_flags;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG002",
-    name: "forbidden-chain",
     summary: "A boundary is broken through intermediate modules",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

@@ -48,8 +48,6 @@ use crate::diagnostic::{RuleRef, Severity};
 use crate::model::CodeContext;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG001",
-    name: "forbidden-import",
     summary: "An import that a `[[boundary]]` forbids",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

@@ -34,8 +34,6 @@ use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::graph::{Digraph, EdgeFilter};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG030",
-    name: "import-cycle",
     summary: "Modules or services import each other in a cycle",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

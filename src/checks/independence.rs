@@ -36,8 +36,6 @@ use crate::config::ModuleGroup;
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG032",
-    name: "independence",
     summary: "Modules declared independent import each other",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

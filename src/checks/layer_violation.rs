@@ -43,8 +43,6 @@ use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::graph::{Digraph, EdgeFilter};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG031",
-    name: "layer-violation",
     summary: "A lower layer imports a higher one",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

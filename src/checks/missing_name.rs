@@ -36,8 +36,6 @@ use crate::resolve::SearchOrder;
 use std::collections::{HashMap, HashSet};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG021",
-    name: "missing-name",
     summary: "`from m import N` where first-party `m` binds no `N`",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

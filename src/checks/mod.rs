@@ -28,55 +28,13 @@ pub use duplicate_definition::{duplicate_groups, DuplicateGroup};
 pub use stale_baseline::stale_baseline_diagnostic;
 pub use unused_suppression::{apply_suppressions, FileSuppressions};
 
+pub use crate::codes::CheckCode;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::model::{FileFacts, Import, SourceFile, Span};
 use crate::project::ProjectFacts;
 use crate::resolve::ModuleIndex;
 pub use crate::resolve::ResolvedImport;
-
-/// A stable check code. Codes and names are a public contract: add, never rename.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum CheckCode {
-    /// IG001 forbidden-import.
-    ForbiddenImport,
-    /// IG002 forbidden-chain.
-    ForbiddenChain,
-    /// IG003 banned-api.
-    BannedApi,
-    /// IG004 relative-import.
-    RelativeImport,
-    /// IG010 non-canonical-import.
-    NonCanonicalImport,
-    /// IG011 deprecated-module.
-    DeprecatedModule,
-    /// IG012 duplicate-definition.
-    DuplicateDefinition,
-    /// IG013 registry-error.
-    RegistryError,
-    /// IG030 import-cycle.
-    ImportCycle,
-    /// IG031 layer-violation.
-    LayerViolation,
-    /// IG032 independence.
-    Independence,
-    /// IG020 unresolved-module.
-    UnresolvedModule,
-    /// IG021 missing-name.
-    MissingName,
-    /// IG022 shadowed-module.
-    ShadowedModule,
-    /// IG023 module-collision.
-    ModuleCollision,
-    /// IG902 unused-suppression.
-    UnusedSuppression,
-    /// IG900 parse-error.
-    ParseError,
-    /// IG901 unreadable-file.
-    UnreadableFile,
-    /// IG903 stale-baseline.
-    StaleBaseline,
-}
 
 /// Whether a check can fix what it finds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,10 +58,6 @@ impl FixAvailability {
 /// The static description of a check.
 #[derive(Debug)]
 pub struct CheckInfo {
-    /// `IG001`.
-    pub code: &'static str,
-    /// `forbidden-import`.
-    pub name: &'static str,
     /// One line for tables.
     pub summary: &'static str,
     /// Whether `--fix` can fix it.
@@ -132,29 +86,6 @@ impl CheckInfo {
 }
 
 impl CheckCode {
-    /// Every check, in code order.
-    pub const ALL: &'static [CheckCode] = &[
-        CheckCode::ForbiddenImport,
-        CheckCode::ForbiddenChain,
-        CheckCode::BannedApi,
-        CheckCode::RelativeImport,
-        CheckCode::NonCanonicalImport,
-        CheckCode::DeprecatedModule,
-        CheckCode::DuplicateDefinition,
-        CheckCode::RegistryError,
-        CheckCode::UnresolvedModule,
-        CheckCode::MissingName,
-        CheckCode::ShadowedModule,
-        CheckCode::ModuleCollision,
-        CheckCode::ImportCycle,
-        CheckCode::LayerViolation,
-        CheckCode::Independence,
-        CheckCode::ParseError,
-        CheckCode::UnreadableFile,
-        CheckCode::UnusedSuppression,
-        CheckCode::StaleBaseline,
-    ];
-
     /// The check's description.
     pub fn info(self) -> &'static CheckInfo {
         match self {
@@ -178,14 +109,6 @@ impl CheckCode {
             CheckCode::UnreadableFile => &unreadable_file::INFO,
             CheckCode::StaleBaseline => &stale_baseline::INFO,
         }
-    }
-
-    /// Looks a check up by code (`IG001`, any case) or name (`forbidden-import`).
-    pub fn find(text: &str) -> Option<CheckCode> {
-        CheckCode::ALL.iter().copied().find(|code| {
-            let info = code.info();
-            info.code.eq_ignore_ascii_case(text) || info.name == text
-        })
     }
 }
 
@@ -259,15 +182,24 @@ impl ProjectInput<'_> {
 }
 
 /// Runs the checks that need the whole tree.
+/// A check that is switched off (`[checks]`, `--select`, `--ignore`) does not run.
 pub fn check_project(input: &ProjectInput<'_>) -> Vec<Diagnostic> {
+    type ProjectCheck = fn(&ProjectInput<'_>, &mut Vec<Diagnostic>);
+    const PROJECT_CHECKS: &[(CheckCode, ProjectCheck)] = &[
+        (CheckCode::RegistryError, registry_error::check),
+        (CheckCode::DuplicateDefinition, duplicate_definition::check),
+        (CheckCode::MissingName, missing_name::check),
+        (CheckCode::ForbiddenChain, forbidden_chain::check),
+        (CheckCode::ImportCycle, import_cycle::check),
+        (CheckCode::LayerViolation, layer_violation::check),
+        (CheckCode::Independence, independence::check),
+    ];
     let mut diagnostics = Vec::new();
-    registry_error::check(input, &mut diagnostics);
-    duplicate_definition::check(input, &mut diagnostics);
-    missing_name::check(input, &mut diagnostics);
-    forbidden_chain::check(input, &mut diagnostics);
-    import_cycle::check(input, &mut diagnostics);
-    layer_violation::check(input, &mut diagnostics);
-    independence::check(input, &mut diagnostics);
+    for (code, check) in PROJECT_CHECKS {
+        if input.config.checks.is_enabled(*code) {
+            check(input, &mut diagnostics);
+        }
+    }
     diagnostics
 }
 
@@ -476,18 +408,29 @@ impl FileInput<'_> {
 }
 
 /// Runs every per-file check on one file.
+/// A check that is switched off for the file (`[checks]`, `per-file-ignores`, `--select`,
+/// `--ignore`) does not run.
 pub fn check_file(input: &FileInput<'_>) -> Findings {
+    type FileCheck = fn(&FileInput<'_>, &mut Findings);
+    const FILE_CHECKS: &[(CheckCode, FileCheck)] = &[
+        (CheckCode::UnreadableFile, unreadable_file::check),
+        (CheckCode::ParseError, parse_error::check),
+        (CheckCode::ForbiddenImport, forbidden_import::check),
+        (CheckCode::BannedApi, banned_api::check),
+        (CheckCode::RelativeImport, relative_import::check),
+        (CheckCode::NonCanonicalImport, non_canonical_import::check),
+        (CheckCode::DeprecatedModule, deprecated_module::check),
+        (CheckCode::UnresolvedModule, unresolved_module::check),
+        (CheckCode::ShadowedModule, shadowed_module::check),
+        (CheckCode::ModuleCollision, module_collision::check),
+    ];
+    let enabled = input.config.checks.enabled_for(&input.file.relative);
     let mut findings = Findings::default();
-    unreadable_file::check(input, &mut findings);
-    parse_error::check(input, &mut findings);
-    forbidden_import::check(input, &mut findings);
-    banned_api::check(input, &mut findings);
-    relative_import::check(input, &mut findings);
-    non_canonical_import::check(input, &mut findings);
-    deprecated_module::check(input, &mut findings);
-    unresolved_module::check(input, &mut findings);
-    shadowed_module::check(input, &mut findings);
-    module_collision::check(input, &mut findings);
+    for (code, check) in FILE_CHECKS {
+        if enabled.contains(*code) {
+            check(input, &mut findings);
+        }
+    }
     findings
 }
 

@@ -36,8 +36,6 @@ use crate::diagnostic::Severity;
 use crate::model::ImportKind;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG023",
-    name: "module-collision",
     summary:
         "An import of a module that different services' files claim, from a file of no service",
     fix: FixAvailability::None,

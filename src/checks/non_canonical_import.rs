@@ -41,8 +41,6 @@ use crate::diagnostic::{Applicability, Fix, Requirement, RuleRef, Severity};
 use crate::model::ImportKind;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG010",
-    name: "non-canonical-import",
     summary: "A registered symbol imported from a module other than its canonical one",
     fix: FixAvailability::Sometimes,
     default_severity: Severity::Error,

@@ -28,8 +28,6 @@ use super::{CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
 use crate::diagnostic::Severity;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG900",
-    name: "parse-error",
     summary: "The file could not be parsed completely",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

@@ -42,8 +42,6 @@ use crate::resolve::SearchOrder;
 use std::ops::Range;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG013",
-    name: "registry-error",
     summary: "The registry names a module or symbol that does not exist",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

@@ -34,8 +34,6 @@ use crate::model::{Import, ImportKind};
 use crate::resolve::Resolved;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG004",
-    name: "relative-import",
     summary: "A relative import, when `ban-relative-imports` is set",
     fix: FixAvailability::Sometimes,
     default_severity: Severity::Error,

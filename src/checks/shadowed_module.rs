@@ -37,8 +37,6 @@ use crate::model::Span;
 use crate::resolve::Shadowing;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG022",
-    name: "shadowed-module",
     summary: "A file Python never imports under its name: a package or an earlier root wins",
     fix: FixAvailability::None,
     default_severity: Severity::Warning,

@@ -25,8 +25,6 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{CodeContext, Span};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG903",
-    name: "stale-baseline",
     summary: "A baseline entry no longer matches any violation",
     fix: FixAvailability::None,
     default_severity: Severity::Warning,

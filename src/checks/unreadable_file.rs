@@ -32,8 +32,6 @@ use crate::diagnostic::Severity;
 use crate::model::{ReadProblem, Span};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG901",
-    name: "unreadable-file",
     summary: "The file could not be read or decoded",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

@@ -35,8 +35,6 @@ use crate::diagnostic::Severity;
 use crate::resolve::Resolved;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG020",
-    name: "unresolved-module",
     summary: "A first-party import whose module does not exist",
     fix: FixAvailability::None,
     default_severity: Severity::Error,

@@ -36,8 +36,6 @@ use crate::model::{CodeContext, Suppression, SuppressionScope};
 use std::collections::HashMap;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
-    code: "IG902",
-    name: "unused-suppression",
     summary: "A suppression comment that suppresses nothing, or is invalid",
     fix: FixAvailability::None,
     default_severity: Severity::Warning,
@@ -54,10 +52,15 @@ pub struct FileSuppressions {
 
 /// Drops the diagnostics that a suppression covers and adds IG902 diagnostics for the
 /// suppressions that cover nothing or are invalid. Returns how many were suppressed.
+///
+/// A code whose check is switched off in the file (`checks`) is never reported as
+/// suppressing nothing: the check did not run, so nobody knows, and switching a check off
+/// for a while must not turn its suppressions into warnings.
 pub fn apply_suppressions(
     diagnostics: &mut Vec<Diagnostic>,
     by_path: &HashMap<String, FileSuppressions>,
     require_reason: bool,
+    checks: &crate::config::CheckSelection,
 ) -> usize {
     if by_path.is_empty() {
         return 0;
@@ -104,6 +107,9 @@ pub fn apply_suppressions(
     let suppressed = before - diagnostics.len();
 
     for (path, file) in by_path {
+        if !checks.is_enabled_in(CheckCode::UnusedSuppression, path) {
+            continue;
+        }
         let flags = &used[path.as_str()];
         for (suppression, flags) in file.suppressions.iter().zip(flags) {
             let mut report = |message: String, severity: Severity| {
@@ -144,12 +150,14 @@ pub fn apply_suppressions(
                 continue;
             }
             for (code, used) in suppression.codes.iter().zip(flags) {
-                if CheckCode::find(code).is_none() {
+                let Some(check) = CheckCode::find(code) else {
                     report(
                         format!("unknown check `{code}` in suppression"),
                         Severity::Warning,
                     );
-                } else if !used {
+                    continue;
+                };
+                if !used && checks.is_enabled_in(check, path) {
                     report(
                         format!("`{code}` in this suppression suppresses nothing"),
                         Severity::Warning,

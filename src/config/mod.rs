@@ -5,6 +5,7 @@ pub mod pattern;
 mod raw;
 mod validate;
 
+use crate::codes::{CheckCode, CheckSet, Selector};
 use globset::GlobSet;
 pub use pattern::ModulePattern;
 use std::collections::HashMap;
@@ -102,6 +103,89 @@ pub struct Config {
     pub independent: Vec<Independent>,
     /// `[graph] type-checking`: count `if TYPE_CHECKING:` imports in chains and cycles.
     pub graph_type_checking: bool,
+    /// `[checks]`: which checks run, and where they do not.
+    pub checks: CheckSelection,
+}
+
+/// Which checks run (`[checks] select`, `extend-select`, `ignore`, then the command line's
+/// `--select`, `--extend-select`, `--ignore`) and the files where some do not
+/// (`per-file-ignores`).
+#[derive(Debug, Clone)]
+pub struct CheckSelection {
+    /// The checks that run.
+    pub enabled: CheckSet,
+    /// Checks switched off in the files a glob matches.
+    pub per_file_ignores: Vec<PerFileIgnore>,
+}
+
+impl Default for CheckSelection {
+    fn default() -> Self {
+        Self {
+            enabled: CheckSet::all(),
+            per_file_ignores: Vec::new(),
+        }
+    }
+}
+
+/// One `per-file-ignores` entry.
+#[derive(Debug, Clone)]
+pub struct PerFileIgnore {
+    /// The glob as written (with its `!` when negated).
+    pub pattern: String,
+    /// Written `!glob`: the checks are off in the files the glob does *not* match.
+    pub negated: bool,
+    /// The glob, relative to the governed root.
+    glob: Globs,
+    /// A glob without `/` also matches a file's name wherever the file is (`"conftest.py"`),
+    /// as in ruff.
+    matches_file_name: bool,
+    /// The checks it switches off.
+    pub checks: CheckSet,
+}
+
+impl PerFileIgnore {
+    fn applies_to(&self, relative: &str) -> bool {
+        let file_name = relative.rsplit('/').next().unwrap_or(relative);
+        let matched = self.glob.is_match(relative)
+            || (self.matches_file_name && self.glob.is_match(file_name));
+        matched != self.negated
+    }
+}
+
+impl CheckSelection {
+    /// Whether a check runs at all.
+    pub fn is_enabled(&self, code: CheckCode) -> bool {
+        self.enabled.contains(code)
+    }
+
+    /// Whether a check reports in the file at the `/`-separated root-relative path.
+    pub fn is_enabled_in(&self, code: CheckCode, relative: &str) -> bool {
+        self.is_enabled(code)
+            && !self
+                .per_file_ignores
+                .iter()
+                .any(|ignore| ignore.checks.contains(code) && ignore.applies_to(relative))
+    }
+
+    /// The checks that report in the file at the `/`-separated root-relative path.
+    pub fn enabled_for(&self, relative: &str) -> CheckSet {
+        self.per_file_ignores
+            .iter()
+            .filter(|ignore| ignore.applies_to(relative))
+            .fold(self.enabled, |set, ignore| {
+                ignore.checks.iter().fold(set, CheckSet::without)
+            })
+    }
+
+    /// Applies the command line's selectors on top of the registry's.
+    pub fn override_with(
+        &mut self,
+        select: Option<&[Selector]>,
+        extend_select: &[Selector],
+        ignore: &[Selector],
+    ) {
+        self.enabled = self.enabled.apply(select, extend_select, ignore);
+    }
 }
 
 /// One `[[canonical]]`: the single source of truth of a symbol.

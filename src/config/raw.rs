@@ -3,6 +3,7 @@
 //! collected instead of stopping at the first, which serde's derive cannot do.
 
 use super::ConfigError;
+pub use crate::suggest::did_you_mean;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -17,6 +18,8 @@ pub struct Located<T> {
 }
 
 type Strings = Option<Vec<Located<String>>>;
+/// A table of string arrays, each key and string with its span.
+type StringLists = Option<Vec<(Located<String>, Vec<Located<String>>)>>;
 
 /// `[project]`.
 #[derive(Debug, Default)]
@@ -92,6 +95,15 @@ pub struct RawIndependent {
     pub hint: Option<Located<String>>,
 }
 
+/// `[checks]`.
+#[derive(Debug, Default)]
+pub struct RawChecks {
+    pub select: Strings,
+    pub extend_select: Strings,
+    pub ignore: Strings,
+    pub per_file_ignores: StringLists,
+}
+
 /// `[graph]`.
 #[derive(Debug, Default)]
 pub struct RawGraph {
@@ -126,6 +138,7 @@ pub struct RawConfig {
     pub layers: Vec<RawLayers>,
     pub independent: Vec<RawIndependent>,
     pub graph: RawGraph,
+    pub checks: RawChecks,
 }
 
 /// One `[[canonical]]`.
@@ -169,6 +182,7 @@ const TOP_KEYS: &[&str] = &[
     "layers",
     "independent",
     "graph",
+    "checks",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "root",
@@ -195,6 +209,7 @@ const LAYERS_KEYS: &[&str] = &[
 ];
 const INDEPENDENT_KEYS: &[&str] = &["id", "modules", "severity", "hint"];
 const GRAPH_KEYS: &[&str] = &["type-checking"];
+const CHECKS_KEYS: &[&str] = &["select", "extend-select", "ignore", "per-file-ignores"];
 const SERVICE_KEYS: &[&str] = &["name", "modules", "paths"];
 const BOUNDARY_KEYS: &[&str] = &[
     "id",
@@ -226,6 +241,7 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
     ("[[layers]]", LAYERS_KEYS),
     ("[[independent]]", INDEPENDENT_KEYS),
     ("[graph]", GRAPH_KEYS),
+    ("[checks]", CHECKS_KEYS),
 ];
 
 /// Parses rules.toml text. Syntax errors and shape errors are appended to `errors`; whatever
@@ -405,6 +421,14 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
     let graph = top.read_table("graph", "[graph]", GRAPH_KEYS, errors, |entry| RawGraph {
         type_checking: entry.boolean("type-checking"),
     });
+    let checks = top.read_table("checks", "[checks]", CHECKS_KEYS, errors, |entry| {
+        RawChecks {
+            select: entry.strings("select"),
+            extend_select: entry.strings("extend-select"),
+            ignore: entry.strings("ignore"),
+            per_file_ignores: entry.string_lists_map("per-file-ignores"),
+        }
+    });
     errors.append(&mut top.errors);
     Some(RawConfig {
         version,
@@ -420,6 +444,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
         layers,
         independent,
         graph,
+        checks,
     })
 }
 
@@ -551,6 +576,17 @@ impl<'t, 'i> TableReader<'t, 'i> {
             self.wrong_type(key, "an array of strings", value);
             return None;
         };
+        Some(self.string_items(key, "an array of strings", items))
+    }
+
+    /// The strings of an array; every other item is a wrong type (`expected` says what the
+    /// key holds).
+    fn string_items(
+        &mut self,
+        key: &str,
+        expected: &str,
+        items: &toml::de::DeArray<'_>,
+    ) -> Vec<Located<String>> {
         let mut strings = Vec::with_capacity(items.len());
         for item in items.iter() {
             match item.get_ref() {
@@ -558,10 +594,10 @@ impl<'t, 'i> TableReader<'t, 'i> {
                     value: text.to_string(),
                     span: item.span(),
                 }),
-                _ => self.wrong_type(key, "an array of strings", item),
+                _ => self.wrong_type(key, expected, item),
             }
         }
-        Some(strings)
+        strings
     }
 
     /// An inline table of strings: `names = { Old = "New" }`.
@@ -586,6 +622,32 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 )),
                 _ => self.wrong_type(key, "a table of strings", target),
             }
+        }
+        Some(pairs)
+    }
+
+    /// A table of string arrays: `per-file-ignores = { "tests/**" = ["IG020"] }`.
+    fn string_lists_map(&mut self, key: &str) -> StringLists {
+        let value = self.get(key)?;
+        let expected = "a table of string arrays (`{ \"tests/**\" = [\"IG020\"] }`)";
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(key, expected, value);
+            return None;
+        };
+        let mut pairs = Vec::with_capacity(table.len());
+        for (name, items) in table.iter() {
+            let DeValue::Array(items) = items.get_ref() else {
+                self.wrong_type(key, expected, items);
+                continue;
+            };
+            let strings = self.string_items(key, expected, items);
+            pairs.push((
+                Located {
+                    value: name.get_ref().to_string(),
+                    span: name.span(),
+                },
+                strings,
+            ));
         }
         Some(pairs)
     }
@@ -743,22 +805,6 @@ fn report_unknown_keys(
         });
         errors.push(error);
     }
-}
-
-/// The known word closest to `typed`, if one is close enough to be what was meant.
-pub fn did_you_mean<'a>(typed: &str, known: &[&'a str]) -> Option<&'a str> {
-    let typed_normalized = typed.replace('_', "-").to_lowercase();
-    known
-        .iter()
-        .map(|candidate| {
-            (
-                strsim::jaro_winkler(&typed_normalized, candidate),
-                *candidate,
-            )
-        })
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| candidate)
 }
 
 fn describe(value: &DeValue<'_>) -> &'static str {

@@ -2,14 +2,15 @@
 //! expands service names, and checks cross-references. Every error is collected.
 
 use super::raw::{
-    did_you_mean, Located, RawBanned, RawBoundary, RawCanonical, RawConfig, RawCycles,
+    did_you_mean, Located, RawBanned, RawBoundary, RawCanonical, RawChecks, RawConfig, RawCycles,
     RawDeprecated, RawIndependent, RawLayers,
 };
 use super::{
-    Banned, Boundary, Canonical, Config, ConfigError, CycleScope, Cycles, Deprecated,
-    DuplicateMode, Globs, Independent, Layer, Layers, ModuleGroup, ModulePattern, PatternEntry,
-    Scope, Service, Treatment, DEFAULT_TEST_GLOBS,
+    Banned, Boundary, Canonical, CheckSelection, Config, ConfigError, CycleScope, Cycles,
+    Deprecated, DuplicateMode, Globs, Independent, Layer, Layers, ModuleGroup, ModulePattern,
+    PatternEntry, PerFileIgnore, Scope, Service, Treatment, DEFAULT_TEST_GLOBS,
 };
+use crate::codes::{CheckSet, Selector};
 use globset::{GlobBuilder, GlobSetBuilder};
 use std::collections::HashMap;
 use std::path::Path;
@@ -140,6 +141,7 @@ pub(super) fn validate(
         .filter_map(|entry| validate_independent(entry, &services, text, &mut ids, errors))
         .collect();
 
+    let checks = check_selection(raw.checks, errors);
     let baseline = config_dir.join(baseline_file(
         raw.project.baseline.as_ref(),
         config_dir,
@@ -173,6 +175,7 @@ pub(super) fn validate(
         layers,
         independent,
         graph_type_checking: raw.graph.type_checking.is_some_and(|flag| flag.value),
+        checks,
         baseline,
         ban_index: Default::default(),
     })
@@ -306,6 +309,82 @@ fn globs(patterns: Vec<Located<String>>, errors: &mut Vec<ConfigError>) -> Globs
     Globs {
         set,
         patterns: written,
+    }
+}
+
+/// `[checks]`: every selector must name checks, every glob must compile.
+fn check_selection(raw: RawChecks, errors: &mut Vec<ConfigError>) -> CheckSelection {
+    let mut selectors = |written: Option<Vec<Located<String>>>, key: &str| {
+        written.map(|written| {
+            written
+                .into_iter()
+                .filter_map(|selector| selector_of(&selector, key, errors))
+                .collect::<Vec<_>>()
+        })
+    };
+    let select = selectors(raw.select, "select");
+    let extend_select = selectors(raw.extend_select, "extend-select").unwrap_or_default();
+    let ignore = selectors(raw.ignore, "ignore").unwrap_or_default();
+    let enabled = CheckSet::all().apply(select.as_deref(), &extend_select, &ignore);
+    let per_file_ignores = raw
+        .per_file_ignores
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(pattern, written)| {
+            let checks = written
+                .iter()
+                .filter_map(|selector| selector_of(selector, "per-file-ignores", errors))
+                .fold(CheckSet::default(), |set, selector| {
+                    selector.checks().iter().fold(set, CheckSet::with)
+                });
+            let negated = pattern.value.starts_with('!');
+            let glob_text = pattern.value.trim_start_matches('!').to_string();
+            let matches_file_name = !glob_text.contains('/');
+            let errors_before = errors.len();
+            let glob = globs(
+                vec![Located {
+                    value: glob_text,
+                    span: pattern.span.clone(),
+                }],
+                errors,
+            );
+            (errors.len() == errors_before).then_some(PerFileIgnore {
+                pattern: pattern.value,
+                negated,
+                glob,
+                matches_file_name,
+                checks,
+            })
+        })
+        .collect();
+    CheckSelection {
+        enabled,
+        per_file_ignores,
+    }
+}
+
+/// A `[checks]` selector, or an error at it.
+fn selector_of(
+    written: &Located<String>,
+    key: &str,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Selector> {
+    match Selector::parse(&written.value) {
+        Ok(selector) => Some(selector),
+        Err(unknown) => {
+            let error = ConfigError::new(
+                format!("unknown check `{}` in `{key}` of [checks]", written.value),
+                written.span.clone(),
+                "not a check code, code prefix or name",
+            );
+            errors.push(match unknown.suggestion {
+                Some(suggestion) => error.with_help(format!("did you mean `{suggestion}`?")),
+                None => error.with_help(
+                    "`importgate explain` lists the checks; a prefix such as `IG02` names several",
+                ),
+            });
+            None
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! as Markdown, JSON or HTML.
 
 use super::graph_view::{self, GraphView, Level, ViewOptions};
-use crate::checks::CheckCode;
+use crate::codes::CheckCode;
 use crate::config::Config;
 use crate::diagnostic::{Hop, Severity};
 use crate::engine::Outcome;
@@ -232,8 +232,8 @@ pub fn build<'a>(config: &'a Config, outcome: &'a Outcome) -> Audit<'a> {
     let mut by_check: Vec<CheckCount> = by_check
         .into_iter()
         .map(|(code, counts)| CheckCount {
-            code: code.info().code,
-            name: code.info().name,
+            code: code.code(),
+            name: code.name(),
             counts,
         })
         .collect();

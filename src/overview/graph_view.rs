@@ -2,7 +2,7 @@
 //! graph): modules grouped into services or packages, each edge labelled with its import
 //! count and the violations it carries, optionally cut down to one neighbourhood.
 
-use crate::checks::CheckCode;
+use crate::codes::CheckCode;
 use crate::config::{Config, ModulePattern};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::Outcome;
@@ -281,7 +281,7 @@ fn edge_violations(
         };
         let on_edge = found.entry(edge).or_default();
         for diagnostic in flagged {
-            let code = diagnostic.code.info().code;
+            let code = diagnostic.code.code();
             let rule = diagnostic.rule.as_ref().map(|rule| rule.id.as_str());
             on_edge
                 .entry((code, rule))

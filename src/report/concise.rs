@@ -20,7 +20,7 @@ pub(super) fn render(
             context.display_path(&diagnostic.path),
             diagnostic.span.line,
             diagnostic.span.column,
-            diagnostic.code.info().code,
+            diagnostic.code.code(),
             diagnostic.message
         )?;
     }

@@ -4,7 +4,7 @@
 
 use super::visible::{push_visible, visible};
 use super::ReportContext;
-use crate::checks::CheckCode;
+use crate::codes::CheckCode;
 use crate::config::{ConfigError, ConfigErrors};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::Outcome;
@@ -282,7 +282,6 @@ fn diagnostic_report(
     config_path: &str,
     config_text: &Indexed,
 ) -> Report {
-    let info = diagnostic.code.info();
     let path = context.display_path(&diagnostic.path);
     let (source, label) = match text {
         Some(text) => {
@@ -292,7 +291,7 @@ fn diagnostic_report(
                 diagnostic.span.start as usize,
                 diagnostic.span.end as usize,
             );
-            let label = LabeledSpan::new_with_span(Some(info.name.to_string()), span);
+            let label = LabeledSpan::new_with_span(Some(diagnostic.code.name().to_string()), span);
             (Some(excerpt), Some(label))
         }
         None => (None, None),
@@ -321,8 +320,8 @@ fn diagnostic_report(
         })
         .collect();
     let code = match &diagnostic.rule {
-        Some(rule) => format!("{} [{}]", info.code, visible(&rule.id)),
-        None => info.code.to_string(),
+        Some(rule) => format!("{} [{}]", diagnostic.code.code(), visible(&rule.id)),
+        None => diagnostic.code.code().to_string(),
     };
     // The frame's header shows the location; without a frame the message must.
     let message = if source.is_some() {

@@ -17,12 +17,8 @@ pub(super) fn render(
             Severity::Warning => "warning",
         };
         let title = match &diagnostic.rule {
-            Some(rule) => format!("{} [{}]", diagnostic.code.info().code, rule.id),
-            None => format!(
-                "{} {}",
-                diagnostic.code.info().code,
-                diagnostic.code.info().name
-            ),
+            Some(rule) => format!("{} [{}]", diagnostic.code.code(), rule.id),
+            None => format!("{} {}", diagnostic.code.code(), diagnostic.code.name()),
         };
         let mut message = diagnostic.message.clone();
         if let Some(hint) = &diagnostic.hint {

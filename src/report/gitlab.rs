@@ -51,15 +51,15 @@ pub(super) fn render(
             let title = match &diagnostic.rule {
                 Some(rule) => format!(
                     "{} [{}] {}",
-                    diagnostic.code.info().code,
+                    diagnostic.code.code(),
                     rule.id,
                     diagnostic.message
                 ),
-                None => format!("{} {}", diagnostic.code.info().code, diagnostic.message),
+                None => format!("{} {}", diagnostic.code.code(), diagnostic.message),
             };
             Issue {
                 description: title,
-                check_name: diagnostic.code.info().name,
+                check_name: diagnostic.code.name(),
                 fingerprint,
                 severity: match diagnostic.severity {
                     Severity::Error => "major",

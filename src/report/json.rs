@@ -83,8 +83,8 @@ pub(super) fn diagnostic_objects<'a>(outcome: &'a Outcome) -> Vec<JsonDiagnostic
         .diagnostics
         .iter()
         .map(|diagnostic| JsonDiagnostic {
-            code: diagnostic.code.info().code,
-            name: diagnostic.code.info().name,
+            code: diagnostic.code.code(),
+            name: diagnostic.code.name(),
             severity: diagnostic.severity.as_str(),
             path: &diagnostic.path,
             line: diagnostic.span.line,

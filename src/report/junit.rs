@@ -5,7 +5,7 @@
 //! `type` says whether it is an error or a warning.
 
 use super::ReportContext;
-use crate::checks::CheckCode;
+use crate::codes::CheckCode;
 use crate::diagnostic::Diagnostic;
 use crate::engine::Outcome;
 use std::collections::HashMap;
@@ -36,11 +36,10 @@ pub(super) fn render(
     }
     let mut by_check: HashMap<CheckCode, usize> = HashMap::new();
     for code in CheckCode::ALL {
-        let info = code.info();
         by_check.insert(*code, cases.len());
         cases.push(TestCase {
             class: "importgate.check".to_string(),
-            name: format!("{} {}", info.code, info.name),
+            name: format!("{} {}", code.code(), code.name()),
             failures: Vec::new(),
         });
     }
@@ -78,14 +77,17 @@ pub(super) fn render(
         }
         writeln!(out, "{open}>")?;
         for diagnostic in &case.failures {
-            let info = diagnostic.code.info();
             let location = format!(
                 "{}:{}:{}",
                 context.display_path(&diagnostic.path),
                 diagnostic.span.line,
                 diagnostic.span.column
             );
-            let mut body = format!("{location}: {} {}", info.code, diagnostic.message);
+            let mut body = format!(
+                "{location}: {} {}",
+                diagnostic.code.code(),
+                diagnostic.message
+            );
             if let Some(hint) = &diagnostic.hint {
                 body.push_str("\nhelp: ");
                 body.push_str(hint);

@@ -6,7 +6,7 @@
 
 use super::json::{diagnostic_objects, JsonDiagnostic};
 use super::ReportContext;
-use crate::checks::CheckCode;
+use crate::codes::CheckCode;
 use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 use serde_json::{json, Value};
@@ -68,8 +68,8 @@ fn rule_descriptor(code: CheckCode) -> Value {
     let info = code.info();
     let docs = info.docs();
     json!({
-        "id": info.code,
-        "name": info.name,
+        "id": code.code(),
+        "name": code.name(),
         "shortDescription": { "text": info.summary },
         "fullDescription": { "text": docs.lines().next().unwrap_or(info.summary) },
         "help": { "text": docs, "markdown": docs },

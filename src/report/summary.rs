@@ -71,7 +71,7 @@ impl Summary {
         let mut by_context = ContextCounts::default();
         let mut files = std::collections::BTreeSet::new();
         for diagnostic in &outcome.diagnostics {
-            *by_code.entry(diagnostic.code.info().code).or_insert(0) += 1;
+            *by_code.entry(diagnostic.code.code()).or_insert(0) += 1;
             if let Some(rule) = &diagnostic.rule {
                 *by_rule.entry(rule.id.clone()).or_insert(0) += 1;
             }
@@ -137,8 +137,7 @@ impl Summary {
                 self.by_context.test,
             )?;
             for (code, count) in &self.by_code {
-                let name =
-                    crate::checks::CheckCode::find(code).map_or("", |check| check.info().name);
+                let name = crate::codes::CheckCode::find(code).map_or("", |check| check.name());
                 writeln!(out, "  {code} {name:<20} {count:>6}")?;
             }
             for (rule, count) in &self.by_rule {
