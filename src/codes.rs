@@ -44,6 +44,8 @@ pub enum CheckCode {
     UnreadableFile,
     /// IG903 stale-baseline.
     StaleBaseline,
+    /// IG904 unmatched-ignore.
+    UnmatchedIgnore,
 }
 
 impl CheckCode {
@@ -68,6 +70,7 @@ impl CheckCode {
         CheckCode::UnreadableFile,
         CheckCode::UnusedSuppression,
         CheckCode::StaleBaseline,
+        CheckCode::UnmatchedIgnore,
     ];
 
     /// The code: `IG001`.
@@ -101,6 +104,7 @@ impl CheckCode {
             CheckCode::UnreadableFile => ("IG901", "unreadable-file"),
             CheckCode::UnusedSuppression => ("IG902", "unused-suppression"),
             CheckCode::StaleBaseline => ("IG903", "stale-baseline"),
+            CheckCode::UnmatchedIgnore => ("IG904", "unmatched-ignore"),
         }
     }
 

@@ -4,8 +4,8 @@
 
 use crate::cache::{FileEdges, Found, ImportCache};
 use crate::checks::{
-    apply_suppressions, check_file, check_project, CheckCode, FileInput, FileSuppressions,
-    ProjectInput, ResolvedImport, Tolerated,
+    apply_suppressions, check_file, check_project, entries_matching_external_imports, CheckCode,
+    FileInput, FileSuppressions, ProjectInput, ResolvedImport, Tolerated,
 };
 use crate::classify::classify;
 use crate::config::Config;
@@ -168,6 +168,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .filter(|file| selection.includes(&file.path))
         .collect();
     let filter = DefinitionFilter::new(config, options.all_public_definitions);
+    let ignore_lists = config.ignore_lists();
 
     // Each file's contribution to the project facts is merged as soon as it is checked, so
     // that no file's facts outlive its task. One shared set: per-thread shards were no
@@ -215,10 +216,12 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     context: file.context,
                     suppressions: std::mem::take(&mut facts.suppressions),
                 };
+                let ignores_matched =
+                    entries_matching_external_imports(&ignore_lists, file, &imports, &index);
                 if let Some(progress) = progress {
                     progress.advance();
                 }
-                (findings, suppressions)
+                (findings, suppressions, ignores_matched)
             })
             .collect()
     });
@@ -227,7 +230,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     let mut diagnostics = Vec::new();
     let mut tolerated = Vec::new();
     let mut suppressions: HashMap<String, FileSuppressions> = HashMap::new();
-    for ((findings, file_suppressions), file) in per_file.into_iter().zip(&files) {
+    let mut ignores_matching_external_imports = HashSet::new();
+    for ((findings, file_suppressions, ignores_matched), file) in per_file.into_iter().zip(&files) {
+        ignores_matching_external_imports.extend(ignores_matched);
         diagnostics.extend(findings.diagnostics);
         tolerated.extend(findings.tolerated);
         if !file_suppressions.suppressions.is_empty() {
@@ -267,6 +272,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         strict_guarded: options.strict_guarded,
         registry_path: relative_between(&config.root, &config.path),
         graphs: Default::default(),
+        ignores_matching_external_imports,
     };
     // A chain or cycle is reported when any of its imports is in a selected file.
     diagnostics.extend(

@@ -75,6 +75,17 @@ impl Digraph {
         filter: EdgeFilter,
         group_of: impl Fn(&str) -> Option<String>,
     ) -> Self {
+        Self::grouped_except(facts, filter, group_of, |_, _| false)
+    }
+
+    /// [`Digraph::grouped`] without the imports `exempt(importer, imported)` names (a
+    /// rule's `ignore-imports`): they are no edge, so no chain or cycle passes through them.
+    pub fn grouped_except(
+        facts: &ProjectFacts,
+        filter: EdgeFilter,
+        group_of: impl Fn(&str) -> Option<String>,
+        exempt: impl Fn(&str, &str) -> bool,
+    ) -> Self {
         // Name the group of every module once; imports become pairs of provisional group
         // numbers.
         let mut group_by_id: FxHashMap<u32, Option<u32>> = FxHashMap::default();
@@ -92,7 +103,7 @@ impl Digraph {
         };
         let mut pairs: Vec<(u32, u32, u32)> = Vec::new();
         for (position, edge) in facts.edges.iter().enumerate() {
-            if !filter.keeps(edge.flags) {
+            if !filter.keeps(edge.flags) || exempt(facts.text(edge.from), facts.text(edge.to)) {
                 continue;
             }
             if let (Some(from), Some(to)) = (node(edge.from), node(edge.to)) {

@@ -298,21 +298,8 @@ fn import_edge(
     resolved: &ResolvedImport<'_>,
     index: &ModuleIndex,
 ) -> Option<(String, u32, u32, u8)> {
-    let Resolved::Module(module) = &resolved.resolved else {
-        return None;
-    };
-    if !index.is_first_party(module) {
-        return None;
-    }
+    let target = edge_target(file, order, resolved, index)?;
     let import = resolved.import;
-    let target = match (&resolved.qualified, import.kind) {
-        (Some(qualified), ImportKind::From) if index.is_walked(qualified, order) => qualified,
-        _ if index.is_walked(module, order) => module,
-        _ => return None,
-    };
-    if *target == file.module {
-        return None;
-    }
     let context = import.context;
     let mut flags = 0;
     for (set, flag) in [
@@ -326,7 +313,35 @@ fn import_edge(
             flags |= flag;
         }
     }
-    Some((target.clone(), import.span.line, import.span.column, flags))
+    Some((
+        target.to_string(),
+        import.span.line,
+        import.span.column,
+        flags,
+    ))
+}
+
+/// The module an import makes a graph edge to (see [`import_edges`]): the first-party
+/// module it loads, a submodule named by a `from` import, else the module; `None` for an
+/// import that is no edge (not first-party, not in the tree, or the file's own module).
+pub fn edge_target<'r>(
+    file: &SourceFile,
+    order: SearchOrder,
+    resolved: &'r ResolvedImport<'_>,
+    index: &ModuleIndex,
+) -> Option<&'r str> {
+    let Resolved::Module(module) = &resolved.resolved else {
+        return None;
+    };
+    if !index.is_first_party(module) {
+        return None;
+    }
+    let target = match (&resolved.qualified, resolved.import.kind) {
+        (Some(qualified), ImportKind::From) if index.is_walked(qualified, order) => qualified,
+        _ if index.is_walked(module, order) => module,
+        _ => return None,
+    };
+    (*target != file.module).then_some(target.as_str())
 }
 
 /// The graph edges of a file's imports: (imported module, line, column, [`edge_flags`]).

@@ -97,6 +97,7 @@ fn check_codes_and_names_are_stable() {
     IG901 unreadable-file
     IG902 unused-suppression
     IG903 stale-baseline
+    IG904 unmatched-ignore
     ");
 }
 

@@ -60,7 +60,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         .boundaries
         .iter()
         .filter(|boundary| {
-            boundary
+            (boundary
                 .from
                 .iter()
                 .any(|pattern| pattern.matches(&input.file.module))
@@ -68,17 +68,22 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                     .file
                     .service
                     .as_ref()
-                    .is_some_and(|service| boundary.from_services.contains(service))
+                    .is_some_and(|service| boundary.from_services.contains(service)))
+                && !boundary.allow_in.is_match(&input.file.relative)
         })
         .collect();
     if governing.is_empty() {
         return;
     }
+    let order = input.index.order_of(input.file);
     for import in input.imports {
         let Some(qualified) = import.qualified.as_deref() else {
             continue;
         };
         for boundary in &governing {
+            if is_exempt(input, order, import, &boundary.ignore_imports) {
+                continue;
+            }
             let Some(forbidding) = boundary
                 .forbid
                 .iter()
@@ -128,6 +133,39 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             ));
         }
     }
+}
+
+/// Whether the rule's `ignore-imports` exempts the import: matched against the module it
+/// makes a graph edge to, as import-linter matches its graph's imports; an import of a
+/// module outside the tree, against its top-level package (grimp's external node) or its
+/// full name.
+pub(super) fn is_exempt(
+    input: &FileInput<'_>,
+    order: crate::resolve::SearchOrder,
+    import: &crate::resolve::ResolvedImport<'_>,
+    exempt: &crate::config::IgnoredImports,
+) -> bool {
+    if exempt.is_empty() {
+        return false;
+    }
+    let importer = input.file.module.as_str();
+    if let Some(target) = crate::project::edge_target(input.file, order, import, input.index) {
+        return exempt.covers(importer, target);
+    }
+    external_targets(import).any(|target| exempt.covers(importer, target))
+}
+
+/// The names an import of a module outside the tree goes by in `ignore-imports`: its
+/// top-level package, the module, and the module plus the imported name.
+pub(crate) fn external_targets<'r>(
+    import: &'r crate::resolve::ResolvedImport<'_>,
+) -> impl Iterator<Item = &'r str> {
+    let module = import.module();
+    let top_level = module.map(|module| module.split('.').next().unwrap_or(module));
+    top_level
+        .into_iter()
+        .chain(module)
+        .chain(import.qualified.as_deref())
 }
 
 fn treatment(boundary: &Boundary, context: CodeContext, in_type_checking: bool) -> Treatment {

@@ -50,20 +50,30 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             type_checking: input.config.graph_type_checking,
             lazy: rule.lazy,
         };
+        let exempt =
+            |importer: &str, imported: &str| rule.ignore_imports.covers(importer, imported);
         let (graph, between) = match &rule.scope {
             CycleScope::Services => (
-                Digraph::grouped(input.facts, filter, |module| {
-                    input
-                        .config
-                        .service_of(module)
-                        .map(|service| service.name.clone())
-                }),
+                Digraph::grouped_except(
+                    input.facts,
+                    filter,
+                    |module| {
+                        input
+                            .config
+                            .service_of(module)
+                            .map(|service| service.name.clone())
+                    },
+                    exempt,
+                ),
                 "services".to_string(),
             ),
             CycleScope::Within(package) => (
-                Digraph::grouped(input.facts, filter, |module| {
-                    package.matches(module).then(|| module.to_string())
-                }),
+                Digraph::grouped_except(
+                    input.facts,
+                    filter,
+                    |module| package.matches(module).then(|| module.to_string()),
+                    exempt,
+                ),
                 format!("modules of `{}`", package.as_str()),
             ),
         };

@@ -48,7 +48,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             continue;
         };
         let filter = input.chain_filter(false);
-        let graph = input.graphs.modules(input.facts, filter);
+        let graph = input.rule_graph(filter, &rule.ignore_imports);
         for (index, group) in rule.groups.iter().enumerate() {
             let others: Vec<&ModuleGroup> = rule
                 .groups

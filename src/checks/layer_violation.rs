@@ -55,7 +55,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             continue;
         };
         let filter = input.chain_filter(false);
-        let graph = input.graphs.modules(input.facts, filter);
+        let graph = input.rule_graph(filter, &rule.ignore_imports);
         for stack in &rule.stacks {
             for (level, layer) in stack.iter().enumerate() {
                 // Upward: from this layer into any layer above it.

@@ -20,12 +20,14 @@ mod registry_error;
 mod relative_import;
 mod shadowed_module;
 mod stale_baseline;
+mod unmatched_ignore;
 mod unreadable_file;
 mod unresolved_module;
 mod unused_suppression;
 
 pub use duplicate_definition::{duplicate_groups, DuplicateGroup};
 pub use stale_baseline::stale_baseline_diagnostic;
+pub use unmatched_ignore::{entries_matching_external_imports, IgnoreEntry};
 pub use unused_suppression::{apply_suppressions, FileSuppressions};
 
 pub use crate::codes::CheckCode;
@@ -108,6 +110,7 @@ impl CheckCode {
             CheckCode::ParseError => &parse_error::INFO,
             CheckCode::UnreadableFile => &unreadable_file::INFO,
             CheckCode::StaleBaseline => &stale_baseline::INFO,
+            CheckCode::UnmatchedIgnore => &unmatched_ignore::INFO,
         }
     }
 }
@@ -163,9 +166,39 @@ pub struct ProjectInput<'a> {
     pub registry_path: String,
     /// The module graphs, built when a graph check first asks.
     pub graphs: crate::graph::GraphCache,
+    /// The `ignore-imports` entries that match an import of a module outside the tree (the
+    /// graph has no edge for those), as the files reported them.
+    pub ignores_matching_external_imports: std::collections::HashSet<IgnoreEntry>,
 }
 
 impl ProjectInput<'_> {
+    /// A diagnostic located at a value of the registry, enforcing the rule `id`.
+    pub(crate) fn registry_diagnostic(
+        &self,
+        code: CheckCode,
+        severity: Severity,
+        id: &str,
+        span: &std::ops::Range<usize>,
+        message: String,
+        hint: &str,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule: Some(RuleRef {
+                id: id.to_string(),
+                span: span.clone(),
+            }),
+            hint: Some(hint.to_string()),
+            ..Diagnostic::new(
+                code,
+                severity,
+                self.registry_path.clone(),
+                self.registry_span(span.clone()),
+                message,
+                crate::model::CodeContext::Production,
+            )
+        }
+    }
+
     /// A span in rules.toml, with line and column.
     pub(crate) fn registry_span(&self, range: std::ops::Range<usize>) -> Span {
         let (line, column) = crate::source::line_column(&self.config.text, range.start);
@@ -193,6 +226,7 @@ pub fn check_project(input: &ProjectInput<'_>) -> Vec<Diagnostic> {
         (CheckCode::ImportCycle, import_cycle::check),
         (CheckCode::LayerViolation, layer_violation::check),
         (CheckCode::Independence, independence::check),
+        (CheckCode::UnmatchedIgnore, unmatched_ignore::check),
     ];
     let mut diagnostics = Vec::new();
     for (code, check) in PROJECT_CHECKS {
@@ -262,6 +296,24 @@ pub(crate) struct ChainReport<'a> {
 }
 
 impl ProjectInput<'_> {
+    /// The module graph a rule searches: the run's graph with `filter`, without the imports
+    /// the rule exempts (`ignore-imports`).
+    pub(crate) fn rule_graph(
+        &self,
+        filter: crate::graph::EdgeFilter,
+        exempt: &crate::config::IgnoredImports,
+    ) -> std::sync::Arc<crate::graph::Digraph> {
+        if exempt.is_empty() {
+            return self.graphs.modules(self.facts, filter);
+        }
+        std::sync::Arc::new(crate::graph::Digraph::grouped_except(
+            self.facts,
+            filter,
+            |module| Some(module.to_string()),
+            |importer, imported| exempt.covers(importer, imported),
+        ))
+    }
+
     /// The edge filter of chain rules: production imports, lazy ones included (they run),
     /// `TYPE_CHECKING` ones only when `[graph] type-checking` says so.
     pub(crate) fn chain_filter(&self, tests: bool) -> crate::graph::EdgeFilter {

@@ -35,8 +35,7 @@
 
 use super::{CheckCode, CheckInfo, FixAvailability, ProjectInput};
 use crate::config::{CycleScope, ModulePattern, PatternEntry};
-use crate::diagnostic::{Diagnostic, RuleRef, Severity};
-use crate::model::CodeContext;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::project::NameLookup;
 use crate::resolve::SearchOrder;
 use std::ops::Range;
@@ -63,21 +62,7 @@ fn registry_diagnostic(
     message: String,
     hint: &str,
 ) -> Diagnostic {
-    Diagnostic {
-        rule: Some(RuleRef {
-            id: id.to_string(),
-            span: span.clone(),
-        }),
-        hint: Some(hint.to_string()),
-        ..Diagnostic::new(
-            CheckCode::RegistryError,
-            severity,
-            input.registry_path.clone(),
-            input.registry_span(span.clone()),
-            message,
-            CodeContext::Production,
-        )
-    }
+    input.registry_diagnostic(CheckCode::RegistryError, severity, id, span, message, hint)
 }
 
 /// Whether a registry pattern names something of the tree.

@@ -105,6 +105,8 @@ pub struct Config {
     pub graph_type_checking: bool,
     /// `[checks]`: which checks run, and where they do not.
     pub checks: CheckSelection,
+    /// What an `ignore-imports` entry that matches no import gets (IG904).
+    pub unmatched_ignore_imports: Treatment,
 }
 
 /// Which checks run (`[checks] select`, `extend-select`, `ignore`, then the command line's
@@ -331,6 +333,48 @@ pub struct Boundary {
     pub transitive: bool,
     /// Byte range of the `id` value in rules.toml (IG002 points at the rule, not a target).
     pub id_span: Range<usize>,
+    /// Imports the rule exempts (`ignore-imports`).
+    pub ignore_imports: IgnoredImports,
+    /// Files the rule does not govern, whatever their module (`allow-in`).
+    pub allow_in: Globs,
+}
+
+/// One `ignore-imports` entry, `"importer -> imported"`: import-linter's exemption of the
+/// imports from one module to another. Each side is matched whole (`*` one segment, `**`
+/// one or more).
+#[derive(Debug, Clone)]
+pub struct IgnoredImport {
+    /// The importing module(s).
+    pub importer: ModulePattern,
+    /// The imported module(s).
+    pub imported: ModulePattern,
+    /// The entry as written.
+    pub written: String,
+    /// Byte range of the entry in the registry.
+    pub span: Range<usize>,
+}
+
+impl IgnoredImport {
+    /// Whether the entry exempts the imports of `imported` by `importer`.
+    pub fn matches(&self, importer: &str, imported: &str) -> bool {
+        self.importer.matches_whole(importer) && self.imported.matches_whole(imported)
+    }
+}
+
+/// The `ignore-imports` of one rule.
+#[derive(Debug, Clone, Default)]
+pub struct IgnoredImports(pub Vec<IgnoredImport>);
+
+impl IgnoredImports {
+    /// Whether some entry exempts the imports of `imported` by `importer`.
+    pub fn covers(&self, importer: &str, imported: &str) -> bool {
+        self.0.iter().any(|entry| entry.matches(importer, imported))
+    }
+
+    /// Whether the rule exempts nothing.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Modules named together in a graph rule: one module (and its submodules), or a
@@ -382,6 +426,8 @@ pub struct Cycles {
     pub hint: Option<String>,
     /// Byte range of the entry's `within`/`between` in rules.toml (empty: implicit rule).
     pub span: Range<usize>,
+    /// Imports the rule exempts (`ignore-imports`).
+    pub ignore_imports: IgnoredImports,
 }
 
 /// One layer of a `[[layers]]` stack.
@@ -408,6 +454,8 @@ pub struct Layers {
     pub treatment: Treatment,
     /// What to do instead.
     pub hint: Option<String>,
+    /// Imports the rule exempts (`ignore-imports`).
+    pub ignore_imports: IgnoredImports,
 }
 
 /// One `[[independent]]` (IG032): modules that must not import each other, directly or
@@ -422,6 +470,8 @@ pub struct Independent {
     pub treatment: Treatment,
     /// What to do instead.
     pub hint: Option<String>,
+    /// Imports the rule exempts (`ignore-imports`).
+    pub ignore_imports: IgnoredImports,
 }
 
 /// Where a `[[banned]]` entry applies.
@@ -579,6 +629,33 @@ impl Config {
             .parent()
             .unwrap_or(&self.root)
             .join(crate::cache::DIRECTORY)
+    }
+
+    /// The `ignore-imports` of every rule that has them, as (rule id, entries), in registry
+    /// order: boundaries, cycles, layers, independence rules.
+    pub fn ignore_lists(&self) -> Vec<(&str, &IgnoredImports)> {
+        let boundaries = self
+            .boundaries
+            .iter()
+            .map(|rule| (rule.id.as_str(), &rule.ignore_imports));
+        let cycles = self
+            .cycles
+            .iter()
+            .map(|rule| (rule.id.as_str(), &rule.ignore_imports));
+        let layers = self
+            .layers
+            .iter()
+            .map(|rule| (rule.id.as_str(), &rule.ignore_imports));
+        let independent = self
+            .independent
+            .iter()
+            .map(|rule| (rule.id.as_str(), &rule.ignore_imports));
+        boundaries
+            .chain(cycles)
+            .chain(layers)
+            .chain(independent)
+            .filter(|(_, entries)| !entries.is_empty())
+            .collect()
     }
 
     /// Whether any rule needs the import graph of the whole tree.

@@ -101,7 +101,7 @@ impl ModulePattern {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
         }
         let names: Vec<&str> = module.split('.').collect();
-        matches_prefix(&self.segments, &names)
+        matches_segments(&self.segments, &names, Matching::Prefix)
     }
 }
 
@@ -111,13 +111,23 @@ impl fmt::Display for ModulePattern {
     }
 }
 
-/// True when the pattern segments match some prefix of `names` (so everything below a
-/// matched module is matched too).
-fn matches_prefix(pattern: &[Segment], names: &[&str]) -> bool {
+/// How a pattern's segments meet a module's names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Matching {
+    /// The pattern matches a prefix of the names (so everything below a matched module is
+    /// matched too), and `**` takes zero or more names: registry patterns.
+    Prefix,
+    /// The pattern matches all the names, and `**` takes one or more: import-linter's
+    /// expressions in `ignore-imports`.
+    Whole,
+}
+
+fn matches_segments(pattern: &[Segment], names: &[&str], matching: Matching) -> bool {
     match pattern.split_first() {
-        None => true,
+        None => matching == Matching::Prefix || names.is_empty(),
         Some((Segment::Any, rest)) => {
-            (0..=names.len()).any(|skip| matches_prefix(rest, &names[skip..]))
+            let fewest = if matching == Matching::Whole { 1 } else { 0 };
+            (fewest..=names.len()).any(|skip| matches_segments(rest, &names[skip..], matching))
         }
         Some((segment, rest)) => match names.split_first() {
             None => false,
@@ -127,9 +137,32 @@ fn matches_prefix(pattern: &[Segment], names: &[&str]) -> bool {
                     Segment::One => true,
                     Segment::Any => unreachable!("handled above"),
                 };
-                head_matches && matches_prefix(rest, names_rest)
+                head_matches && matches_segments(rest, names_rest, matching)
             }
         },
+    }
+}
+
+impl ModulePattern {
+    /// Whether `module` is matched as a whole, with import-linter's (grimp's) meaning of
+    /// wildcards in `ignore_imports`: `*` is exactly one segment and `**` one or more, and
+    /// nothing below a matched module is matched (`a.b` matches `a.b` only).
+    ///
+    /// ```
+    /// use importgate::config::ModulePattern;
+    ///
+    /// let any_view = ModulePattern::parse("shop.**.views").unwrap();
+    /// assert!(any_view.matches_whole("shop.orders.views"));
+    /// assert!(any_view.matches_whole("shop.orders.admin.views"));
+    /// assert!(!any_view.matches_whole("shop.views"));
+    /// assert!(!any_view.matches_whole("shop.orders.views.list"));
+    /// ```
+    pub fn matches_whole(&self, module: &str) -> bool {
+        if self.is_literal {
+            return module == self.text;
+        }
+        let names: Vec<&str> = module.split('.').collect();
+        matches_segments(&self.segments, &names, Matching::Whole)
     }
 }
 
@@ -175,6 +208,25 @@ mod tests {
         assert!(matches("**.internal", "pkg.sub.internal.x"));
         assert!(matches("a.**", "a"));
         assert!(!matches("a.**.c", "a.x.y"));
+    }
+
+    /// The cases were checked against grimp's `find_matching_direct_imports`.
+    #[test]
+    fn whole_matches_follow_import_linter() {
+        let whole = |pattern: &str, module: &str| {
+            ModulePattern::parse(pattern).unwrap().matches_whole(module)
+        };
+        assert!(whole("p.a", "p.a"));
+        assert!(!whole("p.a", "p.a.b"));
+        assert!(whole("p.*", "p.a"));
+        assert!(!whole("p.*", "p.a.b"));
+        assert!(!whole("p.*", "p"));
+        assert!(whole("p.**", "p.a"));
+        assert!(whole("p.**", "p.a.b.c"));
+        assert!(!whole("p.**", "p"));
+        assert!(whole("**.b", "p.a.b"));
+        assert!(whole("p.*.b", "p.a.b"));
+        assert!(!whole("p.*.b", "p.b"));
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub struct RawProject {
     pub first_party: Strings,
     pub require_suppression_reason: Option<Located<bool>>,
     pub baseline: Option<Located<String>>,
+    pub unmatched_ignore_imports: Option<Located<String>>,
 }
 
 /// `[tests]`.
@@ -60,6 +61,8 @@ pub struct RawBoundary {
     pub severity: Option<Located<String>>,
     pub hint: Option<Located<String>>,
     pub transitive: Option<Located<bool>>,
+    pub ignore_imports: Strings,
+    pub allow_in: Strings,
 }
 
 /// One `[[cycles]]`.
@@ -73,6 +76,7 @@ pub struct RawCycles {
     pub lazy: Option<Located<bool>>,
     pub severity: Option<Located<String>>,
     pub hint: Option<Located<String>>,
+    pub ignore_imports: Strings,
 }
 
 /// One `[[layers]]`.
@@ -84,6 +88,7 @@ pub struct RawLayers {
     pub transitive: Option<Located<bool>>,
     pub severity: Option<Located<String>>,
     pub hint: Option<Located<String>>,
+    pub ignore_imports: Strings,
 }
 
 /// One `[[independent]]`.
@@ -93,6 +98,7 @@ pub struct RawIndependent {
     pub modules: Strings,
     pub severity: Option<Located<String>>,
     pub hint: Option<Located<String>>,
+    pub ignore_imports: Strings,
 }
 
 /// `[checks]`.
@@ -193,12 +199,21 @@ const PROJECT_KEYS: &[&str] = &[
     "first-party",
     "require-suppression-reason",
     "baseline",
+    "unmatched-ignore-imports",
 ];
 const TESTS_KEYS: &[&str] = &["include"];
 const CANONICAL_KEYS: &[&str] = &["id", "symbol", "module", "compatible", "scope", "hint"];
 const DEPRECATED_KEYS: &[&str] = &["id", "module", "replacement", "names", "hint"];
 const DUPLICATES_KEYS: &[&str] = &["symbols"];
-const CYCLES_KEYS: &[&str] = &["id", "within", "between", "lazy", "severity", "hint"];
+const CYCLES_KEYS: &[&str] = &[
+    "id",
+    "within",
+    "between",
+    "lazy",
+    "severity",
+    "hint",
+    "ignore-imports",
+];
 const LAYERS_KEYS: &[&str] = &[
     "id",
     "layers",
@@ -206,8 +221,9 @@ const LAYERS_KEYS: &[&str] = &[
     "transitive",
     "severity",
     "hint",
+    "ignore-imports",
 ];
-const INDEPENDENT_KEYS: &[&str] = &["id", "modules", "severity", "hint"];
+const INDEPENDENT_KEYS: &[&str] = &["id", "modules", "severity", "hint", "ignore-imports"];
 const GRAPH_KEYS: &[&str] = &["type-checking"];
 const CHECKS_KEYS: &[&str] = &["select", "extend-select", "ignore", "per-file-ignores"];
 const SERVICE_KEYS: &[&str] = &["name", "modules", "paths"];
@@ -221,6 +237,8 @@ const BOUNDARY_KEYS: &[&str] = &[
     "severity",
     "hint",
     "transitive",
+    "ignore-imports",
+    "allow-in",
 ];
 const BANNED_KEYS: &[&str] = &[
     "id", "api", "allow-in", "paths", "scope", "severity", "hint",
@@ -305,6 +323,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
             first_party: project.strings("first-party"),
             require_suppression_reason: project.boolean("require-suppression-reason"),
             baseline: project.string("baseline"),
+            unmatched_ignore_imports: project.string("unmatched-ignore-imports"),
         }
     });
     let tests = top.read_table("tests", "[tests]", TESTS_KEYS, errors, |tests| RawTests {
@@ -332,6 +351,8 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
             severity: boundary.string("severity"),
             hint: boundary.string("hint"),
             transitive: boundary.boolean("transitive"),
+            ignore_imports: boundary.strings("ignore-imports"),
+            allow_in: boundary.strings("allow-in"),
         },
     );
     let banned = top.read_entries("banned", "[[banned]]", BANNED_KEYS, errors, |banned| {
@@ -390,6 +411,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
             lazy: entry.boolean("lazy"),
             severity: entry.string("severity"),
             hint: entry.string("hint"),
+            ignore_imports: entry.strings("ignore-imports"),
         }
     });
     let layers = top.read_entries("layers", "[[layers]]", LAYERS_KEYS, errors, |entry| {
@@ -400,6 +422,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
             transitive: entry.boolean("transitive"),
             severity: entry.string("severity"),
             hint: entry.string("hint"),
+            ignore_imports: entry.strings("ignore-imports"),
         }
     });
     let independent = top.read_entries(
@@ -416,6 +439,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
             ),
             severity: entry.string("severity"),
             hint: entry.string("hint"),
+            ignore_imports: entry.strings("ignore-imports"),
         },
     );
     let graph = top.read_table("graph", "[graph]", GRAPH_KEYS, errors, |entry| RawGraph {

@@ -7,8 +7,9 @@ use super::raw::{
 };
 use super::{
     Banned, Boundary, Canonical, CheckSelection, Config, ConfigError, CycleScope, Cycles,
-    Deprecated, DuplicateMode, Globs, Independent, Layer, Layers, ModuleGroup, ModulePattern,
-    PatternEntry, PerFileIgnore, Scope, Service, Treatment, DEFAULT_TEST_GLOBS,
+    Deprecated, DuplicateMode, Globs, IgnoredImport, IgnoredImports, Independent, Layer, Layers,
+    ModuleGroup, ModulePattern, PatternEntry, PerFileIgnore, Scope, Service, Treatment,
+    DEFAULT_TEST_GLOBS,
 };
 use crate::codes::{CheckSet, Selector};
 use globset::{GlobBuilder, GlobSetBuilder};
@@ -128,6 +129,7 @@ pub(super) fn validate(
             treatment: Treatment::Error,
             hint: None,
             span: 0..0,
+            ignore_imports: IgnoredImports::default(),
         });
     }
     let layers = raw
@@ -142,6 +144,18 @@ pub(super) fn validate(
         .collect();
 
     let checks = check_selection(raw.checks, errors);
+    let unmatched_ignore_imports = one_of(
+        raw.project.unmatched_ignore_imports,
+        "unmatched-ignore-imports",
+        &[
+            ("error", Treatment::Error),
+            ("warn", Treatment::Warn),
+            ("off", Treatment::Allow),
+        ],
+        &[],
+        errors,
+    )
+    .unwrap_or(Treatment::Warn);
     let baseline = config_dir.join(baseline_file(
         raw.project.baseline.as_ref(),
         config_dir,
@@ -176,6 +190,7 @@ pub(super) fn validate(
         independent,
         graph_type_checking: raw.graph.type_checking.is_some_and(|flag| flag.value),
         checks,
+        unmatched_ignore_imports,
         baseline,
         ban_index: Default::default(),
     })
@@ -310,6 +325,51 @@ fn globs(patterns: Vec<Located<String>>, errors: &mut Vec<ConfigError>) -> Globs
         set,
         patterns: written,
     }
+}
+
+/// `ignore-imports`: each entry is `importer -> imported`, two module patterns.
+fn ignored_imports(
+    written: Option<Vec<Located<String>>>,
+    errors: &mut Vec<ConfigError>,
+) -> IgnoredImports {
+    let mut entries = Vec::new();
+    for entry in written.unwrap_or_default() {
+        let Some((importer, imported)) = entry.value.split_once("->") else {
+            errors.push(
+                ConfigError::new(
+                    format!("`{}` in `ignore-imports` has no `->`", entry.value),
+                    entry.span,
+                    "not `importer -> imported`",
+                )
+                .with_help(
+                    "write the importing and the imported module: `app.api -> app.db.session`",
+                ),
+            );
+            continue;
+        };
+        let side = |text: &str, which: &str, errors: &mut Vec<ConfigError>| {
+            ModulePattern::parse(text.trim())
+                .map_err(|error| {
+                    errors.push(ConfigError::new(
+                        format!("invalid {which} `{}` in `ignore-imports`", text.trim()),
+                        entry.span.clone(),
+                        error.to_string(),
+                    ))
+                })
+                .ok()
+        };
+        let importer = side(importer, "importer", errors);
+        let imported = side(imported, "imported module", errors);
+        if let (Some(importer), Some(imported)) = (importer, imported) {
+            entries.push(IgnoredImport {
+                importer,
+                imported,
+                written: entry.value,
+                span: entry.span,
+            });
+        }
+    }
+    IgnoredImports(entries)
 }
 
 /// `[checks]`: every selector must name checks, every glob must compile.
@@ -662,6 +722,8 @@ fn validate_boundary(
     let tests = context_treatment(raw.tests, "tests", errors);
     let type_checking = context_treatment(raw.type_checking, "type-checking", errors);
     let production = severity(raw.severity, errors);
+    let ignore_imports = ignored_imports(raw.ignore_imports, errors);
+    let allow_in = globs(raw.allow_in.unwrap_or_default(), errors);
     let id = raw.id?;
     Some(Boundary {
         id_span: id.span,
@@ -676,6 +738,8 @@ fn validate_boundary(
         type_checking,
         production: production.unwrap_or(Treatment::Error),
         hint: raw.hint.map(|hint| hint.value),
+        ignore_imports,
+        allow_in,
     })
 }
 
@@ -1145,6 +1209,7 @@ fn validate_cycles(
         treatment,
         hint: raw.hint.map(|hint| hint.value),
         span,
+        ignore_imports: ignored_imports(raw.ignore_imports, errors),
     })
 }
 
@@ -1241,7 +1306,9 @@ fn validate_layers(
         }
         stacks.push(stack);
     }
+    let ignore_imports = ignored_imports(raw.ignore_imports, errors);
     Some(Layers {
+        ignore_imports,
         id: raw.id?.value,
         stacks,
         containers: written_containers,
@@ -1277,7 +1344,9 @@ fn validate_independent(
         .iter()
         .filter_map(|module| module_group(module, None, services, errors))
         .collect();
+    let ignore_imports = ignored_imports(raw.ignore_imports, errors);
     Some(Independent {
+        ignore_imports,
         id: raw.id?.value,
         groups,
         treatment,
