@@ -262,7 +262,7 @@ pub struct CheckArgs {
 /// Where the baseline is.
 #[derive(Debug, Args)]
 pub struct BaselineFileArgs {
-    /// The baseline file (default: `[project] baseline`, or importgate-baseline.json next to
+    /// The baseline file (default: `[settings] baseline`, or importgate-baseline.json next to
     /// rules.toml).
     #[arg(long = "baseline", value_name = "FILE")]
     pub path: Option<PathBuf>,

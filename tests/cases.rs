@@ -9,7 +9,7 @@ use common::{stable_settings, transcript};
 fn every_case_matches_its_snapshot() {
     let settings = stable_settings();
     settings.bind(|| {
-        insta::glob!("fixtures/cases/*/rules.toml", |rules| {
+        insta::glob!("fixtures/cases/*/{rules,pyproject}.toml", |rules| {
             let case = rules.parent().expect("a case folder");
             insta::assert_snapshot!(
                 "concise",

@@ -81,7 +81,7 @@ fn no_registry_found_is_exit_2() {
     let output = importgate(empty.path(), &["check"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("no rules.toml found"), "{stderr}");
+    assert!(stderr.contains("no rules.toml (or pyproject.toml with [tool.importgate]) found"), "{stderr}");
 }
 
 #[test]
@@ -521,4 +521,118 @@ fn baseline_entries_of_a_switched_off_check_are_not_stale() {
         String::from_utf8_lossy(&pruned.stderr).contains("Pruned 0 stale violations"),
         "{pruned:?}"
     );
+}
+
+/// Discovery walks up from the working directory; in each directory rules.toml wins over
+/// pyproject.toml, and a pyproject.toml without `[tool.importgate]` is passed over.
+#[test]
+fn the_registry_is_found_in_rules_toml_or_a_pyproject_with_tool_importgate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let banning = |id: &str, api: &str| format!("[[banned]]\nid = \"{id}\"\napi = [\"{api}\"]\n");
+    common::write_files(
+        dir.path(),
+        &[
+            ("rules.toml", banning("outer-rules", "pickle")),
+            (
+                "inner/pyproject.toml",
+                "[project]\nname = \"inner\"\n[tool.ruff]\nline-length = 99\n".to_string(),
+            ),
+            ("inner/app/__init__.py", String::new()),
+            (
+                "inner/app/uses.py",
+                "import pickle\nimport marshal\nimport shelve\n".to_string(),
+            ),
+            ("both/rules.toml", banning("both-rules", "marshal")),
+            (
+                "both/pyproject.toml",
+                format!(
+                    "[tool.importgate]\n{}",
+                    banning("both-pyproject", "shelve")
+                        .replace("[[banned]]", "[[tool.importgate.banned]]")
+                ),
+            ),
+            (
+                "both/uses.py",
+                "import pickle\nimport marshal\nimport shelve\n".to_string(),
+            ),
+            (
+                "near/pyproject.toml",
+                banning("near-pyproject", "shelve")
+                    .replace("[[banned]]", "[[tool.importgate.banned]]"),
+            ),
+            (
+                "near/uses.py",
+                "import pickle\nimport marshal\nimport shelve\n".to_string(),
+            ),
+        ],
+    );
+    let rules_fired = |cwd: &std::path::Path| {
+        let output = importgate(cwd, &["check", "--output-format", "concise"])
+            .output()
+            .expect("check runs");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        [
+            "outer-rules",
+            "both-rules",
+            "both-pyproject",
+            "near-pyproject",
+        ]
+        .into_iter()
+        .filter(|id| stdout.contains(&format!("[{id}]")))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(rules_fired(&dir.path().join("inner/app")), ["outer-rules"]);
+    assert_eq!(rules_fired(&dir.path().join("both")), ["both-rules"]);
+    assert_eq!(rules_fired(&dir.path().join("near")), ["near-pyproject"]);
+
+    let without_table = importgate(dir.path(), &["check", "--config", "inner/pyproject.toml"])
+        .output()
+        .expect("check runs");
+    assert_eq!(without_table.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&without_table.stderr)
+            .contains("pyproject.toml has no [tool.importgate] table"),
+        "{without_table:?}"
+    );
+}
+
+/// `[settings]` and its alias `[project]` mean the same, with no warning.
+#[test]
+fn settings_and_its_project_alias_read_the_same() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = |table: &str| {
+        vec![
+            (
+                "rules.toml".to_string(),
+                format!("[{table}]\nban-relative-imports = true\nexclude = [\"skipped/**\"]\n"),
+            ),
+            (
+                "pkg/__init__.py".to_string(),
+                "from . import mod\n".to_string(),
+            ),
+            ("pkg/mod.py".to_string(), String::new()),
+            (
+                "skipped/bad.py".to_string(),
+                "from . import x\n".to_string(),
+            ),
+        ]
+    };
+    common::write_files(&dir.path().join("settings"), &tree("settings"));
+    common::write_files(&dir.path().join("project"), &tree("project"));
+    let run = |case: &str| {
+        let output = importgate(
+            &dir.path().join(case),
+            &["check", "--output-format", "json"],
+        )
+        .output()
+        .expect("check runs");
+        assert!(output.stderr.is_empty(), "{output:?}");
+        let mut report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("a JSON report");
+        report["summary"]["elapsed_ms"] = serde_json::Value::Null;
+        report
+    };
+    let settings = run("settings");
+    assert_eq!(settings, run("project"));
+    assert_eq!(settings["summary"]["errors"], 1, "{settings}");
 }

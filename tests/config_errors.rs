@@ -10,7 +10,7 @@ use importgate::config::{Config, LoadError};
 #[test]
 fn every_broken_registry_is_reported_with_labels() {
     stable_settings().bind(|| {
-        insta::glob!("fixtures/config/*/rules.toml", |rules| {
+        insta::glob!("fixtures/config/*/{rules,pyproject}.toml", |rules| {
             let case = rules.parent().expect("a case folder");
             insta::assert_snapshot!(transcript(case, &["check"]));
         });

@@ -373,7 +373,10 @@ fn fuzz_inputs(target: &str, file_name: &str, seeds: &[Vec<u8>], one: impl Fn(&[
 
 #[test]
 fn registries() {
-    let mut seeds = fixture_files(|path| path.file_name().is_some_and(|name| name == "rules.toml"));
+    let mut seeds = fixture_files(|path| {
+        path.file_name()
+            .is_some_and(|name| name == "rules.toml" || name == "pyproject.toml")
+    });
     seeds.push(REGISTRY.as_bytes().to_vec());
     seeds.extend(
         replay_regressions("registry")
@@ -381,11 +384,18 @@ fn registries() {
             .map(|(_, bytes)| bytes),
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("rules.toml");
+    let rules = dir.path().join("rules.toml");
+    let pyproject = dir.path().join("pyproject.toml");
     fuzz_inputs("registries", "rules.toml", &seeds, |bytes| {
         let text = String::from_utf8_lossy(bytes).into_owned();
-        if let Err(importgate::config::LoadError::Invalid(errors)) = Config::from_text(&path, text)
-        {
+        // Both formats: the same bytes as rules.toml, and as pyproject.toml when they hold a
+        // `[tool.importgate]` table.
+        let path = if text.contains("tool.importgate") {
+            &pyproject
+        } else {
+            &rules
+        };
+        if let Err(importgate::config::LoadError::Invalid(errors)) = Config::from_text(path, text) {
             let mut out = Vec::new();
             importgate::report::render_config_errors(&errors, dir.path(), false, 100, &mut out)
                 .expect("rendered");

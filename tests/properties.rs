@@ -143,22 +143,46 @@ proptest! {
 
     #[test]
     fn config_loading_never_panics_and_errors_point_inside_the_file(text in registry_like()) {
-        match Config::from_text(Path::new("/nonexistent/rules.toml"), text.clone()) {
-            Ok(_) => {}
-            Err(LoadError::Invalid(errors)) => {
-                prop_assert!(!errors.errors.is_empty());
-                for error in &errors.errors {
-                    prop_assert!(error.span.start <= error.span.end && error.span.end <= text.len());
-                    prop_assert!(text.is_char_boundary(error.span.start) && text.is_char_boundary(error.span.end));
-                }
-            }
-            Err(other) => prop_assert!(false, "unexpected error kind: {other}"),
-        }
+        check_registry_errors("rules.toml", &text)?;
+        // The same registry as pyproject.toml's [tool.importgate].
+        let pyproject = format!("[project]\nname = \"x\"\n[tool.importgate]\n{text}")
+            .replace("\n[[", "\n[[tool.importgate.")
+            .replace("\n[project]", "\n[tool.importgate.project]")
+            .replace("\n[settings]", "\n[tool.importgate.settings]")
+            .replace("\n[tests]", "\n[tool.importgate.tests]")
+            .replace("\n[checks]", "\n[tool.importgate.checks]");
+        check_registry_errors("pyproject.toml", &pyproject)?;
     }
+}
+
+/// Loading a registry never panics, and every error it reports points inside the file.
+fn check_registry_errors(file_name: &str, text: &str) -> Result<(), TestCaseError> {
+    match Config::from_text(&Path::new("/nonexistent").join(file_name), text.to_string()) {
+        Ok(_) => {}
+        Err(LoadError::Invalid(errors)) => {
+            prop_assert!(!errors.errors.is_empty());
+            for error in &errors.errors {
+                prop_assert!(error.span.start <= error.span.end && error.span.end <= text.len());
+                prop_assert!(
+                    text.is_char_boundary(error.span.start)
+                        && text.is_char_boundary(error.span.end)
+                );
+            }
+        }
+        Err(other) => prop_assert!(false, "unexpected error kind: {other}"),
+    }
+    Ok(())
 }
 
 const REGISTRY_FRAGMENTS: &[&str] = &[
     "[project]\n",
+    "[settings]\n",
+    "[checks]\n",
+    "select = [\"IG0\", \"nope\", \"ALL\"]\n",
+    "per-file-ignores = { \"t/**\" = [\"IG020\"], \"!x\" = [1] }\n",
+    "ignore-imports = [\"a.* -> b.**\", \"a b\", \" -> \"]\n",
+    "allow-in = [\"x/**\"]\n",
+    "unmatched-ignore-imports = \"warn\"\n",
     "[tests]\n",
     "[[service]]\n",
     "[[boundary]]\n",

@@ -18,7 +18,7 @@
 //! ```
 //!
 //! ## Use instead
-//! Fix the syntax, or exclude the file (`exclude` in `[project]`) if it is not code that
+//! Fix the syntax, or exclude the file (`exclude` in `[settings]`) if it is not code that
 //! runs (a backup, a template).
 //!
 //! ## Fix

@@ -1,7 +1,7 @@
 //! ## What it does
 //! Reports every relative import (`from . import x`, `from ..pkg import y`, and
 //! `importlib.import_module(".x", package=__package__)`) when the project bans them with
-//! `ban-relative-imports = true` in `[project]`. The message gives the absolute module the
+//! `ban-relative-imports = true` in `[settings]`. The message gives the absolute module the
 //! import stands for, or says that it climbs above the top-level package (which Python
 //! rejects at run time).
 //!

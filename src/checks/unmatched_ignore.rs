@@ -8,7 +8,7 @@
 //! more). Every import counts, whatever its context (tests, functions, `TYPE_CHECKING`); an
 //! import of a module outside the tree goes by its top-level package or its full name.
 //!
-//! `unmatched-ignore-imports = "error" | "warn" | "off"` in `[project]`
+//! `unmatched-ignore-imports = "error" | "warn" | "off"` in `[settings]`
 //! sets the severity; the default is a warning. Reported on full runs (runs on PATHS see only
 //! part of the tree).
 //!

@@ -7,7 +7,7 @@
 //! Standing alone on its line, the comment covers the next line. Without a code list it
 //! covers every check. `# importgate: ignore-file[IG021]` anywhere in a file, on a line of
 //! its own, covers the whole file. Text after `--` is the reason; with
-//! `require-suppression-reason = true` in `[project]`, a suppression without one is not
+//! `require-suppression-reason = true` in `[settings]`, a suppression without one is not
 //! applied and is reported.
 //!
 //! Reported: a suppression (or one code of it) that suppresses nothing, an unknown code, a

@@ -13,12 +13,35 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Every registry section with its keys (`"[project]"`, `["root", ...]`): the one list the
+/// Every registry section with its keys (`"[settings]"`, `["root", ...]`): the one list the
 /// reader accepts and the README must document.
 pub const REGISTRY_SECTIONS: &[(&str, &[&str])] = raw::SECTIONS;
 
 /// The name of the registry file looked for in the current directory and its ancestors.
 pub const CONFIG_FILE_NAME: &str = "rules.toml";
+
+/// The Python project file whose `[tool.importgate]` table can hold the registry instead.
+pub const PYPROJECT_FILE_NAME: &str = "pyproject.toml";
+
+/// Where a registry is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistryFormat {
+    /// rules.toml (or any other file name): the whole file is the registry.
+    RulesToml,
+    /// pyproject.toml: the registry is its `[tool.importgate]` table.
+    Pyproject,
+}
+
+impl RegistryFormat {
+    /// The format of the registry file at `path`, by its name.
+    pub fn of(path: &Path) -> Self {
+        if path.file_name() == Some(std::ffi::OsStr::new(PYPROJECT_FILE_NAME)) {
+            RegistryFormat::Pyproject
+        } else {
+            RegistryFormat::RulesToml
+        }
+    }
+}
 
 /// Directories never walked, on top of .gitignore and `exclude`: tool caches and virtual
 /// environments, as ruff excludes them by default.
@@ -90,7 +113,7 @@ pub struct Config {
     pub duplicates: DuplicateMode,
     /// Suppression comments must say why (`-- reason`).
     pub require_suppression_reason: bool,
-    /// The baseline file (`[project] baseline`, relative to rules.toml; by default
+    /// The baseline file (`[settings] baseline`, relative to rules.toml; by default
     /// `importgate-baseline.json` next to it).
     pub baseline: PathBuf,
     /// See [`Config::ban_index`].
@@ -552,12 +575,21 @@ impl Config {
         self.ban_index.get_or_init(|| BanIndex::new(&self.banned))
     }
 
-    /// Finds rules.toml in `start` or its nearest ancestor.
+    /// Finds the registry in `start` or its nearest ancestor: in each directory, rules.toml,
+    /// else a pyproject.toml that has a `[tool.importgate]` table (one without is passed
+    /// over, as ruff passes over a pyproject.toml without `[tool.ruff]`).
     pub fn find(start: &Path) -> Option<PathBuf> {
-        start
-            .ancestors()
-            .map(|dir| dir.join(CONFIG_FILE_NAME))
-            .find(|candidate| candidate.is_file())
+        start.ancestors().find_map(|dir| {
+            let rules = dir.join(CONFIG_FILE_NAME);
+            if rules.is_file() {
+                return Some(rules);
+            }
+            let pyproject = dir.join(PYPROJECT_FILE_NAME);
+            let text =
+                crate::guarded_io::read_regular_text(&pyproject, crate::guarded_io::CONFIG_LIMIT)
+                    .ok()?;
+            raw::has_tool_importgate(&text).then_some(pyproject)
+        })
     }
 
     /// Reads and validates a registry file.
@@ -577,7 +609,10 @@ impl Config {
     /// Validates registry text that was read from `path` (used for relative paths and errors).
     pub fn from_text(path: &Path, text: String) -> Result<Config, LoadError> {
         let mut errors = Vec::new();
-        let config = raw::parse(&text, &mut errors)
+        let file_name = path
+            .file_name()
+            .map_or_else(|| CONFIG_FILE_NAME.into(), |name| name.to_string_lossy());
+        let config = raw::parse(&text, RegistryFormat::of(path), &file_name, &mut errors)
             .and_then(|raw| validate::validate(path, &text, raw, &mut errors));
         match config {
             Some(config) if errors.is_empty() => Ok(config),
@@ -754,8 +789,8 @@ pub struct ConfigErrors {
 /// Why the registry could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// No rules.toml in the directory or its ancestors.
-    #[error("no {CONFIG_FILE_NAME} found in {} or any parent directory (pass --config FILE)", .start.display())]
+    /// No registry in the directory or its ancestors.
+    #[error("no {CONFIG_FILE_NAME} (or {PYPROJECT_FILE_NAME} with [tool.importgate]) found in {} or any parent directory (pass --config FILE)", .start.display())]
     NotFound {
         /// Where the search started.
         start: PathBuf,

@@ -2,7 +2,7 @@
 //! span-carrying document. Every problem (syntax, unknown key, wrong type, missing key) is
 //! collected instead of stopping at the first, which serde's derive cannot do.
 
-use super::ConfigError;
+use super::{ConfigError, RegistryFormat};
 pub use crate::suggest::did_you_mean;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
@@ -176,6 +176,7 @@ pub struct RawDuplicates {
 
 const TOP_KEYS: &[&str] = &[
     "version",
+    "settings",
     "project",
     "tests",
     "service",
@@ -247,7 +248,7 @@ const BANNED_KEYS: &[&str] = &[
 /// Every section of the registry with its keys, as the README documents them.
 pub const SECTIONS: &[(&str, &[&str])] = &[
     ("the top level", TOP_KEYS),
-    ("[project]", PROJECT_KEYS),
+    ("[settings]", PROJECT_KEYS),
     ("[tests]", TESTS_KEYS),
     ("[[service]]", SERVICE_KEYS),
     ("[[boundary]]", BOUNDARY_KEYS),
@@ -270,7 +271,12 @@ const MAX_SYNTAX_ERRORS: usize = 10;
 
 /// Reads the registry's structure; `None` when it is not valid TOML (then only the syntax
 /// errors are reported, one per line at most: what the rest would say is a guess).
-pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
+pub fn parse(
+    text: &str,
+    format: RegistryFormat,
+    file_name: &str,
+    errors: &mut Vec<ConfigError>,
+) -> Option<RawConfig> {
     let (document, syntax_errors) = DeTable::parse_recoverable(text);
     if !syntax_errors.is_empty() {
         let mut lines_seen = std::collections::HashSet::new();
@@ -290,7 +296,7 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
             }
             shown += 1;
             errors.push(ConfigError::new(
-                "rules.toml is not valid TOML",
+                format!("{file_name} is not valid TOML"),
                 span,
                 error.message().trim().to_string(),
             ));
@@ -305,16 +311,73 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
         }
         return None;
     }
+    let (table, span, prefix) = match format {
+        RegistryFormat::RulesToml => (document.get_ref(), document.span(), ""),
+        RegistryFormat::Pyproject => {
+            let Some((table, span)) = tool_importgate(document.get_ref()) else {
+                errors.push(
+                    ConfigError::new(
+                        format!("{file_name} has no [tool.importgate] table"),
+                        0..0,
+                        "no registry here",
+                    )
+                    .with_help(
+                        "add `[tool.importgate]` with the registry's keys, or write a rules.toml",
+                    ),
+                );
+                return None;
+            };
+            (table, span, "tool.importgate.")
+        }
+    };
     let mut top = TableReader::new(
-        document.get_ref(),
+        table,
         text,
-        document.span(),
-        "the top level",
+        span,
+        qualified_section(prefix, "the top level"),
         TOP_KEYS,
+        prefix,
     );
     let version = top.integer("version");
-    let project = top.read_table("project", "[project]", PROJECT_KEYS, errors, |project| {
-        RawProject {
+    // `[settings]`; rules.toml keeps `[project]` as an alias (pyproject.toml has its own
+    // `[project]`, PEP 621's).
+    let settings_key = match (top.get("settings"), top.get("project"), format) {
+        (_, Some(project), RegistryFormat::Pyproject) => {
+            top.errors.push(
+                ConfigError::new(
+                    "[tool.importgate.project] is not a registry table",
+                    project.span(),
+                    "in pyproject.toml the settings table is [tool.importgate.settings]",
+                )
+                .with_help("rename it to [tool.importgate.settings]"),
+            );
+            "settings"
+        }
+        (Some(_), Some(alias), _) => {
+            top.errors.push(
+                ConfigError::new(
+                    "both [settings] and [project] are given",
+                    alias.span(),
+                    "[project] is another name for [settings]",
+                )
+                .with_help("merge the two tables into [settings]"),
+            );
+            "settings"
+        }
+        (None, Some(_), RegistryFormat::RulesToml) => "project",
+        _ => "settings",
+    };
+    let settings_section = if settings_key == "project" {
+        "[project]"
+    } else {
+        "[settings]"
+    };
+    let project = top.read_table(
+        settings_key,
+        settings_section,
+        PROJECT_KEYS,
+        errors,
+        |project| RawProject {
             root: project.string("root"),
             python_roots: project.listed("python-roots", 1, "the tree would have no import root"),
             exclude: project.strings("exclude"),
@@ -324,8 +387,8 @@ pub fn parse(text: &str, errors: &mut Vec<ConfigError>) -> Option<RawConfig> {
             require_suppression_reason: project.boolean("require-suppression-reason"),
             baseline: project.string("baseline"),
             unmatched_ignore_imports: project.string("unmatched-ignore-imports"),
-        }
-    });
+        },
+    );
     let tests = top.read_table("tests", "[tests]", TESTS_KEYS, errors, |tests| RawTests {
         include: tests.strings("include"),
     });
@@ -479,9 +542,12 @@ struct TableReader<'t, 'i> {
     /// The whole registry text (to find an empty entry's header).
     text: &'i str,
     span: Range<usize>,
-    section: &'static str,
+    /// The table's name as the file writes it (`[[tool.importgate.boundary]]`).
+    section: String,
     known: &'static [&'static str],
     errors: Vec<ConfigError>,
+    /// `tool.importgate.` in pyproject.toml, else empty.
+    prefix: &'static str,
 }
 
 impl<'t, 'i> TableReader<'t, 'i> {
@@ -489,11 +555,12 @@ impl<'t, 'i> TableReader<'t, 'i> {
         table: &'t DeTable<'i>,
         text: &'i str,
         span: Range<usize>,
-        section: &'static str,
+        section: String,
         known: &'static [&'static str],
+        prefix: &'static str,
     ) -> Self {
         let mut errors = Vec::new();
-        report_unknown_keys(table, known, section, &mut errors);
+        report_unknown_keys(table, known, &section, &mut errors);
         Self {
             table,
             text,
@@ -501,6 +568,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
             section,
             known,
             errors,
+            prefix,
         }
     }
 
@@ -726,8 +794,9 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 table,
                 self.text,
                 value.span(),
-                section,
+                qualified_section(self.prefix, section),
                 known,
+                self.prefix,
             )),
             _ => {
                 self.wrong_type(key, "a table", value);
@@ -783,6 +852,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
         let Some(value) = self.get(key) else {
             return Vec::new();
         };
+        let section = qualified_section(self.prefix, section);
         let expected = format!("an array of tables (`{section}`)");
         let DeValue::Array(items) = value.get_ref() else {
             self.wrong_type(key, &expected, value);
@@ -794,11 +864,19 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 DeValue::Table(table) => {
                     // An entry with no keys has no span of its own: its header is the place.
                     let span = if item.span().is_empty() {
-                        nth_header(self.text, key, index).unwrap_or(item.span())
+                        nth_header(self.text, &format!("{}{key}", self.prefix), index)
+                            .unwrap_or(item.span())
                     } else {
                         item.span()
                     };
-                    entries.push(TableReader::new(table, self.text, span, section, known))
+                    entries.push(TableReader::new(
+                        table,
+                        self.text,
+                        span,
+                        section.clone(),
+                        known,
+                        self.prefix,
+                    ))
                 }
                 _ => self.wrong_type(key, &expected, item),
             }
@@ -841,6 +919,45 @@ fn describe(value: &DeValue<'_>) -> &'static str {
         DeValue::Array(_) => "an array",
         DeValue::Table(_) => "a table",
     }
+}
+
+/// A section's name as the file writes it: `[[boundary]]` in rules.toml is
+/// `[[tool.importgate.boundary]]` in pyproject.toml, and its top level `[tool.importgate]`.
+fn qualified_section(prefix: &str, section: &str) -> String {
+    if prefix.is_empty() {
+        return section.to_string();
+    }
+    if section == "the top level" {
+        return format!("[{}]", prefix.trim_end_matches('.'));
+    }
+    let brackets = section.len() - section.trim_start_matches('[').len();
+    format!("{}{prefix}{}", &section[..brackets], &section[brackets..])
+}
+
+/// pyproject.toml's `[tool.importgate]` table and its span, if it has one.
+fn tool_importgate<'t, 'i>(document: &'t DeTable<'i>) -> Option<(&'t DeTable<'i>, Range<usize>)> {
+    let find = |table: &'t DeTable<'i>, key: &str| {
+        table
+            .iter()
+            .find(|(name, _)| name.get_ref() == key)
+            .map(|(_, value)| value)
+    };
+    let tool = find(document, "tool")?;
+    let DeValue::Table(tool) = tool.get_ref() else {
+        return None;
+    };
+    let importgate = find(tool, "importgate")?;
+    match importgate.get_ref() {
+        DeValue::Table(table) => Some((table, importgate.span())),
+        _ => None,
+    }
+}
+
+/// Whether pyproject.toml text has a `[tool.importgate]` table (discovery passes over one
+/// without).
+pub fn has_tool_importgate(text: &str) -> bool {
+    let (document, _) = DeTable::parse_recoverable(text);
+    tool_importgate(document.get_ref()).is_some()
 }
 
 /// The span of the `index`-th `[[key]]` header of `text`.
