@@ -466,6 +466,25 @@ impl<'f> ModuleIndex<'f> {
         self.located.keys().any(|module| matches(module))
     }
 
+    /// Every module and package of the tree (of checked files, or package directories), in
+    /// no particular order: grimp's `modules`.
+    pub fn modules(&self) -> impl Iterator<Item = &'f str> + '_ {
+        self.located.keys().copied()
+    }
+
+    /// Every module and package matched whole by `pattern`, sorted (the `within` of a
+    /// sibling-cycle rule may use wildcards).
+    pub fn matching_whole(&self, pattern: &crate::config::ModulePattern) -> Vec<&'f str> {
+        let mut matched: Vec<&'f str> = self
+            .located
+            .keys()
+            .copied()
+            .filter(|module| pattern.matches_whole(module))
+            .collect();
+        matched.sort_unstable();
+        matched
+    }
+
     /// Whether a module or package of that name exists (in the default order).
     pub fn exists(&self, module: &str) -> bool {
         self.locate(module, SearchOrder::DEFAULT).exists()

@@ -81,7 +81,10 @@ fn no_registry_found_is_exit_2() {
     let output = importgate(empty.path(), &["check"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("no rules.toml (or pyproject.toml with [tool.importgate]) found"), "{stderr}");
+    assert!(
+        stderr.contains("no rules.toml (or pyproject.toml with [tool.importgate]) found"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -67,6 +67,30 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
                 ),
                 "services".to_string(),
             ),
+            CycleScope::Siblings {
+                ancestor,
+                depth,
+                skip,
+            } => {
+                for package in sibling_packages(input, ancestor, *depth, skip) {
+                    let prefix = format!("{package}.");
+                    let graph = Digraph::grouped_except(
+                        input.facts,
+                        filter,
+                        |module| child_below(&prefix, module),
+                        exempt,
+                    );
+                    report_cycles(
+                        input,
+                        rule,
+                        &graph,
+                        &format!("children of `{package}`"),
+                        severity,
+                        diagnostics,
+                    );
+                }
+                continue;
+            }
             CycleScope::Within(package) => (
                 Digraph::grouped_except(
                     input.facts,
@@ -79,6 +103,59 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
         };
         report_cycles(input, rule, &graph, &between, severity, diagnostics);
     }
+}
+
+/// The packages whose children a sibling-cycle rule checks: each package `ancestor` names,
+/// and below each, every package down to `depth` levels, except below `skip` (import-linter's
+/// `acyclic_siblings` recursion).
+fn sibling_packages<'i>(
+    input: &ProjectInput<'i>,
+    ancestor: &crate::config::ModulePattern,
+    depth: usize,
+    skip: &[crate::config::ModulePattern],
+) -> Vec<&'i str> {
+    // Each module under its parent, once for the rule (grimp's `find_children`).
+    let mut children_by_parent: std::collections::HashMap<&'i str, Vec<&'i str>> =
+        std::collections::HashMap::new();
+    for module in input.index.modules() {
+        if let Some((parent, _)) = module.rsplit_once('.') {
+            children_by_parent.entry(parent).or_default().push(module);
+        }
+    }
+    let mut packages = Vec::new();
+    let mut pending: Vec<(&'i str, usize)> = input
+        .index
+        .matching_whole(ancestor)
+        .into_iter()
+        .map(|package| (package, depth))
+        .collect();
+    while let Some((package, remaining)) = pending.pop() {
+        let children = children_by_parent
+            .get(package)
+            .map_or(&[][..], Vec::as_slice);
+        if children.len() >= 2 {
+            packages.push(package);
+        }
+        if remaining > 0 {
+            pending.extend(
+                children
+                    .iter()
+                    .filter(|child| !skip.iter().any(|pattern| pattern.matches_whole(child)))
+                    .map(|child| (*child, remaining - 1)),
+            );
+        }
+    }
+    packages.sort_unstable();
+    packages.dedup();
+    packages
+}
+
+/// The child of the package whose name is `prefix` without its dot that `module` is or is
+/// below, standing for its descendants; `None` for a module outside the package.
+fn child_below(prefix: &str, module: &str) -> Option<String> {
+    let tail = module.strip_prefix(prefix)?;
+    let child = tail.split('.').next().filter(|child| !child.is_empty())?;
+    Some(format!("{prefix}{child}"))
 }
 
 fn report_cycles(

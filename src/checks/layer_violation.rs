@@ -54,6 +54,9 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
         let Some(severity) = severity_of(rule.treatment) else {
             continue;
         };
+        if let Some(ignored) = &rule.exhaustive {
+            unlisted_children(input, rule, ignored, severity, diagnostics);
+        }
         let filter = input.chain_filter(false);
         let graph = input.rule_graph(filter, &rule.ignore_imports);
         for stack in &rule.stacks {
@@ -84,6 +87,51 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
                     );
                 }
             }
+        }
+    }
+}
+
+/// `exhaustive = true`: every direct child of each container is on some layer, unless
+/// `exhaustive-ignores` names it (import-linter's exhaustive layers).
+fn unlisted_children(
+    input: &ProjectInput<'_>,
+    rule: &Layers,
+    ignored: &[String],
+    severity: Severity,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for ((container, span), stack) in rule.containers.iter().zip(&rule.stacks) {
+        let prefix = format!("{container}.");
+        let mut children: Vec<&str> = input
+            .index
+            .modules()
+            .filter(|module| {
+                module
+                    .strip_prefix(&prefix)
+                    .is_some_and(|tail| !tail.contains('.'))
+            })
+            .collect();
+        children.sort_unstable();
+        for child in children {
+            let tail = &child[prefix.len()..];
+            let listed = stack
+                .iter()
+                .flat_map(|layer| &layer.siblings)
+                .any(|group| group.contains(child));
+            if listed || ignored.iter().any(|name| name == tail) {
+                continue;
+            }
+            diagnostics.push(input.registry_diagnostic(
+                CheckCode::LayerViolation,
+                severity,
+                &rule.id,
+                span,
+                format!(
+                    "`{child}` is a child of container `{container}` on no layer of `{}` (`exhaustive = true`)",
+                    rule.id
+                ),
+                "put it on a layer, or name it in `exhaustive-ignores`",
+            ));
         }
     }
 }

@@ -184,7 +184,11 @@ fn graph_rule_modules(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic
         }
     }
     for rule in &input.config.cycles {
-        if let CycleScope::Within(package) = &rule.scope {
+        if let CycleScope::Within(package)
+        | CycleScope::Siblings {
+            ancestor: package, ..
+        } = &rule.scope
+        {
             require_present(
                 input,
                 diagnostics,

@@ -431,6 +431,17 @@ pub enum CycleScope {
     Services,
     /// The modules below one package (the package's pattern).
     Within(ModulePattern),
+    /// The children of a package, each standing for itself and its descendants, and the
+    /// children of every package below it down to `depth` levels (import-linter's
+    /// `acyclic_siblings`).
+    Siblings {
+        /// The package (a pattern with wildcards names several).
+        ancestor: ModulePattern,
+        /// How many levels below it to go down (0: its children only).
+        depth: usize,
+        /// Packages whose children are not checked (nor their descendants').
+        skip: Vec<ModulePattern>,
+    },
 }
 
 /// One `[[cycles]]` (IG030), or the implicit service-cycle rule.
@@ -473,6 +484,9 @@ pub struct Layers {
     pub containers: Vec<(String, Range<usize>)>,
     /// Also forbid chains through other modules (the default, as import-linter does).
     pub transitive: bool,
+    /// Every direct child of each container must be in some layer (`exhaustive`), except
+    /// those named in `exhaustive-ignores` (their last segment).
+    pub exhaustive: Option<Vec<String>>,
     /// Error or warning.
     pub treatment: Treatment,
     /// What to do instead.

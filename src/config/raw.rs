@@ -77,6 +77,8 @@ pub struct RawCycles {
     pub severity: Option<Located<String>>,
     pub hint: Option<Located<String>>,
     pub ignore_imports: Strings,
+    pub depth: Option<Located<i64>>,
+    pub skip_descendants: Strings,
 }
 
 /// One `[[layers]]`.
@@ -85,6 +87,8 @@ pub struct RawLayers {
     pub id: Option<Located<String>>,
     pub layers: Strings,
     pub containers: Strings,
+    pub exhaustive: Option<Located<bool>>,
+    pub exhaustive_ignores: Strings,
     pub transitive: Option<Located<bool>>,
     pub severity: Option<Located<String>>,
     pub hint: Option<Located<String>>,
@@ -214,11 +218,15 @@ const CYCLES_KEYS: &[&str] = &[
     "severity",
     "hint",
     "ignore-imports",
+    "depth",
+    "skip-descendants",
 ];
 const LAYERS_KEYS: &[&str] = &[
     "id",
     "layers",
     "containers",
+    "exhaustive",
+    "exhaustive-ignores",
     "transitive",
     "severity",
     "hint",
@@ -475,6 +483,8 @@ pub fn parse(
             severity: entry.string("severity"),
             hint: entry.string("hint"),
             ignore_imports: entry.strings("ignore-imports"),
+            depth: entry.integer("depth"),
+            skip_descendants: entry.strings("skip-descendants"),
         }
     });
     let layers = top.read_entries("layers", "[[layers]]", LAYERS_KEYS, errors, |entry| {
@@ -482,6 +492,8 @@ pub fn parse(
             id: entry.required_string("id"),
             layers: entry.required_strings("layers"),
             containers: entry.strings("containers"),
+            exhaustive: entry.boolean("exhaustive"),
+            exhaustive_ignores: entry.strings("exhaustive-ignores"),
             transitive: entry.boolean("transitive"),
             severity: entry.string("severity"),
             hint: entry.string("hint"),

@@ -1140,6 +1140,26 @@ fn module_group(
     }
 }
 
+/// How many levels below `within` a sibling-cycle rule goes down by default: import-linter's
+/// `acyclic_siblings` default.
+const DEFAULT_SIBLING_DEPTH: usize = 10;
+
+/// The package of a `within`.
+fn within_package(
+    within: &Located<String>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<ModulePattern> {
+    ModulePattern::parse(&within.value)
+        .map_err(|error| {
+            errors.push(ConfigError::new(
+                format!("invalid package `{}` in `within`", within.value),
+                within.span.clone(),
+                error.to_string(),
+            ))
+        })
+        .ok()
+}
+
 fn validate_cycles(
     raw: RawCycles,
     text: &str,
@@ -1147,32 +1167,90 @@ fn validate_cycles(
     errors: &mut Vec<ConfigError>,
 ) -> Option<Cycles> {
     let treatment = severity(raw.severity, errors).unwrap_or(Treatment::Error);
+    let siblings = raw
+        .between
+        .as_ref()
+        .is_some_and(|between| between.value == "siblings");
+    if !siblings {
+        for (written, key) in [
+            (raw.depth.as_ref().map(|depth| depth.span.clone()), "depth"),
+            (
+                raw.skip_descendants
+                    .as_ref()
+                    .and_then(|skip| skip.first())
+                    .map(|first| first.span.clone()),
+                "skip-descendants",
+            ),
+        ] {
+            if let Some(span) = written {
+                errors.push(
+                    ConfigError::new(
+                        format!("`{key}` in [[cycles]] is only for `between = \"siblings\"`"),
+                        span,
+                        "no sibling packages to go down into",
+                    )
+                    .with_help("add `between = \"siblings\"` next to `within`, or remove the key"),
+                );
+            }
+        }
+    }
     let (scope, span, default_id) = match (raw.within, raw.between) {
-        (Some(within), None) => match ModulePattern::parse(&within.value) {
-            Ok(package) => {
-                let id = format!("cycles:{}", within.value);
-                (CycleScope::Within(package), within.span, id)
-            }
-            Err(error) => {
-                errors.push(ConfigError::new(
-                    format!("invalid package `{}` in `within`", within.value),
-                    within.span,
-                    error.to_string(),
-                ));
-                return None;
-            }
-        },
+        (Some(within), Some(between)) if between.value == "siblings" => {
+            let package = within_package(&within, errors)?;
+            let depth = match raw.depth {
+                Some(depth) if depth.value < 0 => {
+                    errors.push(ConfigError::new(
+                        "`depth` in [[cycles]] cannot be negative",
+                        depth.span,
+                        "0 checks the children of `within` only",
+                    ));
+                    return None;
+                }
+                Some(depth) => usize::try_from(depth.value).unwrap_or(usize::MAX),
+                None => DEFAULT_SIBLING_DEPTH,
+            };
+            let skip = module_patterns(raw.skip_descendants.unwrap_or_default(), errors)
+                .into_iter()
+                .map(|entry| entry.pattern)
+                .collect();
+            let id = format!("sibling-cycles:{}", within.value);
+            (
+                CycleScope::Siblings {
+                    ancestor: package,
+                    depth,
+                    skip,
+                },
+                within.span,
+                id,
+            )
+        }
+        (Some(within), None) => {
+            let package = within_package(&within, errors)?;
+            let id = format!("cycles:{}", within.value);
+            (CycleScope::Within(package), within.span, id)
+        }
         (None, Some(between)) if between.value == "services" => (
             CycleScope::Services,
             between.span,
             "service-cycles".to_string(),
         ),
-        (None, Some(between)) => {
+        (None, Some(between)) if between.value == "siblings" => {
             errors.push(
                 ConfigError::new(
-                    "`between` in [[cycles]] must be \"services\"",
+                    "`between = \"siblings\"` needs `within`",
                     between.span,
-                    format!("`{}` is not \"services\"", between.value),
+                    "the siblings of which package?",
+                )
+                .with_help("write `within = \"pkg\"`: cycles between the children of `pkg` and of every package below it"),
+            );
+            return None;
+        }
+        (_, Some(between)) if between.value != "services" => {
+            errors.push(
+                ConfigError::new(
+                    "`between` in [[cycles]] must be \"services\" or \"siblings\"",
+                    between.span,
+                    format!("`{}` is neither", between.value),
                 )
                 .with_help("for cycles between the modules of a package, write `within = \"pkg\"`"),
             );
@@ -1307,8 +1385,47 @@ fn validate_layers(
         stacks.push(stack);
     }
     let ignore_imports = ignored_imports(raw.ignore_imports, errors);
+    let exhaustive = match raw.exhaustive {
+        Some(flag) if flag.value => {
+            if written_containers.is_empty() {
+                errors.push(
+                    ConfigError::new(
+                        "`exhaustive = true` needs `containers`",
+                        flag.span,
+                        "the children of which package must all be in a layer?",
+                    )
+                    .with_help("list the packages whose children are the layers in `containers`"),
+                );
+            }
+            Some(
+                raw.exhaustive_ignores
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|ignored| ignored.value)
+                    .collect(),
+            )
+        }
+        _ => {
+            if let Some(first) = raw
+                .exhaustive_ignores
+                .as_ref()
+                .and_then(|list| list.first())
+            {
+                errors.push(
+                    ConfigError::new(
+                        "`exhaustive-ignores` without `exhaustive = true`",
+                        first.span.clone(),
+                        "nothing to except from",
+                    )
+                    .with_help("add `exhaustive = true`, or remove `exhaustive-ignores`"),
+                );
+            }
+            None
+        }
+    };
     Some(Layers {
         ignore_imports,
+        exhaustive,
         id: raw.id?.value,
         stacks,
         containers: written_containers,
