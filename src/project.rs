@@ -322,8 +322,10 @@ fn import_edge(
 }
 
 /// The module an import makes a graph edge to (see [`import_edges`]): the first-party
-/// module it loads, a submodule named by a `from` import, else the module; `None` for an
-/// import that is no edge (not first-party, not in the tree, or the file's own module).
+/// module it loads, a submodule named by a `from` import, else the module; with
+/// `[graph] external`, the top-level package of a module outside the tree; `None` for an
+/// import that is no edge (outside the tree, a first-party module that does not exist, or
+/// the file's own module).
 pub fn edge_target<'r>(
     file: &SourceFile,
     order: SearchOrder,
@@ -334,7 +336,10 @@ pub fn edge_target<'r>(
         return None;
     };
     if !index.is_first_party(module) {
-        return None;
+        // An outside package is one node, as grimp squashes it.
+        return index
+            .has_external_nodes()
+            .then(|| module.split('.').next().unwrap_or(module));
     }
     let target = match (&resolved.qualified, resolved.import.kind) {
         (Some(qualified), ImportKind::From) if index.is_walked(qualified, order) => qualified,

@@ -155,6 +155,9 @@ pub struct ModuleIndex<'f> {
     /// Every module of an importable checked file and its packages -> what Python loads for
     /// it in the default order.
     located: FxHashMap<&'f str, Located>,
+    /// `[graph] external`: imports of modules outside the tree are graph edges to their
+    /// top-level package.
+    external_nodes: bool,
     /// Where a service's search order (index = order) finds another answer than the
     /// default one, for the modules of `located`.
     located_by_order: Vec<FxHashMap<&'f str, Located>>,
@@ -311,6 +314,7 @@ impl<'f> ModuleIndex<'f> {
             by_last_segment: OnceLock::new(),
             root: config.root.clone(),
             listings: Mutex::new(HashMap::new()),
+            external_nodes: config.graph_external,
         };
         // Parents before children, so that each module is one step from its package.
         let mut with_depth: Vec<(usize, &'f str)> = modules
@@ -379,11 +383,23 @@ impl<'f> ModuleIndex<'f> {
             .fold(0u64, |sum, (service, order)| {
                 sum.wrapping_add(hash(3, service, u64::from(order.0)))
             });
+        let external = if self.external_nodes {
+            0x9e37_79b9_7f4a_7c15
+        } else {
+            0
+        };
         entries
+            ^ external
             ^ first_party.rotate_left(1)
             ^ orders.rotate_left(2)
             ^ services.rotate_left(3)
             ^ (self.entries.len() as u64).rotate_left(32)
+    }
+
+    /// Whether imports of modules outside the tree are graph edges (to their top-level
+    /// package), as `[graph] external` asks.
+    pub fn has_external_nodes(&self) -> bool {
+        self.external_nodes
     }
 
     /// Whether a dotted module belongs to the repository (its top-level package is

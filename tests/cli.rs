@@ -639,3 +639,40 @@ fn settings_and_its_project_alias_read_the_same() {
     assert_eq!(settings, run("project"));
     assert_eq!(settings["summary"]["errors"], 1, "{settings}");
 }
+
+/// The import cache keeps resolved edges only while resolution is unchanged: turning
+/// `[graph] external` on must not reuse edges cached without the outside packages.
+/// Regression: the cache's fingerprint did not cover it.
+#[test]
+fn graph_external_invalidates_cached_edges() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = |external: bool| {
+        format!(
+            "[graph]\nexternal = {external}\n\n[[boundary]]\nid = \"no-http\"\nfrom = [\"app.domain\"]\nforbid = [\"requests\"]\ntransitive = true\n"
+        )
+    };
+    common::write_files(
+        dir.path(),
+        &[
+            ("rules.toml", rules(false)),
+            ("app/__init__.py", String::new()),
+            ("app/domain.py", "from app import http\n".to_string()),
+            ("app/http.py", "import requests\n".to_string()),
+        ],
+    );
+    let chains = || {
+        let output = importgate(
+            dir.path(),
+            &["check", "--output-format", "concise", "app/domain.py"],
+        )
+        .output()
+        .expect("check runs");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| line.starts_with("app/") && line.contains("IG002"))
+            .count()
+    };
+    assert_eq!(chains(), 0);
+    fs::write(dir.path().join("rules.toml"), rules(true)).expect("write rules.toml");
+    assert_eq!(chains(), 1);
+}

@@ -53,17 +53,22 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             input.chain_filter(boundary.tests != Treatment::Allow),
             &boundary.ignore_imports,
         );
-        let is_source =
-            graph.mark(|module| boundary.from.iter().any(|pattern| pattern.matches(module)));
+        let as_packages = boundary.as_packages;
+        let is_source = graph.mark(|module| {
+            boundary
+                .from
+                .iter()
+                .any(|pattern| pattern.covers(module, as_packages))
+        });
         let is_target = graph.mark(|module| {
             boundary
                 .forbid
                 .iter()
-                .any(|entry| entry.pattern.matches(module))
+                .any(|entry| entry.pattern.covers(module, as_packages))
                 && !boundary
                     .allow
                     .iter()
-                    .any(|entry| entry.pattern.matches(module))
+                    .any(|entry| entry.pattern.covers(module, as_packages))
         });
         let may_pass: Vec<bool> = is_source
             .iter()

@@ -63,7 +63,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             (boundary
                 .from
                 .iter()
-                .any(|pattern| pattern.matches(&input.file.module))
+                .any(|pattern| pattern.covers(&input.file.module, boundary.as_packages))
                 || input
                     .file
                     .service
@@ -84,19 +84,30 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             if is_exempt(input, order, import, &boundary.ignore_imports) {
                 continue;
             }
+            // As packages, a pattern matches the dotted path the import brings in and
+            // everything below it; as modules alone, the module the import loads.
+            let names_target = |pattern: &crate::config::ModulePattern| {
+                if boundary.as_packages {
+                    pattern.matches(qualified)
+                } else {
+                    import_targets(input, order, import).any(|target| pattern.matches_whole(target))
+                }
+            };
             let Some(forbidding) = boundary
                 .forbid
                 .iter()
-                .find(|entry| entry.pattern.matches(qualified))
+                .find(|entry| names_target(&entry.pattern))
             else {
                 continue;
             };
             // Imports inside the forbidden area itself are that area's own business.
-            if forbidding.pattern.matches(&input.file.module)
+            if forbidding
+                .pattern
+                .covers(&input.file.module, boundary.as_packages)
                 || boundary
                     .allow
                     .iter()
-                    .any(|entry| entry.pattern.matches(qualified))
+                    .any(|entry| names_target(&entry.pattern))
             {
                 continue;
             }
@@ -149,10 +160,20 @@ pub(super) fn is_exempt(
         return false;
     }
     let importer = input.file.module.as_str();
-    if let Some(target) = crate::project::edge_target(input.file, order, import, input.index) {
-        return exempt.covers(importer, target);
+    import_targets(input, order, import).any(|target| exempt.covers(importer, target))
+}
+
+/// The modules an import goes to, as import-linter's graph has it: the module it makes a
+/// graph edge to, or for a module outside the tree its [`external_targets`].
+fn import_targets<'r>(
+    input: &FileInput<'_>,
+    order: crate::resolve::SearchOrder,
+    import: &'r crate::resolve::ResolvedImport<'_>,
+) -> Box<dyn Iterator<Item = &'r str> + 'r> {
+    match crate::project::edge_target(input.file, order, import, input.index) {
+        Some(target) => Box::new(std::iter::once(target)),
+        None => Box::new(external_targets(import)),
     }
-    external_targets(import).any(|target| exempt.covers(importer, target))
 }
 
 /// The names an import of a module outside the tree goes by in `ignore-imports`: its

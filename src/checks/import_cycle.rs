@@ -46,7 +46,7 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
             continue;
         };
         let filter = EdgeFilter {
-            tests: false,
+            tests: input.config.graph_tests,
             type_checking: input.config.graph_type_checking,
             lazy: rule.lazy,
         };

@@ -318,7 +318,7 @@ impl ProjectInput<'_> {
     /// `TYPE_CHECKING` ones only when `[graph] type-checking` says so.
     pub(crate) fn chain_filter(&self, tests: bool) -> crate::graph::EdgeFilter {
         crate::graph::EdgeFilter {
-            tests,
+            tests: tests || self.config.graph_tests,
             type_checking: self.config.graph_type_checking,
             lazy: true,
         }

@@ -69,7 +69,7 @@ pub fn entries_matching_external_imports(
             continue;
         }
         for (list_position, (_, entries)) in lists.iter().enumerate() {
-            for (entry_position, entry) in entries.0.iter().enumerate() {
+            for (entry_position, entry) in entries.entries.iter().enumerate() {
                 if super::forbidden_import::external_targets(import)
                     .any(|target| entry.matches(&file.module, target))
                 {
@@ -84,9 +84,6 @@ pub fn entries_matching_external_imports(
 }
 
 pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(severity) = severity_of(input.config.unmatched_ignore_imports) else {
-        return;
-    };
     let lists = input.config.ignore_lists();
     if lists.is_empty() {
         return;
@@ -103,7 +100,13 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
         .map(|(from, to)| (input.facts.text(from), input.facts.text(to)))
         .collect();
     for (list_position, (rule, entries)) in lists.iter().enumerate() {
-        for (entry_position, entry) in entries.0.iter().enumerate() {
+        let treatment = entries
+            .unmatched
+            .unwrap_or(input.config.unmatched_ignore_imports);
+        let Some(severity) = severity_of(treatment) else {
+            continue;
+        };
+        for (entry_position, entry) in entries.entries.iter().enumerate() {
             let matched = input
                 .ignores_matching_external_imports
                 .contains(&(list_position, entry_position))

@@ -126,6 +126,12 @@ pub struct Config {
     pub independent: Vec<Independent>,
     /// `[graph] type-checking`: count `if TYPE_CHECKING:` imports in chains and cycles.
     pub graph_type_checking: bool,
+    /// `[graph] tests`: count the imports of test files in the layer, independence and
+    /// cycle rules (and every boundary's chains).
+    pub graph_tests: bool,
+    /// `[graph] external`: modules outside the tree are nodes of the graph, one per
+    /// top-level package (import-linter's `include_external_packages`).
+    pub graph_external: bool,
     /// `[checks]`: which checks run, and where they do not.
     pub checks: CheckSelection,
     /// What an `ignore-imports` entry that matches no import gets (IG904).
@@ -360,6 +366,9 @@ pub struct Boundary {
     pub ignore_imports: IgnoredImports,
     /// Files the rule does not govern, whatever their module (`allow-in`).
     pub allow_in: Globs,
+    /// `from`, `forbid` and `allow` modules stand for their descendants too (the default);
+    /// `false`: for themselves alone (import-linter's `as_packages`).
+    pub as_packages: bool,
 }
 
 /// One `ignore-imports` entry, `"importer -> imported"`: import-linter's exemption of the
@@ -386,17 +395,24 @@ impl IgnoredImport {
 
 /// The `ignore-imports` of one rule.
 #[derive(Debug, Clone, Default)]
-pub struct IgnoredImports(pub Vec<IgnoredImport>);
+pub struct IgnoredImports {
+    /// The entries, in registry order.
+    pub entries: Vec<IgnoredImport>,
+    /// The rule's own `unmatched-ignore-imports` (`None`: the one of `[settings]`).
+    pub unmatched: Option<Treatment>,
+}
 
 impl IgnoredImports {
     /// Whether some entry exempts the imports of `imported` by `importer`.
     pub fn covers(&self, importer: &str, imported: &str) -> bool {
-        self.0.iter().any(|entry| entry.matches(importer, imported))
+        self.entries
+            .iter()
+            .any(|entry| entry.matches(importer, imported))
     }
 
     /// Whether the rule exempts nothing.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 }
 

@@ -144,6 +144,17 @@ fn matches_segments(pattern: &[Segment], names: &[&str], matching: Matching) -> 
 }
 
 impl ModulePattern {
+    /// [`ModulePattern::matches`] (`as_packages`: the module and everything below it) or
+    /// [`ModulePattern::matches_whole`] (the module alone), as import-linter's `as_packages`
+    /// chooses.
+    pub fn covers(&self, module: &str, as_packages: bool) -> bool {
+        if as_packages {
+            self.matches(module)
+        } else {
+            self.matches_whole(module)
+        }
+    }
+
     /// Whether `module` is matched as a whole, with import-linter's (grimp's) meaning of
     /// wildcards in `ignore_imports`: `*` is exactly one segment and `**` one or more, and
     /// nothing below a matched module is matched (`a.b` matches `a.b` only).

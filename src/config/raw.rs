@@ -62,7 +62,9 @@ pub struct RawBoundary {
     pub hint: Option<Located<String>>,
     pub transitive: Option<Located<bool>>,
     pub ignore_imports: Strings,
+    pub unmatched_ignore_imports: Option<Located<String>>,
     pub allow_in: Strings,
+    pub as_packages: Option<Located<bool>>,
 }
 
 /// One `[[cycles]]`.
@@ -77,6 +79,7 @@ pub struct RawCycles {
     pub severity: Option<Located<String>>,
     pub hint: Option<Located<String>>,
     pub ignore_imports: Strings,
+    pub unmatched_ignore_imports: Option<Located<String>>,
     pub depth: Option<Located<i64>>,
     pub skip_descendants: Strings,
 }
@@ -93,6 +96,7 @@ pub struct RawLayers {
     pub severity: Option<Located<String>>,
     pub hint: Option<Located<String>>,
     pub ignore_imports: Strings,
+    pub unmatched_ignore_imports: Option<Located<String>>,
 }
 
 /// One `[[independent]]`.
@@ -103,6 +107,7 @@ pub struct RawIndependent {
     pub severity: Option<Located<String>>,
     pub hint: Option<Located<String>>,
     pub ignore_imports: Strings,
+    pub unmatched_ignore_imports: Option<Located<String>>,
 }
 
 /// `[checks]`.
@@ -118,6 +123,8 @@ pub struct RawChecks {
 #[derive(Debug, Default)]
 pub struct RawGraph {
     pub type_checking: Option<Located<bool>>,
+    pub tests: Option<Located<bool>>,
+    pub external: Option<Located<bool>>,
 }
 
 /// One `[[banned]]`.
@@ -218,6 +225,7 @@ const CYCLES_KEYS: &[&str] = &[
     "severity",
     "hint",
     "ignore-imports",
+    "unmatched-ignore-imports",
     "depth",
     "skip-descendants",
 ];
@@ -231,9 +239,17 @@ const LAYERS_KEYS: &[&str] = &[
     "severity",
     "hint",
     "ignore-imports",
+    "unmatched-ignore-imports",
 ];
-const INDEPENDENT_KEYS: &[&str] = &["id", "modules", "severity", "hint", "ignore-imports"];
-const GRAPH_KEYS: &[&str] = &["type-checking"];
+const INDEPENDENT_KEYS: &[&str] = &[
+    "id",
+    "modules",
+    "severity",
+    "hint",
+    "ignore-imports",
+    "unmatched-ignore-imports",
+];
+const GRAPH_KEYS: &[&str] = &["type-checking", "tests", "external"];
 const CHECKS_KEYS: &[&str] = &["select", "extend-select", "ignore", "per-file-ignores"];
 const SERVICE_KEYS: &[&str] = &["name", "modules", "paths"];
 const BOUNDARY_KEYS: &[&str] = &[
@@ -247,7 +263,9 @@ const BOUNDARY_KEYS: &[&str] = &[
     "hint",
     "transitive",
     "ignore-imports",
+    "unmatched-ignore-imports",
     "allow-in",
+    "as-packages",
 ];
 const BANNED_KEYS: &[&str] = &[
     "id", "api", "allow-in", "paths", "scope", "severity", "hint",
@@ -423,7 +441,9 @@ pub fn parse(
             hint: boundary.string("hint"),
             transitive: boundary.boolean("transitive"),
             ignore_imports: boundary.strings("ignore-imports"),
+            unmatched_ignore_imports: boundary.string("unmatched-ignore-imports"),
             allow_in: boundary.strings("allow-in"),
+            as_packages: boundary.boolean("as-packages"),
         },
     );
     let banned = top.read_entries("banned", "[[banned]]", BANNED_KEYS, errors, |banned| {
@@ -483,6 +503,7 @@ pub fn parse(
             severity: entry.string("severity"),
             hint: entry.string("hint"),
             ignore_imports: entry.strings("ignore-imports"),
+            unmatched_ignore_imports: entry.string("unmatched-ignore-imports"),
             depth: entry.integer("depth"),
             skip_descendants: entry.strings("skip-descendants"),
         }
@@ -498,6 +519,7 @@ pub fn parse(
             severity: entry.string("severity"),
             hint: entry.string("hint"),
             ignore_imports: entry.strings("ignore-imports"),
+            unmatched_ignore_imports: entry.string("unmatched-ignore-imports"),
         }
     });
     let independent = top.read_entries(
@@ -515,10 +537,13 @@ pub fn parse(
             severity: entry.string("severity"),
             hint: entry.string("hint"),
             ignore_imports: entry.strings("ignore-imports"),
+            unmatched_ignore_imports: entry.string("unmatched-ignore-imports"),
         },
     );
     let graph = top.read_table("graph", "[graph]", GRAPH_KEYS, errors, |entry| RawGraph {
         type_checking: entry.boolean("type-checking"),
+        tests: entry.boolean("tests"),
+        external: entry.boolean("external"),
     });
     let checks = top.read_table("checks", "[checks]", CHECKS_KEYS, errors, |entry| {
         RawChecks {

@@ -144,18 +144,9 @@ pub(super) fn validate(
         .collect();
 
     let checks = check_selection(raw.checks, errors);
-    let unmatched_ignore_imports = one_of(
-        raw.project.unmatched_ignore_imports,
-        "unmatched-ignore-imports",
-        &[
-            ("error", Treatment::Error),
-            ("warn", Treatment::Warn),
-            ("off", Treatment::Allow),
-        ],
-        &[],
-        errors,
-    )
-    .unwrap_or(Treatment::Warn);
+    let unmatched_ignore_imports =
+        unmatched_treatment(raw.project.unmatched_ignore_imports, errors)
+            .unwrap_or(Treatment::Warn);
     let baseline = config_dir.join(baseline_file(
         raw.project.baseline.as_ref(),
         config_dir,
@@ -189,6 +180,8 @@ pub(super) fn validate(
         layers,
         independent,
         graph_type_checking: raw.graph.type_checking.is_some_and(|flag| flag.value),
+        graph_tests: raw.graph.tests.is_some_and(|flag| flag.value),
+        graph_external: raw.graph.external.is_some_and(|flag| flag.value),
         checks,
         unmatched_ignore_imports,
         baseline,
@@ -327,11 +320,14 @@ fn globs(patterns: Vec<Located<String>>, errors: &mut Vec<ConfigError>) -> Globs
     }
 }
 
-/// `ignore-imports`: each entry is `importer -> imported`, two module patterns.
+/// `ignore-imports`: each entry is `importer -> imported`, two module patterns; with the
+/// rule's own `unmatched-ignore-imports`.
 fn ignored_imports(
     written: Option<Vec<Located<String>>>,
+    unmatched: Option<Located<String>>,
     errors: &mut Vec<ConfigError>,
 ) -> IgnoredImports {
+    let unmatched = unmatched_treatment(unmatched, errors);
     let mut entries = Vec::new();
     for entry in written.unwrap_or_default() {
         let Some((importer, imported)) = entry.value.split_once("->") else {
@@ -369,7 +365,25 @@ fn ignored_imports(
             });
         }
     }
-    IgnoredImports(entries)
+    IgnoredImports { entries, unmatched }
+}
+
+/// `unmatched-ignore-imports`: `"error"`, `"warn"` or `"off"`.
+fn unmatched_treatment(
+    written: Option<Located<String>>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Treatment> {
+    one_of(
+        written,
+        "unmatched-ignore-imports",
+        &[
+            ("error", Treatment::Error),
+            ("warn", Treatment::Warn),
+            ("off", Treatment::Allow),
+        ],
+        &[],
+        errors,
+    )
 }
 
 /// `[checks]`: every selector must name checks, every glob must compile.
@@ -722,7 +736,7 @@ fn validate_boundary(
     let tests = context_treatment(raw.tests, "tests", errors);
     let type_checking = context_treatment(raw.type_checking, "type-checking", errors);
     let production = severity(raw.severity, errors);
-    let ignore_imports = ignored_imports(raw.ignore_imports, errors);
+    let ignore_imports = ignored_imports(raw.ignore_imports, raw.unmatched_ignore_imports, errors);
     let allow_in = globs(raw.allow_in.unwrap_or_default(), errors);
     let id = raw.id?;
     Some(Boundary {
@@ -740,6 +754,7 @@ fn validate_boundary(
         hint: raw.hint.map(|hint| hint.value),
         ignore_imports,
         allow_in,
+        as_packages: raw.as_packages.is_none_or(|flag| flag.value),
     })
 }
 
@@ -1287,7 +1302,7 @@ fn validate_cycles(
         treatment,
         hint: raw.hint.map(|hint| hint.value),
         span,
-        ignore_imports: ignored_imports(raw.ignore_imports, errors),
+        ignore_imports: ignored_imports(raw.ignore_imports, raw.unmatched_ignore_imports, errors),
     })
 }
 
@@ -1384,7 +1399,7 @@ fn validate_layers(
         }
         stacks.push(stack);
     }
-    let ignore_imports = ignored_imports(raw.ignore_imports, errors);
+    let ignore_imports = ignored_imports(raw.ignore_imports, raw.unmatched_ignore_imports, errors);
     let exhaustive = match raw.exhaustive {
         Some(flag) if flag.value => {
             if written_containers.is_empty() {
@@ -1461,7 +1476,7 @@ fn validate_independent(
         .iter()
         .filter_map(|module| module_group(module, None, services, errors))
         .collect();
-    let ignore_imports = ignored_imports(raw.ignore_imports, errors);
+    let ignore_imports = ignored_imports(raw.ignore_imports, raw.unmatched_ignore_imports, errors);
     Some(Independent {
         ignore_imports,
         id: raw.id?.value,
