@@ -25,12 +25,22 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// The shortest import chain from module (or service) A to B, each hop with file:line.
     Why(WhyArgs),
+    /// Print a shell completion script (`importgate completions bash > ~/.local/share/bash-completion/completions/importgate`).
+    Completions(CompletionsArgs),
     /// Draw the dependency graph (services, packages or modules), edges labelled with their
     /// import counts and dependency violations in colour.
     Graph(GraphArgs),
     /// A report for people: imports between services, violations by check, rule, service
     /// and file, duplicate definitions, unresolved imports and import cycles.
     Audit(AuditArgs),
+}
+
+/// `importgate completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `importgate graph`.
@@ -257,6 +267,29 @@ pub struct CheckArgs {
     /// imports from .importgate_cache (and do not write it).
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Print the diagnostics only: no summary, no progress.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more on stderr: the given paths that are not checked (excluded, ignored, not
+    /// Python), and the registry used.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Print how many diagnostics each check and each rule produced, instead of the
+    /// diagnostics (text, or JSON with --output-format json).
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    pub statistics: bool,
+
+    /// Print the resolved registry (where it was read from, roots, services and their files,
+    /// every rule and whether its checks are on) and exit.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "statistics", "show_files"])]
+    pub show_settings: bool,
+
+    /// Print the files that would be checked (with production/test and service) and exit.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "statistics"])]
+    pub show_files: bool,
 }
 
 /// Where the baseline is.

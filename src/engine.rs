@@ -349,6 +349,19 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     })
 }
 
+/// The files a full run checks, classified (production or test, service), in path order:
+/// the walk without parsing, for `--show-files` and `--show-settings`.
+pub fn checked_files(config: &Config, threads: Option<usize>) -> Vec<SourceFile> {
+    let threads = threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    discover(config, threads)
+        .files
+        .into_iter()
+        .map(|file| classify(config, file.path, file.relative))
+        .collect()
+}
+
 /// The Python files of the governed tree, as the walk found them (inside the root, symlinks
 /// only to files inside it), sorted by relative path. Reports draw code frames and `--fix`
 /// reads and writes only through here: a diagnostic's path is text for people (a name that

@@ -61,6 +61,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Explain(args) => run_explain(args),
+        Command::Completions(args) => run_completions(args),
         Command::Baseline(args) => run_baseline(args),
         Command::Why(args) => run_why(args),
         Command::Graph(args) => run_graph(args),
@@ -105,6 +106,31 @@ fn run_explain(args: ExplainArgs) -> u8 {
     written.err().unwrap_or(EXIT_CLEAN)
 }
 
+/// `importgate completions SHELL`: the completion script on stdout.
+fn run_completions(args: cli::CompletionsArgs) -> u8 {
+    use clap::CommandFactory;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let mut command = Cli::command();
+    let written = write_output(None, &cwd, false, |out, _| {
+        clap_complete::generate(args.shell, &mut command, "importgate", out);
+        Ok(())
+    });
+    written.err().unwrap_or(EXIT_CLEAN)
+}
+
+/// `check --show-settings` and `check --show-files`: the walk without a check.
+fn show_settings_or_files(args: &CheckArgs, config: &Config, cwd: &std::path::Path) -> u8 {
+    let files = engine::checked_files(config, worker_count(args.threads));
+    let written = write_output(args.output_file.as_deref(), cwd, true, |out, _| {
+        if args.show_settings {
+            report::write_settings(config, &files, &|path| report::display_path(path, cwd), out)
+        } else {
+            report::write_files(&files, &|file| report::display_path(&file.path, cwd), out)
+        }
+    });
+    written.err().unwrap_or(EXIT_CLEAN)
+}
+
 fn run_check(args: CheckArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
     let stderr_color = use_color(args.color, std::io::stderr().is_terminal());
@@ -114,6 +140,12 @@ fn run_check(args: CheckArgs) -> u8 {
     };
     select_checks(&mut config, &args.selection);
     let config = config;
+    if args.verbose {
+        say!("Registry: {}", report::display_path(&config.path, &cwd));
+    }
+    if args.show_settings || args.show_files {
+        return show_settings_or_files(&args, &config, &cwd);
+    }
     let mut options = engine::CheckOptions {
         paths: args.paths.clone(),
         threads: worker_count(args.threads),
@@ -128,7 +160,11 @@ fn run_check(args: CheckArgs) -> u8 {
     let mut session = fix::FixSession::default();
     let mut round = 0;
     let check = |options: &mut engine::CheckOptions| {
-        options.progress = progress::for_stderr();
+        options.progress = if args.quiet {
+            None
+        } else {
+            progress::for_stderr()
+        };
         engine::check(&config, options).map_err(|error| {
             say!("error: {error}");
             EXIT_TROUBLE
@@ -202,12 +238,16 @@ fn run_check(args: CheckArgs) -> u8 {
             return code;
         }
     }
-    for skipped in &outcome.skipped_paths {
-        say!(
-            "warning: {} is not a checked Python file of {} (excluded, ignored, outside the root, or not Python); skipped",
-            report::display_path(skipped, &cwd),
-            report::display_path(&config.root, &cwd)
-        );
+    // pre-commit passes every staged file; the registry decides which are checked, so the
+    // others are skipped silently.
+    if args.verbose {
+        for skipped in &outcome.skipped_paths {
+            say!(
+                "{} is not a checked Python file of {} (excluded, ignored, outside the root, or not Python); skipped",
+                report::display_path(skipped, &cwd),
+                report::display_path(&config.root, &cwd)
+            );
+        }
     }
     let format = match args.output_format {
         FormatArg::Full => OutputFormat::Full,
@@ -224,7 +264,17 @@ fn run_check(args: CheckArgs) -> u8 {
         &cwd,
         false,
         |out, to_terminal| {
-            let context = report_context(&config, &cwd, use_color(args.color, to_terminal));
+            if args.statistics {
+                let statistics = report::Statistics::new(&outcome);
+                let mut out = report::visible::ControlEscaper::new(out);
+                return if format == OutputFormat::Json {
+                    statistics.write_json(&mut out)
+                } else {
+                    statistics.write_text(&mut out)
+                };
+            }
+            let mut context = report_context(&config, &cwd, use_color(args.color, to_terminal));
+            context.quiet = args.quiet;
             report::render(format, &outcome, &context, out)
         },
     ) {
@@ -741,6 +791,7 @@ fn report_context<'a>(config: &'a Config, cwd: &std::path::Path, color: bool) ->
         cwd: cwd.to_path_buf(),
         color,
         width: terminal_width(),
+        quiet: false,
     }
 }
 

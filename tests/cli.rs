@@ -45,16 +45,24 @@ fn explicit_paths_report_only_those_files() {
     });
 }
 
+/// pre-commit passes every staged file: those the registry does not check are skipped
+/// silently, and listed with `--verbose` (which also names the registry).
 #[test]
-fn excluded_and_non_python_paths_are_skipped_with_a_warning() {
+fn excluded_and_non_python_paths_are_skipped_silently_and_listed_with_verbose() {
+    let paths = [
+        "fixtures/monorepo/backups/old_agent.py",
+        "fixtures/monorepo/.gitignore",
+    ];
     stable_settings().bind(|| {
-        insta::assert_snapshot!(demo(&[
-            "check",
-            "--output-format",
-            "concise",
-            "fixtures/monorepo/backups/old_agent.py",
-            "fixtures/monorepo/.gitignore",
-        ]))
+        let quiet = demo(&[&["check", "--output-format", "concise"][..], &paths].concat());
+        assert!(quiet.ends_with("----- stderr -----\n"), "{quiet}");
+        insta::assert_snapshot!(demo(
+            &[
+                &["check", "--output-format", "concise", "--verbose"][..],
+                &paths
+            ]
+            .concat()
+        ))
     });
 }
 
@@ -675,4 +683,79 @@ fn graph_external_invalidates_cached_edges() {
     assert_eq!(chains(), 0);
     fs::write(dir.path().join("rules.toml"), rules(true)).expect("write rules.toml");
     assert_eq!(chains(), 1);
+}
+
+/// `--show-settings`: where the registry was read from, roots, services with their files,
+/// which checks run, and every rule with its checks, a rule whose checks are all off said so.
+#[test]
+fn show_settings_prints_the_resolved_registry() {
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(
+            "show_settings_demo",
+            demo(&["check", "--show-settings", "--ignore", "IG01"])
+        );
+        insta::assert_snapshot!(
+            "show_settings_check_selection",
+            transcript(
+                &common::fixture("cases/check-selection"),
+                &["check", "--show-settings"]
+            )
+        );
+    });
+}
+
+/// `--show-files`: the files a run checks, with production/test and service.
+#[test]
+fn show_files_lists_the_checked_files() {
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(demo(&["check", "--show-files"]));
+    });
+}
+
+/// `--statistics`: counts per check (most first, fixable ones marked) and per rule, text or
+/// JSON, with the run's exit code.
+#[test]
+fn statistics_count_per_check_and_rule() {
+    stable_settings().bind(|| {
+        insta::assert_snapshot!("statistics_text", demo(&["check", "--statistics"]));
+        insta::assert_snapshot!(
+            "statistics_json",
+            demo(&["check", "--statistics", "--output-format", "json"])
+        );
+    });
+}
+
+/// `--quiet`: the diagnostics and nothing else.
+#[test]
+fn quiet_prints_only_the_diagnostics() {
+    let quiet = demo(&["check", "--quiet", "--output-format", "concise"]);
+    let full = demo(&["check", "--output-format", "concise"]);
+    let diagnostics: Vec<&str> = full
+        .lines()
+        .filter(|line| line.starts_with("fixtures/"))
+        .collect();
+    let printed: Vec<&str> = quiet
+        .split("----- stdout -----\n")
+        .nth(1)
+        .and_then(|rest| rest.split("----- stderr -----").next())
+        .expect("stdout")
+        .lines()
+        .collect();
+    assert_eq!(printed, diagnostics);
+    assert!(quiet.starts_with("exit code: 1"), "{quiet}");
+}
+
+/// `importgate completions SHELL` prints a script for each shell clap_complete knows.
+#[test]
+fn completions_are_printed_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = importgate(&repo_root(), &["completions", shell])
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{shell}: {output:?}");
+        let script = String::from_utf8_lossy(&output.stdout);
+        for word in ["importgate", "check", "show-settings", "extend-select"] {
+            assert!(script.contains(word), "{shell} script lacks {word}");
+        }
+    }
 }

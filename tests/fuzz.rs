@@ -244,6 +244,7 @@ fn check_fix_render(root: &Path) -> Result<(), String> {
         cwd: root.to_path_buf(),
         color: false,
         width: 100,
+        quiet: false,
     };
     for format in [
         OutputFormat::Full,

@@ -12,6 +12,8 @@ mod json;
 mod json_lines;
 mod junit;
 mod sarif;
+mod settings;
+mod statistics;
 mod summary;
 pub mod visible;
 
@@ -20,6 +22,8 @@ pub use duplicates::{
     DuplicateRecord,
 };
 pub use full::render_config_errors;
+pub use settings::{write_files, write_settings};
+pub use statistics::Statistics;
 pub use summary::{plural, Summary};
 
 use crate::config::Config;
@@ -58,6 +62,8 @@ pub struct ReportContext<'a> {
     pub color: bool,
     /// Terminal width for the full format.
     pub width: usize,
+    /// `--quiet`: the diagnostics without the summary.
+    pub quiet: bool,
 }
 
 impl ReportContext<'_> {
@@ -68,10 +74,16 @@ impl ReportContext<'_> {
     }
 }
 
-/// `path` relative to `cwd` when below it, else as it is; always `/`-separated.
+/// `path` relative to `cwd` when below it (`.` for `cwd` itself), else as it is; always
+/// `/`-separated.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let path = crate::discover::normalize(path);
-    crate::discover::slash_path(path.strip_prefix(cwd).unwrap_or(&path))
+    let shown = crate::discover::slash_path(path.strip_prefix(cwd).unwrap_or(&path));
+    if shown.is_empty() {
+        ".".to_string()
+    } else {
+        shown
+    }
 }
 
 /// Writes the report in `format`.
@@ -94,10 +106,16 @@ pub fn render(
     match format {
         OutputFormat::Full => {
             full::render(outcome, context, out)?;
+            if context.quiet {
+                return Ok(());
+            }
             summary.write_text(out)
         }
         OutputFormat::Concise => {
             concise::render(outcome, context, out)?;
+            if context.quiet {
+                return Ok(());
+            }
             summary.write_text(out)
         }
         OutputFormat::Json => json::render(outcome, &summary, out),
