@@ -25,6 +25,10 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// The shortest import chain from module (or service) A to B, each hop with file:line.
     Why(WhyArgs),
+    /// Print the JSON Schema of the registry (rules.toml, or [tool.importgate] in
+    /// pyproject.toml) for editors: `#:schema ./importgate.schema.json` at the top of
+    /// rules.toml.
+    Schema,
     /// Print a shell completion script (`importgate completions bash > ~/.local/share/bash-completion/completions/importgate`).
     Completions(CompletionsArgs),
     /// Draw the dependency graph (services, packages or modules), edges labelled with their

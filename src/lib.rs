@@ -62,6 +62,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => run_check(args),
         Command::Explain(args) => run_explain(args),
         Command::Completions(args) => run_completions(args),
+        Command::Schema => run_schema(),
         Command::Baseline(args) => run_baseline(args),
         Command::Why(args) => run_why(args),
         Command::Graph(args) => run_graph(args),
@@ -102,6 +103,16 @@ fn run_explain(args: ExplainArgs) -> u8 {
                 info.summary
             )
         }),
+    });
+    written.err().unwrap_or(EXIT_CLEAN)
+}
+
+/// `importgate schema`: the registry's JSON Schema on stdout.
+fn run_schema() -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let written = write_output(None, &cwd, false, |out, _| {
+        serde_json::to_writer_pretty(&mut *out, &config::schema::registry_schema())?;
+        writeln!(out)
     });
     written.err().unwrap_or(EXIT_CLEAN)
 }

@@ -3,6 +3,7 @@
 
 pub mod pattern;
 mod raw;
+pub mod schema;
 mod validate;
 
 use crate::codes::{CheckCode, CheckSet, Selector};
