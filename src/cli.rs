@@ -25,6 +25,10 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// The shortest import chain from module (or service) A to B, each hop with file:line.
     Why(WhyArgs),
+    /// Write a first registry for the tree (rules.toml, or [tool.importgate] in pyproject.toml)
+    /// that holds today: its python roots, its services, and a boundary per service that
+    /// forbids the services it does not import yet.
+    Init(InitArgs),
     /// Print the JSON Schema of the registry (rules.toml, or [tool.importgate] in
     /// pyproject.toml) for editors: `#:schema ./importgate.schema.json` at the top of
     /// rules.toml.
@@ -37,6 +41,26 @@ pub enum Command {
     /// A report for people: imports between services, violations by check, rule, service
     /// and file, duplicate definitions, unresolved imports and import cycles.
     Audit(AuditArgs),
+}
+
+/// `importgate init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The tree (default: the current directory); the registry is written there.
+    #[arg(value_name = "DIRECTORY")]
+    pub directory: Option<PathBuf>,
+
+    /// Write `[tool.importgate]` into pyproject.toml instead of a rules.toml.
+    #[arg(long)]
+    pub pyproject: bool,
+
+    /// Also write the baseline: what the checks find today is then ignored by `check`.
+    #[arg(long)]
+    pub baseline: bool,
+
+    /// Worker threads (default: one per core; at most 4 per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 /// `importgate completions`.

@@ -91,6 +91,25 @@ pub struct Outcome {
     pub project: ProjectFacts,
     /// The files of the tree, to read them again for reports and fixes.
     pub files: TreeFiles,
+    /// When most first-party imports do not resolve (or name packages of the tree that the
+    /// python roots do not reach): the roots the tree's layout suggests. Full runs only.
+    pub roots_hint: Option<RootsHint>,
+}
+
+/// "Most first-party imports do not resolve: set `python-roots`, probably to [...]".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootsHint {
+    /// The python roots the tree's layout suggests (`""` for the root).
+    pub python_roots: Vec<String>,
+    /// Imports of first-party modules that do not exist (IG020).
+    pub unresolved: usize,
+    /// Imports of packages of the tree that the python roots do not reach (taken for
+    /// third-party packages, so never checked).
+    pub unreached: usize,
+    /// Imports of first-party modules that resolve.
+    pub resolved: usize,
+    /// The unreached packages, most imported first (at most five).
+    pub unreached_packages: Vec<String>,
 }
 
 impl Outcome {
@@ -169,6 +188,23 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .collect();
     let filter = DefinitionFilter::new(config, options.all_public_definitions);
     let ignore_lists = config.ignore_lists();
+    // Packages of the tree that the python roots do not reach: imports of them pass for
+    // third-party ones. Counted per file on full runs, for the roots hint.
+    let layout = selection
+        .is_everything()
+        .then(|| crate::layout::infer(all_files.iter().map(|file| file.relative.as_str())));
+    let unreached_packages: HashSet<&str> = layout
+        .as_ref()
+        .map(|layout| {
+            layout
+                .packages
+                .values()
+                .flatten()
+                .map(String::as_str)
+                .filter(|package| !index.is_first_party(package))
+                .collect()
+        })
+        .unwrap_or_default();
 
     // Each file's contribution to the project facts is merged as soon as it is checked, so
     // that no file's facts outlive its task. One shared set: per-thread shards were no
@@ -218,10 +254,23 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                 };
                 let ignores_matched =
                     entries_matching_external_imports(&ignore_lists, file, &imports, &index);
+                let unreached: Vec<&str> = if unreached_packages.is_empty() {
+                    Vec::new()
+                } else {
+                    imports
+                        .iter()
+                        .filter_map(|import| import.module())
+                        .filter_map(|module| {
+                            unreached_packages
+                                .get(module.split('.').next().unwrap_or(module))
+                                .copied()
+                        })
+                        .collect()
+                };
                 if let Some(progress) = progress {
                     progress.advance();
                 }
-                (findings, suppressions, ignores_matched)
+                (findings, suppressions, ignores_matched, unreached)
             })
             .collect()
     });
@@ -231,8 +280,14 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     let mut tolerated = Vec::new();
     let mut suppressions: HashMap<String, FileSuppressions> = HashMap::new();
     let mut ignores_matching_external_imports = HashSet::new();
-    for ((findings, file_suppressions, ignores_matched), file) in per_file.into_iter().zip(&files) {
+    let mut unreached_imports: HashMap<&str, usize> = HashMap::new();
+    for ((findings, file_suppressions, ignores_matched, unreached), file) in
+        per_file.into_iter().zip(&files)
+    {
         ignores_matching_external_imports.extend(ignores_matched);
+        for package in unreached {
+            *unreached_imports.entry(package).or_default() += 1;
+        }
         diagnostics.extend(findings.diagnostics);
         tolerated.extend(findings.tolerated);
         if !file_suppressions.suppressions.is_empty() {
@@ -326,6 +381,15 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     let production_files = files.len() - test_files;
     let files_without_service = (!config.services.is_empty())
         .then(|| files.iter().filter(|file| file.service.is_none()).count());
+    let roots_hint = layout.as_ref().and_then(|layout| {
+        roots_hint(
+            config,
+            layout,
+            &unreached_imports,
+            &diagnostics,
+            project.edges.len(),
+        )
+    });
     let skipped_paths = selection.unmatched(&files);
     drop(files);
     drop(index);
@@ -346,6 +410,52 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             files: all_files,
             root: Some(GovernedRoot::new(&config.root)),
         },
+        roots_hint,
+    })
+}
+
+/// Fewer failing first-party imports than this never make a roots hint.
+const MIN_FAILING_FOR_ROOTS_HINT: usize = 5;
+
+/// The roots hint of a full run: when more first-party-looking imports fail (IG020, or
+/// name a package of the tree the roots do not reach) than resolve, and the tree's layout
+/// suggests other roots than the registry's.
+fn roots_hint(
+    config: &Config,
+    layout: &crate::layout::Layout,
+    unreached_imports: &HashMap<&str, usize>,
+    diagnostics: &[Diagnostic],
+    resolved: usize,
+) -> Option<RootsHint> {
+    let unresolved = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == CheckCode::UnresolvedModule)
+        .count();
+    let unreached: usize = unreached_imports.values().sum();
+    let failing = unresolved + unreached;
+    // A few failing imports are their own diagnostics; the hint is for a tree that mostly
+    // fails, where they share one cause.
+    if failing < MIN_FAILING_FOR_ROOTS_HINT
+        || failing <= resolved
+        || layout.python_roots == config.python_roots
+    {
+        return None;
+    }
+    let mut packages: Vec<(&str, usize)> = unreached_imports
+        .iter()
+        .map(|(package, count)| (*package, *count))
+        .collect();
+    packages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    Some(RootsHint {
+        python_roots: layout.python_roots.clone(),
+        unresolved,
+        unreached,
+        resolved,
+        unreached_packages: packages
+            .into_iter()
+            .take(5)
+            .map(|(package, _)| package.to_string())
+            .collect(),
     })
 }
 

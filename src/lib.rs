@@ -12,6 +12,7 @@ pub mod checks;
 pub mod classify;
 pub mod cli;
 pub mod codes;
+pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
@@ -20,6 +21,7 @@ pub mod fix;
 pub mod frontend;
 pub mod graph;
 pub mod guarded_io;
+pub mod layout;
 pub mod model;
 pub mod overview;
 pub mod progress;
@@ -63,6 +65,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => run_explain(args),
         Command::Completions(args) => run_completions(args),
         Command::Schema => run_schema(),
+        Command::Init(args) => run_init(args),
         Command::Baseline(args) => run_baseline(args),
         Command::Why(args) => run_why(args),
         Command::Graph(args) => run_graph(args),
@@ -105,6 +108,72 @@ fn run_explain(args: ExplainArgs) -> u8 {
         }),
     });
     written.err().unwrap_or(EXIT_CLEAN)
+}
+
+/// `importgate init`: writes a registry that holds on the tree today, and with `--baseline`
+/// the baseline of what the other checks find.
+fn run_init(args: cli::InitArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let directory = args
+        .directory
+        .as_deref()
+        .map_or(cwd.clone(), |dir| cwd.join(dir));
+    let target = if args.pyproject {
+        commands::init::Target::Pyproject
+    } else {
+        commands::init::Target::RulesToml
+    };
+    let threads = worker_count(args.threads);
+    let written = match commands::init::init(&directory, target, threads) {
+        Ok(written) => written,
+        Err(error) => {
+            say!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+    let shown = report::display_path(&written.path, &cwd);
+    say!(
+        "Wrote the registry to {shown}: {}, {} {}.",
+        report::plural(written.services, "service"),
+        written.boundaries,
+        if written.boundaries == 1 {
+            "boundary"
+        } else {
+            "boundaries"
+        }
+    );
+    let options = engine::CheckOptions {
+        threads,
+        ..Default::default()
+    };
+    let outcome = match engine::check(&written.config, &options) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            say!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+    if args.baseline {
+        let path = written.config.baseline.clone();
+        let shown = report::display_path(&path, &cwd);
+        let baseline = baseline::Baseline::from_diagnostics(&outcome.diagnostics);
+        if let Err(error) = baseline.write(&path, &shown) {
+            say!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+        say!(
+            "Wrote the baseline to {shown}: {} that `importgate check` now ignores.",
+            report::plural(baseline.violations(), "known violation")
+        );
+    } else if outcome.errors() > 0 {
+        say!(
+            "`importgate check` finds {} that are not about boundaries (run `importgate check` to see them); `importgate init --baseline` would record them instead.",
+            report::plural(outcome.errors(), "error")
+        );
+    } else {
+        say!("`importgate check` passes on the tree as it is.");
+    }
+    EXIT_CLEAN
 }
 
 /// `importgate schema`: the registry's JSON Schema on stdout.
@@ -249,6 +318,9 @@ fn run_check(args: CheckArgs) -> u8 {
             return code;
         }
     }
+    if let Some(hint) = &outcome.roots_hint {
+        say_roots_hint(hint);
+    }
     // pre-commit passes every staged file; the registry decides which are checked, so the
     // others are skipped silently.
     if args.verbose {
@@ -296,6 +368,36 @@ fn run_check(args: CheckArgs) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// One clear hint before a flood of unresolved imports: the registry's python roots are
+/// probably not the tree's.
+fn say_roots_hint(hint: &engine::RootsHint) {
+    let mut causes = Vec::new();
+    if hint.unresolved > 0 {
+        causes.push(format!(
+            "{} of modules that do not exist",
+            report::plural(hint.unresolved, "import")
+        ));
+    }
+    if hint.unreached > 0 {
+        causes.push(format!(
+            "{} of packages of the tree that the python roots do not reach ({}), taken for third-party ones",
+            report::plural(hint.unreached, "import"),
+            hint.unreached_packages.join(", ")
+        ));
+    }
+    let roots: Vec<String> = hint
+        .python_roots
+        .iter()
+        .map(|root| format!("{:?}", if root.is_empty() { "." } else { root.as_str() }))
+        .collect();
+    say!(
+        "warning: most first-party imports do not resolve ({}; {} resolve): set `python-roots` in [settings], probably to [{}]",
+        causes.join(", "),
+        hint.resolved,
+        roots.join(", ")
+    );
 }
 
 /// The baseline file: `--baseline` (relative to the working directory), else the registry's.

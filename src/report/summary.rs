@@ -61,6 +61,10 @@ pub struct Summary {
     pub baseline_ignored: usize,
     /// Wall time in milliseconds.
     pub elapsed_ms: u128,
+    /// IG020 diagnostics by the top-level package of the missing module, most first: a
+    /// flood of them usually has one cause per package (text summary only).
+    #[serde(skip)]
+    pub unresolved_by_package: Vec<(String, usize)>,
 }
 
 impl Summary {
@@ -115,6 +119,7 @@ impl Summary {
                 .count(),
             baseline_ignored: outcome.baseline_ignored,
             elapsed_ms: outcome.elapsed.as_millis(),
+            unresolved_by_package: unresolved_by_package(outcome),
         }
     }
 
@@ -143,6 +148,26 @@ impl Summary {
             for (rule, count) in &self.by_rule {
                 let rule = super::visible::visible(rule);
                 writeln!(out, "  rule {rule:<30} {count:>6}")?;
+            }
+            if self
+                .unresolved_by_package
+                .iter()
+                .map(|(_, count)| count)
+                .sum::<usize>()
+                >= 2
+            {
+                let packages: Vec<String> = self
+                    .unresolved_by_package
+                    .iter()
+                    .map(|(package, count)| {
+                        format!("{} ({count})", super::visible::visible(package))
+                    })
+                    .collect();
+                writeln!(
+                    out,
+                    "  unresolved modules by top-level package: {}",
+                    packages.join(", ")
+                )?;
             }
         }
         for (rule, counts) in &self.allowed {
@@ -204,6 +229,30 @@ impl Summary {
             self.elapsed_ms as f64 / 1000.0
         )
     }
+}
+
+/// IG020 diagnostics by the missing module's top-level package, most first.
+fn unresolved_by_package(outcome: &Outcome) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for diagnostic in &outcome.diagnostics {
+        if diagnostic.code != crate::codes::CheckCode::UnresolvedModule {
+            continue;
+        }
+        let package = diagnostic
+            .target
+            .as_deref()
+            .and_then(|target| target.split('.').next())
+            .filter(|package| !package.is_empty());
+        if let Some(package) = package {
+            *counts.entry(package).or_default() += 1;
+        }
+    }
+    let mut counts: Vec<(String, usize)> = counts
+        .into_iter()
+        .map(|(package, count)| (package.to_string(), count))
+        .collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counts
 }
 
 /// `1 file`, `2 files`: a count with its noun (regular plurals only).
