@@ -58,9 +58,20 @@ pub struct InitArgs {
     #[arg(long)]
     pub baseline: bool,
 
+    /// Migrate another tool's configuration instead of inferring one from the tree.
+    #[arg(long, value_enum, value_name = "TOOL")]
+    pub from: Option<FromTool>,
+
     /// Worker threads (default: one per core; at most 4 per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `init --from` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FromTool {
+    /// import-linter: `.importlinter`, `setup.cfg` or `[tool.importlinter]` in pyproject.toml.
+    ImportLinter,
 }
 
 /// `importgate completions`.

@@ -124,7 +124,23 @@ fn run_init(args: cli::InitArgs) -> u8 {
         commands::init::Target::RulesToml
     };
     let threads = worker_count(args.threads);
-    let written = match commands::init::init(&directory, target, threads) {
+    let written = match args.from {
+        None => commands::init::init(&directory, target, threads),
+        Some(cli::FromTool::ImportLinter) => {
+            commands::init::init_from(&directory, target, commands::migrate::Tool::ImportLinter)
+                .map(|(written, migration)| {
+                    say!(
+                        "Migrated {}.",
+                        report::display_path(&migration.source, &cwd)
+                    );
+                    for item in &migration.unexpressed {
+                        say!("warning: not migrated: {item}");
+                    }
+                    written
+                })
+        }
+    };
+    let written = match written {
         Ok(written) => written,
         Err(error) => {
             say!("error: {error}");
@@ -132,16 +148,23 @@ fn run_init(args: cli::InitArgs) -> u8 {
         }
     };
     let shown = report::display_path(&written.path, &cwd);
-    say!(
-        "Wrote the registry to {shown}: {}, {} {}.",
-        report::plural(written.services, "service"),
-        written.boundaries,
-        if written.boundaries == 1 {
-            "boundary"
-        } else {
-            "boundaries"
-        }
-    );
+    if args.from.is_some() {
+        say!(
+            "Wrote the registry to {shown}: {}.",
+            report::plural(written.config.rule_ids().len(), "rule")
+        );
+    } else {
+        say!(
+            "Wrote the registry to {shown}: {}, {} {}.",
+            report::plural(written.services, "service"),
+            written.boundaries,
+            if written.boundaries == 1 {
+                "boundary"
+            } else {
+                "boundaries"
+            }
+        );
+    }
     let options = engine::CheckOptions {
         threads,
         ..Default::default()
@@ -167,7 +190,7 @@ fn run_init(args: cli::InitArgs) -> u8 {
         );
     } else if outcome.errors() > 0 {
         say!(
-            "`importgate check` finds {} that are not about boundaries (run `importgate check` to see them); `importgate init --baseline` would record them instead.",
+            "`importgate check` finds {} today (run it to see them); `importgate init --baseline` would record them instead.",
             report::plural(outcome.errors(), "error")
         );
     } else {

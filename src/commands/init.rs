@@ -31,6 +31,9 @@ pub enum InitError {
     /// The check of the draft could not run.
     #[error("{0}")]
     Run(#[from] crate::engine::RunError),
+    /// The other tool's configuration could not be read.
+    #[error("{0}")]
+    Migrate(#[from] crate::commands::migrate::MigrateError),
     /// Reading or writing a file failed.
     #[error("{}: {source}", .path.display())]
     Io {
@@ -248,18 +251,48 @@ pub fn init(
     let outcome = crate::engine::check(&draft, &options)?;
     let imported = imports_between_services(&draft, &outcome);
 
-    let (path, prefix) = match target {
-        Target::RulesToml => (rules_path.clone(), ""),
-        Target::Pyproject => (directory.join(PYPROJECT_FILE_NAME), "tool.importgate."),
+    let text = registry_text(&layout, Some(&imported), target.prefix());
+    write_registry(directory, target, &text)
+}
+
+/// Writes a registry migrated from another tool's configuration (see
+/// [`crate::commands::migrate`]) and returns it with what could not be migrated.
+pub fn init_from(
+    directory: &Path,
+    target: Target,
+    tool: crate::commands::migrate::Tool,
+) -> Result<(Written, crate::commands::migrate::Migration), InitError> {
+    if let Some(existing) = existing_registry(directory) {
+        return Err(InitError::Exists(existing));
+    }
+    let migration = crate::commands::migrate::migrate(directory, tool)?;
+    let written = write_registry(directory, target, &migration.text(target.prefix()))?;
+    Ok((written, migration))
+}
+
+impl Target {
+    /// What the registry's table names start with.
+    fn prefix(self) -> &'static str {
+        match self {
+            Target::RulesToml => "",
+            Target::Pyproject => "tool.importgate.",
+        }
+    }
+}
+
+/// Writes the registry text: a new rules.toml, or added to pyproject.toml.
+fn write_registry(directory: &Path, target: Target, text: &str) -> Result<Written, InitError> {
+    let path = match target {
+        Target::RulesToml => directory.join(CONFIG_FILE_NAME),
+        Target::Pyproject => directory.join(PYPROJECT_FILE_NAME),
     };
-    let text = registry_text(&layout, Some(&imported), prefix);
     let io = |source| InitError::Io {
         path: path.clone(),
         source,
     };
     match target {
         Target::RulesToml => {
-            write_new(&path, &text).map_err(io)?;
+            write_new(&path, text).map_err(io)?;
         }
         Target::Pyproject => {
             let mut existing = match std::fs::read_to_string(&path) {
@@ -273,7 +306,7 @@ pub fn init(
             if !existing.is_empty() {
                 existing.push('\n');
             }
-            existing.push_str(&text);
+            existing.push_str(text);
             crate::atomic_file::replace(&path, existing.as_bytes()).map_err(io)?;
         }
     }

@@ -2,3 +2,4 @@
 //! `commands/`); `lib.rs` wires them to the command line.
 
 pub mod init;
+pub mod migrate;

@@ -1,0 +1,667 @@
+//! `importgate init --from import-linter | tach`: another tool's configuration, read and
+//! written as an importgate registry that gives the same verdict. A comment above each rule
+//! names the contract or module it came from; whatever cannot be expressed is listed, in a
+//! comment and on stderr, never dropped silently. import-linter finds its root packages on
+//! `sys.path` and tach on its `source_roots`: the migration finds where those packages sit in
+//! the tree and sets `python-roots`, so that `importgate check` works right away.
+
+use crate::config::{CONFIG_FILE_NAME, PYPROJECT_FILE_NAME};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The tool a configuration comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// import-linter: `.importlinter`, `setup.cfg` or `[tool.importlinter]`.
+    ImportLinter,
+}
+
+/// A configuration migrated to a registry.
+#[derive(Debug)]
+pub struct Migration {
+    /// The file it was read from.
+    pub source: PathBuf,
+    /// The registry's tables, with `{prefix}` where a table name starts (`tool.importgate.`
+    /// in pyproject.toml).
+    pub(crate) body: String,
+    /// What could not be expressed, one sentence each.
+    pub unexpressed: Vec<String>,
+}
+
+impl Migration {
+    /// The registry text, its tables prefixed with `prefix`.
+    pub fn text(&self, prefix: &str) -> String {
+        let mut text = self.body.replace("{prefix}", prefix);
+        if !self.unexpressed.is_empty() {
+            text.push_str("\n# Not migrated (no importgate equivalent, or not understood):\n");
+            for item in &self.unexpressed {
+                let _ = writeln!(text, "# - {item}");
+            }
+        }
+        text
+    }
+}
+
+/// Why a configuration could not be migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    /// No configuration of that tool in the directory.
+    #[error("no {tool} configuration in {}: looked for {looked_for}", .directory.display())]
+    NotFound {
+        /// The tool's name.
+        tool: &'static str,
+        /// The directory.
+        directory: PathBuf,
+        /// The files looked at.
+        looked_for: &'static str,
+    },
+    /// The configuration does not parse.
+    #[error("{}: {message}", .path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// One contract or module option: its values, a list for multi-line INI values and TOML
+/// arrays.
+#[derive(Debug, Clone)]
+enum OptionValue {
+    One(String),
+    Many(Vec<String>),
+    Flag(bool),
+    Number(i64),
+}
+
+impl OptionValue {
+    fn list(&self) -> Vec<String> {
+        match self {
+            OptionValue::One(text) => text
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !line.starts_with('#'))
+                .map(str::to_string)
+                .collect(),
+            OptionValue::Many(items) => items.clone(),
+            OptionValue::Flag(flag) => vec![flag.to_string()],
+            OptionValue::Number(number) => vec![number.to_string()],
+        }
+    }
+
+    fn text(&self) -> String {
+        self.list().join(" ")
+    }
+
+    fn flag(&self) -> Option<bool> {
+        match self {
+            OptionValue::Flag(flag) => Some(*flag),
+            other => match other.text().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" => Some(true),
+                "false" | "no" | "off" | "0" => Some(false),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// One section of options (import-linter's `[importlinter]` or a contract).
+type Options = BTreeMap<String, OptionValue>;
+
+/// A TOML string literal.
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    let items: Vec<String> = items.iter().map(|item| quoted(item.as_ref())).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Where the root packages sit: the directory of each (relative, `""` for the top) that
+/// holds it as a package (`pkg/__init__.py`) or a namespace directory; the shallowest wins.
+fn roots_of(packages: &[String], files: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut roots = BTreeSet::new();
+    let mut missing = Vec::new();
+    for package in packages {
+        let top = package.split('.').next().unwrap_or(package);
+        let found = files
+            .iter()
+            .filter_map(|path| {
+                let mut parts: Vec<&str> = path.split('/').collect();
+                parts.pop();
+                let at = parts.iter().position(|part| *part == top)?;
+                Some(parts[..at].join("/"))
+            })
+            .min_by_key(|root| (root.matches('/').count(), root.len(), root.clone()));
+        match found {
+            Some(root) => {
+                roots.insert(root);
+            }
+            None => missing.push(top.to_string()),
+        }
+    }
+    (roots.into_iter().collect(), missing)
+}
+
+/// The `/`-separated paths of the tree's Python files, as a full run walks them.
+fn tree_files(directory: &Path) -> Vec<String> {
+    let config = crate::config::Config::from_text(&directory.join(CONFIG_FILE_NAME), String::new());
+    match config {
+        Ok(config) => crate::engine::checked_files(&config, None)
+            .into_iter()
+            .map(|file| file.relative)
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn python_roots_line(roots: &[String]) -> String {
+    let shown: Vec<&str> = roots
+        .iter()
+        .map(|root| if root.is_empty() { "." } else { root.as_str() })
+        .collect();
+    format!("python-roots = {}", quoted_list(&shown))
+}
+
+/// Migrates the configuration of `tool` found in `directory`.
+pub fn migrate(directory: &Path, tool: Tool) -> Result<Migration, MigrateError> {
+    match tool {
+        Tool::ImportLinter => import_linter::migrate(directory),
+    }
+}
+
+mod import_linter {
+    use super::*;
+
+    /// The contract types import-linter ships, with the options each takes.
+    const CONTRACT_OPTIONS: &[(&str, &[&str])] = &[
+        (
+            "forbidden",
+            &[
+                "source_modules",
+                "forbidden_modules",
+                "ignore_imports",
+                "allow_indirect_imports",
+                "unmatched_ignore_imports_alerting",
+                "as_packages",
+            ],
+        ),
+        (
+            "layers",
+            &[
+                "layers",
+                "containers",
+                "ignore_imports",
+                "unmatched_ignore_imports_alerting",
+                "exhaustive",
+                "exhaustive_ignores",
+            ],
+        ),
+        (
+            "independence",
+            &[
+                "modules",
+                "ignore_imports",
+                "unmatched_ignore_imports_alerting",
+            ],
+        ),
+        (
+            "acyclic_siblings",
+            &[
+                "ancestors",
+                "depth",
+                "skip_descendants",
+                "ignore_imports",
+                "unmatched_ignore_imports_alerting",
+            ],
+        ),
+        (
+            "protected",
+            &[
+                "protected_modules",
+                "allowed_importers",
+                "ignore_imports",
+                "unmatched_ignore_imports_alerting",
+                "as_packages",
+            ],
+        ),
+    ];
+
+    /// Options every contract takes.
+    const COMMON_OPTIONS: &[&str] = &["name", "type", "id", "broken_contract_guidance"];
+
+    struct Contract {
+        id: String,
+        options: Options,
+    }
+
+    /// Reads the configuration: `.importlinter`, `setup.cfg` or `pyproject.toml`, the first
+    /// that has one.
+    fn read(directory: &Path) -> Result<(PathBuf, Options, Vec<Contract>), MigrateError> {
+        for name in [".importlinter", "setup.cfg"] {
+            let path = directory.join(name);
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let mut ini = configparser::ini::Ini::new_cs();
+            ini.set_multiline(true);
+            ini.set_inline_comment_symbols(None);
+            let sections = ini.read(text).map_err(|message| MigrateError::Invalid {
+                path: path.clone(),
+                message,
+            })?;
+            let Some(general) = sections.get("importlinter") else {
+                continue;
+            };
+            let contracts = sections
+                .iter()
+                .filter_map(|(name, section)| {
+                    let id = name.strip_prefix("importlinter:contract:")?;
+                    Some(Contract {
+                        id: id.to_string(),
+                        options: ini_options(section),
+                    })
+                })
+                .collect();
+            return Ok((path, ini_options(general), contracts));
+        }
+        let path = directory.join(PYPROJECT_FILE_NAME);
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let document: toml::Table =
+                text.parse()
+                    .map_err(|error: toml::de::Error| MigrateError::Invalid {
+                        path: path.clone(),
+                        message: error.to_string(),
+                    })?;
+            if let Some(toml::Value::Table(general)) = document
+                .get("tool")
+                .and_then(|tool| tool.get("importlinter"))
+            {
+                let options_of = |table: &toml::Table| {
+                    table
+                        .iter()
+                        .filter_map(|(key, value)| Some((key.clone(), toml_option(value)?)))
+                        .collect::<Options>()
+                };
+                let contracts = general
+                    .get("contracts")
+                    .and_then(toml::Value::as_array)
+                    .map(|contracts| {
+                        contracts
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(position, contract)| {
+                                let table = contract.as_table()?;
+                                let options = options_of(table);
+                                let id = options
+                                    .get("id")
+                                    .map(OptionValue::text)
+                                    .unwrap_or_else(|| format!("contract-{}", position + 1));
+                                Some(Contract { id, options })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mut general_options = options_of(general);
+                general_options.remove("contracts");
+                return Ok((path, general_options, contracts));
+            }
+        }
+        Err(MigrateError::NotFound {
+            tool: "import-linter",
+            directory: directory.to_path_buf(),
+            looked_for:
+                ".importlinter, setup.cfg ([importlinter]), pyproject.toml ([tool.importlinter])",
+        })
+    }
+
+    /// The options of an INI section; keys lower-cased, as Python's configparser does.
+    fn ini_options<'a>(
+        section: impl IntoIterator<Item = (&'a String, &'a Option<String>)>,
+    ) -> Options {
+        section
+            .into_iter()
+            .map(|(key, value)| {
+                (
+                    key.to_ascii_lowercase(),
+                    OptionValue::One(value.clone().unwrap_or_default()),
+                )
+            })
+            .collect()
+    }
+
+    fn toml_option(value: &toml::Value) -> Option<OptionValue> {
+        Some(match value {
+            toml::Value::String(text) => OptionValue::One(text.clone()),
+            toml::Value::Boolean(flag) => OptionValue::Flag(*flag),
+            toml::Value::Integer(number) => OptionValue::Number(*number),
+            toml::Value::Array(items) => OptionValue::Many(
+                items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect(),
+            ),
+            _ => return None,
+        })
+    }
+
+    /// A module expression as a registry module pattern that also covers descendants
+    /// (`as_packages`): a bare top-level name needs `.**` (a bare name would be a service),
+    /// and import-linter's `**` (one or more segments) is `*.**`.
+    fn package_pattern(expression: &str) -> String {
+        let pattern: Vec<&str> = expression
+            .split('.')
+            .flat_map(|segment| {
+                if segment == "**" {
+                    vec!["*", "**"]
+                } else {
+                    vec![segment]
+                }
+            })
+            .collect();
+        let pattern = pattern.join(".");
+        if pattern.contains('.') || pattern.contains('*') {
+            pattern
+        } else {
+            format!("{pattern}.**")
+        }
+    }
+
+    fn unmatched(options: &Options) -> &'static str {
+        match options
+            .get("unmatched_ignore_imports_alerting")
+            .map(OptionValue::text)
+            .as_deref()
+        {
+            Some("warn") => "warn",
+            Some("none") => "off",
+            _ => "error",
+        }
+    }
+
+    /// The lines every rule with exemptions and guidance shares.
+    fn common_lines(options: &Options, text: &mut String) {
+        if let Some(guidance) = options.get("broken_contract_guidance") {
+            let _ = writeln!(text, "hint = {}", quoted(guidance.list().join(" ").trim()));
+        }
+        if let Some(ignores) = options.get("ignore_imports") {
+            let _ = writeln!(text, "ignore-imports = {}", quoted_list(&ignores.list()));
+            let _ = writeln!(
+                text,
+                "unmatched-ignore-imports = {}",
+                quoted(unmatched(options))
+            );
+        }
+    }
+
+    pub(super) fn migrate(directory: &Path) -> Result<Migration, MigrateError> {
+        let (source, general, contracts) = read(directory)?;
+        let mut unexpressed = Vec::new();
+        let mut body = String::new();
+        let source_name = source
+            .file_name()
+            .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+        let _ = writeln!(
+            body,
+            "# importgate registry, migrated from import-linter's {source_name} by\n\
+             # `importgate init --from import-linter`. Each rule names the contract it came from."
+        );
+
+        let mut root_packages: Vec<String> = Vec::new();
+        for key in ["root_package", "root_packages"] {
+            if let Some(value) = general.get(key) {
+                root_packages.extend(value.list());
+            }
+        }
+        let files = tree_files(directory);
+        let (roots, missing) = roots_of(&root_packages, &files);
+        for package in &missing {
+            unexpressed.push(format!(
+                "root package `{package}` is not in the tree: python-roots could not be set for it"
+            ));
+        }
+        for (key, value) in &general {
+            match key.as_str() {
+                "root_package"
+                | "root_packages"
+                | "include_external_packages"
+                | "exclude_type_checking_imports" => {}
+                "contract_types" => unexpressed.push(format!(
+                    "custom contract types ({}): importgate has no plug-in contracts",
+                    value.list().join(", ")
+                )),
+                other => unexpressed.push(format!("the option `{other}` of [importlinter]")),
+            }
+        }
+        let external = general
+            .get("include_external_packages")
+            .and_then(OptionValue::flag)
+            .unwrap_or(false);
+        let type_checking = !general
+            .get("exclude_type_checking_imports")
+            .and_then(OptionValue::flag)
+            .unwrap_or(false);
+        let tops: Vec<String> = root_packages
+            .iter()
+            .map(|package| package.split('.').next().unwrap_or(package).to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let _ = writeln!(body, "\n[{{prefix}}settings]");
+        let _ = writeln!(
+            body,
+            "# Where import-linter's root packages sit in the tree."
+        );
+        let _ = writeln!(body, "{}", python_roots_line(&roots));
+        let _ = writeln!(
+            body,
+            "# import-linter's graph holds its root packages only: everything else is external.\n\
+             first-party = {}",
+            quoted_list(&tops)
+        );
+        let _ = writeln!(body, "\n[{{prefix}}graph]");
+        let _ = writeln!(
+            body,
+            "# import-linter's graph has every import of every module of its packages: tests,\n\
+             # imports inside functions, and `if TYPE_CHECKING:` ones unless excluded.\n\
+             tests = true\ntype-checking = {type_checking}\nexternal = {external}"
+        );
+        let _ = writeln!(body, "\n[{{prefix}}checks]");
+        let _ = writeln!(
+            body,
+            "# The checks import-linter's contracts correspond to; remove `select` to run\n\
+             # importgate's other checks too (unresolved imports, missing names, banned APIs...).\n\
+             select = [\"IG001\", \"IG002\", \"IG013\", \"IG030\", \"IG031\", \"IG032\", \"IG904\"]"
+        );
+
+        for contract in &contracts {
+            let options = &contract.options;
+            let kind = options
+                .get("type")
+                .map(OptionValue::text)
+                .unwrap_or_default();
+            let name = options
+                .get("name")
+                .map(OptionValue::text)
+                .unwrap_or_else(|| contract.id.clone());
+            let Some((_, known)) = CONTRACT_OPTIONS
+                .iter()
+                .find(|(type_name, _)| *type_name == kind)
+            else {
+                unexpressed.push(format!(
+                    "contract `{}` ({name}): its type `{kind}` has no importgate equivalent",
+                    contract.id
+                ));
+                continue;
+            };
+            for option in options.keys() {
+                if !known.contains(&option.as_str()) && !COMMON_OPTIONS.contains(&option.as_str()) {
+                    unexpressed.push(format!(
+                        "the option `{option}` of contract `{}` ({kind})",
+                        contract.id
+                    ));
+                }
+            }
+            let _ = writeln!(
+                body,
+                "\n# import-linter contract `{}` ({kind}): {name}",
+                contract.id
+            );
+            let list = |key: &str| options.get(key).map(OptionValue::list).unwrap_or_default();
+            let flag = |key: &str, default: bool| {
+                options
+                    .get(key)
+                    .and_then(OptionValue::flag)
+                    .unwrap_or(default)
+            };
+            match kind.as_str() {
+                "forbidden" => {
+                    let as_packages = flag("as_packages", true);
+                    let pattern = |expression: &String| {
+                        if as_packages {
+                            package_pattern(expression)
+                        } else {
+                            expression.clone()
+                        }
+                    };
+                    let sources: Vec<String> = list("source_modules").iter().map(pattern).collect();
+                    if !as_packages {
+                        for source in &sources {
+                            if !source.contains('.') && !source.contains('*') {
+                                unexpressed.push(format!(
+                                    "contract `{}`: the top-level package `{source}` as a module alone (as_packages = false) in source_modules",
+                                    contract.id
+                                ));
+                            }
+                        }
+                    }
+                    let _ = writeln!(body, "[[{{prefix}}boundary]]");
+                    let _ = writeln!(body, "id = {}", quoted(&contract.id));
+                    let _ = writeln!(body, "from = {}", quoted_list(&sources));
+                    let forbidden: Vec<String> =
+                        list("forbidden_modules").iter().map(pattern).collect();
+                    let _ = writeln!(body, "forbid = {}", quoted_list(&forbidden));
+                    let _ = writeln!(
+                        body,
+                        "tests = \"error\"  # import-linter counts every module"
+                    );
+                    let _ = writeln!(
+                        body,
+                        "transitive = {}",
+                        !flag("allow_indirect_imports", false)
+                    );
+                    if !as_packages {
+                        let _ = writeln!(body, "as-packages = false");
+                    }
+                    common_lines(options, &mut body);
+                }
+                "protected" => {
+                    let as_packages = flag("as_packages", true);
+                    let protected: Vec<String> = list("protected_modules")
+                        .iter()
+                        .map(|expression| {
+                            if as_packages {
+                                package_pattern(expression)
+                            } else {
+                                expression.clone()
+                            }
+                        })
+                        .collect();
+                    // Allowed importers are files, found by module: the module's file and,
+                    // as a package, everything below it.
+                    let mut allow_in = Vec::new();
+                    for importer in list("allowed_importers") {
+                        let path = importer.replace('.', "/");
+                        for root in &roots {
+                            let base = if root.is_empty() {
+                                path.clone()
+                            } else {
+                                format!("{root}/{path}")
+                            };
+                            allow_in.push(format!("{base}.py"));
+                            allow_in.push(format!("{base}/**"));
+                        }
+                    }
+                    let sources: Vec<String> = tops.iter().map(|top| format!("{top}.**")).collect();
+                    let _ = writeln!(body, "[[{{prefix}}boundary]]");
+                    let _ = writeln!(body, "id = {}", quoted(&contract.id));
+                    let _ = writeln!(body, "from = {}", quoted_list(&sources));
+                    let _ = writeln!(body, "forbid = {}", quoted_list(&protected));
+                    let _ = writeln!(
+                        body,
+                        "tests = \"error\"  # import-linter counts every module"
+                    );
+                    let _ = writeln!(
+                        body,
+                        "allow-in = {}  # allowed_importers",
+                        quoted_list(&allow_in)
+                    );
+                    if !as_packages {
+                        let _ = writeln!(body, "as-packages = false");
+                    }
+                    common_lines(options, &mut body);
+                }
+                "layers" => {
+                    let _ = writeln!(body, "[[{{prefix}}layers]]");
+                    let _ = writeln!(body, "id = {}", quoted(&contract.id));
+                    let _ = writeln!(body, "layers = {}", quoted_list(&list("layers")));
+                    let containers = list("containers");
+                    if !containers.is_empty() {
+                        let _ = writeln!(body, "containers = {}", quoted_list(&containers));
+                    }
+                    if flag("exhaustive", false) {
+                        let _ = writeln!(body, "exhaustive = true");
+                        let ignores = list("exhaustive_ignores");
+                        if !ignores.is_empty() {
+                            let _ =
+                                writeln!(body, "exhaustive-ignores = {}", quoted_list(&ignores));
+                        }
+                    }
+                    common_lines(options, &mut body);
+                }
+                "independence" => {
+                    let _ = writeln!(body, "[[{{prefix}}independent]]");
+                    let _ = writeln!(body, "id = {}", quoted(&contract.id));
+                    let _ = writeln!(body, "modules = {}", quoted_list(&list("modules")));
+                    common_lines(options, &mut body);
+                }
+                "acyclic_siblings" => {
+                    let ancestors = list("ancestors");
+                    for (position, ancestor) in ancestors.iter().enumerate() {
+                        let id = if ancestors.len() == 1 {
+                            contract.id.clone()
+                        } else {
+                            format!("{}:{ancestor}", contract.id)
+                        };
+                        if position > 0 {
+                            let _ = writeln!(body);
+                        }
+                        let _ = writeln!(body, "[[{{prefix}}cycles]]");
+                        let _ = writeln!(body, "id = {}", quoted(&id));
+                        let _ = writeln!(body, "within = {}", quoted(ancestor));
+                        let _ = writeln!(body, "between = \"siblings\"");
+                        let _ =
+                            writeln!(body, "lazy = true  # grimp counts imports inside functions");
+                        if let Some(depth) = options.get("depth") {
+                            let _ = writeln!(body, "depth = {}", depth.text());
+                        }
+                        let skip = list("skip_descendants");
+                        if !skip.is_empty() {
+                            let _ = writeln!(body, "skip-descendants = {}", quoted_list(&skip));
+                        }
+                        common_lines(options, &mut body);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Migration {
+            source,
+            body,
+            unexpressed,
+        })
+    }
+}
