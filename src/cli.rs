@@ -72,6 +72,8 @@ pub struct InitArgs {
 pub enum FromTool {
     /// import-linter: `.importlinter`, `setup.cfg` or `[tool.importlinter]` in pyproject.toml.
     ImportLinter,
+    /// tach: `tach.toml` or `[tool.tach]` in pyproject.toml.
+    Tach,
 }
 
 /// `importgate completions`.

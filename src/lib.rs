@@ -126,18 +126,21 @@ fn run_init(args: cli::InitArgs) -> u8 {
     let threads = worker_count(args.threads);
     let written = match args.from {
         None => commands::init::init(&directory, target, threads),
-        Some(cli::FromTool::ImportLinter) => {
-            commands::init::init_from(&directory, target, commands::migrate::Tool::ImportLinter)
-                .map(|(written, migration)| {
-                    say!(
-                        "Migrated {}.",
-                        report::display_path(&migration.source, &cwd)
-                    );
-                    for item in &migration.unexpressed {
-                        say!("warning: not migrated: {item}");
-                    }
-                    written
-                })
+        Some(tool) => {
+            let tool = match tool {
+                cli::FromTool::ImportLinter => commands::migrate::Tool::ImportLinter,
+                cli::FromTool::Tach => commands::migrate::Tool::Tach,
+            };
+            commands::init::init_from(&directory, target, tool).map(|(written, migration)| {
+                say!(
+                    "Migrated {}.",
+                    report::display_path(&migration.source, &cwd)
+                );
+                for item in &migration.unexpressed {
+                    say!("warning: not migrated: {item}");
+                }
+                written
+            })
         }
     };
     let written = match written {

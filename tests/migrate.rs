@@ -154,6 +154,23 @@ fn import_linter_verdict(output: &str) -> BTreeSet<String> {
     verdict
 }
 
+/// Compares a verdict from the tool itself with `expected.txt` (rewritten first with
+/// `UPDATE_EXPECTED=1`).
+fn assert_live_verdict_is_expected(expected_path: &Path, live: BTreeSet<String>, tool: &str) {
+    let live: Vec<String> = live.into_iter().collect();
+    let live = format!("{}\n", live.join("\n"));
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
+        std::fs::write(expected_path, &live).expect("write expected.txt");
+    }
+    let expected = std::fs::read_to_string(expected_path).unwrap_or_default();
+    assert_eq!(
+        live,
+        expected,
+        "{}: {tool}'s own verdict",
+        expected_path.display()
+    );
+}
+
 fn contracts_of(expected: &BTreeSet<String>) -> Vec<String> {
     expected
         .iter()
@@ -255,4 +272,132 @@ fn what_cannot_be_migrated_is_listed() {
         check.status.code() != Some(2),
         "the registry loads: {check:?}"
     );
+}
+
+/// tach's verdict, from `tach check`'s output: `FAIL path:line` and `WARN path:line`.
+fn tach_verdict(output: &str) -> BTreeSet<String> {
+    output
+        .lines()
+        .filter_map(|line| {
+            let (state, rest) = if let Some(rest) = line.strip_prefix("[FAIL] ") {
+                ("FAIL", rest)
+            } else {
+                ("WARN", line.strip_prefix("[WARN] ")?)
+            };
+            let mut parts = rest.splitn(3, ':');
+            let path = parts.next()?;
+            let line = parts.next()?;
+            Some(format!("{state} {path}:{line}"))
+        })
+        .collect()
+}
+
+/// importgate's verdict on a tree migrated from tach, written as `tach_verdict`.
+fn importgate_tach_verdict(tree: &Path) -> BTreeSet<String> {
+    let output = importgate(tree, &["check", "--output-format", "json"])
+        .output()
+        .expect("check runs");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|diagnostic| {
+            let state = if diagnostic["severity"] == "warning" {
+                "WARN"
+            } else {
+                "FAIL"
+            };
+            format!(
+                "{state} {}:{}",
+                diagnostic["path"].as_str().unwrap_or_default(),
+                diagnostic["line"]
+            )
+        })
+        .collect()
+}
+
+/// `importgate init --from tach`: each tree of `tests/fixtures/migrate/tach` holds a tach
+/// configuration and `expected.txt`, tach's verdict (the import lines it fails and warns
+/// about). With `IMPORTGATE_TACH` (tach's command; CI installs it), tach itself runs too.
+#[test]
+fn migrated_tach_modules_give_tachs_verdict() {
+    let tach = std::env::var_os("IMPORTGATE_TACH").map(PathBuf::from);
+    assert!(
+        tach.is_some() || std::env::var_os("CI").is_none(),
+        "CI must compare with tach itself: set IMPORTGATE_TACH"
+    );
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(common::fixture("migrate/tach"))
+        .expect("the tach fixtures")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 2);
+    for case in cases {
+        let expected_path = case.join("expected.txt");
+        if let Some(tach) = &tach {
+            let run = tempfile::tempdir().expect("tempdir");
+            copy(&case, run.path());
+            let output = Command::new(tach)
+                .arg("check")
+                .current_dir(run.path())
+                .output()
+                .expect("tach runs");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert_live_verdict_is_expected(&expected_path, tach_verdict(&text), "tach");
+        }
+        let expected: BTreeSet<String> = std::fs::read_to_string(&expected_path)
+            .expect("expected.txt")
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let tree = tempfile::tempdir().expect("tempdir");
+        copy(&case, tree.path());
+        let init = importgate(tree.path(), &["init", "--from", "tach"])
+            .output()
+            .expect("init runs");
+        assert!(init.status.success(), "{}: {init:?}", case.display());
+        assert_eq!(
+            importgate_tach_verdict(tree.path()),
+            expected,
+            "{}",
+            case.display()
+        );
+    }
+}
+
+/// tach's declared dependencies that are circular, and its interfaces, are listed.
+#[test]
+fn tach_settings_without_an_equivalent_are_listed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::write_files(
+        dir.path(),
+        &[
+            ("a/__init__.py", ""),
+            ("b/__init__.py", ""),
+            (
+                "tach.toml",
+                "forbid_circular_dependencies = true\nexact = true\n\n[[modules]]\npath = \"a\"\ndepends_on = [\"b\"]\n\n\
+                 [[modules]]\npath = \"b\"\ndepends_on = [\"a\"]\n\n[[interfaces]]\nexpose = [\"api.*\"]\nfrom = [\"a\"]\n",
+            ),
+        ],
+    );
+    let init = importgate(dir.path(), &["init", "--from", "tach"])
+        .output()
+        .expect("init runs");
+    assert!(init.status.success(), "{init:?}");
+    let stderr = String::from_utf8_lossy(&init.stderr);
+    for item in [
+        "the declared dependencies are circular (a -> b -> a)",
+        "[[interfaces]]",
+        "tach's `exact` setting",
+    ] {
+        assert!(stderr.contains(item), "stderr lacks {item}:\n{stderr}");
+    }
 }

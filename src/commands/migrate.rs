@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 pub enum Tool {
     /// import-linter: `.importlinter`, `setup.cfg` or `[tool.importlinter]`.
     ImportLinter,
+    /// tach: `tach.toml` or `[tool.tach]`.
+    Tach,
 }
 
 /// A configuration migrated to a registry.
@@ -170,6 +172,7 @@ fn python_roots_line(roots: &[String]) -> String {
 pub fn migrate(directory: &Path, tool: Tool) -> Result<Migration, MigrateError> {
     match tool {
         Tool::ImportLinter => import_linter::migrate(directory),
+        Tool::Tach => tach::migrate(directory),
     }
 }
 
@@ -656,6 +659,438 @@ mod import_linter {
                     }
                 }
                 _ => {}
+            }
+        }
+        Ok(Migration {
+            source,
+            body,
+            unexpressed,
+        })
+    }
+}
+
+mod tach {
+    use super::*;
+
+    /// The keys of tach's project table that the migration reads.
+    const PROJECT_KEYS: &[&str] = &[
+        "modules",
+        "layers",
+        "interfaces",
+        "source_roots",
+        "exclude",
+        "ignore_type_checking_imports",
+        "forbid_circular_dependencies",
+        "layers_explicit_depends_on",
+        "root_module",
+        "respect_gitignore",
+    ];
+    /// The keys of a `[[modules]]` entry that the migration reads.
+    const MODULE_KEYS: &[&str] = &[
+        "path",
+        "depends_on",
+        "cannot_depend_on",
+        "layer",
+        "utility",
+        "unchecked",
+        "visibility",
+    ];
+    /// tach's default `exclude`.
+    const DEFAULT_EXCLUDE: &[&str] = &[
+        "**/tests",
+        "**/docs",
+        "**/*__pycache__",
+        "**/*egg-info",
+        "**/venv",
+    ];
+
+    /// A dependency of a module: its path, and whether it is deprecated (a warning).
+    struct Dependency {
+        path: String,
+        deprecated: bool,
+    }
+
+    struct Module {
+        path: String,
+        depends_on: Option<Vec<Dependency>>,
+        cannot_depend_on: Vec<String>,
+        layer: Option<String>,
+        utility: bool,
+        unchecked: bool,
+    }
+
+    fn read(directory: &Path) -> Result<(PathBuf, toml::Table), MigrateError> {
+        let tach = directory.join("tach.toml");
+        if let Ok(text) = std::fs::read_to_string(&tach) {
+            let table = text
+                .parse()
+                .map_err(|error: toml::de::Error| MigrateError::Invalid {
+                    path: tach.clone(),
+                    message: error.to_string(),
+                })?;
+            return Ok((tach, table));
+        }
+        let pyproject = directory.join(PYPROJECT_FILE_NAME);
+        if let Ok(text) = std::fs::read_to_string(&pyproject) {
+            let document: toml::Table =
+                text.parse()
+                    .map_err(|error: toml::de::Error| MigrateError::Invalid {
+                        path: pyproject.clone(),
+                        message: error.to_string(),
+                    })?;
+            if let Some(toml::Value::Table(table)) =
+                document.get("tool").and_then(|tool| tool.get("tach"))
+            {
+                return Ok((pyproject, table.clone()));
+            }
+        }
+        Err(MigrateError::NotFound {
+            tool: "tach",
+            directory: directory.to_path_buf(),
+            looked_for: "tach.toml, pyproject.toml ([tool.tach])",
+        })
+    }
+
+    fn strings(value: Option<&toml::Value>) -> Vec<String> {
+        value
+            .and_then(toml::Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| match item {
+                        toml::Value::String(text) => Some(text.clone()),
+                        toml::Value::Table(table) => table
+                            .get("path")
+                            .and_then(toml::Value::as_str)
+                            .map(str::to_string),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn dependencies(value: &toml::Value) -> Vec<Dependency> {
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| match item {
+                        toml::Value::String(path) => Some(Dependency {
+                            path: path.clone(),
+                            deprecated: false,
+                        }),
+                        toml::Value::Table(table) => Some(Dependency {
+                            path: table.get("path")?.as_str()?.to_string(),
+                            deprecated: table
+                                .get("deprecated")
+                                .and_then(toml::Value::as_bool)
+                                .unwrap_or(false),
+                        }),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn flag(table: &toml::Table, key: &str, default: bool) -> bool {
+        table
+            .get(key)
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(default)
+    }
+
+    /// A cycle in the declared `depends_on` of the modules, if there is one.
+    fn declared_cycle(modules: &[Module]) -> Option<Vec<String>> {
+        let edges: BTreeMap<&str, Vec<&str>> = modules
+            .iter()
+            .map(|module| {
+                let targets = module
+                    .depends_on
+                    .iter()
+                    .flatten()
+                    .map(|dependency| dependency.path.as_str())
+                    .collect();
+                (module.path.as_str(), targets)
+            })
+            .collect();
+        // Depth-first search with the path on a stack: a target already on it closes a cycle.
+        fn visit<'m>(
+            node: &'m str,
+            edges: &BTreeMap<&'m str, Vec<&'m str>>,
+            path: &mut Vec<&'m str>,
+            done: &mut BTreeSet<&'m str>,
+        ) -> Option<Vec<String>> {
+            if let Some(start) = path.iter().position(|on_path| *on_path == node) {
+                let mut cycle: Vec<String> = path[start..].iter().map(|m| m.to_string()).collect();
+                cycle.push(node.to_string());
+                return Some(cycle);
+            }
+            if !done.insert(node) {
+                return None;
+            }
+            path.push(node);
+            for target in edges.get(node).into_iter().flatten() {
+                if let Some(cycle) = visit(target, edges, path, done) {
+                    return Some(cycle);
+                }
+            }
+            path.pop();
+            None
+        }
+        let mut done = BTreeSet::new();
+        edges
+            .keys()
+            .find_map(|node| visit(node, &edges, &mut Vec::new(), &mut done))
+    }
+
+    pub(super) fn migrate(directory: &Path) -> Result<Migration, MigrateError> {
+        let (source, project) = read(directory)?;
+        let mut unexpressed = Vec::new();
+        for key in project.keys() {
+            if !PROJECT_KEYS.contains(&key.as_str()) {
+                unexpressed.push(format!("tach's `{key}` setting"));
+            }
+        }
+        let modules: Vec<Module> = project
+            .get("modules")
+            .and_then(toml::Value::as_array)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(toml::Value::as_table)
+                    .filter_map(|entry| {
+                        for key in entry.keys() {
+                            if !MODULE_KEYS.contains(&key.as_str()) {
+                                unexpressed.push(format!(
+                                    "the `{key}` of module `{}`",
+                                    entry
+                                        .get("path")
+                                        .and_then(toml::Value::as_str)
+                                        .unwrap_or("?")
+                                ));
+                            }
+                        }
+                        Some(Module {
+                            path: entry.get("path")?.as_str()?.to_string(),
+                            depends_on: entry.get("depends_on").map(dependencies),
+                            cannot_depend_on: strings(entry.get("cannot_depend_on")),
+                            layer: entry
+                                .get("layer")
+                                .and_then(toml::Value::as_str)
+                                .map(str::to_string),
+                            utility: flag(entry, "utility", false),
+                            unchecked: flag(entry, "unchecked", false),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let layers = strings(project.get("layers"));
+        let layer_rank = |module: &Module| {
+            module
+                .layer
+                .as_ref()
+                .and_then(|layer| layers.iter().position(|name| name == layer))
+        };
+        let explicit_layers = flag(&project, "layers_explicit_depends_on", false);
+        let ignore_type_checking = flag(&project, "ignore_type_checking_imports", true);
+        let circular = flag(&project, "forbid_circular_dependencies", false);
+        if project.get("interfaces").is_some() {
+            unexpressed.push(
+                "[[interfaces]]: which members of a module others may import (tach's expose \
+                 patterns) is not migrated yet"
+                    .to_string(),
+            );
+        }
+        match project.get("root_module").and_then(toml::Value::as_str) {
+            None | Some("ignore") => {}
+            Some(other) => unexpressed.push(format!(
+                "root_module = \"{other}\": the code outside every module is left unchecked"
+            )),
+        }
+
+        let mut body = String::new();
+        let source_name = source
+            .file_name()
+            .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+        let _ = writeln!(
+            body,
+            "# importgate registry, migrated from tach's {source_name} by\n\
+             # `importgate init --from tach`. Each service is a tach module."
+        );
+        let roots: Vec<String> = match project.get("source_roots") {
+            Some(value) => strings(Some(value))
+                .into_iter()
+                .map(|root| {
+                    let root = root.trim_start_matches("./").trim_end_matches('/');
+                    if root == "." {
+                        String::new()
+                    } else {
+                        root.to_string()
+                    }
+                })
+                .collect(),
+            None => vec![String::new()],
+        };
+        let exclude: Vec<String> = match project.get("exclude") {
+            Some(value) => strings(Some(value)),
+            None => DEFAULT_EXCLUDE
+                .iter()
+                .map(|item| item.to_string())
+                .collect(),
+        };
+        let exclude: Vec<String> = exclude
+            .iter()
+            .flat_map(|pattern| [pattern.clone(), format!("{pattern}/**")])
+            .collect();
+        let _ = writeln!(body, "\n[{{prefix}}settings]");
+        let _ = writeln!(
+            body,
+            "# tach's source_roots.\n{}",
+            python_roots_line(&roots)
+        );
+        let _ = writeln!(
+            body,
+            "# tach's exclude (each pattern, and what is below it)."
+        );
+        let _ = writeln!(body, "exclude = {}", quoted_list(&exclude));
+        if !flag(&project, "respect_gitignore", true) {
+            let _ = writeln!(body, "respect-gitignore = false");
+        }
+        let _ = writeln!(body, "\n[{{prefix}}graph]");
+        let _ = writeln!(
+            body,
+            "# tach checks every file it does not exclude, tests too, and imports inside functions.\n\
+             tests = true\ntype-checking = {}",
+            !ignore_type_checking
+        );
+        let mut select = vec!["IG001", "IG013"];
+        let layered: Vec<(usize, &Module)> = modules
+            .iter()
+            .filter_map(|module| Some((layer_rank(module)?, module)))
+            .collect();
+        let used_layers: BTreeSet<usize> = layered.iter().map(|(rank, _)| *rank).collect();
+        if used_layers.len() >= 2 {
+            select.push("IG031");
+        }
+        let _ = writeln!(body, "\n[{{prefix}}checks]");
+        let _ = writeln!(
+            body,
+            "# The checks tach's rules correspond to; remove `select` to run importgate's other\n\
+             # checks too (unresolved imports, missing names, banned APIs...).\nselect = {}",
+            quoted_list(&select)
+        );
+
+        for module in &modules {
+            let _ = writeln!(body, "\n[[{{prefix}}service]]");
+            let _ = writeln!(body, "name = {}", quoted(&module.path));
+            let _ = writeln!(body, "modules = {}", quoted_list(&[module.path.as_str()]));
+        }
+        let type_checking = if ignore_type_checking {
+            "type-checking = \"allow\"  # ignore_type_checking_imports\n"
+        } else {
+            ""
+        };
+        for module in &modules {
+            if module.unchecked {
+                let _ = writeln!(
+                    body,
+                    "\n# tach module `{}` is unchecked: no boundary.",
+                    module.path
+                );
+                continue;
+            }
+            let mut forbidden: Vec<&str> = Vec::new();
+            let mut deprecated: Vec<&str> = Vec::new();
+            if let Some(depends_on) = &module.depends_on {
+                let allowed: BTreeSet<&str> = depends_on
+                    .iter()
+                    .map(|dependency| dependency.path.as_str())
+                    .collect();
+                deprecated = depends_on
+                    .iter()
+                    .filter(|dependency| dependency.deprecated)
+                    .map(|dependency| dependency.path.as_str())
+                    .collect();
+                let rank = layer_rank(module);
+                forbidden = modules
+                    .iter()
+                    .filter(|other| other.path != module.path && !other.utility)
+                    .filter(|other| !allowed.contains(other.path.as_str()))
+                    // A module may use the layers below its own without declaring it.
+                    .filter(|other| {
+                        explicit_layers
+                            || !matches!((rank, layer_rank(other)), (Some(mine), Some(theirs)) if theirs > mine)
+                    })
+                    .map(|other| other.path.as_str())
+                    .collect();
+            }
+            for cannot in &module.cannot_depend_on {
+                if !forbidden.contains(&cannot.as_str()) {
+                    forbidden.push(cannot);
+                }
+            }
+            // Each rule: (comment, id suffix, forbidden modules, severity and test lines).
+            let rules = [
+                (
+                    "it may depend only on what it declares",
+                    "depends-on",
+                    &forbidden,
+                    "tests = \"error\"  # tach checks tests like any code\n",
+                ),
+                (
+                    "deprecated dependencies",
+                    "deprecated",
+                    &deprecated,
+                    "severity = \"warning\"\ntests = \"warn\"\n",
+                ),
+            ];
+            for (comment, suffix, forbid, treatment) in rules {
+                if forbid.is_empty() {
+                    continue;
+                }
+                let path = module.path.as_str();
+                let _ = writeln!(body, "\n# tach module `{path}`: {comment}.");
+                let _ = writeln!(body, "[[{{prefix}}boundary]]");
+                let _ = writeln!(body, "id = {}", quoted(&format!("{path}-{suffix}")));
+                let _ = writeln!(body, "from = {}", quoted_list(&[path]));
+                let _ = writeln!(body, "forbid = {}", quoted_list(forbid));
+                let _ = write!(body, "{treatment}{type_checking}");
+            }
+        }
+        if used_layers.len() >= 2 {
+            let _ = writeln!(
+                body,
+                "\n# tach's layers: a module may not use one of a higher layer (direct imports)."
+            );
+            let _ = writeln!(body, "[[{{prefix}}layers]]");
+            let _ = writeln!(body, "id = \"tach-layers\"");
+            let written: Vec<String> = used_layers
+                .iter()
+                .map(|rank| {
+                    layered
+                        .iter()
+                        .filter(|(module_rank, _)| module_rank == rank)
+                        .map(|(_, module)| module.path.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" : ")
+                })
+                .collect();
+            let _ = writeln!(body, "layers = {}", quoted_list(&written));
+            let _ = writeln!(body, "transitive = false");
+        }
+        // tach checks forbid_circular_dependencies on the declared dependencies, before any
+        // import: the boundaries enforce those, so an acyclic declaration keeps the imports
+        // between modules acyclic too.
+        if circular {
+            if let Some(cycle) = declared_cycle(&modules) {
+                unexpressed.push(format!(
+                    "forbid_circular_dependencies: the declared dependencies are circular ({}), which tach refuses before checking any import",
+                    cycle.join(" -> ")
+                ));
             }
         }
         Ok(Migration {
