@@ -8,7 +8,8 @@
 //!   and `allow` when they name first-party modules): a typo must never turn a rule into one
 //!   that checks nothing, as import-linter stops on it. A layer written `"(name)"` is
 //!   optional and may be missing. A pattern with wildcards that matches no module of the
-//!   tree is a warning;
+//!   tree is a warning (`m.*` for an existing module `m` matches the names imported from
+//!   it);
 //! - a `forbid` entry that covers a module of the rule's own `from` (warning): imports inside
 //!   the forbidden area are that area's own business, so the rule never fires for it.
 //!
@@ -92,10 +93,22 @@ fn presence(input: &ProjectInput<'_>, pattern: &ModulePattern) -> Presence {
                         != NameLookup::Missing
             })
     };
+    // `m.*` (or `m.**`) with a literal `m` names what is imported from the module `m` too
+    // (`from m import N` is matched as `m.N`), whether or not `m` has submodules.
+    let names_from_a_module = || {
+        text.rsplit_once('.').is_some_and(|(module, last)| {
+            (last == "*" || last == "**")
+                && !module
+                    .split('.')
+                    .any(|segment| segment == "*" || segment == "**")
+                && input.index.exists(module)
+        })
+    };
     match (literal, literal && names_something()) {
         (true, true) => Presence::Present,
         (true, false) => Presence::Missing,
         (false, _) if input.index.any_module(|module| pattern.matches(module)) => Presence::Present,
+        (false, _) if names_from_a_module() => Presence::Present,
         (false, _) => Presence::Unmatched,
     }
 }
