@@ -372,7 +372,8 @@ fn migrated_tach_modules_give_tachs_verdict() {
     }
 }
 
-/// tach's declared dependencies that are circular, and its interfaces, are listed.
+/// tach's declared dependencies that are circular, an expose pattern importgate's module
+/// patterns cannot say, and an interface's data types are listed.
 #[test]
 fn tach_settings_without_an_equivalent_are_listed() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -384,7 +385,7 @@ fn tach_settings_without_an_equivalent_are_listed() {
             (
                 "tach.toml",
                 "forbid_circular_dependencies = true\nexact = true\n\n[[modules]]\npath = \"a\"\ndepends_on = [\"b\"]\n\n\
-                 [[modules]]\npath = \"b\"\ndepends_on = [\"a\"]\n\n[[interfaces]]\nexpose = [\"api.*\"]\nfrom = [\"a\"]\n",
+                 [[modules]]\npath = \"b\"\ndepends_on = [\"a\"]\n\n[[interfaces]]\nexpose = [\"(api|v2)\"]\nfrom = [\"a\"]\ndata_types = \"primitive\"\n",
             ),
         ],
     );
@@ -395,7 +396,8 @@ fn tach_settings_without_an_equivalent_are_listed() {
     let stderr = String::from_utf8_lossy(&init.stderr);
     for item in [
         "the declared dependencies are circular (a -> b -> a)",
-        "[[interfaces]]",
+        "the expose pattern `(api|v2)` of `a`'s interface is a regular expression",
+        "data_types = \"primitive\" of [[interfaces]] #1",
         "tach's `exact` setting",
     ] {
         assert!(stderr.contains(item), "stderr lacks {item}:\n{stderr}");

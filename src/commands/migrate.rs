@@ -6,6 +6,8 @@
 //! the tree and sets `python-roots`, so that `importgate check` works right away.
 
 use crate::config::{CONFIG_FILE_NAME, PYPROJECT_FILE_NAME};
+
+mod tach_interfaces;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -751,7 +753,8 @@ mod tach {
         })
     }
 
-    fn strings(value: Option<&toml::Value>) -> Vec<String> {
+    /// The strings of an array (a table stands for its `path`).
+    pub(super) fn strings(value: Option<&toml::Value>) -> Vec<String> {
         value
             .and_then(toml::Value::as_array)
             .map(|items| {
@@ -846,6 +849,72 @@ mod tach {
             .find_map(|node| visit(node, &edges, &mut Vec::new(), &mut done))
     }
 
+    /// The modules of the tree at or below a module some interface is for (`roots` are tach's
+    /// source roots), each with the names it binds: what tach's expose patterns can match.
+    fn interfaced_tree(
+        directory: &Path,
+        roots: &[String],
+        interfaces: &[tach_interfaces::Interface],
+        modules: &[tach_interfaces::TachModule<'_>],
+    ) -> BTreeMap<String, Vec<Box<str>>> {
+        let interfaced: Vec<&str> = modules
+            .iter()
+            .map(|module| module.path)
+            .filter(|path| interfaces.iter().any(|interface| interface.is_for(path)))
+            .collect();
+        let mut tree = BTreeMap::new();
+        if interfaced.is_empty() {
+            return tree;
+        }
+        for file in tree_files(directory) {
+            let Some(stem) = file.strip_suffix(".py") else {
+                continue;
+            };
+            // The deepest source root that holds the file names its module.
+            let Some(relative) = roots
+                .iter()
+                .filter_map(|root| {
+                    if root.is_empty() {
+                        Some((0, stem))
+                    } else {
+                        Some((
+                            root.len(),
+                            stem.strip_prefix(root.as_str())?.strip_prefix('/')?,
+                        ))
+                    }
+                })
+                .max_by_key(|(depth, _)| *depth)
+                .map(|(_, relative)| relative)
+            else {
+                continue;
+            };
+            let relative = relative.strip_suffix("/__init__").unwrap_or(relative);
+            let module = relative.replace('/', ".");
+            let under = |path: &&str| {
+                module == *path
+                    || module
+                        .strip_prefix(*path)
+                        .is_some_and(|rest| rest.starts_with('.'))
+            };
+            if !interfaced.iter().any(under) {
+                continue;
+            }
+            let names = std::fs::read(directory.join(&file))
+                .map(|bytes| {
+                    let source = crate::source::decode_python(bytes);
+                    crate::frontend::python::extract(
+                        &source.text,
+                        &crate::frontend::python::ExtractOptions::default(),
+                    )
+                    .bindings
+                    .names
+                })
+                .unwrap_or_default();
+            tree.insert(module, names);
+        }
+        tree
+    }
+
     pub(super) fn migrate(directory: &Path) -> Result<Migration, MigrateError> {
         let (source, project) = read(directory)?;
         let mut unexpressed = Vec::new();
@@ -898,13 +967,7 @@ mod tach {
         let explicit_layers = flag(&project, "layers_explicit_depends_on", false);
         let ignore_type_checking = flag(&project, "ignore_type_checking_imports", true);
         let circular = flag(&project, "forbid_circular_dependencies", false);
-        if project.get("interfaces").is_some() {
-            unexpressed.push(
-                "[[interfaces]]: which members of a module others may import (tach's expose \
-                 patterns) is not migrated yet"
-                    .to_string(),
-            );
-        }
+        let interfaces = tach_interfaces::read(&project, &mut unexpressed);
         match project.get("root_module").and_then(toml::Value::as_str) {
             None | Some("ignore") => {}
             Some(other) => unexpressed.push(format!(
@@ -1033,6 +1096,22 @@ mod tach {
                     forbidden.push(cannot);
                 }
             }
+            // A boundary never governs the files inside the area it forbids: a module that
+            // contains this one cannot be forbidden to it.
+            let (containing, kept): (Vec<&str>, Vec<&str>) = forbidden.iter().partition(|other| {
+                module
+                    .path
+                    .strip_prefix(*other)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            });
+            forbidden = kept;
+            for other in containing {
+                unexpressed.push(format!(
+                    "`{}` may not depend on `{other}`, which contains it: a boundary never \
+                     governs the files inside the area it forbids",
+                    module.path
+                ));
+            }
             // Each rule: (comment, id suffix, forbidden modules, severity and test lines).
             let rules = [
                 (
@@ -1061,6 +1140,21 @@ mod tach {
                 let _ = write!(body, "{treatment}{type_checking}");
             }
         }
+        let interfaced: Vec<tach_interfaces::TachModule<'_>> = modules
+            .iter()
+            .map(|module| tach_interfaces::TachModule {
+                path: &module.path,
+                unchecked: module.unchecked,
+            })
+            .collect();
+        let tree = interfaced_tree(directory, &roots, &interfaces, &interfaced);
+        body.push_str(&tach_interfaces::boundaries(
+            &interfaces,
+            &interfaced,
+            &tree,
+            &format!("tests = \"error\"  # tach checks tests like any code\n{type_checking}"),
+            &mut unexpressed,
+        ));
         if used_layers.len() >= 2 {
             let _ = writeln!(
                 body,
