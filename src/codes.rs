@@ -28,6 +28,8 @@ pub enum CheckCode {
     LayerViolation,
     /// IG032 independence.
     Independence,
+    /// IG033 private-module-import.
+    PrivateModuleImport,
     /// IG020 unresolved-module.
     UnresolvedModule,
     /// IG021 missing-name.
@@ -66,6 +68,7 @@ impl CheckCode {
         CheckCode::ImportCycle,
         CheckCode::LayerViolation,
         CheckCode::Independence,
+        CheckCode::PrivateModuleImport,
         CheckCode::ParseError,
         CheckCode::UnreadableFile,
         CheckCode::UnusedSuppression,
@@ -100,6 +103,7 @@ impl CheckCode {
             CheckCode::ImportCycle => ("IG030", "import-cycle"),
             CheckCode::LayerViolation => ("IG031", "layer-violation"),
             CheckCode::Independence => ("IG032", "independence"),
+            CheckCode::PrivateModuleImport => ("IG033", "private-module-import"),
             CheckCode::ParseError => ("IG900", "parse-error"),
             CheckCode::UnreadableFile => ("IG901", "unreadable-file"),
             CheckCode::UnusedSuppression => ("IG902", "unused-suppression"),

@@ -93,6 +93,7 @@ fn check_codes_and_names_are_stable() {
     IG030 import-cycle
     IG031 layer-violation
     IG032 independence
+    IG033 private-module-import
     IG900 parse-error
     IG901 unreadable-file
     IG902 unused-suppression

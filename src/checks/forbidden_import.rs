@@ -40,12 +40,11 @@
 //! shown with every violation.
 
 use super::{
-    context_note, describe_import, severity_of, CheckCode, CheckInfo, FileInput, Findings,
-    FixAvailability, Tolerated,
+    context_note, describe_import, import_severity, CheckCode, CheckInfo, FileInput, Findings,
+    FixAvailability,
 };
-use crate::config::{Boundary, Treatment};
+use crate::config::Boundary;
 use crate::diagnostic::{RuleRef, Severity};
-use crate::model::CodeContext;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
     summary: "An import that a `[[boundary]]` forbids",
@@ -111,16 +110,13 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             {
                 continue;
             }
-            let treatment = treatment(
-                boundary,
-                input.file.context,
+            let Some(severity) = import_severity(
+                input,
+                findings,
+                &boundary.id,
+                (boundary.production, boundary.tests, boundary.type_checking),
                 import.import.context.type_checking,
-            );
-            let Some(severity) = severity_of(treatment) else {
-                findings.tolerated.push(Tolerated {
-                    rule: boundary.id.clone(),
-                    in_tests: input.file.context == CodeContext::Test,
-                });
+            ) else {
                 continue;
             };
             let importer = input.file.service.as_deref().unwrap_or(&input.file.module);
@@ -187,16 +183,4 @@ pub(crate) fn external_targets<'r>(
         .into_iter()
         .chain(module)
         .chain(import.qualified.as_deref())
-}
-
-fn treatment(boundary: &Boundary, context: CodeContext, in_type_checking: bool) -> Treatment {
-    let by_context = match context {
-        CodeContext::Production => boundary.production,
-        CodeContext::Test => boundary.tests,
-    };
-    match (by_context, boundary.type_checking) {
-        (Treatment::Allow, _) => Treatment::Allow,
-        (_, Some(type_checking)) if in_type_checking => type_checking,
-        (by_context, _) => by_context,
-    }
 }

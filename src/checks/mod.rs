@@ -16,6 +16,7 @@ mod missing_name;
 mod module_collision;
 mod non_canonical_import;
 mod parse_error;
+mod private_module_import;
 mod registry_error;
 mod relative_import;
 mod shadowed_module;
@@ -97,6 +98,7 @@ impl CheckCode {
             CheckCode::ImportCycle => &import_cycle::INFO,
             CheckCode::LayerViolation => &layer_violation::INFO,
             CheckCode::Independence => &independence::INFO,
+            CheckCode::PrivateModuleImport => &private_module_import::INFO,
             CheckCode::RelativeImport => &relative_import::INFO,
             CheckCode::NonCanonicalImport => &non_canonical_import::INFO,
             CheckCode::DeprecatedModule => &deprecated_module::INFO,
@@ -468,6 +470,7 @@ pub fn check_file(input: &FileInput<'_>) -> Findings {
         (CheckCode::UnreadableFile, unreadable_file::check),
         (CheckCode::ParseError, parse_error::check),
         (CheckCode::ForbiddenImport, forbidden_import::check),
+        (CheckCode::PrivateModuleImport, private_module_import::check),
         (CheckCode::BannedApi, banned_api::check),
         (CheckCode::RelativeImport, relative_import::check),
         (CheckCode::NonCanonicalImport, non_canonical_import::check),
@@ -484,6 +487,42 @@ pub fn check_file(input: &FileInput<'_>) -> Findings {
         }
     }
     findings
+}
+
+/// The severity a rule with `severity` (`production`), `tests` and `type-checking` keys
+/// gives an import of the file: by its code context, and inside `if TYPE_CHECKING:` the
+/// latter's treatment unless the context already allows it. `None`: the rule lets the
+/// import through, and it is counted for the summary.
+pub(crate) fn import_severity(
+    input: &FileInput<'_>,
+    findings: &mut Findings,
+    rule: &str,
+    (production, tests, type_checking): (
+        crate::config::Treatment,
+        crate::config::Treatment,
+        Option<crate::config::Treatment>,
+    ),
+    in_type_checking: bool,
+) -> Option<Severity> {
+    use crate::config::Treatment;
+    use crate::model::CodeContext;
+    let by_context = match input.file.context {
+        CodeContext::Production => production,
+        CodeContext::Test => tests,
+    };
+    let treatment = match (by_context, type_checking) {
+        (Treatment::Allow, _) => Treatment::Allow,
+        (_, Some(type_checking)) if in_type_checking => type_checking,
+        (by_context, _) => by_context,
+    };
+    let severity = severity_of(treatment);
+    if severity.is_none() {
+        findings.tolerated.push(Tolerated {
+            rule: rule.to_string(),
+            in_tests: input.file.context == CodeContext::Test,
+        });
+    }
+    severity
 }
 
 /// The human description of an import's context, appended to messages: "" for a plain

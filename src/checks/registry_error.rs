@@ -4,7 +4,8 @@
 //!   symbol, a `[[deprecated]]` replacement module that does not exist, or a renamed symbol
 //!   (`names`) the replacement does not define;
 //! - a module that does not exist, named by `[[layers]]` (layers and `containers`),
-//!   `[[independent]]`, `[[cycles]] within`, or a `[[boundary]]`'s `from` (and its `forbid`
+//!   `[[independent]]`, `[[cycles]] within`, `[[private-modules]] packages`, or a
+//!   `[[boundary]]`'s `from` (and its `forbid`
 //!   and `allow` when they name first-party modules): a typo must never turn a rule into one
 //!   that checks nothing, as import-linter stops on it. A layer written `"(name)"` is
 //!   optional and may be missing. A pattern with wildcards that matches no module of the
@@ -142,7 +143,8 @@ fn require_present(
     }
 }
 
-/// `[[layers]]`, `[[independent]]` and `[[cycles]] within` name modules of the tree.
+/// `[[layers]]`, `[[independent]]`, `[[private-modules]]` and `[[cycles]] within` name
+/// modules of the tree.
 fn graph_rule_modules(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
     for rule in &input.config.layers {
         let mut missing_containers = Vec::new();
@@ -194,6 +196,17 @@ fn graph_rule_modules(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic
                     pattern,
                 );
             }
+        }
+    }
+    for rule in &input.config.private_modules {
+        for package in &rule.packages {
+            require_present(
+                input,
+                diagnostics,
+                (&rule.id, &package.span),
+                "package",
+                &package.pattern,
+            );
         }
     }
     for rule in &input.config.cycles {

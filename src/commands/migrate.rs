@@ -224,6 +224,14 @@ mod import_linter {
             ],
         ),
         (
+            "private_modules",
+            &[
+                "packages_with_private_modules",
+                "ignore_imports",
+                "unmatched_ignore_imports_alerting",
+            ],
+        ),
+        (
             "protected",
             &[
                 "protected_modules",
@@ -479,7 +487,7 @@ mod import_linter {
             body,
             "# The checks import-linter's contracts correspond to; remove `select` to run\n\
              # importgate's other checks too (unresolved imports, missing names, banned APIs...).\n\
-             select = [\"IG001\", \"IG002\", \"IG013\", \"IG030\", \"IG031\", \"IG032\", \"IG904\"]"
+             select = [\"IG001\", \"IG002\", \"IG013\", \"IG030\", \"IG031\", \"IG032\", \"IG033\", \"IG904\"]"
         );
 
         for contract in &contracts {
@@ -516,6 +524,13 @@ mod import_linter {
                 contract.id
             );
             let list = |key: &str| options.get(key).map(OptionValue::list).unwrap_or_default();
+            // Direct imports are checked file by file, whatever `[graph]` says: imports that
+            // import-linter leaves out of its graph are allowed by the rule itself.
+            let type_checking_line = if type_checking {
+                ""
+            } else {
+                "type-checking = \"allow\"  # exclude_type_checking_imports\n"
+            };
             let flag = |key: &str, default: bool| {
                 options
                     .get(key)
@@ -561,6 +576,31 @@ mod import_linter {
                     if !as_packages {
                         let _ = writeln!(body, "as-packages = false");
                     }
+                    body.push_str(type_checking_line);
+                    common_lines(options, &mut body);
+                }
+                "private_modules" => {
+                    let _ = writeln!(body, "[[{{prefix}}private-modules]]");
+                    let _ = writeln!(body, "id = {}", quoted(&contract.id));
+                    let packages: Vec<String> = list("packages_with_private_modules")
+                        .iter()
+                        .map(|expression| {
+                            // import-linter's `**` is one or more segments.
+                            expression
+                                .split('.')
+                                .map(|segment| if segment == "**" { "*.**" } else { segment })
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        })
+                        .collect();
+                    if !packages.is_empty() {
+                        let _ = writeln!(body, "packages = {}", quoted_list(&packages));
+                    }
+                    let _ = writeln!(
+                        body,
+                        "tests = \"error\"  # import-linter counts every module"
+                    );
+                    body.push_str(type_checking_line);
                     common_lines(options, &mut body);
                 }
                 "protected" => {
@@ -607,6 +647,7 @@ mod import_linter {
                     if !as_packages {
                         let _ = writeln!(body, "as-packages = false");
                     }
+                    body.push_str(type_checking_line);
                     common_lines(options, &mut body);
                 }
                 "layers" => {

@@ -125,6 +125,8 @@ pub struct Config {
     pub layers: Vec<Layers>,
     /// Independence rules.
     pub independent: Vec<Independent>,
+    /// Private-module rules.
+    pub private_modules: Vec<PrivateModules>,
     /// `[graph] type-checking`: count `if TYPE_CHECKING:` imports in chains and cycles.
     pub graph_type_checking: bool,
     /// `[graph] tests`: count the imports of test files in the layer, independence and
@@ -528,6 +530,30 @@ pub struct Independent {
     pub ignore_imports: IgnoredImports,
 }
 
+/// One `[[private-modules]]` (IG033): a private module (`_name`, and everything below it)
+/// may be imported only from within its parent package, as import-linter's
+/// `private_modules` contract says.
+#[derive(Debug, Clone)]
+pub struct PrivateModules {
+    /// The rule id.
+    pub id: String,
+    /// Byte range of the `id` value in rules.toml.
+    pub id_span: Range<usize>,
+    /// The packages whose private modules are checked (each with what is below it);
+    /// empty: every first-party module.
+    pub packages: Vec<PatternEntry>,
+    /// What an import of a private module gets in test code.
+    pub tests: Treatment,
+    /// What one inside `if TYPE_CHECKING:` gets; `None`: like any import.
+    pub type_checking: Option<Treatment>,
+    /// What one gets in production code.
+    pub production: Treatment,
+    /// What to do instead.
+    pub hint: Option<String>,
+    /// Imports the rule exempts (`ignore-imports`).
+    pub ignore_imports: IgnoredImports,
+}
+
 /// Where a `[[banned]]` entry applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -685,6 +711,11 @@ impl Config {
                 .iter()
                 .map(|rule| ("independent", rule.id.as_str())),
         );
+        ids.extend(
+            self.private_modules
+                .iter()
+                .map(|rule| ("private-modules", rule.id.as_str())),
+        );
         ids
     }
 
@@ -698,7 +729,7 @@ impl Config {
     }
 
     /// The `ignore-imports` of every rule that has them, as (rule id, entries), in registry
-    /// order: boundaries, cycles, layers, independence rules.
+    /// order: boundaries, cycles, layers, independence and private-module rules.
     pub fn ignore_lists(&self) -> Vec<(&str, &IgnoredImports)> {
         let boundaries = self
             .boundaries
@@ -716,10 +747,15 @@ impl Config {
             .independent
             .iter()
             .map(|rule| (rule.id.as_str(), &rule.ignore_imports));
+        let private_modules = self
+            .private_modules
+            .iter()
+            .map(|rule| (rule.id.as_str(), &rule.ignore_imports));
         boundaries
             .chain(cycles)
             .chain(layers)
             .chain(independent)
+            .chain(private_modules)
             .filter(|(_, entries)| !entries.is_empty())
             .collect()
     }

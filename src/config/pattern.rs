@@ -188,6 +188,12 @@ pub fn is_identifier(text: &str) -> bool {
     chars.all(|c| c == '_' || c.is_alphanumeric())
 }
 
+/// Whether a segment of a module name is private: `_name`, not a dunder (`__main__`), as
+/// import-linter reads it.
+pub fn is_private_name(segment: &str) -> bool {
+    segment.starts_with('_') && !(segment.starts_with("__") && segment.ends_with("__"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,19 @@ pub struct RawIndependent {
     pub unmatched_ignore_imports: Option<Located<String>>,
 }
 
+/// One `[[private-modules]]`.
+#[derive(Debug)]
+pub struct RawPrivateModules {
+    pub id: Option<Located<String>>,
+    pub packages: Strings,
+    pub tests: Option<Located<String>>,
+    pub type_checking: Option<Located<String>>,
+    pub severity: Option<Located<String>>,
+    pub hint: Option<Located<String>>,
+    pub ignore_imports: Strings,
+    pub unmatched_ignore_imports: Option<Located<String>>,
+}
+
 /// `[checks]`.
 #[derive(Debug, Default)]
 pub struct RawChecks {
@@ -154,6 +167,7 @@ pub struct RawConfig {
     pub cycles: Vec<RawCycles>,
     pub layers: Vec<RawLayers>,
     pub independent: Vec<RawIndependent>,
+    pub private_modules: Vec<RawPrivateModules>,
     pub graph: RawGraph,
     pub checks: RawChecks,
 }
@@ -199,6 +213,7 @@ const TOP_KEYS: &[&str] = &[
     "cycles",
     "layers",
     "independent",
+    "private-modules",
     "graph",
     "checks",
 ];
@@ -249,6 +264,16 @@ const INDEPENDENT_KEYS: &[&str] = &[
     "ignore-imports",
     "unmatched-ignore-imports",
 ];
+const PRIVATE_MODULES_KEYS: &[&str] = &[
+    "id",
+    "packages",
+    "tests",
+    "type-checking",
+    "severity",
+    "hint",
+    "ignore-imports",
+    "unmatched-ignore-imports",
+];
 const GRAPH_KEYS: &[&str] = &["type-checking", "tests", "external"];
 const CHECKS_KEYS: &[&str] = &["select", "extend-select", "ignore", "per-file-ignores"];
 const SERVICE_KEYS: &[&str] = &["name", "modules", "paths"];
@@ -285,6 +310,7 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
     ("[[cycles]]", CYCLES_KEYS),
     ("[[layers]]", LAYERS_KEYS),
     ("[[independent]]", INDEPENDENT_KEYS),
+    ("[[private-modules]]", PRIVATE_MODULES_KEYS),
     ("[graph]", GRAPH_KEYS),
     ("[checks]", CHECKS_KEYS),
 ];
@@ -540,6 +566,22 @@ pub fn parse(
             unmatched_ignore_imports: entry.string("unmatched-ignore-imports"),
         },
     );
+    let private_modules = top.read_entries(
+        "private-modules",
+        "[[private-modules]]",
+        PRIVATE_MODULES_KEYS,
+        errors,
+        |entry| RawPrivateModules {
+            id: entry.required_string("id"),
+            packages: entry.strings("packages"),
+            tests: entry.string("tests"),
+            type_checking: entry.string("type-checking"),
+            severity: entry.string("severity"),
+            hint: entry.string("hint"),
+            ignore_imports: entry.strings("ignore-imports"),
+            unmatched_ignore_imports: entry.string("unmatched-ignore-imports"),
+        },
+    );
     let graph = top.read_table("graph", "[graph]", GRAPH_KEYS, errors, |entry| RawGraph {
         type_checking: entry.boolean("type-checking"),
         tests: entry.boolean("tests"),
@@ -567,6 +609,7 @@ pub fn parse(
         cycles,
         layers,
         independent,
+        private_modules,
         graph,
         checks,
     })

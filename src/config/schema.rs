@@ -277,6 +277,22 @@ const SECTIONS: &[Section] = &[
         required: &["id", "modules"],
     },
     Section {
+        name: "private-modules",
+        many: true,
+        description: "Private modules (`_name`) may be imported only from within their parent package (IG033).",
+        keys: &[
+            key("id", Kind::Text, "The rule's id."),
+            key("packages", TEXTS, "Packages whose private modules are checked (default every first-party module)."),
+            key("tests", CONTEXT_TREATMENT, "What such an import gets in test code (default allow)."),
+            key("type-checking", CONTEXT_TREATMENT, "What one inside `if TYPE_CHECKING:` gets (default: as any import)."),
+            key("severity", SEVERITY, "Error or warning (default error)."),
+            HINT,
+            IGNORE_IMPORTS,
+            RULE_UNMATCHED,
+        ],
+        required: &["id"],
+    },
+    Section {
         name: "graph",
         many: false,
         description: "Which imports the graph rules count.",

@@ -3,13 +3,13 @@
 
 use super::raw::{
     did_you_mean, Located, RawBanned, RawBoundary, RawCanonical, RawChecks, RawConfig, RawCycles,
-    RawDeprecated, RawIndependent, RawLayers,
+    RawDeprecated, RawIndependent, RawLayers, RawPrivateModules,
 };
 use super::{
     Banned, Boundary, Canonical, CheckSelection, Config, ConfigError, CycleScope, Cycles,
     Deprecated, DuplicateMode, Globs, IgnoredImport, IgnoredImports, Independent, Layer, Layers,
-    ModuleGroup, ModulePattern, PatternEntry, PerFileIgnore, Scope, Service, Treatment,
-    DEFAULT_TEST_GLOBS,
+    ModuleGroup, ModulePattern, PatternEntry, PerFileIgnore, PrivateModules, Scope, Service,
+    Treatment, DEFAULT_TEST_GLOBS,
 };
 use crate::codes::{CheckSet, Selector};
 use globset::{GlobBuilder, GlobSetBuilder};
@@ -142,6 +142,11 @@ pub(super) fn validate(
         .into_iter()
         .filter_map(|entry| validate_independent(entry, &services, text, &mut ids, errors))
         .collect();
+    let private_modules = raw
+        .private_modules
+        .into_iter()
+        .filter_map(|entry| validate_private_modules(entry, text, &mut ids, errors))
+        .collect();
 
     let checks = check_selection(raw.checks, errors);
     let unmatched_ignore_imports =
@@ -179,6 +184,7 @@ pub(super) fn validate(
         cycles,
         layers,
         independent,
+        private_modules,
         graph_type_checking: raw.graph.type_checking.is_some_and(|flag| flag.value),
         graph_tests: raw.graph.tests.is_some_and(|flag| flag.value),
         graph_external: raw.graph.external.is_some_and(|flag| flag.value),
@@ -1483,5 +1489,54 @@ fn validate_independent(
         groups,
         treatment,
         hint: raw.hint.map(|hint| hint.value),
+    })
+}
+
+fn validate_private_modules(
+    raw: RawPrivateModules,
+    text: &str,
+    ids: &mut HashMap<String, usize>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<PrivateModules> {
+    if let Some(id) = &raw.id {
+        register_id(id, text, ids, errors);
+    }
+    let packages = module_patterns(raw.packages.unwrap_or_default(), errors);
+    // The private modules of a private package would be checked against the wrong parent:
+    // import-linter refuses such a package too.
+    for package in &packages {
+        if package
+            .pattern
+            .as_str()
+            .split('.')
+            .any(super::pattern::is_private_name)
+        {
+            errors.push(
+                ConfigError::new(
+                    format!(
+                        "`{}` is private, or inside a private module",
+                        package.pattern
+                    ),
+                    package.span.clone(),
+                    "a private package",
+                )
+                .with_help("list an ancestor that is not private: its private modules are checked, however deep"),
+            );
+        }
+    }
+    let tests = context_treatment(raw.tests, "tests", errors);
+    let type_checking = context_treatment(raw.type_checking, "type-checking", errors);
+    let production = severity(raw.severity, errors);
+    let ignore_imports = ignored_imports(raw.ignore_imports, raw.unmatched_ignore_imports, errors);
+    let id = raw.id?;
+    Some(PrivateModules {
+        id: id.value,
+        id_span: id.span,
+        packages,
+        tests: tests.unwrap_or(Treatment::Allow),
+        type_checking,
+        production: production.unwrap_or(Treatment::Error),
+        hint: raw.hint.map(|hint| hint.value),
+        ignore_imports,
     })
 }

@@ -65,6 +65,14 @@ fn rules<'c>(config: &'c Config) -> Vec<RuleLine<'c>> {
     for rule in &config.independent {
         add("independent", &rule.id, &[CheckCode::Independence], None);
     }
+    for rule in &config.private_modules {
+        add(
+            "private-modules",
+            &rule.id,
+            &[CheckCode::PrivateModuleImport],
+            None,
+        );
+    }
     let with_ignores = config.ignore_lists();
     for line in &mut lines {
         if with_ignores.iter().any(|(id, _)| *id == line.id) {
