@@ -907,30 +907,7 @@ mod tach {
         if interfaced.is_empty() {
             return tree;
         }
-        for file in tree_files(directory) {
-            let Some(stem) = file.strip_suffix(".py") else {
-                continue;
-            };
-            // The deepest source root that holds the file names its module.
-            let Some(relative) = roots
-                .iter()
-                .filter_map(|root| {
-                    if root.is_empty() {
-                        Some((0, stem))
-                    } else {
-                        Some((
-                            root.len(),
-                            stem.strip_prefix(root.as_str())?.strip_prefix('/')?,
-                        ))
-                    }
-                })
-                .max_by_key(|(depth, _)| *depth)
-                .map(|(_, relative)| relative)
-            else {
-                continue;
-            };
-            let relative = relative.strip_suffix("/__init__").unwrap_or(relative);
-            let module = relative.replace('/', ".");
+        for (module, file) in tree_modules(directory, roots) {
             let under = |path: &&str| {
                 module == *path
                     || module
@@ -956,6 +933,57 @@ mod tach {
         tree
     }
 
+    /// tach's name for the code outside every module.
+    pub(super) const ROOT_MODULE: &str = "<root>";
+
+    /// The dotted module names of the tree's Python files below tach's source `roots`
+    /// (the deepest root that holds a file names its module), with each file's path.
+    fn tree_modules(directory: &Path, roots: &[String]) -> Vec<(String, String)> {
+        tree_files(directory)
+            .into_iter()
+            .filter_map(|file| {
+                let stem = file.strip_suffix(".py")?;
+                let relative = roots
+                    .iter()
+                    .filter_map(|root| {
+                        if root.is_empty() {
+                            Some((0, stem))
+                        } else {
+                            Some((
+                                root.len(),
+                                stem.strip_prefix(root.as_str())?.strip_prefix('/')?,
+                            ))
+                        }
+                    })
+                    .max_by_key(|(depth, _)| *depth)?
+                    .1;
+                let relative = relative.strip_suffix("/__init__").unwrap_or(relative);
+                Some((relative.replace('/', "."), file))
+            })
+            .collect()
+    }
+
+    /// The top-level names of the code outside every tach module: the patterns of the
+    /// `<root>` service (a module inside one of them is more specific, so its own service
+    /// wins).
+    fn outside_modules(directory: &Path, roots: &[String], modules: &[Module]) -> Vec<String> {
+        let inside = |module: &str| {
+            modules.iter().any(|tach| {
+                module == tach.path
+                    || module
+                        .strip_prefix(tach.path.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+        };
+        tree_modules(directory, roots)
+            .into_iter()
+            .filter(|(module, _)| !module.is_empty() && !inside(module))
+            .filter_map(|(module, _)| Some(module.split('.').next()?.to_string()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
     pub(super) fn migrate(directory: &Path) -> Result<Migration, MigrateError> {
         let (source, project) = read(directory)?;
         let mut unexpressed = Vec::new();
@@ -964,7 +992,7 @@ mod tach {
                 unexpressed.push(format!("tach's `{key}` setting"));
             }
         }
-        let modules: Vec<Module> = project
+        let mut modules: Vec<Module> = project
             .get("modules")
             .and_then(toml::Value::as_array)
             .map(|entries| {
@@ -1009,11 +1037,15 @@ mod tach {
         let ignore_type_checking = flag(&project, "ignore_type_checking_imports", true);
         let circular = flag(&project, "forbid_circular_dependencies", false);
         let interfaces = tach_interfaces::read(&project, &mut unexpressed);
-        match project.get("root_module").and_then(toml::Value::as_str) {
-            None | Some("ignore") => {}
-            Some(other) => unexpressed.push(format!(
-                "root_module = \"{other}\": the code outside every module is left unchecked"
-            )),
+        let root_module = project
+            .get("root_module")
+            .and_then(toml::Value::as_str)
+            .unwrap_or("ignore");
+        if !["ignore", "allow", "dependenciesonly", "forbid"].contains(&root_module) {
+            unexpressed.push(format!(
+                "root_module = \"{root_module}\": tach knows ignore, allow, dependenciesonly \
+                 and forbid; the code outside every module is left unchecked"
+            ));
         }
 
         let mut body = String::new();
@@ -1039,6 +1071,38 @@ mod tach {
                 .collect(),
             None => vec![String::new()],
         };
+        // tach's `<root>`, the code outside every module: ignored by default; otherwise a
+        // module like any other (`allow`), that no module may depend on
+        // (`dependenciesonly`, which tach enforces on the configuration), or that may
+        // neither depend nor be depended on (`forbid`). Undeclared, it depends on nothing.
+        let root_tops = if root_module == "ignore" {
+            Vec::new()
+        } else {
+            outside_modules(directory, &roots, &modules)
+        };
+        modules.retain(|module| module.path != ROOT_MODULE);
+        if !root_tops.is_empty() {
+            let declared = project
+                .get("modules")
+                .and_then(toml::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(toml::Value::as_table)
+                .find(|entry| entry.get("path").and_then(toml::Value::as_str) == Some(ROOT_MODULE));
+            modules.push(Module {
+                path: ROOT_MODULE.to_string(),
+                depends_on: Some(
+                    declared
+                        .and_then(|entry| entry.get("depends_on"))
+                        .map(dependencies)
+                        .unwrap_or_default(),
+                ),
+                cannot_depend_on: Vec::new(),
+                layer: None,
+                utility: false,
+                unchecked: false,
+            });
+        }
         let exclude: Vec<String> = match project.get("exclude") {
             Some(value) => strings(Some(value)),
             None => DEFAULT_EXCLUDE
@@ -1089,9 +1153,21 @@ mod tach {
         );
 
         for module in &modules {
+            let patterns: Vec<&str> = if module.path == ROOT_MODULE {
+                root_tops.iter().map(String::as_str).collect()
+            } else {
+                vec![module.path.as_str()]
+            };
             let _ = writeln!(body, "\n[[{{prefix}}service]]");
+            if module.path == ROOT_MODULE {
+                let _ = writeln!(
+                    body,
+                    "# tach's <root> (root_module = \"{root_module}\"): the code outside every module.\n\
+                     # A module's own service wins over it (its pattern is longer)."
+                );
+            }
             let _ = writeln!(body, "name = {}", quoted(&module.path));
-            let _ = writeln!(body, "modules = {}", quoted_list(&[module.path.as_str()]));
+            let _ = writeln!(body, "modules = {}", quoted_list(&patterns));
         }
         let type_checking = if ignore_type_checking {
             "type-checking = \"allow\"  # ignore_type_checking_imports\n"
@@ -1139,11 +1215,15 @@ mod tach {
             }
             // A boundary never governs the files inside the area it forbids: a module that
             // contains this one cannot be forbidden to it.
-            let (containing, kept): (Vec<&str>, Vec<&str>) = forbidden.iter().partition(|other| {
+            let contains = |outer: &str| {
                 module
                     .path
-                    .strip_prefix(*other)
+                    .strip_prefix(outer)
                     .is_some_and(|rest| rest.starts_with('.'))
+            };
+            let (containing, kept): (Vec<&str>, Vec<&str>) = forbidden.iter().partition(|other| {
+                contains(other)
+                    || (**other == ROOT_MODULE && root_tops.iter().any(|top| contains(top)))
             });
             forbidden = kept;
             for other in containing {

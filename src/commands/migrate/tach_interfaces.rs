@@ -14,7 +14,7 @@
 //! `public` exposes `public` alone (not `public.x`), so an exposed module gets a second
 //! boundary that forbids what is below it.
 
-use super::tach::strings;
+use super::tach::{strings, ROOT_MODULE};
 use super::{quoted, quoted_list};
 use crate::config::pattern::is_identifier;
 use std::collections::{BTreeMap, BTreeSet};
@@ -166,7 +166,7 @@ pub(super) fn read(project: &toml::Table, unexpressed: &mut Vec<String>) -> Vec<
 impl Interface {
     /// Whether the interface is for the tach module at `path`.
     pub(super) fn is_for(&self, path: &str) -> bool {
-        self.from.iter().any(|regex| regex.is_match(path))
+        path != ROOT_MODULE && self.from.iter().any(|regex| regex.is_match(path))
     }
 }
 
@@ -208,7 +208,8 @@ pub(super) fn boundaries(
             .strip_prefix(outer)
             .is_some_and(|rest| rest.starts_with('.'))
     };
-    for defined in modules {
+    // An import of `<root>` code has no path below a module's: tach finds it exposed.
+    for defined in modules.iter().filter(|module| module.path != ROOT_MODULE) {
         let nested: Vec<&str> = modules
             .iter()
             .map(|module| module.path)
