@@ -373,7 +373,7 @@ fn migrated_tach_modules_give_tachs_verdict() {
 }
 
 /// tach's declared dependencies that are circular, an expose pattern importgate's module
-/// patterns cannot say, and an interface's data types are listed.
+/// patterns cannot say, an interface's data types and `# tach-ignore` comments are listed.
 #[test]
 fn tach_settings_without_an_equivalent_are_listed() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -381,10 +381,11 @@ fn tach_settings_without_an_equivalent_are_listed() {
         dir.path(),
         &[
             ("a/__init__.py", ""),
+            ("a/x.py", "import b  # tach-ignore(legacy) b\n"),
             ("b/__init__.py", ""),
             (
                 "tach.toml",
-                "forbid_circular_dependencies = true\nexact = true\n\n[[modules]]\npath = \"a\"\ndepends_on = [\"b\"]\n\n\
+                "forbid_circular_dependencies = true\nexact = true\ndisable_logging = true\n\n[[modules]]\npath = \"a\"\ndepends_on = [\"b\"]\n\n\
                  [[modules]]\npath = \"b\"\ndepends_on = [\"a\"]\n\n[[interfaces]]\nexpose = [\"(api|v2)\"]\nfrom = [\"a\"]\ndata_types = \"primitive\"\n",
             ),
         ],
@@ -399,7 +400,10 @@ fn tach_settings_without_an_equivalent_are_listed() {
         "the expose pattern `(api|v2)` of `a`'s interface is a regular expression",
         "data_types = \"primitive\" of [[interfaces]] #1",
         "tach's `exact` setting",
+        "1 `# tach-ignore` comment(s) (a/x.py:1)",
     ] {
         assert!(stderr.contains(item), "stderr lacks {item}:\n{stderr}");
     }
+    // A setting that changes how tach runs, not its verdict, is no loss.
+    assert!(!stderr.contains("disable_logging"), "{stderr}");
 }

@@ -442,6 +442,8 @@ mod import_linter {
                 | "root_packages"
                 | "include_external_packages"
                 | "exclude_type_checking_imports" => {}
+                // Output only: importgate's summary always gives the time taken.
+                "show_timings" => {}
                 "contract_types" => unexpressed.push(format!(
                     "custom contract types ({}): importgate has no plug-in contracts",
                     value.list().join(", ")
@@ -728,6 +730,8 @@ mod tach {
         "root_module",
         "respect_gitignore",
     ];
+    /// tach's settings that change how it runs, not its verdict.
+    const NEUTRAL_PROJECT_KEYS: &[&str] = &["cache", "disable_logging", "use_regex_matching"];
     /// The keys of a `[[modules]]` entry that the migration reads.
     const MODULE_KEYS: &[&str] = &[
         "path",
@@ -933,6 +937,42 @@ mod tach {
         tree
     }
 
+    /// The `# tach-ignore` comments of the tree, which importgate does not read: how many,
+    /// and where the first ones are.
+    fn tach_ignore_comments(directory: &Path) -> Option<String> {
+        const SHOWN: usize = 5;
+        let mut places = Vec::new();
+        for file in tree_files(directory) {
+            let Ok(text) = std::fs::read_to_string(directory.join(&file)) else {
+                continue;
+            };
+            for (number, line) in text.lines().enumerate() {
+                if line
+                    .split_once('#')
+                    .is_some_and(|(_, comment)| comment.trim_start().starts_with("tach-ignore"))
+                {
+                    places.push(format!("{file}:{}", number + 1));
+                }
+            }
+        }
+        if places.is_empty() {
+            return None;
+        }
+        let more = places.len().saturating_sub(SHOWN);
+        places.truncate(SHOWN);
+        Some(format!(
+            "{} `# tach-ignore` comment(s) ({}{}): importgate reads `# importgate: \
+             ignore[IG001] -- reason` instead",
+            places.len() + more,
+            places.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ))
+    }
+
     /// tach's name for the code outside every module.
     pub(super) const ROOT_MODULE: &str = "<root>";
 
@@ -988,7 +1028,9 @@ mod tach {
         let (source, project) = read(directory)?;
         let mut unexpressed = Vec::new();
         for key in project.keys() {
-            if !PROJECT_KEYS.contains(&key.as_str()) {
+            if !PROJECT_KEYS.contains(&key.as_str())
+                && !NEUTRAL_PROJECT_KEYS.contains(&key.as_str())
+            {
                 unexpressed.push(format!("tach's `{key}` setting"));
             }
         }
@@ -1152,6 +1194,9 @@ mod tach {
             quoted_list(&select)
         );
 
+        if let Some(listed) = tach_ignore_comments(directory) {
+            unexpressed.push(listed);
+        }
         for module in &modules {
             let patterns: Vec<&str> = if module.path == ROOT_MODULE {
                 root_tops.iter().map(String::as_str).collect()
