@@ -898,7 +898,7 @@ mod tach {
     /// source roots), each with the names it binds: what tach's expose patterns can match.
     fn interfaced_tree(
         directory: &Path,
-        roots: &[String],
+        tree_modules: &[(String, String)],
         interfaces: &[tach_interfaces::Interface],
         modules: &[tach_interfaces::TachModule<'_>],
     ) -> BTreeMap<String, Vec<Box<str>>> {
@@ -911,7 +911,7 @@ mod tach {
         if interfaced.is_empty() {
             return tree;
         }
-        for (module, file) in tree_modules(directory, roots) {
+        for (module, file) in tree_modules {
             let under = |path: &&str| {
                 module == *path
                     || module
@@ -921,7 +921,7 @@ mod tach {
             if !interfaced.iter().any(under) {
                 continue;
             }
-            let names = std::fs::read(directory.join(&file))
+            let names = std::fs::read(directory.join(file))
                 .map(|bytes| {
                     let source = crate::source::decode_python(bytes);
                     crate::frontend::python::extract(
@@ -932,18 +932,18 @@ mod tach {
                     .names
                 })
                 .unwrap_or_default();
-            tree.insert(module, names);
+            tree.insert(module.clone(), names);
         }
         tree
     }
 
     /// The `# tach-ignore` comments of the tree, which importgate does not read: how many,
     /// and where the first ones are.
-    fn tach_ignore_comments(directory: &Path) -> Option<String> {
+    fn tach_ignore_comments(directory: &Path, files: &[String]) -> Option<String> {
         const SHOWN: usize = 5;
         let mut places = Vec::new();
-        for file in tree_files(directory) {
-            let Ok(text) = std::fs::read_to_string(directory.join(&file)) else {
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(directory.join(file)) else {
                 continue;
             };
             for (number, line) in text.lines().enumerate() {
@@ -978,9 +978,9 @@ mod tach {
 
     /// The dotted module names of the tree's Python files below tach's source `roots`
     /// (the deepest root that holds a file names its module), with each file's path.
-    fn tree_modules(directory: &Path, roots: &[String]) -> Vec<(String, String)> {
-        tree_files(directory)
-            .into_iter()
+    fn tree_modules(files: &[String], roots: &[String]) -> Vec<(String, String)> {
+        files
+            .iter()
             .filter_map(|file| {
                 let stem = file.strip_suffix(".py")?;
                 let relative = roots
@@ -998,7 +998,7 @@ mod tach {
                     .max_by_key(|(depth, _)| *depth)?
                     .1;
                 let relative = relative.strip_suffix("/__init__").unwrap_or(relative);
-                Some((relative.replace('/', "."), file))
+                Some((relative.replace('/', "."), file.clone()))
             })
             .collect()
     }
@@ -1006,7 +1006,7 @@ mod tach {
     /// The top-level names of the code outside every tach module: the patterns of the
     /// `<root>` service (a module inside one of them is more specific, so its own service
     /// wins).
-    fn outside_modules(directory: &Path, roots: &[String], modules: &[Module]) -> Vec<String> {
+    fn outside_modules(tree: &[(String, String)], modules: &[Module]) -> Vec<String> {
         let inside = |module: &str| {
             modules.iter().any(|tach| {
                 module == tach.path
@@ -1015,8 +1015,7 @@ mod tach {
                         .is_some_and(|rest| rest.starts_with('.'))
             })
         };
-        tree_modules(directory, roots)
-            .into_iter()
+        tree.iter()
             .filter(|(module, _)| !module.is_empty() && !inside(module))
             .filter_map(|(module, _)| Some(module.split('.').next()?.to_string()))
             .collect::<BTreeSet<_>>()
@@ -1117,10 +1116,13 @@ mod tach {
         // module like any other (`allow`), that no module may depend on
         // (`dependenciesonly`, which tach enforces on the configuration), or that may
         // neither depend nor be depended on (`forbid`). Undeclared, it depends on nothing.
+        // The tree is walked once: for `<root>`, the interfaces and `# tach-ignore`.
+        let files = tree_files(directory);
+        let tree = tree_modules(&files, &roots);
         let root_tops = if root_module == "ignore" {
             Vec::new()
         } else {
-            outside_modules(directory, &roots, &modules)
+            outside_modules(&tree, &modules)
         };
         modules.retain(|module| module.path != ROOT_MODULE);
         if !root_tops.is_empty() {
@@ -1194,7 +1196,7 @@ mod tach {
             quoted_list(&select)
         );
 
-        if let Some(listed) = tach_ignore_comments(directory) {
+        if let Some(listed) = tach_ignore_comments(directory, &files) {
             unexpressed.push(listed);
         }
         for module in &modules {
@@ -1313,11 +1315,11 @@ mod tach {
                 unchecked: module.unchecked,
             })
             .collect();
-        let tree = interfaced_tree(directory, &roots, &interfaces, &interfaced);
+        let interfaced_names = interfaced_tree(directory, &tree, &interfaces, &interfaced);
         body.push_str(&tach_interfaces::boundaries(
             &interfaces,
             &interfaced,
-            &tree,
+            &interfaced_names,
             &format!("tests = \"error\"  # tach checks tests like any code\n{type_checking}"),
             &mut unexpressed,
         ));

@@ -334,18 +334,14 @@ pub(super) fn boundaries(
                 quoted_list(&written),
                 users.join(", ")
             );
-            let _ = writeln!(body, "[[{{prefix}}boundary]]");
-            let _ = writeln!(body, "id = {}", quoted(&id));
-            let _ = writeln!(body, "from = {}", quoted_list(&users));
-            let _ = writeln!(
-                body,
-                "forbid = {}",
-                quoted_list(&[format!("{}.*", defined.path)])
+            write_boundary(
+                &mut body,
+                &id,
+                &users,
+                &format!("{}.*", defined.path),
+                &allow,
+                treatment,
             );
-            if !allow.is_empty() {
-                let _ = writeln!(body, "allow = {}", quoted_list(&allow));
-            }
-            let _ = write!(body, "{treatment}");
             // An exposed module alone: what is below it stays private.
             for exposure in &exposures {
                 let Exposure::Exact(path) = exposure else {
@@ -378,18 +374,37 @@ pub(super) fn boundaries(
                     body,
                     "\n# tach exposes `{module}` itself, not what is below it."
                 );
-                let _ = writeln!(body, "[[{{prefix}}boundary]]");
-                let _ = writeln!(body, "id = {}", quoted(&format!("{id}:{path}")));
-                let _ = writeln!(body, "from = {}", quoted_list(&users));
-                let _ = writeln!(body, "forbid = {}", quoted_list(&[format!("{module}.*")]));
-                if !inside.is_empty() {
-                    let _ = writeln!(body, "allow = {}", quoted_list(&inside));
-                }
-                let _ = write!(body, "{treatment}");
+                write_boundary(
+                    &mut body,
+                    &format!("{id}:{path}"),
+                    &users,
+                    &format!("{module}.*"),
+                    &inside,
+                    treatment,
+                );
             }
         }
     }
     body
+}
+
+/// One boundary: `users` may not import what `forbid` covers, except `allow`.
+fn write_boundary(
+    body: &mut String,
+    id: &str,
+    users: &[&str],
+    forbid: &str,
+    allow: &[String],
+    treatment: &str,
+) {
+    let _ = writeln!(body, "[[{{prefix}}boundary]]");
+    let _ = writeln!(body, "id = {}", quoted(id));
+    let _ = writeln!(body, "from = {}", quoted_list(users));
+    let _ = writeln!(body, "forbid = {}", quoted_list(&[forbid]));
+    if !allow.is_empty() {
+        let _ = writeln!(body, "allow = {}", quoted_list(allow));
+    }
+    body.push_str(treatment);
 }
 
 #[cfg(test)]
