@@ -417,6 +417,8 @@ pub enum FormatArg {
     Sarif,
     /// JUnit XML (one test case per rule, a failure per diagnostic).
     Junit,
+    /// Markdown: every finding, for a CI step summary or a pull-request comment.
+    Markdown,
 }
 
 /// `--color` values.

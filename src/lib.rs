@@ -367,6 +367,7 @@ fn run_check(args: CheckArgs) -> u8 {
         FormatArg::Gitlab => OutputFormat::Gitlab,
         FormatArg::Sarif => OutputFormat::Sarif,
         FormatArg::Junit => OutputFormat::Junit,
+        FormatArg::Markdown => OutputFormat::Markdown,
     };
     if let Err(code) = write_output(
         args.output_file.as_deref(),
@@ -384,6 +385,7 @@ fn run_check(args: CheckArgs) -> u8 {
             }
             let mut context = report_context(&config, &cwd, use_color(args.color, to_terminal));
             context.quiet = args.quiet;
+            context.one_line_summary = !to_terminal && under_pre_commit();
             report::render(format, &outcome, &context, out)
         },
     ) {
@@ -931,7 +933,13 @@ fn report_context<'a>(config: &'a Config, cwd: &std::path::Path, color: bool) ->
         color,
         width: terminal_width(),
         quiet: false,
+        one_line_summary: false,
     }
+}
+
+/// pre-commit sets `PRE_COMMIT=1` for every hook it runs.
+fn under_pre_commit() -> bool {
+    std::env::var_os("PRE_COMMIT").is_some_and(|value| !value.is_empty())
 }
 
 fn use_color(choice: ColorArg, is_terminal: bool) -> bool {

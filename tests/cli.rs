@@ -33,6 +33,32 @@ fn demo_github_report() {
 }
 
 #[test]
+fn demo_markdown_report() {
+    stable_settings()
+        .bind(|| insta::assert_snapshot!(demo(&["check", "--output-format", "markdown"])));
+}
+
+/// A short report shows each file's findings open; a clean one says so.
+#[test]
+fn markdown_report_of_a_few_files_and_of_none() {
+    stable_settings().bind(|| {
+        insta::assert_snapshot!(demo(&[
+            "check",
+            "--output-format",
+            "markdown",
+            "fixtures/monorepo/auth_service",
+            "fixtures/monorepo/analytics_service/pipeline/ingest.py"
+        ]));
+        insta::assert_snapshot!(demo(&[
+            "check",
+            "--output-format",
+            "markdown",
+            "fixtures/monorepo/auth_service/auth_core/__init__.py"
+        ]));
+    });
+}
+
+#[test]
 fn explicit_paths_report_only_those_files() {
     stable_settings().bind(|| {
         insta::assert_snapshot!(demo(&[
@@ -64,6 +90,38 @@ fn excluded_and_non_python_paths_are_skipped_silently_and_listed_with_verbose() 
             .concat()
         ))
     });
+}
+
+/// pre-commit passes the files over several runs and prints every run's output: under it
+/// (`PRE_COMMIT=1`), each run ends with one summary line, and a clean run prints nothing.
+#[test]
+fn under_pre_commit_each_run_prints_a_one_line_summary() {
+    let run = |paths: &[&str]| {
+        let output = importgate(&repo_root(), &[&["check"][..], paths].concat())
+            .env("PRE_COMMIT", "1")
+            .output()
+            .expect("runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (code, stdout) = run(&["fixtures/monorepo/auth_service"]);
+    assert_eq!(code, Some(1));
+    let (diagnostics, summary) = stdout.trim_end().rsplit_once('\n').expect("two parts");
+    assert_eq!(
+        summary,
+        "Found 1 error and 0 warnings in 1 file; 1 fixable with `importgate check --fix`."
+    );
+    assert!(
+        diagnostics
+            .trim_end()
+            .ends_with("help: write `from auth_service.auth_core.core.token import TokenPayload`"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Checked"), "{stdout}");
+    let (code, stdout) = run(&["fixtures/monorepo/auth_service/auth_core/__init__.py"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""));
 }
 
 #[test]

@@ -245,6 +245,7 @@ fn check_fix_render(root: &Path) -> Result<(), String> {
         color: false,
         width: 100,
         quiet: false,
+        one_line_summary: false,
     };
     for format in [
         OutputFormat::Full,
@@ -255,6 +256,7 @@ fn check_fix_render(root: &Path) -> Result<(), String> {
         OutputFormat::Gitlab,
         OutputFormat::Sarif,
         OutputFormat::Junit,
+        OutputFormat::Markdown,
     ] {
         let mut out = Vec::new();
         render(format, &outcome, &context, &mut out).map_err(|error| error.to_string())?;

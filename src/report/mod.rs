@@ -11,6 +11,7 @@ pub mod graph;
 mod json;
 mod json_lines;
 mod junit;
+mod markdown;
 mod sarif;
 mod settings;
 mod statistics;
@@ -50,6 +51,8 @@ pub enum OutputFormat {
     Sarif,
     /// JUnit XML.
     Junit,
+    /// GitHub-flavoured Markdown (step summaries, pull-request comments).
+    Markdown,
 }
 
 /// What every format needs besides the outcome.
@@ -64,6 +67,9 @@ pub struct ReportContext<'a> {
     pub width: usize,
     /// `--quiet`: the diagnostics without the summary.
     pub quiet: bool,
+    /// The summary as one line, and nothing on a clean run: under pre-commit, which splits
+    /// the files over several runs and prints every run's output one after the other.
+    pub one_line_summary: bool,
 }
 
 impl ReportContext<'_> {
@@ -83,6 +89,21 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
         ".".to_string()
     } else {
         shown
+    }
+}
+
+/// The text formats' summary, as `--quiet` and pre-commit want it.
+fn write_summary(
+    summary: &Summary,
+    context: &ReportContext<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if context.quiet {
+        Ok(())
+    } else if context.one_line_summary {
+        summary.write_line(out)
+    } else {
+        summary.write_text(out)
     }
 }
 
@@ -106,17 +127,11 @@ pub fn render(
     match format {
         OutputFormat::Full => {
             full::render(outcome, context, out)?;
-            if context.quiet {
-                return Ok(());
-            }
-            summary.write_text(out)
+            write_summary(&summary, context, out)
         }
         OutputFormat::Concise => {
             concise::render(outcome, context, out)?;
-            if context.quiet {
-                return Ok(());
-            }
-            summary.write_text(out)
+            write_summary(&summary, context, out)
         }
         OutputFormat::Json => json::render(outcome, &summary, out),
         OutputFormat::Github => github::render(outcome, context, out),
@@ -124,5 +139,6 @@ pub fn render(
         OutputFormat::Gitlab => gitlab::render(outcome, context, out),
         OutputFormat::Sarif => sarif::render(outcome, context, out),
         OutputFormat::Junit => junit::render(outcome, context, out),
+        OutputFormat::Markdown => markdown::render(outcome, &summary, context, out),
     }
 }

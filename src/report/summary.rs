@@ -123,6 +123,66 @@ impl Summary {
         }
     }
 
+    /// The summary in one line, nothing when there is nothing to report: what each of
+    /// pre-commit's runs prints (it passes the files over several runs and shows every
+    /// run's output, so a block per run would repeat).
+    pub fn write_line(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.errors + self.warnings == 0 {
+            return Ok(());
+        }
+        write!(
+            out,
+            "Found {} and {} in {}",
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+            plural(self.files_with_diagnostics, "file"),
+        )?;
+        if self.fixable > 0 {
+            write!(
+                out,
+                "; {} fixable with `importgate check --fix`",
+                self.fixable
+            )?;
+        }
+        writeln!(out, ".")
+    }
+
+    /// What `--fix`, the baseline, suppressions and service ownership did, a sentence each
+    /// (the text and Markdown summaries print them).
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.fixed > 0 {
+            notes.push(format!(
+                "Fixed {} ({} remaining).",
+                plural(self.fixed, "diagnostic"),
+                self.errors + self.warnings
+            ));
+        }
+        if self.fixable > 0 {
+            notes.push(format!("{} fixable with `--fix`.", self.fixable));
+        }
+        if self.baseline_ignored > 0 {
+            notes.push(format!(
+                "{} ignored (in the baseline).",
+                plural(self.baseline_ignored, "known violation")
+            ));
+        }
+        if self.suppressed > 0 {
+            notes.push(format!(
+                "{} suppressed by `# importgate: ignore` comments.",
+                plural(self.suppressed, "diagnostic")
+            ));
+        }
+        if let Some(orphans) = self.files_without_service.filter(|count| *count > 0) {
+            notes.push(format!(
+                "{} of no service (boundaries that name services do not govern {}).",
+                plural(orphans, "file"),
+                if orphans == 1 { "it" } else { "them" }
+            ));
+        }
+        notes
+    }
+
     /// The summary as the text formats print it.
     pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
         if self.errors + self.warnings == 0 {
@@ -187,38 +247,8 @@ impl Summary {
                 )?;
             }
         }
-        if self.fixed > 0 {
-            writeln!(
-                out,
-                "Fixed {} ({} remaining).",
-                plural(self.fixed, "diagnostic"),
-                self.errors + self.warnings
-            )?;
-        }
-        if self.fixable > 0 {
-            writeln!(out, "{} fixable with `--fix`.", self.fixable)?;
-        }
-        if self.baseline_ignored > 0 {
-            writeln!(
-                out,
-                "{} ignored (in the baseline).",
-                plural(self.baseline_ignored, "known violation")
-            )?;
-        }
-        if self.suppressed > 0 {
-            writeln!(
-                out,
-                "{} suppressed by `# importgate: ignore` comments.",
-                plural(self.suppressed, "diagnostic")
-            )?;
-        }
-        if let Some(orphans) = self.files_without_service.filter(|count| *count > 0) {
-            writeln!(
-                out,
-                "{} of no service (boundaries that name services do not govern {}).",
-                plural(orphans, "file"),
-                if orphans == 1 { "it" } else { "them" }
-            )?;
+        for note in self.notes() {
+            writeln!(out, "{note}")?;
         }
         writeln!(
             out,

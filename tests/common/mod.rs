@@ -25,7 +25,8 @@ pub fn importgate(cwd: &Path, args: &[&str]) -> Command {
         .args(args)
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
-        .env_remove("CI");
+        .env_remove("CI")
+        .env_remove("PRE_COMMIT");
     command
 }
 
