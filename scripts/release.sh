@@ -7,7 +7,8 @@
 #
 # The release is consistent when Cargo.toml and Cargo.lock have the same version, CHANGELOG.md
 # has a dated section for it (Keep a Changelog) under [Unreleased], the pre-commit mirror
-# template pins it, and every `rev: v...` in the README names it. Tagging also needs a clean
+# template pins it, and every `rev: v...`, `importgate@v...` and `importgate==...` in the
+# READMEs and examples, and action.yml's default version, name it. Tagging also needs a clean
 # working tree and a tag that does not exist yet. Next steps (printed at the end): push the
 # tag, build the wheels (scripts/build-wheel.sh), upload them, bump the mirror.
 set -euo pipefail
@@ -40,11 +41,23 @@ grep -q "\"importgate==$version\"" pre-commit-mirror/pyproject.toml \
 grep -qx "version = \"$version\"" pre-commit-mirror/pyproject.toml \
   || problems+=("pre-commit-mirror/pyproject.toml's own version is not $version")
 
-for file in README.md pre-commit-mirror/README.md; do
+# Every place that names a release: pre-commit revs, action refs, pip pins, the action's
+# default version.
+for file in README.md pre-commit-mirror/README.md examples/*.yml; do
   while read -r rev; do
     [ "$rev" = "$tag" ] || problems+=("$file says 'rev: $rev' where the release is $tag")
-  done < <(grep -o "rev: v[^ ]*" "$file" | sed 's/^rev: //')
+  done < <(grep -oE "rev: v[0-9][0-9A-Za-z.+-]*[0-9A-Za-z]" "$file" | sed 's/^rev: //')
+  while read -r ref; do
+    [ "$ref" = "$tag" ] || problems+=("$file uses importgate@$ref where the release is $tag")
+  done < <(grep -oE "/importgate@v[0-9][0-9A-Za-z.+-]*[0-9A-Za-z]" "$file" | sed 's|^/importgate@||')
+  while read -r pin; do
+    [ "$pin" = "$version" ] || problems+=("$file pins importgate==$pin, the release is $version")
+  done < <(grep -oE "importgate==[0-9][0-9A-Za-z.+-]*[0-9A-Za-z]" "$file" | sed 's/^importgate==//')
 done
+action_default=$(awk '/^  version:/ { inside = 1 } inside && /default:/ { print; exit }' action.yml \
+  | sed 's/.*default: *"\(.*\)"/\1/')
+[ "$action_default" = "$version" ] \
+  || problems+=("action.yml installs importgate $action_default by default, the release is $version")
 
 if ! $check_only; then
   [ -z "$(git status --porcelain)" ] || problems+=("the working tree has uncommitted changes")

@@ -86,6 +86,22 @@ impl CheckCode {
         self.code_and_name().1
     }
 
+    /// The check's row in the README's table of checks, at this version's tag: where
+    /// SARIF's `helpUri` and other reports link to.
+    pub fn help_uri(self) -> String {
+        format!(
+            "{}/blob/v{}/README.md#{}",
+            env!("CARGO_PKG_REPOSITORY"),
+            env!("CARGO_PKG_VERSION"),
+            self.readme_anchor()
+        )
+    }
+
+    /// The anchor of the check's row in the README (`ig001`).
+    pub fn readme_anchor(self) -> String {
+        self.code().to_ascii_lowercase()
+    }
+
     const fn code_and_name(self) -> (&'static str, &'static str) {
         match self {
             CheckCode::ForbiddenImport => ("IG001", "forbidden-import"),

@@ -686,6 +686,20 @@ fn run_graph(args: cli::GraphArgs) -> u8 {
             return EXIT_TROUBLE;
         }
     };
+    if args.format == cli::GraphFormat::Mermaid
+        && view.edges.len() > report::graph::MERMAID_MAX_EDGES
+    {
+        say!(
+            "error: the {} graph has {} edges; Mermaid draws at most {} (GitHub and GitLab show \
+             an error instead of the chart)\n  hint: draw a part of it with `--focus NAME \
+             [--depth N]`, the services with `--level service`, or all of it with \
+             `--format dot`",
+            overview::graph_view::level_noun(view.level),
+            view.edges.len(),
+            report::graph::MERMAID_MAX_EDGES
+        );
+        return EXIT_TROUBLE;
+    }
     let written = write_output(
         args.output_file.as_deref(),
         &cwd,
@@ -927,14 +941,10 @@ fn worker_count(requested: Option<usize>) -> Option<usize> {
 }
 
 fn report_context<'a>(config: &'a Config, cwd: &std::path::Path, color: bool) -> ReportContext<'a> {
-    ReportContext {
-        config,
-        cwd: cwd.to_path_buf(),
-        color,
-        width: terminal_width(),
-        quiet: false,
-        one_line_summary: false,
-    }
+    let mut context = ReportContext::new(config, cwd);
+    context.color = color;
+    context.width = terminal_width();
+    context
 }
 
 /// pre-commit sets `PRE_COMMIT=1` for every hook it runs.

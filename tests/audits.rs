@@ -43,6 +43,71 @@ fn graph_draws_every_level_in_every_format() {
     stable_settings().bind(|| insta::assert_snapshot!(transcripts(runs)));
 }
 
+/// DOT at package and module level draws each service's nodes in a `cluster_<service>`
+/// subgraph; nodes of no service stay outside.
+#[test]
+fn dot_groups_packages_and_modules_in_a_cluster_per_service() {
+    let demo = repo_root();
+    let runs = [
+        (&demo, vec!["graph", "--level", "package"]),
+        (
+            &demo,
+            vec!["graph", "--level", "module", "--focus", "shared"],
+        ),
+    ];
+    stable_settings().bind(|| insta::assert_snapshot!(transcripts(runs)));
+}
+
+/// Mermaid draws at most 500 edges (GitHub and GitLab show an error instead): a larger
+/// graph is refused with exit 2 and a hint, and the hint's ways out work.
+#[test]
+fn mermaid_refuses_more_than_500_edges_with_a_hint() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let mut files = vec![(
+        "rules.toml".to_string(),
+        "[[service]]\nname = \"app\"\n".to_string(),
+    )];
+    files.push(("app/__init__.py".to_string(), String::new()));
+    // 24 modules that each import the 22 after them (wrapping): 528 edges, and a leaf that
+    // imports one of them.
+    for module in 0..24 {
+        let imports: String = (1..=22)
+            .map(|step| format!("import app.m{}\n", (module + step) % 24))
+            .collect();
+        files.push((format!("app/m{module}.py"), imports));
+    }
+    files.push(("app/leaf.py".to_string(), "import app.m0\n".to_string()));
+    common::write_files(tree.path(), &files);
+    let refused = transcript(
+        tree.path(),
+        &["graph", "--level", "module", "--format", "mermaid"],
+    );
+    stable_settings().bind(|| insta::assert_snapshot!(refused));
+    let dot = importgate(tree.path(), &["graph", "--level", "module"])
+        .output()
+        .expect("runs");
+    assert!(dot.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&dot.stdout).matches(" -> ").count(),
+        529
+    );
+    let focused = importgate(
+        tree.path(),
+        &[
+            "graph", "--level", "module", "--format", "mermaid", "--focus", "app.leaf", "--depth",
+            "1",
+        ],
+    )
+    .output()
+    .expect("runs");
+    assert!(focused.status.success(), "{focused:?}");
+    assert_eq!(String::from_utf8_lossy(&focused.stdout).matches(" -->").count(), 1);
+    let services = importgate(tree.path(), &["graph", "--format", "mermaid"])
+        .output()
+        .expect("runs");
+    assert!(services.status.success(), "{services:?}");
+}
+
 #[test]
 fn graph_focus_limits_the_drawing_to_a_neighbourhood() {
     let case = fixture("cases/import-graph");

@@ -422,10 +422,8 @@ fn demo_junit_report() {
         .bind(|| insta::assert_snapshot!(demo(&["check", "--output-format", "junit"])));
 }
 
-/// The SARIF of the demo (which has fixes, hints, warnings and every kind of location) and
-/// of a tree with an awkward file name conforms to the OASIS SARIF 2.1.0 schema.
-#[test]
-fn sarif_output_conforms_to_the_oasis_schema() {
+/// The OASIS SARIF 2.1.0 schema as a validator.
+fn sarif_validator() -> jsonschema::Validator {
     // The official schema's `language` patterns have a lone `]`, which ECMA-262 (Annex B)
     // reads as a literal but this crate's meta-schema check rejects as a regex: escaping it
     // keeps the meaning. The copy on disk stays the official file.
@@ -437,9 +435,106 @@ fn sarif_output_conforms_to_the_oasis_schema() {
     let schema: serde_json::Value =
         serde_json::from_str(&official.replace(lone_bracket, r#"[a-zA-Z]{2}\\]?$"#))
             .expect("the schema is JSON");
-    let validator = jsonschema::draft7::options()
+    jsonschema::draft7::options()
         .build(&schema)
-        .expect("a valid draft-07 schema");
+        .expect("a valid draft-07 schema")
+}
+
+/// In a git repository whose rules.toml is in a subdirectory, SARIF URIs and `github`
+/// annotation paths are relative to the repository's top level (`%SRCROOT%` is set to it),
+/// whatever the working directory; each registry rule is a SARIF rule of its own
+/// (`IG003/no-pickle`), related to its check, which has its summary as full description and
+/// its README row as `helpUri`; the document still conforms to the schema.
+#[test]
+fn sarif_and_github_paths_are_relative_to_the_repository_and_rules_are_sarif_rules() {
+    let repository = tempfile::tempdir().expect("tempdir");
+    common::write_files(
+        repository.path(),
+        &[
+            (".git/HEAD", "ref: refs/heads/main\n".to_string()),
+            (
+                "backend/rules.toml",
+                "[[banned]]\nid = \"no-pickle\"\napi = [\"pickle\"]\n".to_string(),
+            ),
+            (
+                "backend/app/store.py",
+                "import pickle\nfrom . import x\n".to_string(),
+            ),
+            ("backend/app/__init__.py", String::new()),
+        ],
+    );
+    let run = |cwd: &std::path::Path, format: &str| {
+        let config = repository.path().join("backend/rules.toml");
+        let output = importgate(
+            cwd,
+            &[
+                "check",
+                "--config",
+                config.to_str().expect("utf-8"),
+                "--output-format",
+                format,
+            ],
+        )
+        .output()
+        .expect("runs");
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    for cwd in [
+        repository.path().to_path_buf(),
+        repository.path().join("backend/app"),
+    ] {
+        let github = run(&cwd, "github");
+        assert!(
+            github.contains("::error file=backend/app/store.py,line=1,"),
+            "{github}"
+        );
+        let document: serde_json::Value =
+            serde_json::from_str(&run(&cwd, "sarif")).expect("SARIF is JSON");
+        let errors: Vec<String> = sarif_validator()
+            .iter_errors(&document)
+            .map(|error| format!("{} at {}", error, error.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        let run = &document["runs"][0];
+        let top = format!(
+            "file://{}/",
+            std::fs::canonicalize(repository.path())
+                .expect("path")
+                .display()
+        );
+        assert_eq!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"], top.as_str());
+        let result = &run["results"][0];
+        assert_eq!(result["ruleId"], "IG003/no-pickle");
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "backend/app/store.py"
+        );
+        let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+        let rule = &rules[result["ruleIndex"].as_u64().expect("index") as usize];
+        assert_eq!(rule["id"], "IG003/no-pickle");
+        assert_eq!(rule["properties"]["check"], "IG003");
+        assert_eq!(rule["properties"]["registryRule"], "no-pickle");
+        assert_eq!(rule["properties"]["registrySection"], "banned");
+        let check = &rule["relationships"][0]["target"];
+        assert_eq!(check["id"], "IG003");
+        let check = &rules[check["index"].as_u64().expect("index") as usize];
+        assert_eq!(check["id"], "IG003");
+        assert_eq!(
+            check["fullDescription"]["text"],
+            "Use of a module or attribute that a `[[banned]]` entry bans"
+        );
+        assert!(check["helpUri"]
+            .as_str()
+            .expect("helpUri")
+            .ends_with("/README.md#ig003"));
+    }
+}
+
+/// The SARIF of the demo (which has fixes, hints, warnings and every kind of location) and
+/// of a tree with an awkward file name conforms to the OASIS SARIF 2.1.0 schema.
+#[test]
+fn sarif_output_conforms_to_the_oasis_schema() {
+    let validator = sarif_validator();
     let odd = tempfile::tempdir().expect("tempdir");
     fs::write(
         odd.path().join("rules.toml"),

@@ -239,14 +239,7 @@ fn check_fix_render(root: &Path) -> Result<(), String> {
         options.overlay = std::sync::Arc::new(session.overlay());
         outcome = check(&config, &options).map_err(|error| error.to_string())?;
     }
-    let context = ReportContext {
-        config: &config,
-        cwd: root.to_path_buf(),
-        color: false,
-        width: 100,
-        quiet: false,
-        one_line_summary: false,
-    };
+    let context = ReportContext::new(&config, root);
     for format in [
         OutputFormat::Full,
         OutputFormat::Concise,

@@ -17,7 +17,8 @@ fn checks_table() -> String {
     for check in CheckCode::ALL {
         let info = check.info();
         table.push_str(&format!(
-            "| {} | `{}` | {} | {} |\n",
+            "| <a id=\"{}\"></a>{} | `{}` | {} | {} |\n",
+            check.readme_anchor(),
             check.code(),
             check.name(),
             info.summary,

@@ -76,6 +76,10 @@ pub struct ViewNode {
     /// Whether `--focus` named it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub focused: bool,
+    /// The service a package or module belongs to (none at service level, or when no
+    /// `[[service]]` owns it): DOT draws each service's nodes in a cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
 }
 
 /// One edge: the imports from one node into another.
@@ -190,9 +194,17 @@ pub fn build(
     let mut nodes = Vec::new();
     for node in (0..graph.len()).filter(|node| kept[*node]) {
         renumber[node] = nodes.len();
+        let name = &graph.names[node];
+        let service = match level {
+            Level::Service => None,
+            Level::Package | Level::Module => {
+                config.service_of(name).map(|service| service.name.clone())
+            }
+        };
         nodes.push(ViewNode {
-            name: graph.names[node].clone(),
+            name: name.clone(),
             focused: focused[node],
+            service,
         });
     }
     let edges = graph
@@ -220,7 +232,8 @@ fn position(names: &[String], name: &str) -> usize {
     names.partition_point(|other| other.as_str() < name)
 }
 
-fn level_noun(level: Level) -> &'static str {
+/// `service`, `package` or `module`.
+pub fn level_noun(level: Level) -> &'static str {
     match level {
         Level::Service => "service",
         Level::Package => "package",

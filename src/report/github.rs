@@ -1,5 +1,7 @@
 //! `--output-format github`: GitHub Actions workflow commands, which the Actions runner turns
-//! into annotations on the changed lines of a pull request.
+//! into annotations on the changed lines of a pull request. Paths are relative to the git
+//! repository's top level (GitHub matches annotations to the pull request's files by it),
+//! whatever the working directory and wherever rules.toml is.
 
 use super::ReportContext;
 use crate::diagnostic::Severity;
@@ -28,7 +30,7 @@ pub(super) fn render(
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(&context.display_path(&diagnostic.path)),
+            escape_property(&context.repository_path(&diagnostic.path)),
             diagnostic.span.line,
             diagnostic.span.column,
             diagnostic.span.end_line,

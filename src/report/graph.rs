@@ -4,8 +4,9 @@
 //! with errors are red, with warnings orange; focused nodes are filled.
 
 use crate::diagnostic::Severity;
-use crate::overview::graph_view::{GraphView, ViewEdge};
+use crate::overview::graph_view::{GraphView, ViewEdge, ViewNode};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// The colour of an edge that carries errors.
@@ -77,15 +78,45 @@ pub fn write_dot(view: &GraphView, out: &mut dyn Write) -> io::Result<()> {
         "  node [shape=box, style=rounded, fontname=\"Helvetica\"];"
     )?;
     writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=10];")?;
+    // Packages and modules are drawn inside a cluster per service, services in name order;
+    // nodes of no service stay outside.
+    let mut by_service: BTreeMap<Option<&str>, Vec<&ViewNode>> = BTreeMap::new();
     for node in &view.nodes {
-        if node.focused {
-            writeln!(
-                out,
-                "  {} [style=\"rounded,filled\", fillcolor=\"{FOCUS_FILL}\"];",
-                dot_string(&node.name)
-            )?;
-        } else {
-            writeln!(out, "  {};", dot_string(&node.name))?;
+        by_service
+            .entry(node.service.as_deref())
+            .or_default()
+            .push(node);
+    }
+    for (service, nodes) in &by_service {
+        let indent = match service {
+            Some(service) => {
+                writeln!(
+                    out,
+                    "  subgraph {} {{",
+                    dot_string(&format!("cluster_{service}"))
+                )?;
+                writeln!(
+                    out,
+                    "    label={}; style=\"rounded,dashed\"; color=\"#8c959f\";",
+                    dot_string(service)
+                )?;
+                "    "
+            }
+            None => "  ",
+        };
+        for node in nodes {
+            if node.focused {
+                writeln!(
+                    out,
+                    "{indent}{} [style=\"rounded,filled\", fillcolor=\"{FOCUS_FILL}\"];",
+                    dot_string(&node.name)
+                )?;
+            } else {
+                writeln!(out, "{indent}{};", dot_string(&node.name))?;
+            }
+        }
+        if service.is_some() {
+            writeln!(out, "  }}")?;
         }
     }
     for edge in &view.edges {
@@ -113,7 +144,11 @@ fn mermaid_text(text: &str) -> String {
     text.replace('"', "#quot;")
 }
 
-/// A Mermaid flowchart.
+/// The most edges Mermaid draws: its default `maxEdges`, which GitHub and GitLab keep, so a
+/// larger chart shows an error where the picture should be.
+pub const MERMAID_MAX_EDGES: usize = 500;
+
+/// A Mermaid flowchart (callers refuse a view of more than [`MERMAID_MAX_EDGES`] edges).
 pub fn write_mermaid(view: &GraphView, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "flowchart LR")?;
     for (index, node) in view.nodes.iter().enumerate() {

@@ -1,8 +1,10 @@
 //! `--output-format junit`: JUnit XML, which Jenkins, GitLab, Azure DevOps and CircleCI show
-//! as test results. Every registry rule is one test case (a rule nobody breaks is a passing
-//! test), and every check is one more for the findings that no registry rule names (parse
-//! errors, unresolved imports, ...). Each diagnostic is a `<failure>` of its test case; its
-//! `type` says whether it is an error or a warning.
+//! as test results. A test is a registry rule, or a check for the findings that no registry
+//! rule names (parse errors, unresolved imports, ...): one that nothing breaks is a single
+//! passing test case, and one with findings is a failing test case per file (`file`
+//! attribute, path relative to the repository), so that CI test views list the files. Each
+//! finding is a `<failure>` of its file's test case; its `type` says whether it is an error
+//! or a warning.
 
 use super::ReportContext;
 use crate::codes::CheckCode;
@@ -11,10 +13,10 @@ use crate::engine::Outcome;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-struct TestCase<'a> {
+/// A registry rule or a check, and its findings by file in report order.
+struct Test<'a> {
     class: String,
-    name: String,
-    failures: Vec<&'a Diagnostic>,
+    files: Vec<(&'a str, Vec<&'a Diagnostic>)>,
 }
 
 pub(super) fn render(
@@ -22,85 +24,92 @@ pub(super) fn render(
     context: &ReportContext<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut cases: Vec<TestCase<'_>> = Vec::new();
+    let mut tests: Vec<Test<'_>> = Vec::new();
     let mut by_rule: HashMap<&str, usize> = HashMap::new();
     for (section, id) in context.config.rule_ids() {
         by_rule.entry(id).or_insert_with(|| {
-            cases.push(TestCase {
-                class: format!("importgate.{section}"),
-                name: id.to_string(),
-                failures: Vec::new(),
+            tests.push(Test {
+                class: format!("importgate.{section}.{id}"),
+                files: Vec::new(),
             });
-            cases.len() - 1
+            tests.len() - 1
         });
     }
     let mut by_check: HashMap<CheckCode, usize> = HashMap::new();
     for code in CheckCode::ALL {
-        by_check.insert(*code, cases.len());
-        cases.push(TestCase {
-            class: "importgate.check".to_string(),
-            name: format!("{} {}", code.code(), code.name()),
-            failures: Vec::new(),
+        by_check.insert(*code, tests.len());
+        tests.push(Test {
+            class: format!("importgate.check.{}-{}", code.code(), code.name()),
+            files: Vec::new(),
         });
     }
     for diagnostic in &outcome.diagnostics {
-        let case = diagnostic
+        let test = diagnostic
             .rule
             .as_ref()
             .and_then(|rule| by_rule.get(rule.id.as_str()))
             .unwrap_or(&by_check[&diagnostic.code]);
-        cases[*case].failures.push(diagnostic);
+        let files = &mut tests[*test].files;
+        match files.iter_mut().find(|(path, _)| *path == diagnostic.path) {
+            Some((_, findings)) => findings.push(diagnostic),
+            None => files.push((&diagnostic.path, vec![diagnostic])),
+        }
     }
 
-    let failures = outcome.diagnostics.len();
+    let cases: usize = tests.iter().map(|test| test.files.len().max(1)).sum();
+    let failing: usize = tests.iter().map(|test| test.files.len()).sum();
     let seconds = outcome.elapsed.as_secs_f64();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
-        r#"<testsuites name="importgate" tests="{}" failures="{failures}" errors="0" time="{seconds:.3}">"#,
-        cases.len()
+        r#"<testsuites name="importgate" tests="{cases}" failures="{failing}" errors="0" time="{seconds:.3}">"#
     )?;
     writeln!(
         out,
-        r#"  <testsuite name="importgate" tests="{}" failures="{failures}" errors="0" skipped="0" time="{seconds:.3}">"#,
-        cases.len()
+        r#"  <testsuite name="importgate" tests="{cases}" failures="{failing}" errors="0" skipped="0" time="{seconds:.3}">"#
     )?;
-    for case in &cases {
-        let open = format!(
-            r#"    <testcase classname="{}" name="{}""#,
-            escape(&case.class),
-            escape(&case.name)
-        );
-        if case.failures.is_empty() {
-            writeln!(out, "{open}/>")?;
-            continue;
-        }
-        writeln!(out, "{open}>")?;
-        for diagnostic in &case.failures {
-            let location = format!(
-                "{}:{}:{}",
-                context.display_path(&diagnostic.path),
-                diagnostic.span.line,
-                diagnostic.span.column
-            );
-            let mut body = format!(
-                "{location}: {} {}",
-                diagnostic.code.code(),
-                diagnostic.message
-            );
-            if let Some(hint) = &diagnostic.hint {
-                body.push_str("\nhelp: ");
-                body.push_str(hint);
-            }
+    for test in &tests {
+        if test.files.is_empty() {
             writeln!(
                 out,
-                r#"      <failure type="{}" message="{}">{}</failure>"#,
-                diagnostic.severity.as_str(),
-                escape(&format!("{location}: {}", diagnostic.message)),
-                escape(&body)
+                r#"    <testcase classname="{}" name="all files"/>"#,
+                escape(&test.class)
             )?;
+            continue;
         }
-        writeln!(out, "    </testcase>")?;
+        for (path, findings) in &test.files {
+            let shown = context.repository_path(path);
+            writeln!(
+                out,
+                r#"    <testcase classname="{}" name="{}" file="{}">"#,
+                escape(&test.class),
+                escape(&shown),
+                escape(&shown)
+            )?;
+            for diagnostic in findings {
+                let location = format!(
+                    "{shown}:{}:{}",
+                    diagnostic.span.line, diagnostic.span.column
+                );
+                let mut body = format!(
+                    "{location}: {} {}",
+                    diagnostic.code.code(),
+                    diagnostic.message
+                );
+                if let Some(hint) = &diagnostic.hint {
+                    body.push_str("\nhelp: ");
+                    body.push_str(hint);
+                }
+                writeln!(
+                    out,
+                    r#"      <failure type="{}" message="{}">{}</failure>"#,
+                    diagnostic.severity.as_str(),
+                    escape(&format!("{location}: {}", diagnostic.message)),
+                    escape(&body)
+                )?;
+            }
+            writeln!(out, "    </testcase>")?;
+        }
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")

@@ -70,14 +70,52 @@ pub struct ReportContext<'a> {
     /// The summary as one line, and nothing on a clean run: under pre-commit, which splits
     /// the files over several runs and prints every run's output one after the other.
     pub one_line_summary: bool,
+    /// The top level of the git repository that holds the governed root, if any: SARIF and
+    /// the `github` and `junit` formats give paths relative to it, as code scanning and
+    /// annotations need them, whatever the working directory and wherever rules.toml is.
+    pub repository_root: Option<PathBuf>,
 }
 
-impl ReportContext<'_> {
+impl<'a> ReportContext<'a> {
+    /// The context for `config` seen from `cwd`: no colour, 100 columns, the full summary.
+    pub fn new(config: &'a Config, cwd: &Path) -> Self {
+        Self {
+            config,
+            cwd: cwd.to_path_buf(),
+            color: false,
+            width: 100,
+            quiet: false,
+            one_line_summary: false,
+            repository_root: repository_root(&config.root),
+        }
+    }
+
+    /// A diagnostic's path relative to the repository's top level when there is one, else
+    /// as [`display_path`](Self::display_path) shows it.
+    pub fn repository_path(&self, relative: &str) -> String {
+        self.repository_relative(relative)
+            .unwrap_or_else(|| self.display_path(relative))
+    }
+
+    /// A diagnostic's path relative to the repository's top level, when there is one.
+    pub fn repository_relative(&self, relative: &str) -> Option<String> {
+        let top = self.repository_root.as_deref()?;
+        Some(display_path(&self.config.root.join(relative), top))
+    }
     /// A diagnostic's path as a person at `cwd` would type it: relative to the working
     /// directory when the file is below it, else absolute.
     pub fn display_path(&self, relative: &str) -> String {
         display_path(&self.config.root.join(relative), &self.cwd)
     }
+}
+
+/// The nearest directory at or above `root` that has a `.git` (a directory, or a file in a
+/// worktree or submodule): git's top level. Only names are looked up, nothing is read.
+pub fn repository_root(root: &Path) -> Option<PathBuf> {
+    let root = crate::discover::normalize(root);
+    root.ancestors()
+        .find(|directory| directory.join(".git").symlink_metadata().is_ok())
+        .map(Path::to_path_buf)
 }
 
 /// `path` relative to `cwd` when below it (`.` for `cwd` itself), else as it is; always

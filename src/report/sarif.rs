@@ -1,8 +1,16 @@
 //! `--output-format sarif`: SARIF 2.1.0, the format GitHub code scanning, Azure DevOps and
-//! most security dashboards import. Every check is a `reportingDescriptor` whose help is the
-//! check's documentation; each result carries the registry rule, the hint (in the message and
-//! in `properties`), the fix as SARIF `fixes`, and a `partialFingerprints` entry that
-//! survives line moves (the same fingerprint as the GitLab format).
+//! most security dashboards import.
+//!
+//! Every check is a `reportingDescriptor` (`IG001`) whose full description is its one-line
+//! summary, whose help is its documentation and whose `helpUri` is its row in the README.
+//! Every registry rule that has findings is a descriptor of its own (`IG001/backend-not-auth`),
+//! related to its check (`relationships`, kind `superset`: the check's findings include the
+//! rule's) and naming it in `properties`, so that code scanning can filter alerts by rule.
+//! Each result carries the registry rule, the hint (in the message and in `properties`), the
+//! fix as SARIF `fixes`, and a `partialFingerprints` entry that survives line moves (the
+//! same fingerprint as the GitLab format). URIs are relative to `%SRCROOT%`, the top level of
+//! the git repository that holds the governed root (the governed root outside git), so they
+//! name files as the repository does wherever rules.toml is.
 
 use super::json::{diagnostic_objects, JsonDiagnostic};
 use super::ReportContext;
@@ -10,12 +18,13 @@ use crate::codes::CheckCode;
 use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// The schema URI written into the document.
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// The base id that every artifact URI is relative to: the governed root.
+/// The base id that every artifact URI is relative to.
 const SOURCE_ROOT: &str = "%SRCROOT%";
 
 pub(super) fn render(
@@ -23,23 +32,54 @@ pub(super) fn render(
     context: &ReportContext<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let rules: Vec<Value> = CheckCode::ALL
+    let mut rules: Vec<Value> = CheckCode::ALL
         .iter()
-        .map(|code| rule_descriptor(*code))
+        .map(|code| check_descriptor(*code))
         .collect();
+    // The registry rules with findings, sorted by check and id, after the checks.
+    let mut rule_indexes: BTreeMap<(CheckCode, &str), usize> = BTreeMap::new();
+    for diagnostic in &outcome.diagnostics {
+        if let Some(rule) = &diagnostic.rule {
+            rule_indexes.insert((diagnostic.code, rule.id.as_str()), 0);
+        }
+    }
+    for ((code, rule), index) in rule_indexes.iter_mut() {
+        *index = rules.len();
+        rules.push(registry_rule_descriptor(*code, rule, context));
+    }
     let fingerprints = crate::diagnostic::fingerprints(&outcome.diagnostics);
     let results: Vec<Value> = diagnostic_objects(outcome)
         .iter()
         .zip(&outcome.diagnostics)
         .zip(fingerprints)
         .map(|((object, diagnostic), fingerprint)| {
-            let rule_index = CheckCode::ALL
-                .iter()
-                .position(|code| *code == diagnostic.code)
-                .unwrap_or(0);
-            result(object, diagnostic.severity, rule_index, fingerprint)
+            let (rule_id, rule_index) = match &diagnostic.rule {
+                Some(rule) => (
+                    registry_rule_id(diagnostic.code, &rule.id),
+                    rule_indexes[&(diagnostic.code, rule.id.as_str())],
+                ),
+                None => (
+                    diagnostic.code.code().to_string(),
+                    check_index(diagnostic.code),
+                ),
+            };
+            let uri = context
+                .repository_relative(object.path)
+                .unwrap_or_else(|| object.path.to_string());
+            result(
+                object,
+                diagnostic.severity,
+                &rule_id,
+                rule_index,
+                &uri,
+                fingerprint,
+            )
         })
         .collect();
+    let source_root = context
+        .repository_root
+        .as_deref()
+        .unwrap_or(&context.config.root);
     let document = json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -48,12 +88,12 @@ pub(super) fn render(
                 "driver": {
                     "name": "importgate",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/importgate/importgate",
+                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
                     "rules": rules,
                 }
             },
             "originalUriBaseIds": {
-                SOURCE_ROOT: { "uri": directory_uri(&context.config.root) }
+                SOURCE_ROOT: { "uri": directory_uri(source_root) }
             },
             "columnKind": "unicodeCodePoints",
             "results": results,
@@ -63,34 +103,97 @@ pub(super) fn render(
     writeln!(out)
 }
 
-/// A check as a SARIF rule: code, name, summary, documentation and default level.
-fn rule_descriptor(code: CheckCode) -> Value {
+/// The check's place among the descriptors (they come first, in code order).
+fn check_index(code: CheckCode) -> usize {
+    CheckCode::ALL
+        .iter()
+        .position(|check| *check == code)
+        .unwrap_or(0)
+}
+
+/// `IG001/backend-not-auth`.
+fn registry_rule_id(code: CheckCode, rule: &str) -> String {
+    format!("{}/{rule}", code.code())
+}
+
+/// A check as a SARIF rule: code, name, one-line summary, documentation, README link and
+/// default level.
+fn check_descriptor(code: CheckCode) -> Value {
     let info = code.info();
     let docs = info.docs();
     json!({
         "id": code.code(),
         "name": code.name(),
         "shortDescription": { "text": info.summary },
-        "fullDescription": { "text": docs.lines().next().unwrap_or(info.summary) },
+        "fullDescription": { "text": info.summary },
         "help": { "text": docs, "markdown": docs },
+        "helpUri": code.help_uri(),
         "defaultConfiguration": { "level": info.default_severity.as_str() },
-        "properties": { "fixable": info.fix.as_str() },
+        "properties": { "fixable": info.fix.as_str(), "tags": [code.name()] },
+    })
+}
+
+/// A registry rule's findings of one check as a SARIF rule of their own, related to the
+/// check's descriptor.
+fn registry_rule_descriptor(code: CheckCode, rule: &str, context: &ReportContext<'_>) -> Value {
+    let info = code.info();
+    let section = context
+        .config
+        .rule_ids()
+        .into_iter()
+        .find(|(_, id)| *id == rule)
+        .map(|(section, _)| section);
+    let mut help = format!("Rule `{rule}` of the registry");
+    if let Some(section) = section {
+        help.push_str(&format!(" (`[[{section}]]`)"));
+    }
+    help.push_str(&format!(
+        ", reported by {} `{}`.\n\n{}",
+        code.code(),
+        code.name(),
+        info.docs()
+    ));
+    let mut properties = json!({
+        "check": code.code(),
+        "checkName": code.name(),
+        "registryRule": rule,
+        "fixable": info.fix.as_str(),
+        "tags": [code.name(), rule],
+    });
+    if let (Some(section), Some(properties)) = (section, properties.as_object_mut()) {
+        properties.insert("registrySection".to_string(), json!(section));
+    }
+    json!({
+        "id": registry_rule_id(code, rule),
+        "name": rule,
+        "shortDescription": { "text": format!("{rule}: {}", info.summary) },
+        "fullDescription": { "text": info.summary },
+        "help": { "text": help, "markdown": help },
+        "helpUri": code.help_uri(),
+        "defaultConfiguration": { "level": info.default_severity.as_str() },
+        "relationships": [{
+            "target": { "id": code.code(), "index": check_index(code) },
+            "kinds": ["superset"],
+        }],
+        "properties": properties,
     })
 }
 
 fn result(
     object: &JsonDiagnostic<'_>,
     severity: Severity,
+    rule_id: &str,
     rule_index: usize,
+    uri: &str,
     fingerprint: String,
 ) -> Value {
     let message = match object.hint {
         Some(hint) => format!("{}\nhelp: {hint}", object.message),
         None => object.message.to_string(),
     };
-    let artifact = json!({ "uri": encode_uri_path(object.path), "uriBaseId": SOURCE_ROOT });
+    let artifact = json!({ "uri": encode_uri_path(uri), "uriBaseId": SOURCE_ROOT });
     let mut result = json!({
-        "ruleId": object.code,
+        "ruleId": rule_id,
         "ruleIndex": rule_index,
         "level": severity.as_str(),
         "message": { "text": message },
