@@ -101,7 +101,12 @@ fn mermaid_refuses_more_than_500_edges_with_a_hint() {
     .output()
     .expect("runs");
     assert!(focused.status.success(), "{focused:?}");
-    assert_eq!(String::from_utf8_lossy(&focused.stdout).matches(" -->").count(), 1);
+    assert_eq!(
+        String::from_utf8_lossy(&focused.stdout)
+            .matches(" -->")
+            .count(),
+        1
+    );
     let services = importgate(tree.path(), &["graph", "--format", "mermaid"])
         .output()
         .expect("runs");
@@ -171,20 +176,97 @@ fn audit_reports_in_markdown_and_json() {
     stable_settings().bind(|| insta::assert_snapshot!(transcripts(runs)));
 }
 
-#[test]
-fn audit_duplicates_still_lists_the_candidates() {
-    let output = importgate(&repo_root(), &["audit", "duplicates", "--format", "json"])
+/// The names `audit duplicates` lists in `cwd`, in its order (it exits 0).
+fn duplicate_candidates(cwd: &Path) -> Vec<String> {
+    let output = importgate(cwd, &["audit", "duplicates", "--format", "json"])
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(0));
     let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
-    let symbols: Vec<&str> = document["duplicates"]
+    document["duplicates"]
         .as_array()
         .expect("a list")
         .iter()
-        .map(|group| group["symbol"].as_str().expect("a name"))
+        .map(|group| group["symbol"].as_str().expect("a name").to_string())
+        .collect()
+}
+
+#[test]
+fn audit_duplicates_still_lists_the_candidates() {
+    assert_eq!(
+        duplicate_candidates(&repo_root()),
+        ["SessionManager", "refresh"]
+    );
+}
+
+/// One definition of "imports between services": the audit's matrix counts what
+/// `importgate graph` draws (production without `--tests`, production and test with it), so
+/// the demo's `TYPE_CHECKING` import of auth_service is in neither.
+#[test]
+fn the_audit_matrix_counts_the_imports_the_graph_draws() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let output = importgate(&repo_root(), args).output().expect("runs");
+        serde_json::from_slice(&output.stdout).expect("json")
+    };
+    let audit = json(&["audit", "--format", "json"]);
+    assert_eq!(audit["service_imports_include_type_checking"], false);
+    let matrix: Vec<(String, String, u64, u64)> = audit["service_imports"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .map(|cell| {
+            (
+                cell["from"].as_str().expect("from").to_string(),
+                cell["to"].as_str().expect("to").to_string(),
+                cell["production"].as_u64().expect("count"),
+                cell["test"].as_u64().expect("count"),
+            )
+        })
         .collect();
-    assert_eq!(symbols, ["SessionManager", "refresh"]);
+    let edges = |graph: serde_json::Value| -> Vec<(String, String, u64)> {
+        graph["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|edge| {
+                (
+                    edge["from"].as_str().expect("from").to_string(),
+                    edge["to"].as_str().expect("to").to_string(),
+                    edge["imports"].as_u64().expect("count"),
+                )
+            })
+            .collect()
+    };
+    let production: Vec<(String, String, u64)> = matrix
+        .iter()
+        .filter(|cell| cell.2 > 0)
+        .map(|(from, to, production, _)| (from.clone(), to.clone(), *production))
+        .collect();
+    assert_eq!(production, edges(json(&["graph", "--format", "json"])));
+    let everything: Vec<(String, String, u64)> = matrix
+        .iter()
+        .map(|(from, to, production, test)| (from.clone(), to.clone(), production + test))
+        .collect();
+    assert_eq!(
+        everything,
+        edges(json(&["graph", "--format", "json", "--tests"]))
+    );
+    let backend_to_auth = matrix
+        .iter()
+        .find(|cell| cell.0 == "netra_backend" && cell.1 == "auth_service")
+        .expect("a cell");
+    assert_eq!((backend_to_auth.2, backend_to_auth.3), (8, 2));
+}
+
+/// `[duplicates] ignore-names` leaves framework conventions (`Command`, `Migration`,
+/// `*Admin`) out of the audit's candidates; the real candidate and the registered symbol
+/// stay.
+#[test]
+fn audit_duplicates_leave_out_the_ignored_names() {
+    assert_eq!(
+        duplicate_candidates(&fixture("cases/duplicate-candidates")),
+        ["Invoice", "round_money"]
+    );
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //!
 //! With `[duplicates] symbols = "all-public"` it also lists, as warnings, every public
 //! class and function name defined in two or more production modules: the candidates for
-//! the next consolidation. `symbols = "off"` turns the check off.
+//! the next consolidation. `symbols = "off"` turns the check off. `ignore-names = ["Command",
+//! "Migration"]` leaves names that a framework makes many modules define out of the
+//! candidates (`*` matches any characters); a `[[canonical]]` symbol cannot be listed.
 //!
 //! ## Why is this bad?
 //! Three classes called `SessionManager` in three modules behave differently, and which one
@@ -66,6 +68,13 @@ pub fn duplicate_groups<'a>(
     }
     let mut groups = Vec::new();
     for (symbol, mut sites) in by_symbol {
+        if config
+            .duplicate_ignore_names
+            .iter()
+            .any(|pattern| crate::config::name_matches(pattern, symbol))
+        {
+            continue;
+        }
         sites.sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
         let modules: BTreeSet<&str> = sites.iter().map(|site| site.module.as_str()).collect();
         if modules.len() < 2 {

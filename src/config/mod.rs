@@ -112,6 +112,9 @@ pub struct Config {
     pub deprecated: Vec<Deprecated>,
     /// Which symbols the duplicate-definition check looks at.
     pub duplicates: DuplicateMode,
+    /// `[duplicates] ignore-names`: names (`*` patterns) that are never duplicate
+    /// candidates, for names a framework makes every module define.
+    pub duplicate_ignore_names: Vec<String>,
     /// Suppression comments must say why (`-- reason`).
     pub require_suppression_reason: bool,
     /// The baseline file (`[settings] baseline`, relative to rules.toml; by default
@@ -257,6 +260,27 @@ pub struct Deprecated {
     pub names: Vec<(String, String)>,
     /// Extra hint text.
     pub hint: Option<String>,
+}
+
+/// Whether `name` matches a `[duplicates] ignore-names` pattern, in which `*` stands for
+/// any run of characters.
+pub fn name_matches(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// `[duplicates] symbols`.
@@ -873,4 +897,25 @@ pub enum LoadError {
     /// The file was read but is wrong.
     #[error("{} has {} error{}", .0.path.display(), .0.errors.len(), if .0.errors.len() == 1 { "" } else { "s" })]
     Invalid(ConfigErrors),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_matches;
+
+    #[test]
+    fn ignore_name_patterns_match_whole_names_with_star_wildcards() {
+        assert!(name_matches("Command", "Command"));
+        assert!(!name_matches("Command", "Commands"));
+        assert!(!name_matches("Command", "MyCommand"));
+        assert!(name_matches("*Admin", "InvoiceAdmin"));
+        assert!(name_matches("*Admin", "Admin"));
+        assert!(!name_matches("*Admin", "AdminSite"));
+        assert!(name_matches("Test*Case", "TestCase"));
+        assert!(name_matches("Test*Case", "TestUnitCase"));
+        assert!(!name_matches("a*aa", "aa"));
+        assert!(name_matches("*", "anything"));
+        assert!(name_matches("a*b*c", "axxbyyc"));
+        assert!(!name_matches("a*b*c", "axxcyyb"));
+    }
 }

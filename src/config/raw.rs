@@ -197,6 +197,7 @@ pub struct RawDeprecated {
 #[derive(Debug, Default)]
 pub struct RawDuplicates {
     pub symbols: Option<Located<String>>,
+    pub ignore_names: Strings,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -231,7 +232,7 @@ const PROJECT_KEYS: &[&str] = &[
 const TESTS_KEYS: &[&str] = &["include"];
 const CANONICAL_KEYS: &[&str] = &["id", "symbol", "module", "compatible", "scope", "hint"];
 const DEPRECATED_KEYS: &[&str] = &["id", "module", "replacement", "names", "hint"];
-const DUPLICATES_KEYS: &[&str] = &["symbols"];
+const DUPLICATES_KEYS: &[&str] = &["symbols", "ignore-names"];
 const CYCLES_KEYS: &[&str] = &[
     "id",
     "within",
@@ -517,6 +518,7 @@ pub fn parse(
         errors,
         |entry| RawDuplicates {
             symbols: entry.string("symbols"),
+            ignore_names: entry.strings("ignore-names"),
         },
     );
     let cycles = top.read_entries("cycles", "[[cycles]]", CYCLES_KEYS, errors, |entry| {

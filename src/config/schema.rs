@@ -219,11 +219,18 @@ const SECTIONS: &[Section] = &[
         name: "duplicates",
         many: false,
         description: "The duplicate-definition check (IG012).",
-        keys: &[key(
-            "symbols",
-            Kind::OneOf(&["registered", "all-public", "off"]),
-            "Which names IG012 looks at (default registered).",
-        )],
+        keys: &[
+            key(
+                "symbols",
+                Kind::OneOf(&["registered", "all-public", "off"]),
+                "Which names IG012 looks at (default registered).",
+            ),
+            key(
+                "ignore-names",
+                TEXTS,
+                "Public names that are no duplicate candidates (framework conventions such as `Command` or `Migration`); `*` matches any characters. A `[[canonical]]` symbol cannot be listed.",
+            ),
+        ],
         required: &[],
     },
     Section {

@@ -115,6 +115,8 @@ pub(super) fn validate(
         errors,
     )
     .unwrap_or(DuplicateMode::Registered);
+    let duplicate_ignore_names =
+        validate_ignore_names(raw.duplicates.ignore_names, &canonical, errors);
 
     let mut cycles: Vec<Cycles> = raw
         .cycles
@@ -177,6 +179,7 @@ pub(super) fn validate(
         canonical,
         deprecated,
         duplicates,
+        duplicate_ignore_names,
         require_suppression_reason: raw
             .project
             .require_suppression_reason
@@ -193,6 +196,48 @@ pub(super) fn validate(
         baseline,
         ban_index: Default::default(),
     })
+}
+
+/// `[duplicates] ignore-names`: Python names with `*` wildcards. A registered symbol there
+/// would be checked anyway (IG012 always looks at `[[canonical]]` symbols), so it is an
+/// error rather than an entry that quietly does nothing.
+fn validate_ignore_names(
+    written: Option<Vec<Located<String>>>,
+    canonical: &[Canonical],
+    errors: &mut Vec<ConfigError>,
+) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in written.unwrap_or_default() {
+        let is_pattern = !entry.value.is_empty()
+            && entry
+                .value
+                .chars()
+                .all(|c| c == '*' || c == '_' || c.is_alphanumeric());
+        if !is_pattern {
+            errors.push(ConfigError::new(
+                format!("`{}` is not a name or a pattern of names", entry.value),
+                entry.span,
+                "letters, digits, `_` and `*` only",
+            ));
+            continue;
+        }
+        if let Some(registered) = canonical
+            .iter()
+            .find(|symbol| super::name_matches(&entry.value, &symbol.symbol))
+        {
+            errors.push(ConfigError::new(
+                format!(
+                    "`{}` would leave out `{}`, a `[[canonical]]` symbol, which IG012 always checks",
+                    entry.value, registered.symbol
+                ),
+                entry.span,
+                "matches a registered symbol",
+            ));
+            continue;
+        }
+        names.push(entry.value);
+    }
+    names
 }
 
 fn resolve_root(

@@ -26,8 +26,12 @@ pub struct Audit<'a> {
     pub summary: Summary,
     /// The registry's services, sorted.
     pub services: Vec<&'a str>,
-    /// First-party imports from one service into another, every pair that has any.
+    /// First-party imports from one service into another, every pair that has any, counted
+    /// as `importgate graph` counts them.
     pub service_imports: Vec<ServiceImports<'a>>,
+    /// Whether those counts include `TYPE_CHECKING` imports (`[graph] type-checking`).
+    #[serde(rename = "service_imports_include_type_checking")]
+    pub type_checking_counted: bool,
     /// Diagnostics per check, most first.
     pub by_check: Vec<CheckCount>,
     /// Diagnostics per registry rule, most first.
@@ -280,6 +284,7 @@ pub fn build<'a>(config: &'a Config, outcome: &'a Outcome) -> Audit<'a> {
         version: 1,
         summary: Summary::new(outcome),
         service_imports: service_imports(config, outcome, &services),
+        type_checking_counted: config.graph_type_checking,
         services,
         by_check,
         by_rule,
@@ -295,14 +300,20 @@ pub fn build<'a>(config: &'a Config, outcome: &'a Outcome) -> Audit<'a> {
     }
 }
 
-/// Every first-party import from one service into another, production and test apart
-/// (lazy and `TYPE_CHECKING` imports included: the matrix counts what is written).
+/// Every first-party import from one service into another, production and test apart,
+/// counted as `importgate graph` counts them (lazy imports included; `TYPE_CHECKING` ones
+/// only with `[graph] type-checking`), so the matrix, the service graph and `graph` agree.
 fn service_imports<'a>(
     config: &Config,
     outcome: &Outcome,
     services: &[&'a str],
 ) -> Vec<ServiceImports<'a>> {
     let facts = &outcome.project;
+    let graph_filter = EdgeFilter {
+        tests: true,
+        type_checking: config.graph_type_checking,
+        lazy: true,
+    };
     let mut service_by_module: rustc_hash::FxHashMap<u32, Option<usize>> = Default::default();
     let mut service_of = |module: u32| -> Option<usize> {
         *service_by_module.entry(module).or_insert_with(|| {
@@ -315,7 +326,7 @@ fn service_imports<'a>(
         let (Some(from), Some(to)) = (service_of(edge.from), service_of(edge.to)) else {
             continue;
         };
-        if from == to {
+        if from == to || !graph_filter.keeps(edge.flags & !edge_flags::TEST) {
             continue;
         }
         let count = counts.entry((from, to)).or_default();

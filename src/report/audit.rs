@@ -40,6 +40,8 @@ struct Section {
     intro: String,
     table: Option<Table>,
     outro: String,
+    /// The table is folded (`<details>`): long lists that are read on demand.
+    collapsed: bool,
 }
 
 fn or_none(service: &Option<String>) -> String {
@@ -104,6 +106,20 @@ fn cycle_row(cycle: &Cycle) -> Vec<String> {
     ]
 }
 
+/// What "imports between services" counts, said once for the matrix and the graph: the
+/// same imports `importgate graph` draws, so the numbers agree everywhere, and how that
+/// differs from what `check` judges.
+fn imports_legend(type_checking_counted: bool) -> String {
+    format!(
+        "First-party imports from the row's service into the column's, production / test, counted as `importgate graph` and the service graph count them: module-level and lazy (in-function) imports; `TYPE_CHECKING` imports {}. `check` judges every import, `TYPE_CHECKING` ones included, whatever is counted here.",
+        if type_checking_counted {
+            "too (`[graph] type-checking = true`)"
+        } else {
+            "not (they never run; `[graph] type-checking = true` counts them)"
+        }
+    )
+}
+
 fn sections(audit: &Audit<'_>) -> Vec<Section> {
     let summary = &audit.summary;
     let mut sections = Vec::new();
@@ -116,6 +132,7 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
             intro: "rules.toml declares no `[[service]]`.".to_string(),
             table: None,
             outro: String::new(),
+            collapsed: false,
         }
     } else {
         let mut header = vec!["importing \\ imported".to_string()];
@@ -143,9 +160,7 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
         Section {
             id: "service-imports",
             title: "Imports between services",
-            intro:
-                "First-party imports from the row's service into the column's: production / test."
-                    .to_string(),
+            intro: imports_legend(audit.type_checking_counted),
             table: Some(Table {
                 id: "service-imports",
                 header,
@@ -153,6 +168,7 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
                 rows,
             }),
             outro: String::new(),
+            collapsed: false,
         }
     };
     sections.push(matrix);
@@ -191,6 +207,7 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
                 .collect(),
         }),
         outro: String::new(),
+        collapsed: false,
     });
     sections.push(Section {
         id: "by-rule",
@@ -217,6 +234,7 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
                 .collect(),
         }),
         outro: String::new(),
+        collapsed: false,
     });
     sections.push(Section {
         id: "by-service",
@@ -240,6 +258,7 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
                 .collect(),
         }),
         outro: String::new(),
+        collapsed: false,
     });
     sections.push(Section {
         id: "top-files",
@@ -263,6 +282,59 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
                 .collect(),
         }),
         outro: String::new(),
+        collapsed: false,
+    });
+    sections.push(Section {
+        id: "unresolved",
+        title: "Unresolved imports",
+        intro: format!(
+            "{} of first-party modules or names that do not exist, by what is missing.",
+            super::plural(
+                audit.unresolved.iter().map(|target| target.imports).sum(),
+                "import"
+            )
+        ),
+        table: (!audit.unresolved.is_empty()).then(|| Table {
+            id: "unresolved",
+            header: headers(&["missing", "kind", "imports", "files"]),
+            numeric: vec![false, false, true, false],
+            rows: audit
+                .unresolved
+                .iter()
+                .take(LIST_LIMIT)
+                .map(|target| {
+                    vec![
+                        target.missing.clone(),
+                        target.kind.to_string(),
+                        target.imports.to_string(),
+                        target.files.join(", "),
+                    ]
+                })
+                .collect(),
+        }),
+        outro: more(audit.unresolved.len(), LIST_LIMIT),
+        collapsed: false,
+    });
+    sections.push(Section {
+        id: "cycles",
+        title: "Import cycles",
+        intro: format!(
+            "{} of production imports that run at import time (module level), between services and between modules, largest first; each with its shortest cycle.",
+            super::plural(audit.cycles.len(), "cycle")
+        ),
+        table: (!audit.cycles.is_empty()).then(|| Table {
+            id: "cycles",
+            header: headers(&["between", "size", "members", "shortest cycle"]),
+            numeric: vec![false, true, false, false],
+            rows: audit
+                .cycles
+                .iter()
+                .take(LIST_LIMIT)
+                .map(cycle_row)
+                .collect(),
+        }),
+        outro: more(audit.cycles.len(), LIST_LIMIT),
+        collapsed: false,
     });
     sections.push(Section {
         id: "duplicates",
@@ -295,56 +367,7 @@ fn sections(audit: &Audit<'_>) -> Vec<Section> {
                 .collect(),
         }),
         outro: more(audit.duplicates.len(), LIST_LIMIT),
-    });
-    sections.push(Section {
-        id: "unresolved",
-        title: "Unresolved imports",
-        intro: format!(
-            "{} of first-party modules or names that do not exist, by what is missing.",
-            super::plural(
-                audit.unresolved.iter().map(|target| target.imports).sum(),
-                "import"
-            )
-        ),
-        table: (!audit.unresolved.is_empty()).then(|| Table {
-            id: "unresolved",
-            header: headers(&["missing", "kind", "imports", "files"]),
-            numeric: vec![false, false, true, false],
-            rows: audit
-                .unresolved
-                .iter()
-                .take(LIST_LIMIT)
-                .map(|target| {
-                    vec![
-                        target.missing.clone(),
-                        target.kind.to_string(),
-                        target.imports.to_string(),
-                        target.files.join(", "),
-                    ]
-                })
-                .collect(),
-        }),
-        outro: more(audit.unresolved.len(), LIST_LIMIT),
-    });
-    sections.push(Section {
-        id: "cycles",
-        title: "Import cycles",
-        intro: format!(
-            "{} of production imports that run at import time (module level), between services and between modules, largest first; each with its shortest cycle.",
-            super::plural(audit.cycles.len(), "cycle")
-        ),
-        table: (!audit.cycles.is_empty()).then(|| Table {
-            id: "cycles",
-            header: headers(&["between", "size", "members", "shortest cycle"]),
-            numeric: vec![false, true, false, false],
-            rows: audit
-                .cycles
-                .iter()
-                .take(LIST_LIMIT)
-                .map(cycle_row)
-                .collect(),
-        }),
-        outro: more(audit.cycles.len(), LIST_LIMIT),
+        collapsed: true,
     });
     sections
 }
@@ -365,6 +388,14 @@ pub fn write_markdown(audit: &Audit<'_>, out: &mut dyn Write) -> io::Result<()> 
             text.push_str("\nNothing to report.\n");
         }
         if let Some(table) = &section.table {
+            if section.collapsed {
+                let _ = write!(
+                    text,
+                    "\n<details>\n<summary>{} ({})</summary>\n",
+                    section.title,
+                    super::plural(table.rows.len(), "row")
+                );
+            }
             text.push('\n');
             let cells = |row: &[String]| -> String {
                 row.iter()
@@ -381,6 +412,9 @@ pub fn write_markdown(audit: &Audit<'_>, out: &mut dyn Write) -> io::Result<()> 
             let _ = writeln!(text, "|{}|", rule.join("|"));
             for row in &table.rows {
                 let _ = writeln!(text, "| {} |", cells(row));
+            }
+            if section.collapsed {
+                text.push_str("\n</details>\n");
             }
         }
         if !section.outro.is_empty() {
@@ -419,7 +453,10 @@ pub fn write_html(audit: &Audit<'_>, out: &mut dyn Write) -> io::Result<()> {
         summary.test_files
     );
     if let Some(view) = &audit.service_graph {
-        page.push_str("<section id=\"service-graph\"><h2>Service graph</h2>\n<p>Production imports between services; the number on an arrow counts them. Red arrows carry errors, orange ones warnings (hover for the rules).</p>\n");
+        let _ = writeln!(
+            page,
+            "<section id=\"service-graph\"><h2>Service graph</h2>\n<p>Production imports between services, as the matrix below counts them; the number on an arrow counts them. Red arrows carry errors, orange ones warnings (hover for the rules).</p>"
+        );
         page.push_str(&service_svg(view));
         page.push_str("</section>\n");
     }
@@ -434,6 +471,14 @@ pub fn write_html(audit: &Audit<'_>, out: &mut dyn Write) -> io::Result<()> {
             let _ = writeln!(page, "<p>{}</p>", html_inline(&section.intro));
         }
         if let Some(table) = &section.table {
+            if section.collapsed {
+                let _ = writeln!(
+                    page,
+                    "<details><summary>{} ({})</summary>",
+                    html(section.title),
+                    super::plural(table.rows.len(), "row")
+                );
+            }
             let _ = write!(
                 page,
                 "<div class=\"scroll\"><table class=\"sortable\" id=\"table-{}\">\n<thead><tr>",
@@ -456,6 +501,9 @@ pub fn write_html(audit: &Audit<'_>, out: &mut dyn Write) -> io::Result<()> {
                 page.push_str("</tr>\n");
             }
             page.push_str("</tbody></table></div>\n");
+            if section.collapsed {
+                page.push_str("</details>\n");
+            }
         }
         if !section.outro.is_empty() {
             let _ = writeln!(
