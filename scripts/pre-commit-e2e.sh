@@ -56,6 +56,16 @@ cp -R "$repo/pre-commit-mirror" "$mirror"
 (cd "$mirror" && "${git_as_e2e[@]}" init --quiet && "${git_as_e2e[@]}" add -A \
   && "${git_as_e2e[@]}" commit --quiet -m "importgate $version" && "${git_as_e2e[@]}" tag "v$version")
 
+echo "== bump.sh moves the pin, commits and tags (in a scratch clone of the mirror)"
+bumped="$scratch/bumped-mirror"
+git clone --quiet "$mirror" "$bumped"
+(cd "$bumped" && GIT_AUTHOR_NAME=e2e GIT_AUTHOR_EMAIL=e2e@example.com \
+  GIT_COMMITTER_NAME=e2e GIT_COMMITTER_EMAIL=e2e@example.com ./bump.sh 9.8.7 2>/dev/null)
+grep -q '"importgate==9.8.7"' "$bumped/pyproject.toml" || fail "bump.sh did not move the pin"
+grep -q "rev: v9.8.7" "$bumped/README.md" || fail "bump.sh did not move the README's rev"
+git -C "$bumped" rev-parse -q --verify refs/tags/v9.8.7 >/dev/null || fail "bump.sh did not tag"
+[ -z "$(git -C "$bumped" status --porcelain)" ] || fail "bump.sh left changes uncommitted"
+
 echo "== a Python project that uses the mirror"
 project="$scratch/project"
 mkdir -p "$project/billing" "$project/payments" "$project/payments/internal"
