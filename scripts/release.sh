@@ -83,7 +83,7 @@ notes=$(awk -v heading="$changelog_heading" '
   inside && /^\[[^]]*\]: / { exit }
   inside { print }
 ' CHANGELOG.md)
-git tag --annotate "$tag" --message "importgate $version" --message "$notes"
+git tag --annotate --cleanup=verbatim "$tag" --message "importgate $version" --message "$notes"
 echo "tagged $tag at $(git rev-parse --short HEAD)"
 cat <<EOF
 next:
