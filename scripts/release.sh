@@ -82,7 +82,7 @@ notes=$(awk -v heading="$changelog_heading" '
   inside && /^## / { exit }
   inside && /^\[[^]]*\]: / { exit }
   inside { print }
-' CHANGELOG.md)
+' CHANGELOG.md | sed '/./,$!d')
 git tag --annotate --cleanup=verbatim "$tag" --message "importgate $version" --message "$notes"
 echo "tagged $tag at $(git rev-parse --short HEAD)"
 cat <<EOF
