@@ -10,7 +10,7 @@ use crate::checks::{
 use crate::classify::classify;
 use crate::config::Config;
 use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Requirement, Severity};
-use crate::discover::{discover, normalize};
+use crate::discover::discover;
 use crate::frontend::python::{extract, ExtractOptions};
 use crate::guarded_io::{read_regular, GovernedRoot, SOURCE_LIMIT};
 use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
@@ -82,7 +82,7 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// The given PATHS that lie in the governed tree, relative to its root (`""` for the
     /// root itself); `None` when the whole tree was checked.
-    pub selection: Option<Vec<String>>,
+    pub selection: Option<SelectedPaths>,
     /// Diagnostics dropped because the baseline knows them.
     pub baseline_ignored: usize,
     /// The project facts: the import graph's edges for `why`, and the definitions of watched
@@ -131,17 +131,42 @@ impl Outcome {
     }
 }
 
-/// Whether a selection of root-relative paths (`None`: everything) covers `relative`.
-pub fn selection_covers(selection: Option<&[String]>, relative: &str) -> bool {
-    selection.is_none_or(|selection| {
-        selection.iter().any(|selected| {
-            selected.is_empty()
-                || relative == selected
-                || relative
-                    .strip_prefix(selected.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
-    })
+/// The root-relative paths a run on PATHS was given (`""` for the root itself): whether one
+/// covers a path is a lookup per `/` of the path, whatever the number of paths given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SelectedPaths {
+    paths: HashSet<String>,
+}
+
+impl SelectedPaths {
+    /// The selection of these root-relative paths.
+    pub fn new(paths: impl IntoIterator<Item = String>) -> Self {
+        Self {
+            paths: paths.into_iter().collect(),
+        }
+    }
+
+    /// The selected paths that cover `relative`: the root (`""`), its directories and itself.
+    fn covering<'a>(&'a self, relative: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        std::iter::once("")
+            .chain(relative.match_indices('/').map(|(at, _)| &relative[..at]))
+            .chain(std::iter::once(relative))
+            .filter_map(|prefix| self.paths.get(prefix).map(String::as_str))
+    }
+
+    /// Whether `relative` is a selected path or lies below one.
+    pub fn covers(&self, relative: &str) -> bool {
+        self.paths.contains("")
+            || self.paths.contains(relative)
+            || relative
+                .match_indices('/')
+                .any(|(at, _)| self.paths.contains(&relative[..at]))
+    }
+}
+
+/// Whether a selection (`None`: everything) covers the root-relative path `relative`.
+pub fn selection_covers(selection: Option<&SelectedPaths>, relative: &str) -> bool {
+    selection.is_none_or(|selection| selection.covers(relative))
 }
 
 /// Why a run could not be done at all.
@@ -158,7 +183,7 @@ pub enum RunError {
 /// Checks the governed tree.
 pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunError> {
     let started = Instant::now();
-    let selection = Selection::new(&options.paths)?;
+    let selection = Selection::new(&options.paths, &config.root)?;
     let threads = options.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -182,10 +207,20 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .map(|file| classify(config, file.path, file.relative))
         .collect();
     let index = ModuleIndex::build(config, &all_files, &discovery.extensions);
-    let files: Vec<&SourceFile> = all_files
+    let selected: Vec<&SourceFile> = all_files
         .iter()
-        .filter(|file| selection.includes(&file.path))
+        .filter(|file| selection.includes(&file.relative))
         .collect();
+    // PATHS that cover most of the tree (pre-commit's `--all-files` passes every file) are
+    // checked as a full run whose report is then cut down to them: parsing the rest of the
+    // tree costs less than completing the facts of the other files one by one.
+    let filtered_full_run =
+        !selection.is_everything() && selected.len() * 2 >= all_files.len().max(1);
+    let files: Vec<&SourceFile> = if filtered_full_run {
+        all_files.iter().collect()
+    } else {
+        selected.clone()
+    };
     let filter = DefinitionFilter::new(config, options.all_public_definitions);
     let ignore_lists = config.ignore_lists();
     // Packages of the tree that the python roots do not reach: imports of them pass for
@@ -288,6 +323,10 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         for package in unreached {
             *unreached_imports.entry(package).or_default() += 1;
         }
+        // A filtered full run reports on the given paths only.
+        if filtered_full_run && !selection.includes(&file.relative) {
+            continue;
+        }
         diagnostics.extend(findings.diagnostics);
         tolerated.extend(findings.tolerated);
         if !file_suppressions.suppressions.is_empty() {
@@ -297,7 +336,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     if let Some(progress) = progress {
         progress.start("checking the import graph", 0);
     }
-    if !selection.is_everything() {
+    if !selection.is_everything() && !filtered_full_run {
         pool.install(|| {
             complete_for_selection(
                 config,
@@ -336,7 +375,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             .filter(|diagnostic| {
                 std::iter::once(&diagnostic.path)
                     .chain(diagnostic.chain.iter().map(|hop| &hop.path))
-                    .any(|path| selection.includes(&normalize(&config.root.join(path))))
+                    .any(|path| selection.includes(path))
             }),
     );
     for problem in discovery.problems {
@@ -371,16 +410,21 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         &config.checks,
     );
     sort_diagnostics(&mut diagnostics);
-    let test_files = files
+    drop(files);
+    let test_files = selected
         .iter()
         .filter(|file| file.context == CodeContext::Test)
         .count();
     if let Some(progress) = progress {
         progress.finish();
     }
-    let production_files = files.len() - test_files;
-    let files_without_service = (!config.services.is_empty())
-        .then(|| files.iter().filter(|file| file.service.is_none()).count());
+    let production_files = selected.len() - test_files;
+    let files_without_service = (!config.services.is_empty()).then(|| {
+        selected
+            .iter()
+            .filter(|file| file.service.is_none())
+            .count()
+    });
     let roots_hint = layout.as_ref().and_then(|layout| {
         roots_hint(
             config,
@@ -390,8 +434,8 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             project.edges.len(),
         )
     });
-    let skipped_paths = selection.unmatched(&files);
-    drop(files);
+    let skipped_paths = selection.unmatched(&selected);
+    drop(selected);
     drop(index);
     Ok(Outcome {
         diagnostics,
@@ -403,7 +447,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         files_without_service,
         skipped_paths,
         elapsed: started.elapsed(),
-        selection: selection.relative_to(&config.root),
+        selection: selection.relative.clone(),
         baseline_ignored: 0,
         project,
         files: TreeFiles {
@@ -543,65 +587,95 @@ fn read_source_and_facts(
 
 /// The files a run reports on.
 struct Selection {
-    /// Canonical absolute paths given by the user; empty means everything.
+    /// Canonical absolute paths given by the user, in their order; empty means everything.
     paths: Vec<PathBuf>,
+    /// Each given path relative to the governed root (`""` for the root or above it), or
+    /// `None` outside it.
+    relative_each: Vec<Option<String>>,
+    /// The paths below the governed root, relative to it: a file is selected when its path
+    /// or one of its directories is here, so selection costs a lookup per path component,
+    /// not a comparison per given path (`None`: everything).
+    relative: Option<SelectedPaths>,
 }
 
 impl Selection {
-    fn new(given: &[PathBuf]) -> Result<Self, RunError> {
+    fn new(given: &[PathBuf], root: &Path) -> Result<Self, RunError> {
         let mut paths = Vec::with_capacity(given.len());
+        // pre-commit passes thousands of files from a few hundred directories: each
+        // directory is canonicalized once.
+        let mut canonical_parents: HashMap<PathBuf, PathBuf> = HashMap::new();
         for path in given {
-            if !path.exists() {
-                return Err(RunError::MissingPath(path.clone()));
-            }
+            let missing = || RunError::MissingPath(path.clone());
+            let metadata = std::fs::metadata(path).map_err(|_| missing())?;
             // The walk lists a symlinked file under its own name, so only the directory part
             // is canonicalized. Paths outside the root select nothing; `unmatched` says so.
-            let canonical = match (path.is_file(), path.parent(), path.file_name()) {
+            let canonical = match (metadata.is_file(), path.parent(), path.file_name()) {
                 (true, Some(parent), Some(name)) => {
                     let parent = if parent.as_os_str().is_empty() {
                         Path::new(".")
                     } else {
                         parent
                     };
-                    parent.canonicalize().map(|parent| parent.join(name))
+                    let canonical_parent = match canonical_parents.get(parent) {
+                        Some(canonical) => canonical.clone(),
+                        None => {
+                            let canonical = parent.canonicalize().map_err(|_| missing())?;
+                            canonical_parents.insert(parent.to_path_buf(), canonical.clone());
+                            canonical
+                        }
+                    };
+                    canonical_parent.join(name)
                 }
-                _ => path.canonicalize(),
-            }
-            .map_err(|_| RunError::MissingPath(path.clone()))?;
+                _ => path.canonicalize().map_err(|_| missing())?,
+            };
             paths.push(canonical);
         }
-        Ok(Self { paths })
-    }
-
-    /// The selected paths below `root`, relative to it; `None` for everything.
-    fn relative_to(&self, root: &Path) -> Option<Vec<String>> {
-        if self.is_everything() {
-            return None;
-        }
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        Some(
-            self.paths
-                .iter()
-                .filter_map(|path| path.strip_prefix(&root).ok())
-                .map(crate::discover::slash_path)
-                .collect(),
-        )
+        // A path at or above the root selects all of it (`""`).
+        let relative_each: Vec<Option<String>> = paths
+            .iter()
+            .map(|path| match path.strip_prefix(&root) {
+                Ok(below) => Some(crate::discover::slash_path(below)),
+                Err(_) if root.starts_with(path) => Some(String::new()),
+                Err(_) => None,
+            })
+            .collect();
+        let relative = (!paths.is_empty())
+            .then(|| SelectedPaths::new(relative_each.iter().flatten().cloned()));
+        Ok(Self {
+            paths,
+            relative_each,
+            relative,
+        })
     }
 
     fn is_everything(&self) -> bool {
         self.paths.is_empty()
     }
 
-    fn includes(&self, file: &Path) -> bool {
-        self.is_everything() || self.paths.iter().any(|path| file.starts_with(path))
+    /// Whether the file at this root-relative path is selected.
+    fn includes(&self, relative: &str) -> bool {
+        selection_covers(self.relative.as_ref(), relative)
     }
 
     /// Given paths that selected no checked file.
     fn unmatched(&self, files: &[&SourceFile]) -> Vec<PathBuf> {
+        let Some(selected) = &self.relative else {
+            return Vec::new();
+        };
+        let mut matched: HashSet<&str> = HashSet::new();
+        for file in files {
+            matched.extend(selected.covering(&file.relative));
+        }
         self.paths
             .iter()
-            .filter(|path| !files.iter().any(|file| file.path.starts_with(path)))
-            .cloned()
+            .zip(&self.relative_each)
+            .filter(|(_, relative)| {
+                relative
+                    .as_deref()
+                    .is_none_or(|relative| !matched.contains(relative))
+            })
+            .map(|(path, _)| path.clone())
             .collect()
     }
 }
@@ -623,7 +697,7 @@ fn complete_graph(
 ) {
     let others = all_files
         .par_iter()
-        .filter(|file| file.importable && !selection.includes(&file.path));
+        .filter(|file| file.importable && !selection.includes(&file.relative));
     let edges_of =
         |file: &SourceFile, imports: &[crate::model::Import]| import_edges(file, imports, index);
     let Some(cache_dir) = cache_dir else {
@@ -909,4 +983,23 @@ fn relative_between(base: &Path, path: &Path) -> String {
             .map(|component| component.as_os_str().to_string_lossy().into_owned()),
     );
     parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selected_paths_cover_themselves_and_what_is_below_them() {
+        let selection = SelectedPaths::new(["a/b".to_string(), "c.py".to_string()]);
+        assert!(selection.covers("a/b"));
+        assert!(selection.covers("a/b/x.py"));
+        assert!(selection.covers("a/b/x/y.py"));
+        assert!(!selection.covers("a/bc/x.py"));
+        assert!(!selection.covers("a/x.py"));
+        assert!(selection.covers("c.py"));
+        assert!(!selection.covers("c.pyi"));
+        assert!(SelectedPaths::new(["".to_string()]).covers("any/where.py"));
+        assert!(selection_covers(None, "any/where.py"));
+    }
 }

@@ -458,7 +458,7 @@ fn apply_baseline(
             return Err(EXIT_TROUBLE);
         }
     };
-    let selection = outcome.selection.as_deref();
+    let selection = outcome.selection.as_ref();
     let applied = baseline.apply(&mut outcome.diagnostics, |relative, code| {
         engine::selection_covers(selection, relative)
             && codes::CheckCode::find(code)

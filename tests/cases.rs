@@ -57,6 +57,127 @@ fn checking_one_file_reports_what_the_full_run_reports_for_it() {
     }
 }
 
+/// pre-commit's `--all-files` passes every file: with PATHS that cover the tree, `check`
+/// runs as a full run cut down to them, and must report exactly what the full run reports
+/// for those files.
+#[test]
+fn checking_every_file_reports_what_the_full_run_reports() {
+    let cases = common::fixture("cases");
+    for case in std::fs::read_dir(&cases)
+        .expect("cases")
+        .filter_map(Result::ok)
+    {
+        let case = case.path();
+        let relative: Vec<String> = walk_python_files(&case)
+            .iter()
+            .map(|path| {
+                path.strip_prefix(&case)
+                    .expect("below the case")
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        let paths: Vec<&str> = relative.iter().map(String::as_str).collect();
+        let full = diagnostics_by_path(&case, &[]);
+        let expected: Vec<&serde_json::Value> = full
+            .iter()
+            .filter(|d| paths.contains(&d["path"].as_str().unwrap_or("")))
+            .collect();
+        let every = diagnostics_by_path(&case, &paths);
+        let got: Vec<&serde_json::Value> = every.iter().collect();
+        assert_eq!(got, expected, "{}", case.display());
+    }
+}
+
+/// 10,000 PATHS (Python files, files that are not Python, excluded files, files outside the
+/// root), selecting a quarter of the tree (checked file by file) and all of it (a full run
+/// cut down): each run reports what the full run reports for the selected files, and
+/// counts them.
+#[test]
+fn ten_thousand_paths_select_exactly_their_files() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let outside = tempfile::tempdir().expect("tempdir");
+    let root = tree.path();
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "rules.toml".to_string(),
+            "[settings]\nexclude = [\"vendor/**\"]\n\n[[service]]\nname = \"front\"\n\n\
+             [[service]]\nname = \"back\"\n\n[[boundary]]\nid = \"front-not-back-internals\"\n\
+             from = [\"front\"]\nforbid = [\"back.internal\"]\n"
+                .to_string(),
+        ),
+        ("front/__init__.py".to_string(), String::new()),
+        ("back/__init__.py".to_string(), String::new()),
+        ("back/internal/__init__.py".to_string(), String::new()),
+    ];
+    let mut python = Vec::new();
+    for n in 0..1500 {
+        let front = format!("front/m{n}.py");
+        let imports = if n % 3 == 0 {
+            format!("from back.internal.m{n} import value\n")
+        } else {
+            format!("from back.api import value_{n}\n")
+        };
+        files.push((front.clone(), imports));
+        files.push((format!("back/internal/m{n}.py"), "value = 1\n".to_string()));
+        python.push(front);
+        python.push(format!("back/internal/m{n}.py"));
+    }
+    let mut others = Vec::new();
+    for n in 0..6250 {
+        let data = format!("data/d{n}.txt");
+        files.push((data.clone(), "not python\n".to_string()));
+        others.push(data);
+    }
+    for n in 0..1000 {
+        let vendored = format!("vendor/v{n}.py");
+        files.push((vendored.clone(), "import back.internal.m1\n".to_string()));
+        others.push(vendored);
+    }
+    common::write_files(root, &files);
+    for n in 0..2000 {
+        let path = outside.path().join(format!("o{n}.py"));
+        std::fs::write(&path, "import back.internal.m1\n").expect("write");
+        others.push(path.to_string_lossy().into_owned());
+    }
+    let full = diagnostics_by_path(root, &[]);
+    // A quarter of the Python files and 9,250 other paths; every Python file and 7,000.
+    for selected in [&python[..750], &python[..]] {
+        let mut paths: Vec<&str> = selected.iter().map(String::as_str).collect();
+        paths.extend(
+            others
+                .iter()
+                .take(10_000 - selected.len())
+                .map(String::as_str),
+        );
+        let chosen: std::collections::HashSet<&str> = paths
+            .iter()
+            .copied()
+            .filter(|p| p.ends_with(".py"))
+            .collect();
+        let mut args = vec!["check", "--output-format", "json"];
+        args.extend(&paths);
+        let output = common::importgate(root, &args).output().expect("runs");
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let got = document["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let expected: Vec<&serde_json::Value> = full
+            .iter()
+            .filter(|d| chosen.contains(d["path"].as_str().unwrap_or("")))
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(got.iter().collect::<Vec<_>>(), expected);
+        let checked = python
+            .iter()
+            .filter(|p| chosen.contains(p.as_str()))
+            .count();
+        assert_eq!(document["summary"]["files_checked"], checked);
+        assert_eq!(paths.len(), 10_000);
+    }
+}
+
 /// The README promises identical output whatever the number of threads. Regression: with one
 /// package in two python roots, which root's file answered `from pkg import N` depended on
 /// which thread merged first (10 of 20 runs with `-j 2` disagreed). Every case, many runs at

@@ -124,6 +124,27 @@ fn under_pre_commit_each_run_prints_a_one_line_summary() {
     assert_eq!((code, stdout.as_str()), (Some(0), ""));
 }
 
+/// A path at or above the governed root (the demo's root is fixtures/monorepo; `.` is the
+/// repository) selects the whole tree: the report is the full run's.
+#[test]
+fn a_path_above_the_root_selects_the_whole_tree() {
+    let report = |args: &[&str]| {
+        let output = importgate(&repo_root(), args).output().expect("runs");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| !line.starts_with("Checked"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let full = report(&["check", "--output-format", "concise"]);
+    assert!(full.contains("IG001"));
+    assert_eq!(report(&["check", "--output-format", "concise", "."]), full);
+    assert_eq!(
+        report(&["check", "--output-format", "concise", "fixtures/monorepo"]),
+        full
+    );
+}
+
 #[test]
 fn a_missing_path_is_a_usage_error() {
     stable_settings().bind(|| insta::assert_snapshot!(demo(&["check", "no/such/file.py"])));
