@@ -156,11 +156,7 @@ impl SelectedPaths {
 
     /// Whether `relative` is a selected path or lies below one.
     pub fn covers(&self, relative: &str) -> bool {
-        self.paths.contains("")
-            || self.paths.contains(relative)
-            || relative
-                .match_indices('/')
-                .any(|(at, _)| self.paths.contains(&relative[..at]))
+        self.covering(relative).next().is_some()
     }
 }
 

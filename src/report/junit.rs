@@ -43,17 +43,22 @@ pub(super) fn render(
             files: Vec::new(),
         });
     }
+    // Each (test, file) case's place in its test's list, found once.
+    let mut case_of: HashMap<(usize, &str), usize> = HashMap::new();
     for diagnostic in &outcome.diagnostics {
-        let test = diagnostic
+        let test = *diagnostic
             .rule
             .as_ref()
             .and_then(|rule| by_rule.get(rule.id.as_str()))
             .unwrap_or(&by_check[&diagnostic.code]);
-        let files = &mut tests[*test].files;
-        match files.iter_mut().find(|(path, _)| *path == diagnostic.path) {
-            Some((_, findings)) => findings.push(diagnostic),
-            None => files.push((&diagnostic.path, vec![diagnostic])),
-        }
+        let files = &mut tests[test].files;
+        let case = *case_of
+            .entry((test, diagnostic.path.as_str()))
+            .or_insert_with(|| {
+                files.push((&diagnostic.path, Vec::new()));
+                files.len() - 1
+            });
+        files[case].1.push(diagnostic);
     }
 
     let cases: usize = tests.iter().map(|test| test.files.len().max(1)).sum();

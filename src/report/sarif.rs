@@ -18,7 +18,7 @@ use crate::codes::CheckCode;
 use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 /// The schema URI written into the document.
@@ -43,9 +43,19 @@ pub(super) fn render(
             rule_indexes.insert((diagnostic.code, rule.id.as_str()), 0);
         }
     }
+    let sections: HashMap<&str, &str> = context
+        .config
+        .rule_ids()
+        .into_iter()
+        .map(|(section, id)| (id, section))
+        .collect();
     for ((code, rule), index) in rule_indexes.iter_mut() {
         *index = rules.len();
-        rules.push(registry_rule_descriptor(*code, rule, context));
+        rules.push(registry_rule_descriptor(
+            *code,
+            rule,
+            sections.get(rule).copied(),
+        ));
     }
     let fingerprints = crate::diagnostic::fingerprints(&outcome.diagnostics);
     let results: Vec<Value> = diagnostic_objects(outcome)
@@ -135,14 +145,8 @@ fn check_descriptor(code: CheckCode) -> Value {
 
 /// A registry rule's findings of one check as a SARIF rule of their own, related to the
 /// check's descriptor.
-fn registry_rule_descriptor(code: CheckCode, rule: &str, context: &ReportContext<'_>) -> Value {
+fn registry_rule_descriptor(code: CheckCode, rule: &str, section: Option<&str>) -> Value {
     let info = code.info();
-    let section = context
-        .config
-        .rule_ids()
-        .into_iter()
-        .find(|(_, id)| *id == rule)
-        .map(|(section, _)| section);
     let mut help = format!("Rule `{rule}` of the registry");
     if let Some(section) = section {
         help.push_str(&format!(" (`[[{section}]]`)"));
