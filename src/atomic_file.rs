@@ -103,10 +103,18 @@ impl Temporary {
         self.file.as_mut().expect("open until renamed")
     }
 
-    /// Renames the temporary file over `target`.
-    fn rename_over(mut self, target: &Path) -> io::Result<()> {
+    /// Renames the temporary file over `target`, after its bytes reached the disk.
+    fn rename_over(self, target: &Path) -> io::Result<()> {
+        self.rename_over_durably(target, true)
+    }
+
+    /// Renames the temporary file over `target`; `durable` first waits until its bytes are
+    /// on the disk (a cache skips that: after a crash it may be lost, never half-read).
+    fn rename_over_durably(mut self, target: &Path, durable: bool) -> io::Result<()> {
         if let Some(file) = self.file.take() {
-            file.sync_all()?;
+            if durable {
+                file.sync_all()?;
+            }
         }
         std::fs::rename(&self.path, target)?;
         forget(&self.path);
@@ -183,6 +191,40 @@ pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
         temporary.file().set_permissions(metadata.permissions())?;
     }
     temporary.rename_over(path)
+}
+
+/// A file written piece by piece beside its target and renamed over it once complete, for
+/// caches: a reader sees the old file or the whole new one, but the new one is not waited
+/// for to reach the disk (a cache lost in a crash only costs time; its checksum rejects a
+/// torn one). Dropped without [`StagedFile::commit`], it is removed.
+pub struct StagedFile {
+    temporary: Temporary,
+    target: PathBuf,
+}
+
+impl StagedFile {
+    /// Starts a new file that will replace (or create) `target`.
+    pub fn create(target: &Path) -> io::Result<Self> {
+        Ok(Self {
+            temporary: Temporary::create(parent_of(target))?,
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// Puts the written bytes in the target's place.
+    pub fn commit(self) -> io::Result<()> {
+        self.temporary.rename_over_durably(&self.target, false)
+    }
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.temporary.file().write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.temporary.file().flush()
+    }
 }
 
 fn parent_of(path: &Path) -> &Path {

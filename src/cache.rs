@@ -220,23 +220,15 @@ impl ImportCache {
     /// The cache in `directory`, empty when there is none that this build can read;
     /// `resolution` is the fingerprint of the run's module index.
     pub fn open(directory: &Path, resolution: u64) -> Self {
-        let linked = std::fs::symlink_metadata(directory)
-            .is_ok_and(|metadata| metadata.file_type().is_symlink());
-        if linked {
+        if directory_is_linked(directory) {
             return Self {
                 resolution,
                 ..Self::default()
             };
         }
         let file = directory.join(FILE_NAME);
-        let document = read_regular(&file, CACHE_LIMIT)
-            .ok()
-            .and_then(|bytes| {
-                let split = bytes.len().checked_sub(CHECKSUM_BYTES)?;
-                let (body, checksum) = bytes.split_at(split);
-                (blake3::hash(body).as_bytes()[..] == *checksum).then_some(())?;
-                postcard::from_bytes::<Document>(body).ok()
-            })
+        let document = read_checksummed(&file)
+            .and_then(|body| postcard::from_bytes::<Document>(&body).ok())
             .filter(|document| {
                 document.format == FORMAT
                     && document.version == env!("CARGO_PKG_VERSION")
@@ -443,23 +435,8 @@ impl ImportCache {
     }
 
     fn write(self) -> std::io::Result<()> {
-        let Some(directory) = self
-            .file
-            .parent()
-            .filter(|_| !self.file.as_os_str().is_empty())
-        else {
+        if self.file.as_os_str().is_empty() {
             return Ok(());
-        };
-        if !directory.exists() {
-            std::fs::create_dir_all(directory)?;
-            std::fs::write(
-                directory.join(".gitignore"),
-                "# Created by importgate.\n*\n",
-            )?;
-            std::fs::write(
-                directory.join("CACHEDIR.TAG"),
-                "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by importgate.\n",
-            )?;
         }
         let mut entries: Vec<(String, Entry)> = self.entries.into_iter().collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -469,11 +446,55 @@ impl ImportCache {
             strings: self.strings,
             entries,
         };
-        let mut bytes = postcard::to_stdvec(&document).map_err(std::io::Error::other)?;
-        let checksum = blake3::hash(&bytes);
-        bytes.extend_from_slice(checksum.as_bytes());
-        crate::atomic_file::replace(&self.file, &bytes)
+        let body = postcard::to_stdvec(&document).map_err(std::io::Error::other)?;
+        write_checksummed(&self.file, body)
     }
+}
+
+/// The body of a cache file whose last [`CHECKSUM_BYTES`] are the BLAKE3 hash of the rest;
+/// `None` when it is missing, over [`CACHE_LIMIT`], not a regular file, or corrupt.
+pub(crate) fn read_checksummed(file: &Path) -> Option<Vec<u8>> {
+    let mut bytes = read_regular(file, CACHE_LIMIT).ok()?;
+    let split = bytes.len().checked_sub(CHECKSUM_BYTES)?;
+    if blake3::hash(&bytes[..split]).as_bytes()[..] != bytes[split..] {
+        return None;
+    }
+    bytes.truncate(split);
+    Some(bytes)
+}
+
+/// Writes `body` and its checksum to `file` atomically (see [`create_directory`]).
+pub(crate) fn write_checksummed(file: &Path, mut body: Vec<u8>) -> std::io::Result<()> {
+    let Some(directory) = file.parent() else {
+        return Ok(());
+    };
+    create_directory(directory)?;
+    let checksum = blake3::hash(&body);
+    body.extend_from_slice(checksum.as_bytes());
+    crate::atomic_file::replace(file, &body)
+}
+
+/// Creates the cache directory when needed, with a `.gitignore` and a `CACHEDIR.TAG`, so it
+/// is never committed or backed up.
+pub(crate) fn create_directory(directory: &Path) -> std::io::Result<()> {
+    if !directory.exists() {
+        std::fs::create_dir_all(directory)?;
+        std::fs::write(
+            directory.join(".gitignore"),
+            "# Created by importgate.\n*\n",
+        )?;
+        std::fs::write(
+            directory.join("CACHEDIR.TAG"),
+            "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by importgate.\n",
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether the cache directory is a symlink: then no cache is read or written (it could
+/// point anywhere).
+pub(crate) fn directory_is_linked(directory: &Path) -> bool {
+    std::fs::symlink_metadata(directory).is_ok_and(|metadata| metadata.file_type().is_symlink())
 }
 
 /// Whether every string id of a document is in its table (a truncated or tampered file is
@@ -507,7 +528,8 @@ fn trusted_time(modified: Option<SystemTime>) -> u64 {
         .map_or(0, |since| since.as_nanos() as u64)
 }
 
-fn content_hash(bytes: &[u8]) -> [u8; 16] {
+/// The first 16 bytes of the BLAKE3 hash of a file's bytes: what the caches key contents by.
+pub fn content_hash(bytes: &[u8]) -> [u8; 16] {
     let mut hash = [0; 16];
     hash.copy_from_slice(&blake3::hash(bytes).as_bytes()[..16]);
     hash

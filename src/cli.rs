@@ -304,8 +304,9 @@ pub struct CheckArgs {
     #[arg(long)]
     pub prune_baseline: bool,
 
-    /// With PATHS, parse every other file for the import graph instead of reading their
-    /// imports from .importgate_cache (and do not write it).
+    /// Parse every file instead of reading what earlier runs kept in .importgate_cache (the
+    /// facts of unchanged files; with PATHS, the imports of the other files), and do not
+    /// write it.
     #[arg(long)]
     pub no_cache: bool,
 

@@ -11,6 +11,7 @@ use crate::classify::classify;
 use crate::config::Config;
 use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Requirement, Severity};
 use crate::discover::discover;
+use crate::facts_cache::FactsCache;
 use crate::frontend::python::{extract, ExtractOptions};
 use crate::guarded_io::{read_regular, GovernedRoot, SOURCE_LIMIT};
 use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
@@ -189,12 +190,19 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     let walk_threads = pool.current_num_threads();
 
     let discovery = discover(config, walk_threads);
-    let extract_options = ExtractOptions::new(config.banned.iter().flat_map(|banned| {
-        banned
-            .api
-            .iter()
-            .map(|entry| entry.pattern.as_str().to_string())
-    }));
+    let mut watched_apis: Vec<String> = config
+        .banned
+        .iter()
+        .flat_map(|banned| {
+            banned
+                .api
+                .iter()
+                .map(|entry| entry.pattern.as_str().to_string())
+        })
+        .collect();
+    watched_apis.sort_unstable();
+    watched_apis.dedup();
+    let extract_options = ExtractOptions::new(watched_apis.iter().cloned());
     // Every file is classified and indexed (resolution sees the whole tree); only the
     // selected ones are checked.
     let all_files: Vec<SourceFile> = discovery
@@ -217,6 +225,13 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     } else {
         selected.clone()
     };
+    // Full runs parse only the contents they have not seen (runs on a few PATHS have the
+    // import cache instead).
+    let facts_cache = options
+        .cache_dir
+        .as_deref()
+        .filter(|_| selection.is_everything() || filtered_full_run)
+        .map(|directory| FactsCache::open(directory, &watched_apis));
     let filter = DefinitionFilter::new(config, options.all_public_definitions);
     let ignore_lists = config.ignore_lists();
     // Packages of the tree that the python roots do not reach: imports of them pass for
@@ -250,8 +265,12 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         files
             .par_iter()
             .map(|file| {
-                let (source, mut facts) =
-                    read_source_and_facts(&file.path, &extract_options, &options.overlay);
+                let (source, mut facts) = read_source_and_facts(
+                    &file.path,
+                    &extract_options,
+                    &options.overlay,
+                    facts_cache.as_ref(),
+                );
                 let bindings = std::mem::take(&mut facts.bindings);
                 let imports: Vec<ResolvedImport<'_>> = facts
                     .imports
@@ -306,6 +325,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             .collect()
     });
 
+    if let Some(cache) = facts_cache {
+        cache.save();
+    }
     let mut project = shared_project.into_inner().unwrap_or_default();
     let mut diagnostics = Vec::new();
     let mut tolerated = Vec::new();
@@ -552,7 +574,7 @@ impl TreeFiles {
 
 /// Reads, decodes and parses one file. Never fails: problems become facts.
 fn read_facts(path: &Path, options: &ExtractOptions) -> FileFacts {
-    read_source_and_facts(path, options, &HashMap::new()).1
+    read_source_and_facts(path, options, &HashMap::new(), None).1
 }
 
 /// Reads, decodes and parses one file, keeping its text for the checks that build fixes.
@@ -560,6 +582,7 @@ fn read_source_and_facts(
     path: &Path,
     options: &ExtractOptions,
     overlay: &HashMap<PathBuf, String>,
+    facts_cache: Option<&FactsCache>,
 ) -> (String, FileFacts) {
     if let Some(text) = overlay.get(path) {
         return (text.clone(), extract(text, options));
@@ -574,8 +597,12 @@ fn read_source_and_facts(
             return (String::new(), facts);
         }
     };
+    let hash = facts_cache.map(|_| crate::facts_cache::content_hash(&bytes));
     let source = decode_python(bytes);
-    let mut facts = extract(&source.text, options);
+    let mut facts = match (facts_cache, hash) {
+        (Some(cache), Some(hash)) => cache.facts(hash, || extract(&source.text, options)),
+        _ => extract(&source.text, options),
+    };
     facts.read = source.problem;
     facts.encoding = source.encoding;
     (source.text, facts)
@@ -871,7 +898,7 @@ fn complete_for_selection(
         })
         .filter(|file| mentions_any(&file.path, &needles))
         .map(|file| {
-            let (source, facts) = read_source_and_facts(&file.path, options, &HashMap::new());
+            let (source, facts) = read_source_and_facts(&file.path, options, &HashMap::new(), None);
             contribution(
                 file,
                 &source,

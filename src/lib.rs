@@ -17,6 +17,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod facts_cache;
 pub mod fix;
 pub mod frontend;
 pub mod graph;

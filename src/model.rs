@@ -1,11 +1,13 @@
 //! Plain data shared by every stage: source spans, files, and the language-neutral facts a
 //! frontend extracts from one source file.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A range in a decoded source text: byte offsets (for edits and code frames) plus 1-based
 /// line and column numbers (for people). Columns count characters, as editors and ruff do.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Span {
     /// Byte offset of the first byte.
     pub start: u32,
@@ -81,7 +83,7 @@ pub struct SourceFile {
 }
 
 /// How an import is spelled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ImportKind {
     /// `import a.b` / `import a.b as c`.
@@ -93,7 +95,7 @@ pub enum ImportKind {
 }
 
 /// Where an import executes, as far as the static text tells.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ImportContext {
     /// Inside a function or lambda: runs when called, not when the module is imported.
     pub lazy: bool,
@@ -123,7 +125,7 @@ impl ImportContext {
 
 /// One imported module or name. A statement `from a import b, c` yields two imports and
 /// `import a, b` yields two, so that each can be reported and fixed on its own.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Import {
     /// The statement form.
     pub kind: ImportKind,
@@ -158,7 +160,7 @@ impl Import {
 
 /// A use of an attribute of an imported module, such as `os.environ`, resolved through the
 /// file's import bindings (`import os as o; o.environ` gives `os.environ`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributeUse {
     /// Fully qualified dotted path of the attribute.
     pub path: Box<str>,
@@ -169,7 +171,7 @@ pub struct AttributeUse {
 }
 
 /// The first syntax error of a file that did not parse completely.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyntaxProblem {
     /// The parser's message for the first error.
     pub message: String,
@@ -198,7 +200,7 @@ pub enum ReadProblem {
 }
 
 /// What kind of statement defines a name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DefinitionKind {
     /// `class N:`.
@@ -210,7 +212,7 @@ pub enum DefinitionKind {
 }
 
 /// A module-level definition of a name, for the duplicate-definition check.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Definition {
     /// The name defined.
     pub name: Box<str>,
@@ -223,7 +225,7 @@ pub struct Definition {
 }
 
 /// The names a module binds at module level: what `from module import N` can find.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModuleBindings {
     /// Every bound name: definitions, assignments, `for`/`with` targets, import aliases,
     /// `global` names assigned in functions. Sorted and deduplicated.
@@ -252,7 +254,7 @@ impl ModuleBindings {
 }
 
 /// What a suppression comment covers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SuppressionScope {
     /// `# importgate: ignore[...]`: its own line, or the next one when it stands alone.
     Line,
@@ -261,7 +263,7 @@ pub enum SuppressionScope {
 }
 
 /// A `# importgate: ignore[CODE, ...] -- reason` comment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     /// Line or file.
     pub scope: SuppressionScope,
@@ -280,7 +282,7 @@ pub struct Suppression {
 }
 
 /// Everything the checks need to know about one source file, extracted in one pass.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileFacts {
     /// Every import, in source order.
     pub imports: Vec<Import>,
@@ -289,8 +291,10 @@ pub struct FileFacts {
     /// Set when the parser had to recover from syntax errors.
     pub syntax: Option<SyntaxProblem>,
     /// Set when the file could not be read or decoded as it is.
+    #[serde(skip)]
     pub read: Option<ReadProblem>,
     /// The codec a PEP 263 cookie declares, when it is not UTF-8 (`shift_jis`).
+    #[serde(skip)]
     pub encoding: Option<&'static str>,
     /// The names the module binds at module level.
     pub bindings: ModuleBindings,

@@ -191,7 +191,7 @@ fn never_blocks_on_a_fifo_or_a_device() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a regular file (a FIFO)"));
     fs::remove_file(root.path().join("importgate-baseline.json")).expect("rm");
 
-    fs::create_dir(root.path().join(".importgate_cache")).expect("mkdir");
+    fs::create_dir_all(root.path().join(".importgate_cache")).expect("mkdir");
     fifo(&root.path().join(".importgate_cache/imports.postcard"));
     let output = importgate(
         root.path(),
@@ -200,6 +200,14 @@ fn never_blocks_on_a_fifo_or_a_device() {
     .timeout(Duration::from_secs(30))
     .output()
     .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    // The facts cache of full runs as a FIFO: refused, not waited on.
+    let _ = fs::remove_file(root.path().join(".importgate_cache/facts-v1.bin"));
+    fifo(&root.path().join(".importgate_cache/facts-v1.bin"));
+    let output = importgate(root.path(), &["check", "--output-format", "concise"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("runs");
     assert_eq!(output.status.code(), Some(1), "{output:?}");
 
     // A registry that is a device.
@@ -809,11 +817,18 @@ fn an_interrupted_fix_leaves_no_temporary_and_no_half_file() {
             .filter(|bytes| bytes.as_slice() == b"from app.new import X\n")
             .count();
         eprintln!("round {round}: {status}, {fixed} of 1500 files fixed");
-        for (path, bytes) in common::tree(root.path()) {
+        for (path, bytes) in common::every_file(root.path()) {
             let name = path.to_string_lossy();
-            // No temporary file, whatever its name: only the files of the tree.
+            // No temporary file, whatever its name: only the files of the tree, and the
+            // facts cache when the run got to write it.
             assert!(
-                files.iter().any(|(known, _)| *known == name),
+                files.iter().any(|(known, _)| *known == name)
+                    || [
+                        ".importgate_cache/.gitignore",
+                        ".importgate_cache/CACHEDIR.TAG",
+                        ".importgate_cache/facts-v1.bin"
+                    ]
+                    .contains(&name.as_ref()),
                 "round {round}: {name} left ({status})"
             );
             if name.starts_with("app/m") {
@@ -1180,13 +1195,24 @@ fn a_baseline_or_cache_linked_to_a_device_is_refused() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a regular file (a device)"));
     fs::remove_file(root.path().join("importgate-baseline.json")).expect("rm");
-    fs::create_dir(root.path().join(".importgate_cache")).expect("mkdir");
+    fs::create_dir_all(root.path().join(".importgate_cache")).expect("mkdir");
     std::os::unix::fs::symlink(
         "/dev/zero",
         root.path().join(".importgate_cache/imports-v3.bin"),
     )
     .expect("symlink");
     let output = importgate(root.path(), &["check", "app/views.py"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let _ = fs::remove_file(root.path().join(".importgate_cache/facts-v1.bin"));
+    std::os::unix::fs::symlink(
+        "/dev/zero",
+        root.path().join(".importgate_cache/facts-v1.bin"),
+    )
+    .expect("symlink");
+    let output = importgate(root.path(), &["check"])
         .timeout(Duration::from_secs(30))
         .output()
         .expect("runs");

@@ -55,8 +55,16 @@ pub fn stable_settings() -> insta::Settings {
     settings
 }
 
-/// Every file below `root` with its bytes, by relative path.
+/// Every file below `root` with its bytes, by relative path, except the caches importgate
+/// keeps in `.importgate_cache` (full runs write them: they are not the user's files).
 pub fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = every_file(root);
+    files.retain(|path, _| !path.starts_with(".importgate_cache"));
+    files
+}
+
+/// Every file below `root` with its bytes, by relative path.
+pub fn every_file(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
