@@ -19,6 +19,7 @@
 //! an empty one; a cache directory that is a symlink is not used at all (it could point
 //! anywhere); a cache that cannot be written is skipped silently (it only costs time).
 
+use crate::file_text::content_hash;
 use crate::guarded_io::{read_regular, CACHE_LIMIT, SOURCE_LIMIT};
 use crate::model::{CodeContext, Import, ImportContext, ImportKind, SourceFile, Span};
 use crate::project::edge_flags;
@@ -133,7 +134,7 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn of(metadata: &std::fs::Metadata) -> Self {
+    pub(crate) fn of(metadata: &std::fs::Metadata) -> Self {
         #[cfg(unix)]
         let (changed, inode, device) = {
             use std::os::unix::fs::MetadataExt;
@@ -155,8 +156,29 @@ impl Stamp {
     }
 
     /// Whether every part can be relied on: no time too recent to trust.
-    fn trusted(&self) -> bool {
+    pub(crate) fn trusted(&self) -> bool {
         self.modified != 0 && self.changed != 0
+    }
+
+    /// A trusted stamp of `len` bytes with both times at `nanoseconds`.
+    #[cfg(test)]
+    pub(crate) fn for_tests(len: u64, nanoseconds: u64) -> Self {
+        Self {
+            len,
+            modified: nanoseconds,
+            changed: nanoseconds,
+            inode: 1,
+            device: 1,
+        }
+    }
+
+    /// The stamp of `len` bytes read after the metadata was taken: a file that changed
+    /// meanwhile has a newer change time, so the stamp is never trusted for its new bytes.
+    pub(crate) fn with_len(self, len: usize) -> Self {
+        Self {
+            len: len as u64,
+            ..self
+        }
     }
 }
 
@@ -287,12 +309,7 @@ impl ImportCache {
         let Ok(bytes) = read_regular(&file.path, SOURCE_LIMIT) else {
             return (FileEdges::Fresh(Vec::new()), Found::Unreadable);
         };
-        // The stamp of the bytes read: a file that changed after the metadata was taken
-        // has a newer change time, so the entry is never trusted for it.
-        let stamp = Stamp {
-            len: bytes.len() as u64,
-            ..stamp
-        };
+        let stamp = stamp.with_len(bytes.len());
         let hash = content_hash(&bytes);
         if let Some(entry) =
             cached.filter(|entry| entry.stamp.len == stamp.len && entry.hash == hash)
@@ -526,13 +543,6 @@ fn trusted_time(modified: Option<SystemTime>) -> u64 {
     modified
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_nanos() as u64)
-}
-
-/// The first 16 bytes of the BLAKE3 hash of a file's bytes: what the caches key contents by.
-pub fn content_hash(bytes: &[u8]) -> [u8; 16] {
-    let mut hash = [0; 16];
-    hash.copy_from_slice(&blake3::hash(bytes).as_bytes()[..16]);
-    hash
 }
 
 #[cfg(test)]

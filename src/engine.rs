@@ -2,6 +2,7 @@
 //! parse -> resolve -> check) -> sorted findings. Sources and syntax trees live only inside
 //! the per-file task, so memory stays flat however large the tree is.
 
+use crate::cache::Stamp;
 use crate::cache::{FileEdges, Found, ImportCache};
 use crate::checks::{
     apply_suppressions, check_file, check_project, entries_matching_external_imports, CheckCode,
@@ -12,6 +13,7 @@ use crate::config::Config;
 use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Requirement, Severity};
 use crate::discover::discover;
 use crate::facts_cache::FactsCache;
+use crate::file_text::{content_hash, FileText};
 use crate::frontend::python::{extract, ExtractOptions};
 use crate::guarded_io::{read_regular, GovernedRoot, SOURCE_LIMIT};
 use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
@@ -265,62 +267,76 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         files
             .par_iter()
             .map(|file| {
-                let (source, mut facts) = read_source_and_facts(
-                    &file.path,
-                    &extract_options,
-                    &options.overlay,
-                    facts_cache.as_ref(),
-                );
-                let bindings = std::mem::take(&mut facts.bindings);
-                let imports: Vec<ResolvedImport<'_>> = facts
-                    .imports
-                    .iter()
-                    .map(|import| ResolvedImport::new(import, resolve(import, file)))
-                    .collect();
-                let mut findings = check_file(&FileInput {
-                    config,
-                    file,
-                    facts: &facts,
-                    imports: &imports,
-                    index: &index,
-                    strict_guarded: options.strict_guarded,
-                    source: &source,
-                });
-                // `--fix` never writes over replaced bytes: no fix is offered that it would
-                // not apply.
-                if facts.read.is_some() {
-                    for diagnostic in &mut findings.diagnostics {
-                        diagnostic.fix = None;
-                    }
-                }
-                let contribution =
-                    contribution(file, &source, bindings, &facts, &imports, &index, &filter);
-                if let Ok(mut project) = shared_project.lock() {
-                    project.add(contribution, &index);
-                }
-                let suppressions = FileSuppressions {
-                    context: file.context,
-                    suppressions: std::mem::take(&mut facts.suppressions),
-                };
-                let ignores_matched =
-                    entries_matching_external_imports(&ignore_lists, file, &imports, &index);
-                let unreached: Vec<&str> = if unreached_packages.is_empty() {
-                    Vec::new()
-                } else {
-                    imports
+                // A file whose facts came from the cache unread is read when a check needs
+                // its text; if that finds other bytes, the file is checked again from them.
+                let mut trust_stamp = true;
+                let outcome = loop {
+                    let (source, mut facts) = read_source_and_facts(
+                        &file.path,
+                        &extract_options,
+                        &options.overlay,
+                        facts_cache.as_ref().map(|cache| FromCache {
+                            cache,
+                            relative: &file.relative,
+                            trust_stamp,
+                        }),
+                    );
+                    let bindings = std::mem::take(&mut facts.bindings);
+                    let imports: Vec<ResolvedImport<'_>> = facts
+                        .imports
                         .iter()
-                        .filter_map(|import| import.module())
-                        .filter_map(|module| {
-                            unreached_packages
-                                .get(module.split('.').next().unwrap_or(module))
-                                .copied()
-                        })
-                        .collect()
+                        .map(|import| ResolvedImport::new(import, resolve(import, file)))
+                        .collect();
+                    let mut findings = check_file(&FileInput {
+                        config,
+                        file,
+                        facts: &facts,
+                        imports: &imports,
+                        index: &index,
+                        strict_guarded: options.strict_guarded,
+                        source: &source,
+                    });
+                    // `--fix` never writes over replaced bytes: no fix is offered that it
+                    // would not apply.
+                    if facts.read.is_some() {
+                        for diagnostic in &mut findings.diagnostics {
+                            diagnostic.fix = None;
+                        }
+                    }
+                    let contribution =
+                        contribution(file, &source, bindings, &facts, &imports, &index, &filter);
+                    if source.is_stale() {
+                        trust_stamp = false;
+                        continue;
+                    }
+                    if let Ok(mut project) = shared_project.lock() {
+                        project.add(contribution, &index);
+                    }
+                    let suppressions = FileSuppressions {
+                        context: file.context,
+                        suppressions: std::mem::take(&mut facts.suppressions),
+                    };
+                    let ignores_matched =
+                        entries_matching_external_imports(&ignore_lists, file, &imports, &index);
+                    let unreached: Vec<&str> = if unreached_packages.is_empty() {
+                        Vec::new()
+                    } else {
+                        imports
+                            .iter()
+                            .filter_map(|import| import.module())
+                            .filter_map(|module| {
+                                unreached_packages
+                                    .get(module.split('.').next().unwrap_or(module))
+                                    .copied()
+                            })
+                            .collect()
+                    };
+                    break (findings, suppressions, ignores_matched, unreached);
                 };
                 if let Some(progress) = progress {
                     progress.advance();
                 }
-                (findings, suppressions, ignores_matched, unreached)
+                outcome
             })
             .collect()
     });
@@ -577,15 +593,38 @@ fn read_facts(path: &Path, options: &ExtractOptions) -> FileFacts {
     read_source_and_facts(path, options, &HashMap::new(), None).1
 }
 
-/// Reads, decodes and parses one file, keeping its text for the checks that build fixes.
+/// How a file's facts may come from the facts cache.
+struct FromCache<'a> {
+    cache: &'a FactsCache,
+    /// The file's path relative to the governed root.
+    relative: &'a str,
+    /// Whether an unchanged stamp may stand for an unchanged content (false when a
+    /// deferred read found the content changed: the file is read again).
+    trust_stamp: bool,
+}
+
+/// Reads, decodes and parses one file, keeping its text for the checks that build fixes;
+/// with the facts cache, takes the facts of an unchanged file without reading it, and
+/// parses only a content it has not seen.
 fn read_source_and_facts(
     path: &Path,
     options: &ExtractOptions,
     overlay: &HashMap<PathBuf, String>,
-    facts_cache: Option<&FactsCache>,
-) -> (String, FileFacts) {
+    from_cache: Option<FromCache<'_>>,
+) -> (FileText, FileFacts) {
     if let Some(text) = overlay.get(path) {
-        return (text.clone(), extract(text, options));
+        return (FileText::Read(text.clone()), extract(text, options));
+    }
+    let stamp = from_cache
+        .as_ref()
+        .and_then(|_| std::fs::metadata(path).ok())
+        .map(|metadata| Stamp::of(&metadata));
+    if let (Some(from_cache), Some(stamp)) = (&from_cache, stamp) {
+        if from_cache.trust_stamp {
+            if let Some((facts, hash)) = from_cache.cache.unchanged(from_cache.relative, stamp) {
+                return (FileText::deferred(path.to_path_buf(), hash), facts);
+            }
+        }
     }
     let bytes = match read_regular(path, SOURCE_LIMIT) {
         Ok(bytes) => bytes,
@@ -594,18 +633,31 @@ fn read_source_and_facts(
                 read: Some(ReadProblem::Io(error.to_string())),
                 ..FileFacts::default()
             };
-            return (String::new(), facts);
+            return (FileText::Read(String::new()), facts);
         }
     };
-    let hash = facts_cache.map(|_| crate::facts_cache::content_hash(&bytes));
+    let cached = from_cache.zip(stamp).map(|(from_cache, stamp)| {
+        (
+            from_cache,
+            stamp.with_len(bytes.len()),
+            content_hash(&bytes),
+        )
+    });
     let source = decode_python(bytes);
-    let mut facts = match (facts_cache, hash) {
-        (Some(cache), Some(hash)) => cache.facts(hash, || extract(&source.text, options)),
-        _ => extract(&source.text, options),
+    let extract_all = || FileFacts {
+        read: source.problem.clone(),
+        encoding: source.encoding,
+        ..extract(&source.text, options)
     };
-    facts.read = source.problem;
-    facts.encoding = source.encoding;
-    (source.text, facts)
+    let facts = match cached {
+        Some((from_cache, stamp, hash)) => {
+            from_cache
+                .cache
+                .facts(from_cache.relative, stamp, hash, extract_all)
+        }
+        None => extract_all(),
+    };
+    (FileText::Read(source.text), facts)
 }
 
 /// The files a run reports on.

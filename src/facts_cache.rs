@@ -1,10 +1,13 @@
 //! The facts cache of full runs: what the frontend extracted from each file (imports,
-//! bindings, definitions, suppressions, watched attribute uses, syntax problems), keyed by
-//! the BLAKE3 hash of the file's bytes. A full run still reads every file (the checks quote
-//! it, and the hash says whether it changed) but parses only files whose content it has not
-//! seen: extraction is most of a run's time. Everything else — classification, resolution,
-//! every check — runs afresh on the facts, so the output is the one a run without cache
-//! gives, and edits of rules.toml, renames or new modules need no invalidation.
+//! bindings, definitions, suppressions, watched attribute uses, syntax and decoding
+//! problems), keyed by the BLAKE3 hash of the file's bytes, and the stamp (size, times,
+//! inode, device) and content hash each file had when a run last read it. A full run reads
+//! only files whose stamp changed, or is not to be trusted (a time within two seconds of the
+//! run), and parses only contents it has not seen: reading, hashing and extraction are most
+//! of a run's time. Everything else — classification, resolution, every check — runs
+//! afresh on the facts, so the output is the one a run without cache gives, and edits of
+//! rules.toml, renames or new modules need no invalidation. A check that needs the text of
+//! a file that was not read reads it then ([`crate::file_text::FileText`]).
 //!
 //! The facts depend on the bytes and on the watched APIs of the registry's bans (they decide
 //! which attribute uses are kept): the cache is stamped with a fingerprint of those, of the
@@ -12,13 +15,14 @@
 //! It lives in `.importgate_cache/facts-v1.bin` beside the import cache of runs on PATHS,
 //! with the same protections (checksum, size limit, no symlinked directory). Entries of
 //! contents no file has any more are dropped when the cache is written; it is written only
-//! when a run parsed something or dropped something.
+//! when a run parsed something, dropped something or saw a file's stamp change.
 
 use crate::atomic_file::StagedFile;
-pub use crate::cache::content_hash;
-use crate::cache::{create_directory, directory_is_linked, read_checksummed};
+use crate::cache::{create_directory, directory_is_linked, read_checksummed, Stamp};
+pub use crate::file_text::content_hash;
 use crate::model::FileFacts;
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
 use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -26,14 +30,27 @@ use std::sync::Mutex;
 
 const FILE_NAME: &str = "facts-v1.bin";
 /// Bumped when the layout or the meaning of the cached facts changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// The format (`u32`, little-endian) and the fingerprint open the file.
 const HEADER_BYTES: usize = 4 + 16;
 
-// The file: the header, the entries (postcard `FileFacts`) one after the other, their index
-// (postcard `Vec<(content hash, length)>`, in file order), the index's length (`u64`,
-// little-endian), and the BLAKE3 checksum of everything before it. The index comes last so
-// that a run writes each entry as soon as it has parsed its file, never holding them all.
+// The file: the header, the entries (postcard `(FileFacts, encoding)`) one after the other,
+// the [`Footer`] (postcard), its length (`u64`, little-endian), and the BLAKE3 checksum of
+// everything before it. The footer comes last so that a run writes each entry as soon as it
+// has parsed its file, never holding them all.
+
+/// What follows the entries.
+#[derive(Serialize, Deserialize)]
+struct Footer {
+    /// Content hash and length of each entry, in file order.
+    entries: Vec<([u8; 16], u32)>,
+    /// Each file's path relative to the governed root, stamp and content hash when it was
+    /// read, sorted by path.
+    files: Vec<(Box<str>, Stamp, [u8; 16])>,
+}
+
+/// A file's stamp and content hash, as a run saw them.
+type FileState = (Stamp, [u8; 16]);
 
 /// The facts of the contents seen by earlier full runs, and what this run adds.
 pub struct FactsCache {
@@ -43,6 +60,8 @@ pub struct FactsCache {
     /// The file's bytes; entries are ranges of it, deserialized when a file asks.
     body: Vec<u8>,
     entries: FxHashMap<[u8; 16], Range<usize>>,
+    /// The files of the last run that wrote the cache.
+    files: Files,
     staging: Mutex<Staging>,
 }
 
@@ -56,8 +75,8 @@ struct Staging {
     /// Content hash and length of each entry written, in file order.
     index: Vec<([u8; 16], u32)>,
     written: FxHashSet<[u8; 16]>,
-    /// Every content this run saw.
-    seen: Vec<[u8; 16]>,
+    /// Every file this run saw, with its stamp and content hash.
+    seen: Vec<(Box<str>, Stamp, [u8; 16])>,
 }
 
 /// The staged file, and the checksum of what was written to it so far.
@@ -111,14 +130,18 @@ impl Staging {
         Ok(self.output.as_mut().expect("begun above"))
     }
 
-    /// Writes the index and the checksum and puts the file in place.
-    fn finish(&mut self) -> std::io::Result<()> {
+    /// Writes the footer and the checksum and puts the file in place.
+    fn finish(&mut self, files: Vec<(Box<str>, Stamp, [u8; 16])>) -> std::io::Result<()> {
         let Some(mut output) = self.output.take() else {
             return Ok(());
         };
-        let index = postcard::to_stdvec(&self.index).map_err(std::io::Error::other)?;
-        output.write(&index)?;
-        output.write(&(index.len() as u64).to_le_bytes())?;
+        let footer = Footer {
+            entries: std::mem::take(&mut self.index),
+            files,
+        };
+        let footer = postcard::to_stdvec(&footer).map_err(std::io::Error::other)?;
+        output.write(&footer)?;
+        output.write(&(footer.len() as u64).to_le_bytes())?;
         let checksum = output.checksum.finalize();
         output.file.write_all(checksum.as_bytes())?;
         output
@@ -144,41 +167,80 @@ impl FactsCache {
             fingerprint,
             body: Vec::new(),
             entries: FxHashMap::default(),
+            files: FxHashMap::default(),
             staging: Mutex::default(),
         };
         if directory_is_linked(directory) {
             return cache;
         }
         cache.file = directory.join(FILE_NAME);
-        if let Some((body, entries)) =
+        if let Some((body, entries, files)) =
             read_checksummed(&cache.file).and_then(|body| index(body, fingerprint))
         {
             cache.body = body;
             cache.entries = entries;
+            cache.files = files;
         }
         cache
     }
 
-    /// The facts of a file whose bytes have this [`content_hash`]: the cached ones, or
-    /// `extract()`'s (written to the next cache file at once).
-    pub fn facts(&self, hash: [u8; 16], extract: impl FnOnce() -> FileFacts) -> FileFacts {
+    /// The facts of the file at `relative` without reading it, when its stamp is trusted
+    /// and the one it had when a run read it, and that content's facts are cached; with the
+    /// content hash.
+    pub fn unchanged(&self, relative: &str, stamp: Stamp) -> Option<(FileFacts, [u8; 16])> {
+        if !stamp.trusted() {
+            return None;
+        }
+        let (known, hash) = self.files.get(relative)?;
+        if *known != stamp {
+            return None;
+        }
+        let facts = self.cached(hash)?;
+        self.saw(relative, stamp, *hash);
+        Some((facts, *hash))
+    }
+
+    /// The cached facts of a content.
+    fn cached(&self, hash: &[u8; 16]) -> Option<FileFacts> {
+        let range = self.entries.get(hash)?;
+        let (mut facts, encoding) =
+            postcard::from_bytes::<(FileFacts, Option<String>)>(&self.body[range.clone()]).ok()?;
+        facts.encoding = match encoding {
+            Some(name) => Some(crate::source::codec_name(&name)?),
+            None => None,
+        };
+        Some(facts)
+    }
+
+    fn saw(&self, relative: &str, stamp: Stamp, hash: [u8; 16]) {
+        if let Ok(mut staging) = self.staging.lock() {
+            staging.seen.push((relative.into(), stamp, hash));
+        }
+    }
+
+    /// The facts of the file at `relative`, read with this stamp, whose bytes have this
+    /// [`content_hash`]: the cached ones, or `extract()`'s (written to the next cache file at
+    /// once).
+    pub fn facts(
+        &self,
+        relative: &str,
+        stamp: Stamp,
+        hash: [u8; 16],
+        extract: impl FnOnce() -> FileFacts,
+    ) -> FileFacts {
         if self.file.as_os_str().is_empty() {
             return extract();
         }
-        let cached = self
-            .entries
-            .get(&hash)
-            .and_then(|range| postcard::from_bytes::<FileFacts>(&self.body[range.clone()]).ok());
-        let (facts, fresh) = match cached {
+        let (facts, fresh) = match self.cached(&hash) {
             Some(facts) => (facts, None),
             None => {
                 let facts = extract();
-                let bytes = postcard::to_stdvec(&facts).ok();
+                let bytes = postcard::to_stdvec(&(&facts, facts.encoding)).ok();
                 (facts, bytes)
             }
         };
         if let Ok(mut staging) = self.staging.lock() {
-            staging.seen.push(hash);
+            staging.seen.push((relative.into(), stamp, hash));
             if let Some(bytes) = fresh {
                 staging.append(&self.file, self.fingerprint, hash, &bytes);
             }
@@ -193,28 +255,35 @@ impl FactsCache {
         let Ok(mut staging) = self.staging.into_inner() else {
             return;
         };
-        if staging.failed {
+        if staging.failed || self.file.as_os_str().is_empty() {
             return;
         }
-        let mut seen = std::mem::take(&mut staging.seen);
-        seen.sort_unstable();
-        seen.dedup();
-        let kept: Vec<([u8; 16], Range<usize>)> = seen
+        let mut files = std::mem::take(&mut staging.seen);
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|a, b| a.0 == b.0);
+        let mut hashes: Vec<[u8; 16]> = files.iter().map(|(_, _, hash)| *hash).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        let kept: Vec<([u8; 16], Range<usize>)> = hashes
             .iter()
             .filter(|hash| !staging.written.contains(*hash))
             .filter_map(|hash| Some((*hash, self.entries.get(hash)?.clone())))
             .collect();
-        if staging.output.is_none() && kept.len() == self.entries.len() {
+        let same_files = files.len() == self.files.len()
+            && files
+                .iter()
+                .all(|(path, stamp, hash)| self.files.get(path) == Some(&(*stamp, *hash)));
+        if staging.output.is_none() && kept.len() == self.entries.len() && same_files {
             return;
         }
         for (hash, range) in kept {
             staging.append(&self.file, self.fingerprint, hash, &self.body[range]);
         }
         if staging.output.is_none() {
-            // Every file is gone: an empty cache.
+            // Nothing to keep: an empty cache.
             let _ = staging.output(&self.file, self.fingerprint);
         }
-        let _ = staging.finish();
+        let _ = staging.finish(files);
     }
 }
 
@@ -235,29 +304,39 @@ fn fingerprint(version: &str, watched_apis: &[String]) -> [u8; 16] {
 
 /// The entries of a cache body with this stamp: each content hash with its byte range.
 type Index = FxHashMap<[u8; 16], Range<usize>>;
+/// Each file's stamp and content hash, by path.
+type Files = FxHashMap<Box<str>, FileState>;
 
-fn index(body: Vec<u8>, fingerprint: [u8; 16]) -> Option<(Vec<u8>, Index)> {
+fn index(body: Vec<u8>, fingerprint: [u8; 16]) -> Option<(Vec<u8>, Index, Files)> {
     let format = u32::from_le_bytes(body.get(..4)?.try_into().ok()?);
     if format != FORMAT || body.get(4..HEADER_BYTES)? != fingerprint {
         return None;
     }
     let length_at = body.len().checked_sub(8)?;
-    let index_length = u64::from_le_bytes(body[length_at..].try_into().ok()?);
-    let index_at = length_at
-        .checked_sub(usize::try_from(index_length).ok()?)
+    let footer_length = u64::from_le_bytes(body[length_at..].try_into().ok()?);
+    let footer_at = length_at
+        .checked_sub(usize::try_from(footer_length).ok()?)
         .filter(|at| *at >= HEADER_BYTES)?;
-    let index: Vec<([u8; 16], u32)> = postcard::from_bytes(&body[index_at..length_at]).ok()?;
+    let footer: Footer = postcard::from_bytes(&body[footer_at..length_at]).ok()?;
     let mut at = HEADER_BYTES;
     let mut entries = FxHashMap::default();
-    entries.reserve(index.len());
-    for (hash, length) in index {
+    entries.reserve(footer.entries.len());
+    for (hash, length) in footer.entries {
         let end = at
             .checked_add(length as usize)
-            .filter(|end| *end <= index_at)?;
+            .filter(|end| *end <= footer_at)?;
         entries.insert(hash, at..end);
         at = end;
     }
-    (at == index_at).then_some((body, entries))
+    if at != footer_at {
+        return None;
+    }
+    let files = footer
+        .files
+        .into_iter()
+        .map(|(path, stamp, hash)| (path, (stamp, hash)))
+        .collect();
+    Some((body, entries, files))
 }
 
 #[cfg(test)]
@@ -266,12 +345,50 @@ mod tests {
     use crate::frontend::python::{extract, ExtractOptions};
 
     fn facts_of(cache: &FactsCache, text: &str) -> (FileFacts, bool) {
+        facts_at(cache, text, text, Stamp::default())
+    }
+
+    /// The facts of `text` read from `path` with `stamp`, and whether it was parsed.
+    fn facts_at(cache: &FactsCache, path: &str, text: &str, stamp: Stamp) -> (FileFacts, bool) {
         let mut parsed = false;
-        let facts = cache.facts(content_hash(text.as_bytes()), || {
+        let facts = cache.facts(path, stamp, content_hash(text.as_bytes()), || {
             parsed = true;
             extract(text, &ExtractOptions::new(Vec::<String>::new()))
         });
         (facts, parsed)
+    }
+
+    #[test]
+    fn an_unchanged_trusted_stamp_gives_the_facts_without_reading() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache_dir = dir.path().join(".importgate_cache");
+        let old = Stamp::for_tests(9, 1_000_000);
+        let cache = FactsCache::open(&cache_dir, &[]);
+        let (facts, _) = facts_at(&cache, "app/m.py", "import a\n", old);
+        assert!(
+            cache.unchanged("app/m.py", old).is_none(),
+            "not before it is saved"
+        );
+        cache.save();
+        let cache = FactsCache::open(&cache_dir, &[]);
+        let (cached, hash) = cache.unchanged("app/m.py", old).expect("trusted");
+        assert_eq!((cached, hash), (facts, content_hash(b"import a\n")));
+        assert!(cache.unchanged("app/other.py", old).is_none());
+        assert!(cache
+            .unchanged("app/m.py", Stamp::for_tests(9, 2_000_000))
+            .is_none());
+        // A stamp with a time too recent to trust never stands for the content.
+        assert!(cache.unchanged("app/m.py", Stamp::default()).is_none());
+        // Seen again unread: kept by the next save.
+        cache.save();
+        assert!(FactsCache::open(&cache_dir, &[])
+            .unchanged("app/m.py", old)
+            .is_some());
+        // Not seen by a run: forgotten.
+        FactsCache::open(&cache_dir, &[]).save();
+        let cache = FactsCache::open(&cache_dir, &[]);
+        assert!(cache.unchanged("app/m.py", old).is_none());
+        assert!(cache.entries.is_empty());
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod facts_cache;
+pub mod file_text;
 pub mod fix;
 pub mod frontend;
 pub mod graph;

@@ -184,7 +184,7 @@ pub struct SyntaxProblem {
 }
 
 /// Why a file's text could not be taken as it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReadProblem {
     /// The file could not be read at all.
     Io(String),
@@ -291,9 +291,9 @@ pub struct FileFacts {
     /// Set when the parser had to recover from syntax errors.
     pub syntax: Option<SyntaxProblem>,
     /// Set when the file could not be read or decoded as it is.
-    #[serde(skip)]
     pub read: Option<ReadProblem>,
-    /// The codec a PEP 263 cookie declares, when it is not UTF-8 (`shift_jis`).
+    /// The codec a PEP 263 cookie declares, when it is not UTF-8 (`shift_jis`). (The facts
+    /// cache keeps it by name: see `source::codec_name`.)
     #[serde(skip)]
     pub encoding: Option<&'static str>,
     /// The names the module binds at module level.

@@ -9,6 +9,7 @@
 //! the benchmark corpus went from 57 MB to 150 MB before this layout).
 
 use crate::config::{Config, DuplicateMode};
+use crate::file_text::FileText;
 use crate::model::{
     CodeContext, Definition, DefinitionKind, FileFacts, ImportKind, ModuleBindings, SourceFile,
     Span,
@@ -222,7 +223,7 @@ fn defined_names(definitions: &[Definition]) -> Vec<Box<str>> {
 /// out of the facts (the file's own checks do not use them).
 pub fn contribution(
     file: &SourceFile,
-    source: &str,
+    source: &FileText,
     bindings: ModuleBindings,
     facts: &FileFacts,
     imports: &[ResolvedImport<'_>],
@@ -282,7 +283,7 @@ pub fn contribution(
                 kind: definition.kind,
                 module: file.module.clone(),
                 path: file.relative.clone(),
-                span: crate::frontend::python::locate(source, definition.range),
+                span: crate::frontend::python::locate(source.text(), definition.range),
             })
             .collect();
     }

@@ -637,6 +637,16 @@ pub fn codec_names() -> Vec<&'static str> {
     CODEC_NAMES.iter().map(|(name, _, _)| *name).collect()
 }
 
+/// The codec named `name` by CPython's name (what [`SourceText::encoding`] holds), as a
+/// `'static` name.
+pub fn codec_name(name: &str) -> Option<&'static str> {
+    CODEC_NAMES
+        .iter()
+        .map(|(_, _, python_name)| *python_name)
+        .chain(["utf_8"])
+        .find(|known| *known == name)
+}
+
 /// A cookie's encoding name as CPython's registry looks it up: lowercased, runs of
 /// characters other than letters, digits and `.` made one `_`
 /// (`encodings.normalize_encoding`).

@@ -43,6 +43,7 @@ pub(crate) fn reimport(
                 if clause
                     != input
                         .source
+                        .text()
                         .get(import.span.start as usize..import.span.end as usize)?
                 {
                     edits.push(replace(import.span.start, import.span.end, &clause));
@@ -52,9 +53,10 @@ pub(crate) fn reimport(
             let position = siblings
                 .iter()
                 .position(|other| std::ptr::eq(*other, import))?;
-            let removal = remove_name(input.source, &siblings, position)?;
+            let source = input.source.text();
+            let removal = remove_name(source, &siblings, position)?;
             let insertion = insert_statement(
-                input.source,
+                source,
                 import,
                 &format!("from {new_module} import {clause}"),
             )?;

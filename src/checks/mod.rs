@@ -34,6 +34,7 @@ pub use unused_suppression::{apply_suppressions, FileSuppressions};
 pub use crate::codes::CheckCode;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
+use crate::file_text::FileText;
 use crate::model::{FileFacts, Import, SourceFile, Span};
 use crate::project::ProjectFacts;
 use crate::resolve::ModuleIndex;
@@ -150,8 +151,9 @@ pub struct FileInput<'a> {
     pub index: &'a ModuleIndex<'a>,
     /// Report guarded imports that do not resolve, as warnings.
     pub strict_guarded: bool,
-    /// The decoded text of the file (empty when it could not be read), for fixes.
-    pub source: &'a str,
+    /// The decoded text of the file (empty when it could not be read), for fixes; read when
+    /// first asked for if the facts came from the cache.
+    pub source: &'a FileText,
 }
 
 /// Everything a project-wide check may look at.
