@@ -192,7 +192,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     let walk_threads = pool.current_num_threads();
 
     let discovery = discover(config, walk_threads);
-    let mut watched_apis: Vec<String> = config
+    let watched_apis: Vec<String> = config
         .banned
         .iter()
         .flat_map(|banned| {
@@ -202,8 +202,6 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                 .map(|entry| entry.pattern.as_str().to_string())
         })
         .collect();
-    watched_apis.sort_unstable();
-    watched_apis.dedup();
     let extract_options = ExtractOptions::new(watched_apis.iter().cloned());
     // Every file is classified and indexed (resolution sees the whole tree); only the
     // selected ones are checked.

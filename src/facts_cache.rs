@@ -287,13 +287,17 @@ impl FactsCache {
     }
 }
 
-/// The stamp of caches that importgate `version` can use with these watched APIs.
+/// The stamp of caches that importgate `version` can use with these watched APIs (in any
+/// order, repeated or not: extraction watches the set).
 fn fingerprint(version: &str, watched_apis: &[String]) -> [u8; 16] {
+    let mut watched: Vec<&String> = watched_apis.iter().collect();
+    watched.sort_unstable();
+    watched.dedup();
     let mut hasher = blake3::Hasher::new();
     hasher.update(&FORMAT.to_le_bytes());
     hasher.update(&(version.len() as u64).to_le_bytes());
     hasher.update(version.as_bytes());
-    for api in watched_apis {
+    for api in watched {
         hasher.update(&(api.len() as u64).to_le_bytes());
         hasher.update(api.as_bytes());
     }

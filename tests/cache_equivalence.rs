@@ -73,17 +73,22 @@ fn fixture_trees(scratch: &Path) -> Vec<(String, PathBuf)> {
         trees.push((name, copy));
     }
     let demo = scratch.join("demo");
+    copy_demo(&demo);
+    trees.push(("demo".to_string(), demo));
+    trees
+}
+
+/// The demo monorepo with the repository's rules.toml, laid out as in the repository.
+fn copy_demo(to: &Path) {
     common::copy(
         &common::repo_root().join("fixtures/monorepo"),
-        &demo.join("fixtures/monorepo"),
+        &to.join("fixtures/monorepo"),
     );
     fs::copy(
         common::repo_root().join("rules.toml"),
-        demo.join("rules.toml"),
+        to.join("rules.toml"),
     )
     .expect("copy");
-    trees.push(("demo".to_string(), demo));
-    trees
 }
 
 fn python_files(root: &Path) -> Vec<PathBuf> {
@@ -159,15 +164,7 @@ const REGISTRY_EDITS: &[&str] = &[
 fn cached_runs_report_what_uncached_runs_report_after_every_edit() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let root = scratch.path();
-    common::copy(
-        &common::repo_root().join("fixtures/monorepo"),
-        &root.join("fixtures/monorepo"),
-    );
-    fs::copy(
-        common::repo_root().join("rules.toml"),
-        root.join("rules.toml"),
-    )
-    .expect("copy");
+    copy_demo(root);
     let originals: std::collections::BTreeMap<PathBuf, Vec<u8>> = common::tree(root);
     // A file's stamp is trusted once its times are two seconds old: from the first cached
     // run on, the facts of unchanged files come from the cache unread, and the fixes built
