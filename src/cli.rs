@@ -304,9 +304,9 @@ pub struct CheckArgs {
     #[arg(long)]
     pub prune_baseline: bool,
 
-    /// Parse every file instead of reading what earlier runs kept in .importgate_cache (the
-    /// facts of unchanged files; with PATHS, the imports of the other files), and do not
-    /// write it.
+    /// Walk the tree and parse every file instead of reading what earlier runs kept in
+    /// .importgate_cache (the tree's listing, the facts of unchanged files; with PATHS, the
+    /// imports of the other files), and do not write it.
     #[arg(long)]
     pub no_cache: bool,
 

@@ -91,6 +91,116 @@ pub fn normalize(path: &Path) -> PathBuf {
 
 /// Lists the Python files of the governed tree.
 pub fn discover(config: &Config, threads: usize) -> Discovery {
+    walk(config, threads).0
+}
+
+/// Lists the Python files of the governed tree from the listing a walk left in
+/// `cache_dir` when nothing it depends on changed ([`crate::tree_listing`]), else by walking
+/// it (and leaving a listing for the next run). Called inside a rayon pool: the listing's
+/// stamps are taken in parallel.
+pub fn discover_listed(config: &Config, threads: usize, cache_dir: Option<&Path>) -> Discovery {
+    let Some(cache_dir) = cache_dir else {
+        return discover(config, threads);
+    };
+    if let Some(discovery) = crate::tree_listing::load(config, cache_dir) {
+        return discovery;
+    }
+    let (discovery, walked) = walk(config, threads);
+    if let Some(walked) = walked {
+        crate::tree_listing::save(config, cache_dir, &discovery, walked);
+    }
+    discovery
+}
+
+/// What a walk saw beyond the files it lists: what a listing of it must stamp or
+/// re-examine. Raw bytes of paths relative to the root (names need not be UTF-8).
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Every directory the walk read (`""`: the root).
+    pub directories: Vec<Vec<u8>>,
+    /// Symlinks named like Python files or extension modules: whether they are listed
+    /// depends on their target, which no directory stamp covers.
+    pub links: Vec<Vec<u8>>,
+}
+
+/// Where an entry of the tree goes.
+pub(crate) enum Found {
+    File(Discovered),
+    Extension(String),
+    Problem(WalkProblem),
+}
+
+/// Sorts an entry the walk yielded: a Python file, an extension module, a symlink to a
+/// file outside the governed root, or nothing.
+pub(crate) fn sort_entry(
+    root: &Path,
+    governed: &GovernedRoot,
+    path: &Path,
+    is_link: bool,
+    is_file: bool,
+) -> Option<Found> {
+    let is_python = path.extension().is_some_and(|ext| ext == "py");
+    let is_extension = is_extension_module(path);
+    if !is_file || !(is_python || is_extension) {
+        return None;
+    }
+    let relative = relative_path(root, path)?;
+    if is_link && !governed.contains(path) {
+        return Some(Found::Problem(WalkProblem {
+            relative,
+            message: "a symlink to a file outside the governed root; skipped".to_string(),
+            outside_root: true,
+        }));
+    }
+    Some(if is_python {
+        Found::File(Discovered {
+            path: path.to_path_buf(),
+            relative,
+        })
+    } else {
+        Found::Extension(relative)
+    })
+}
+
+impl Discovery {
+    pub(crate) fn add(&mut self, found: Found) {
+        match found {
+            Found::File(file) => self.files.push(file),
+            Found::Extension(relative) => self.extensions.push(relative),
+            Found::Problem(problem) => self.problems.push(problem),
+        }
+    }
+
+    /// Puts everything in path order. Sorting by the relative string is the report order
+    /// and far cheaper than comparing paths component by component.
+    pub(crate) fn sort(&mut self) {
+        self.files
+            .sort_unstable_by(|a, b| a.relative.cmp(&b.relative));
+        self.problems.sort();
+        self.extensions.sort_unstable();
+    }
+}
+
+/// Whether a name is one a listing re-examines when it is a symlink.
+fn is_listed_name(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "py") || is_extension_module(path)
+}
+
+/// The raw bytes of `path` below `root`.
+pub(crate) fn relative_bytes(root: &Path, path: &Path) -> Option<Vec<u8>> {
+    Some(
+        path.strip_prefix(root)
+            .ok()?
+            .as_os_str()
+            .as_encoded_bytes()
+            .to_vec(),
+    )
+}
+
+/// Walks the tree; with what a listing of it needs, unless the walk met an unreadable
+/// entry: the next run reads it again (it may be readable then) rather than trust a
+/// listing without it.
+fn walk(config: &Config, threads: usize) -> (Discovery, Option<Walked>) {
     let root = config.root.clone();
     let mut builder = WalkBuilder::new(&root);
     builder
@@ -105,15 +215,20 @@ pub fn discover(config: &Config, threads: usize) -> Discovery {
         .threads(threads);
     let filter_root = root.clone();
     let exclude = config.exclude.clone();
+    // importgate's own cache is never part of the tree: its writes would change the
+    // directory stamps a listing relies on. (The root is canonical, the registry's path
+    // need not be.)
+    let cache_dir = config.cache_dir().canonicalize().ok();
     builder.filter_entry(move |entry| {
         if entry.depth() == 0 {
             return true;
         }
         let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
         if is_dir
-            && DEFAULT_EXCLUDES
+            && (DEFAULT_EXCLUDES
                 .iter()
                 .any(|name| entry.file_name() == std::ffi::OsStr::new(name))
+                || cache_dir.as_deref() == Some(entry.path()))
         {
             return false;
         }
@@ -126,7 +241,7 @@ pub fn discover(config: &Config, threads: usize) -> Discovery {
         }
     });
 
-    let found = Mutex::new(Discovery::default());
+    let found = Mutex::new((Discovery::default(), Walked::default(), false));
     let governed = GovernedRoot::new(&root);
     builder.build_parallel().run(|| {
         let root = &root;
@@ -135,43 +250,32 @@ pub fn discover(config: &Config, threads: usize) -> Discovery {
         Box::new(move |result| {
             match result {
                 Ok(entry) => {
-                    let is_python = entry.path().extension().is_some_and(|ext| ext == "py");
-                    let is_link = entry.file_type().is_some_and(|kind| kind.is_symlink());
-                    let is_file = match entry.file_type() {
+                    let kind = entry.file_type();
+                    let is_link = kind.is_some_and(|kind| kind.is_symlink());
+                    if kind.is_some_and(|kind| kind.is_dir()) {
+                        if let (Some(relative), Ok(mut found)) =
+                            (relative_bytes(root, entry.path()), found.lock())
+                        {
+                            found.1.directories.push(relative);
+                        }
+                        return WalkState::Continue;
+                    }
+                    if is_link && is_listed_name(entry.path()) {
+                        if let (Some(relative), Ok(mut found)) =
+                            (relative_bytes(root, entry.path()), found.lock())
+                        {
+                            found.1.links.push(relative);
+                        }
+                    }
+                    let is_file = match kind {
                         Some(kind) if kind.is_file() => true,
                         Some(kind) if kind.is_symlink() => entry.path().is_file(),
                         _ => false,
                     };
-                    let wanted = is_python || is_extension_module(entry.path());
-                    if wanted && is_file && is_link && !governed.contains(entry.path()) {
-                        if let (Some(relative), Ok(mut found)) =
-                            (relative_path(root, entry.path()), found.lock())
-                        {
-                            found.problems.push(WalkProblem {
-                                relative,
-                                message: "a symlink to a file outside the governed root; \
-                                          skipped"
-                                    .to_string(),
-                                outside_root: true,
-                            });
-                        }
-                        return WalkState::Continue;
-                    }
-                    if is_python && is_file {
-                        if let Some(relative) = relative_path(root, entry.path()) {
-                            let file = Discovered {
-                                path: entry.path().to_path_buf(),
-                                relative,
-                            };
-                            if let Ok(mut found) = found.lock() {
-                                found.files.push(file);
-                            }
-                        }
-                    } else if is_file && is_extension_module(entry.path()) {
-                        if let Some(relative) = relative_path(root, entry.path()) {
-                            if let Ok(mut found) = found.lock() {
-                                found.extensions.push(relative);
-                            }
+                    if let Some(entry) = sort_entry(root, governed, entry.path(), is_link, is_file)
+                    {
+                        if let Ok(mut found) = found.lock() {
+                            found.0.add(entry);
                         }
                     }
                 }
@@ -184,26 +288,21 @@ pub fn discover(config: &Config, threads: usize) -> Discovery {
                             path.map_or_else(String::new, |path| path.display().to_string())
                         });
                     if let Ok(mut found) = found.lock() {
-                        found.problems.push(WalkProblem {
+                        found.0.problems.push(WalkProblem {
                             relative,
                             message: error.to_string(),
                             outside_root: false,
                         });
+                        found.2 = true;
                     }
                 }
             }
             WalkState::Continue
         })
     });
-    let mut discovery = found.into_inner().unwrap_or_default();
-    // Sorting by the relative string is the report order and far cheaper than comparing
-    // paths component by component.
-    discovery
-        .files
-        .sort_unstable_by(|a, b| a.relative.cmp(&b.relative));
-    discovery.problems.sort();
-    discovery.extensions.sort_unstable();
-    discovery
+    let (mut discovery, walked, unreadable) = found.into_inner().unwrap_or_default();
+    discovery.sort();
+    (discovery, (!unreadable).then_some(walked))
 }
 
 /// A compiled extension module's file: `name.so`, `name.cpython-311-x86_64-linux-gnu.so`,

@@ -11,7 +11,7 @@ use crate::checks::{
 use crate::classify::classify;
 use crate::config::Config;
 use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Requirement, Severity};
-use crate::discover::discover;
+use crate::discover::{discover, discover_listed};
 use crate::facts_cache::FactsCache;
 use crate::file_text::{content_hash, FileText};
 use crate::frontend::python::{extract, ExtractOptions};
@@ -191,7 +191,8 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .map_err(|error| RunError::Threads(error.to_string()))?;
     let walk_threads = pool.current_num_threads();
 
-    let discovery = discover(config, walk_threads);
+    let discovery =
+        pool.install(|| discover_listed(config, walk_threads, options.cache_dir.as_deref()));
     let watched_apis: Vec<String> = config
         .banned
         .iter()

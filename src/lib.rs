@@ -32,6 +32,7 @@ pub mod report;
 pub mod resolve;
 pub mod source;
 pub mod suggest;
+pub mod tree_listing;
 
 use cli::{CheckArgs, Cli, ColorArg, Command, ExplainArgs, FormatArg};
 use config::{Config, LoadError};

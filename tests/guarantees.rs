@@ -209,6 +209,14 @@ fn never_blocks_on_a_fifo_or_a_device() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1), "{output:?}");
+    // The tree listing as a FIFO, likewise.
+    let _ = fs::remove_file(root.path().join(".importgate_cache/tree-v1.bin"));
+    fifo(&root.path().join(".importgate_cache/tree-v1.bin"));
+    let output = importgate(root.path(), &["check", "--output-format", "concise"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
 
     // A registry that is a device.
     let output = importgate(root.path(), &["check", "--config", "/dev/zero"])
@@ -826,7 +834,8 @@ fn an_interrupted_fix_leaves_no_temporary_and_no_half_file() {
                     || [
                         ".importgate_cache/.gitignore",
                         ".importgate_cache/CACHEDIR.TAG",
-                        ".importgate_cache/facts-v1.bin"
+                        ".importgate_cache/facts-v1.bin",
+                        ".importgate_cache/tree-v1.bin"
                     ]
                     .contains(&name.as_ref()),
                 "round {round}: {name} left ({status})"
@@ -1206,15 +1215,15 @@ fn a_baseline_or_cache_linked_to_a_device_is_refused() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1), "{output:?}");
-    let _ = fs::remove_file(root.path().join(".importgate_cache/facts-v1.bin"));
-    std::os::unix::fs::symlink(
-        "/dev/zero",
-        root.path().join(".importgate_cache/facts-v1.bin"),
-    )
-    .expect("symlink");
-    let output = importgate(root.path(), &["check"])
-        .timeout(Duration::from_secs(30))
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    // The caches of full runs, likewise.
+    for cache_file in ["facts-v1.bin", "tree-v1.bin"] {
+        let place = root.path().join(".importgate_cache").join(cache_file);
+        let _ = fs::remove_file(&place);
+        std::os::unix::fs::symlink("/dev/zero", &place).expect("symlink");
+        let output = importgate(root.path(), &["check"])
+            .timeout(Duration::from_secs(30))
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(1), "{cache_file}: {output:?}");
+    }
 }
