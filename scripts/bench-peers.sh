@@ -10,8 +10,11 @@
 #   equivalent contract written for the tree, and importgate with the same two rules, on a
 #   tree of the Django and SymPy packages of the corpus (import-linter and tach need one
 #   importable package per name: the corpus has two copies of each);
-# - importgate's other runs on the whole corpus: a warm run (a second full run: full runs
-#   keep no cache yet), one changed file with a warm import cache, and 14,000 PATHS.
+# - importgate's warm runs on the whole corpus, each against a full run with nothing
+#   changed (B): nothing changed against ruff's warm run (its cache on) and against
+#   `--no-cache`; one file edited in place (appended to) and one saved the way editors do
+#   (a new file renamed over it), each before the run; one file given as PATH; 14,000 PATHS.
+#   The edited file is restored at the end.
 # Every pair is timed with farm-bench --vs (A and B in turn, the ratio pair by pair); quote
 # the medians. ruff, import-linter and tach come from PyPI into a scratch virtual
 # environment, pinned.
@@ -117,13 +120,34 @@ bench --vs "$venv/bin/ruff check --quiet --no-cache --config $ruff_config --sele
 (find . -name '*.py' | sed 's|^\./||' | sort) > "$lists/all"
 head -n 14000 "$lists/all" > "$lists/14000"
 one=$(sed -n '5000p' "$lists/all")
-"$importgate" check -q --exit-zero "$one" > /dev/null
-echo "== importgate: one file, warm import cache (A) against a full run (B)"
-bench --vs "$importgate check -q --exit-zero --output-format concise" \
-  -- "$importgate" check -q --exit-zero --output-format concise "$one"
-echo "== importgate: 14,000 PATHS (A) against a full run (B)"
-bench --vs "$importgate check -q --exit-zero --output-format concise" \
-  -- sh -c "exec \"$importgate\" check -q --exit-zero --output-format concise \$(cat \"$lists/14000\")"
+cp -p "$one" "$lists/one.py"
+trap 'cp -p "$lists/one.py" "$corpus/$one"; rm -rf "$ruff_config" "$lists"' EXIT
+warm="$importgate check -q --exit-zero --output-format concise"
+ruff_tid="$venv/bin/ruff check --quiet --config $ruff_config --select TID251,TID252 --exit-zero ."
+# Caches written, and older than two seconds (a newer stamp is not trusted).
+$warm > /dev/null
+$warm "$one" > /dev/null
+$ruff_tid > /dev/null
+sleep 3
+$warm > /dev/null
+echo "== importgate warm, nothing changed (A) against ruff's TID rules warm (B)"
+bench --vs "$ruff_tid" -- $warm
+echo "== importgate warm, nothing changed (A) against importgate --no-cache (B)"
+bench --vs "$importgate check -q --no-cache --exit-zero --output-format concise" -- $warm
+echo "== importgate: one file edited in place (A) against nothing changed (B)"
+bench --vs "$warm" -- sh -c "printf '\\n# %s\\n' \$\$ >> '$one'; exec $warm"
+echo "== importgate: one file saved by rename (A) against nothing changed (B)"
+bench --vs "$warm" \
+  -- sh -c "cp '$one' '$one.new'; printf '\\n# %s\\n' \$\$ >> '$one.new'; mv '$one.new' '$one'; exec $warm"
+cp -p "$lists/one.py" "$one"
+$warm > /dev/null
+sleep 3
+$warm > /dev/null
+echo "== importgate: one file given, warm caches (A) against nothing changed (B)"
+bench --vs "$warm" -- $warm "$one"
+echo "== importgate: 14,000 PATHS (A) against nothing changed (B)"
+bench --vs "$warm" \
+  -- sh -c "exec $warm \$(cat \"$lists/14000\")"
 
 cd "$peers"
 echo "== importgate (A) against import-linter (B) on the peer tree"

@@ -8,8 +8,9 @@
 use crate::config::{Config, DEFAULT_EXCLUDES};
 use crate::guarded_io::GovernedRoot;
 use ignore::{WalkBuilder, WalkState};
+use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A file found by the walk.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,7 +92,7 @@ pub fn normalize(path: &Path) -> PathBuf {
 
 /// Lists the Python files of the governed tree.
 pub fn discover(config: &Config, threads: usize) -> Discovery {
-    walk(config, threads).0
+    walk(config, threads, None).0
 }
 
 /// Lists the Python files of the governed tree from the listing a walk left in
@@ -99,15 +100,27 @@ pub fn discover(config: &Config, threads: usize) -> Discovery {
 /// it (and leaving a listing for the next run). Called inside a rayon pool: the listing's
 /// stamps are taken in parallel.
 pub fn discover_listed(config: &Config, threads: usize, cache_dir: Option<&Path>) -> Discovery {
+    use crate::tree_listing::{load, save, Previous};
     let Some(cache_dir) = cache_dir else {
         return discover(config, threads);
     };
-    if let Some(discovery) = crate::tree_listing::load(config, cache_dir) {
-        return discovery;
-    }
-    let (discovery, walked) = walk(config, threads);
-    if let Some(walked) = walked {
-        crate::tree_listing::save(config, cache_dir, &discovery, walked);
+    let previous = match load(config, cache_dir) {
+        Previous::Unchanged(discovery) => return discovery,
+        Previous::Changed(previous) => Some(previous),
+        Previous::Unusable => None,
+    };
+    // Directories whose whole subtree is unchanged are not read again: the walk goes down
+    // only to the changed ones, so its ignore rules are the full walk's.
+    let prunable = previous
+        .as_ref()
+        .map(|previous| Arc::new(previous.prunable()));
+    let (mut discovery, walked) = walk(config, threads, prunable);
+    let reused = previous
+        .map(|previous| previous.complete(config, &walked.pruned, &mut discovery))
+        .unwrap_or_default();
+    discovery.sort();
+    if !walked.unreadable {
+        save(config, cache_dir, &discovery, walked, reused);
     }
     discovery
 }
@@ -121,6 +134,11 @@ pub struct Walked {
     /// Symlinks named like Python files or extension modules: whether they are listed
     /// depends on their target, which no directory stamp covers.
     pub links: Vec<Vec<u8>>,
+    /// Directories not read because the listing of their subtree is unchanged.
+    pub pruned: Vec<Vec<u8>>,
+    /// Whether an entry could not be read: then no listing is left (the next run reads it
+    /// again rather than trust a listing without it).
+    pub unreadable: bool,
 }
 
 /// Where an entry of the tree goes.
@@ -197,10 +215,14 @@ pub(crate) fn relative_bytes(root: &Path, path: &Path) -> Option<Vec<u8>> {
     )
 }
 
-/// Walks the tree; with what a listing of it needs, unless the walk met an unreadable
-/// entry: the next run reads it again (it may be readable then) rather than trust a
-/// listing without it.
-fn walk(config: &Config, threads: usize) -> (Discovery, Option<Walked>) {
+/// Walks the tree, noting what a listing of it needs.
+/// Directories in `prunable` (relative raw bytes) are not entered; [`Walked::pruned`] lists
+/// those the walk met.
+fn walk(
+    config: &Config,
+    threads: usize,
+    prunable: Option<Arc<FxHashSet<Vec<u8>>>>,
+) -> (Discovery, Walked) {
     let root = config.root.clone();
     let mut builder = WalkBuilder::new(&root);
     builder
@@ -219,6 +241,8 @@ fn walk(config: &Config, threads: usize) -> (Discovery, Option<Walked>) {
     // directory stamps a listing relies on. (The root is canonical, the registry's path
     // need not be.)
     let cache_dir = config.cache_dir().canonicalize().ok();
+    let pruned = Arc::new(Mutex::new(Vec::new()));
+    let pruned_by_filter = Arc::clone(&pruned);
     builder.filter_entry(move |entry| {
         if entry.depth() == 0 {
             return true;
@@ -232,16 +256,26 @@ fn walk(config: &Config, threads: usize) -> (Discovery, Option<Walked>) {
         {
             return false;
         }
-        if exclude.is_empty() {
-            return true;
+        if !exclude.is_empty()
+            && relative_path(&filter_root, entry.path())
+                .is_some_and(|relative| is_excluded(&exclude, &relative, is_dir))
+        {
+            return false;
         }
-        match relative_path(&filter_root, entry.path()) {
-            Some(relative) => !is_excluded(&exclude, &relative, is_dir),
-            None => true,
+        if let (true, Some(prunable)) = (is_dir, &prunable) {
+            if let Some(relative) = relative_bytes(&filter_root, entry.path()) {
+                if prunable.contains(&relative) {
+                    if let Ok(mut pruned) = pruned_by_filter.lock() {
+                        pruned.push(relative);
+                    }
+                    return false;
+                }
+            }
         }
+        true
     });
 
-    let found = Mutex::new((Discovery::default(), Walked::default(), false));
+    let found = Mutex::new((Discovery::default(), Walked::default()));
     let governed = GovernedRoot::new(&root);
     builder.build_parallel().run(|| {
         let root = &root;
@@ -293,16 +327,20 @@ fn walk(config: &Config, threads: usize) -> (Discovery, Option<Walked>) {
                             message: error.to_string(),
                             outside_root: false,
                         });
-                        found.2 = true;
+                        found.1.unreadable = true;
                     }
                 }
             }
             WalkState::Continue
         })
     });
-    let (mut discovery, walked, unreadable) = found.into_inner().unwrap_or_default();
+    let (mut discovery, mut walked) = found.into_inner().unwrap_or_default();
     discovery.sort();
-    (discovery, (!unreadable).then_some(walked))
+    walked.pruned = pruned
+        .lock()
+        .map(|mut pruned| std::mem::take(&mut *pruned))
+        .unwrap_or_default();
+    (discovery, walked)
 }
 
 /// A compiled extension module's file: `name.so`, `name.cpython-311-x86_64-linux-gnu.so`,

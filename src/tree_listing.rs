@@ -1,6 +1,6 @@
 //! The listing of the governed tree a walk leaves in `.importgate_cache/tree-v1.bin`, so
 //! that the next run can skip the walk (reading 20,000 directories is a third of a warm
-//! run) when nothing the walk's answer depends on changed:
+//! run), or walk only down to what changed. The walk's answer depends on:
 //!
 //! - every directory the walk read: adding, removing or renaming an entry changes its
 //!   stamp (modification and change times, inode, device);
@@ -11,47 +11,63 @@
 //! - the registry's `exclude`, `respect-gitignore`, the root, importgate's version (the
 //!   fingerprint).
 //!
+//! When only directories changed (an entry added, removed or renamed) and no ignore file
+//! did, the walk runs from the root as always but does not enter a directory whose whole
+//! subtree is unchanged: that subtree's files come from the listing. The rules that decide
+//! what the walk keeps are then the full walk's, because it is the same walk. Any change
+//! of an ignore file, of a parent's `.git`, or of the fingerprint means a full walk.
+//!
 //! Symlinks named like Python files are examined again on every run: their targets can
 //! change without any stamp of the tree changing. A stamp too recent to trust (within two
 //! seconds of the run) is never written, so a change in the same clock tick as a walk is
-//! not missed. Any difference, or a walk that met an unreadable entry, means a real walk.
+//! not missed. A walk that met an unreadable entry leaves no listing.
 
 use crate::cache::{read_checksummed, write_checksummed, Stamp};
 use crate::config::Config;
 use crate::discover::{relative_bytes, slash_path, sort_entry, Discovered, Discovery, Walked};
 use crate::guarded_io::GovernedRoot;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 const FILE_NAME: &str = "tree-v1.bin";
 /// Bumped when the layout or the meaning of the listing changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
-/// A path (raw bytes) with its stamp.
-type StampedPath = (Vec<u8>, Stamp);
 /// An ignore file (absolute, raw bytes) with its stamp, `None` when absent.
 type IgnoreFile = (Vec<u8>, Option<Stamp>);
 
 #[derive(Serialize, Deserialize)]
 struct Listing {
     fingerprint: [u8; 16],
-    /// Each directory the walk read, relative to the root (raw bytes), with its stamp.
-    directories: Vec<StampedPath>,
-    /// Ignore files (absolute, raw bytes) with their stamp; `None`: absent. Files of the
-    /// tree's directories are here only when present (their directory's stamp covers their
-    /// absence).
-    ignore_files: Vec<IgnoreFile>,
+    /// Each directory the walk read, sorted by its relative path's bytes.
+    directories: Vec<Directory>,
+    /// The ignore files of the root's parents, present or not.
+    parent_ignore_files: Vec<IgnoreFile>,
     /// What each parent of the root has as `.git` (absolute path of the `.git`, raw bytes).
     repository_markers: Vec<(Vec<u8>, MarkerKind)>,
-    /// The global excludes file git's configuration names, when .gitignore is respected.
-    global_excludes: Option<Vec<u8>>,
-    /// The listed Python files and extension modules (relative, raw bytes, in path order)
-    /// that are not symlinks.
+    /// The global excludes file git's configuration names, when .gitignore is respected,
+    /// and its stamp.
+    global_excludes: Option<IgnoreFile>,
+    /// The listed Python files and extension modules that are not symlinks, and the
+    /// symlinks named like either; relative raw bytes, sorted.
     files: Vec<Vec<u8>>,
     extensions: Vec<Vec<u8>>,
-    /// Symlinks named like Python files or extension modules.
     links: Vec<Vec<u8>>,
+}
+
+/// A directory the walk read.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Directory {
+    /// Relative to the root, raw bytes (`""`: the root).
+    relative: Vec<u8>,
+    stamp: Stamp,
+    /// Its `.gitignore`'s stamp, `None` when it has none (when .gitignore is respected).
+    gitignore: Option<Stamp>,
+    /// When a repository is rooted here (a `.git` directory): its `info/exclude`'s stamp.
+    exclude: Option<Option<Stamp>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,109 +79,261 @@ enum MarkerKind {
     File,
 }
 
-/// The files of the tree from the listing in `cache_dir`, if it is still the walk's answer.
-pub fn load(config: &Config, cache_dir: &Path) -> Option<Discovery> {
+/// What the listing a walk left says about this run's tree.
+pub enum Previous {
+    /// Nothing changed: the files, without a walk.
+    Unchanged(Discovery),
+    /// Only some directories changed: the walk enters only those and their parents.
+    Changed(Reusable),
+    /// No listing, or something changed that every directory's answer depends on.
+    Unusable,
+}
+
+/// A listing of which only some directories changed.
+pub struct Reusable {
+    listing: Listing,
+    /// Indices of the directories whose stamp changed (or that are gone).
+    changed: Vec<usize>,
+}
+
+/// How a directory of the listing is now.
+enum State {
+    Unchanged,
+    Changed,
+    /// Its ignore files changed (or it now has a `.git` file).
+    IgnoreRulesChanged,
+}
+
+/// What the listing in `cache_dir` says about the tree now.
+pub fn load(config: &Config, cache_dir: &Path) -> Previous {
+    load_listing(config, cache_dir).unwrap_or(Previous::Unusable)
+}
+
+fn load_listing(config: &Config, cache_dir: &Path) -> Option<Previous> {
     if crate::cache::directory_is_linked(cache_dir) {
         return None;
     }
     let body = read_checksummed(&cache_dir.join(FILE_NAME))?;
     let listing: Listing = postcard::from_bytes(&body).ok()?;
-    if listing.fingerprint != fingerprint(config)
-        || listing.global_excludes != global_excludes(config)
-    {
-        return None;
-    }
-    let markers_unchanged = listing
+    let global_excludes = global_excludes(config);
+    let same_global = match (&listing.global_excludes, &global_excludes) {
+        (None, None) => true,
+        (Some((recorded, stamp)), Some(path)) => {
+            recorded == path && file_stamp(&from_bytes(path)) == *stamp
+        }
+        _ => false,
+    };
+    let same_parents = listing
         .repository_markers
         .iter()
-        .all(|(path, kind)| marker_kind(&from_bytes(path)) == *kind);
-    let ignore_files_unchanged = listing
-        .ignore_files
-        .par_iter()
-        .all(|(path, stamp)| file_stamp(&from_bytes(path)) == *stamp);
-    if !markers_unchanged || !ignore_files_unchanged {
+        .all(|(path, kind)| marker_kind(&from_bytes(path)) == *kind)
+        && listing
+            .parent_ignore_files
+            .iter()
+            .all(|(path, stamp)| file_stamp(&from_bytes(path)) == *stamp);
+    if listing.fingerprint != fingerprint(config) || !same_global || !same_parents {
         return None;
     }
     let root = &config.root;
-    let directories_unchanged = listing.directories.par_iter().all(|(relative, stamp)| {
-        std::fs::symlink_metadata(root.join(from_bytes(relative)))
-            .is_ok_and(|metadata| metadata.is_dir() && Stamp::of(&metadata) == *stamp)
-    });
-    if !directories_unchanged {
-        return None;
+    let states: Vec<State> = listing
+        .directories
+        .par_iter()
+        .map(|directory| state(root, directory, config.respect_gitignore))
+        .collect();
+    let mut changed = Vec::new();
+    for (at, state) in states.into_iter().enumerate() {
+        match state {
+            State::Unchanged => {}
+            State::Changed => changed.push(at),
+            State::IgnoreRulesChanged => return None,
+        }
     }
-    let mut discovery = Discovery {
-        files: listing
-            .files
-            .iter()
-            .map(|relative| {
-                let relative = from_bytes(relative);
-                Discovered {
-                    path: root.join(&relative),
-                    relative: slash_path(&relative),
-                }
-            })
-            .collect(),
-        extensions: listing
-            .extensions
-            .iter()
-            .map(|relative| slash_path(&from_bytes(relative)))
-            .collect(),
-        problems: Vec::new(),
+    if !changed.is_empty() {
+        return Some(Previous::Changed(Reusable { listing, changed }));
+    }
+    let mut discovery = Discovery::default();
+    listed_files(
+        root,
+        &listing,
+        0..listing.files.len(),
+        0..listing.extensions.len(),
+        0..listing.links.len(),
+        &mut discovery,
+    );
+    discovery.sort();
+    Some(Previous::Unchanged(discovery))
+}
+
+fn state(root: &Path, directory: &Directory, respect_gitignore: bool) -> State {
+    let path = root.join(from_bytes(&directory.relative));
+    let metadata = match std::fs::symlink_metadata(&path) {
+        Ok(metadata) if metadata.is_dir() => metadata,
+        // Gone: its parent changed too, and its subtree is not listed again.
+        _ => return State::Changed,
     };
+    let unchanged = Stamp::of(&metadata) == directory.stamp;
+    if !respect_gitignore {
+        return if unchanged {
+            State::Unchanged
+        } else {
+            State::Changed
+        };
+    }
+    // An unchanged directory has the same entries: a `.gitignore` it had none of cannot
+    // have appeared, nor a `.git`.
+    let same_gitignore = (unchanged && directory.gitignore.is_none())
+        || file_stamp(&path.join(".gitignore")) == directory.gitignore;
+    let git = path.join(".git");
+    let same_exclude = match (directory.exclude, unchanged) {
+        (None, true) => true,
+        (None, false) => marker_kind(&git) == MarkerKind::Absent,
+        (Some(stamp), _) => {
+            marker_kind(&git) == MarkerKind::Directory && file_stamp(&exclude_file(&git)) == stamp
+        }
+    };
+    match (same_gitignore && same_exclude, unchanged) {
+        (false, _) => State::IgnoreRulesChanged,
+        (true, true) => State::Unchanged,
+        (true, false) => State::Changed,
+    }
+}
+
+impl Reusable {
+    /// The directories a walk need not enter: those of the listing that are not changed
+    /// and hold no changed one below them.
+    pub fn prunable(&self) -> FxHashSet<Vec<u8>> {
+        let mut entered: FxHashSet<&[u8]> = FxHashSet::default();
+        for &at in &self.changed {
+            let relative = self.listing.directories[at].relative.as_slice();
+            entered.insert(relative);
+            // Every parent, up to the root (`""`).
+            for (slash, _) in relative
+                .iter()
+                .enumerate()
+                .filter(|(_, byte)| **byte == b'/')
+            {
+                entered.insert(&relative[..slash]);
+            }
+            entered.insert(b"");
+        }
+        self.listing
+            .directories
+            .iter()
+            .map(|directory| &directory.relative)
+            .filter(|relative| !entered.contains(relative.as_slice()))
+            .cloned()
+            .collect()
+    }
+
+    /// Adds the files of the subtrees the walk did not enter to `discovery`; the records
+    /// of their directories, for the next listing.
+    pub fn complete(
+        self,
+        config: &Config,
+        pruned: &[Vec<u8>],
+        discovery: &mut Discovery,
+    ) -> Vec<Directory> {
+        let listing = &self.listing;
+        let mut reused = Vec::new();
+        for directory in pruned {
+            let below = |items: &[Vec<u8>]| subtree(items, directory, |item| item);
+            listed_files(
+                &config.root,
+                listing,
+                below(&listing.files),
+                below(&listing.extensions),
+                below(&listing.links),
+                discovery,
+            );
+            let directories = subtree(&listing.directories, directory, |item| &item.relative);
+            reused.extend(listing.directories[directories].iter().cloned());
+            if let Ok(at) = listing
+                .directories
+                .binary_search_by(|item| item.relative.as_slice().cmp(directory))
+            {
+                reused.push(listing.directories[at].clone());
+            }
+        }
+        reused
+    }
+}
+
+/// The range of `sorted` (by `key`) below the directory `directory` (not itself).
+fn subtree<T>(sorted: &[T], directory: &[u8], key: impl Fn(&T) -> &Vec<u8>) -> Range<usize> {
+    let mut prefix = directory.to_vec();
+    prefix.push(b'/');
+    let start = sorted.partition_point(|item| key(item).as_slice() < prefix.as_slice());
+    let end = start + sorted[start..].partition_point(|item| key(item).starts_with(&prefix));
+    start..end
+}
+
+/// Adds the listed files, extension modules and symlinks (examined again) in the ranges.
+fn listed_files(
+    root: &Path,
+    listing: &Listing,
+    files: Range<usize>,
+    extensions: Range<usize>,
+    links: Range<usize>,
+    discovery: &mut Discovery,
+) {
+    discovery
+        .files
+        .extend(listing.files[files].iter().map(|relative| {
+            let relative = from_bytes(relative);
+            Discovered {
+                path: root.join(&relative),
+                relative: slash_path(&relative),
+            }
+        }));
+    discovery.extensions.extend(
+        listing.extensions[extensions]
+            .iter()
+            .map(|relative| slash_path(&from_bytes(relative))),
+    );
     let governed = GovernedRoot::new(root);
-    for link in &listing.links {
+    for link in &listing.links[links] {
         let path = root.join(from_bytes(link));
         if let Some(found) = sort_entry(root, &governed, &path, true, path.is_file()) {
             discovery.add(found);
         }
     }
-    discovery.sort();
-    Some(discovery)
 }
 
 /// Leaves the listing of a walk in `cache_dir` when every stamp it needs can be trusted;
-/// otherwise the next run walks again.
-pub fn save(config: &Config, cache_dir: &Path, discovery: &Discovery, walked: Walked) {
+/// otherwise the next run walks again. `reused`: the directories the walk did not enter.
+pub fn save(
+    config: &Config,
+    cache_dir: &Path,
+    discovery: &Discovery,
+    walked: Walked,
+    reused: Vec<Directory>,
+) {
     if cfg!(not(unix)) || crate::cache::directory_is_linked(cache_dir) {
         return;
     }
-    if let Some(listing) = listing_of(config, discovery, walked) {
+    if let Some(listing) = listing_of(config, discovery, walked, reused) {
         if let Ok(body) = postcard::to_stdvec(&listing) {
             let _ = write_checksummed(&cache_dir.join(FILE_NAME), body);
         }
     }
 }
 
-fn listing_of(config: &Config, discovery: &Discovery, walked: Walked) -> Option<Listing> {
+fn listing_of(
+    config: &Config,
+    discovery: &Discovery,
+    walked: Walked,
+    reused: Vec<Directory>,
+) -> Option<Listing> {
     let root = &config.root;
-    // Each directory's stamp, and the ignore files in it the walk read.
-    let stamped: Option<Vec<(StampedPath, Vec<IgnoreFile>)>> = walked
+    let read: Option<Vec<Directory>> = walked
         .directories
         .into_par_iter()
-        .map(|relative| {
-            let directory = root.join(from_bytes(&relative));
-            let stamp = Stamp::of(&std::fs::symlink_metadata(&directory).ok()?);
-            if !stamp.trusted() {
-                return None;
-            }
-            let mut ignore_files = Vec::new();
-            if config.respect_gitignore {
-                for (file, always) in directory_ignore_files(&directory)? {
-                    let stamp = file_stamp(&file);
-                    if stamp.is_some_and(|stamp| !stamp.trusted()) {
-                        return None;
-                    }
-                    if stamp.is_some() || always {
-                        ignore_files.push((file.into_os_string().into_encoded_bytes(), stamp));
-                    }
-                }
-            }
-            Some(((relative, stamp), ignore_files))
-        })
+        .map(|relative| directory_record(root, relative, config.respect_gitignore))
         .collect();
-    let (directories, nested): (Vec<_>, Vec<_>) = stamped?.into_iter().unzip();
-    let mut ignore_files: Vec<IgnoreFile> = nested.into_iter().flatten().collect();
+    let mut directories = read?;
+    directories.extend(reused);
+    directories.sort_unstable_by(|a, b| a.relative.cmp(&b.relative));
+    let mut parent_ignore_files = Vec::new();
     let mut repository_markers = Vec::new();
     if config.respect_gitignore {
         // The walk reads the ignore files of every parent of the (canonical) root.
@@ -176,37 +344,26 @@ fn listing_of(config: &Config, discovery: &Discovery, walked: Walked) -> Option<
             if kind == MarkerKind::File {
                 return None;
             }
-            let mut files = vec![parent.join(".gitignore")];
+            parent_ignore_files.push(trusted_ignore_file(parent.join(".gitignore"))?);
             if kind == MarkerKind::Directory {
-                files.push(git.join("info").join("exclude"));
+                parent_ignore_files.push(trusted_ignore_file(exclude_file(&git))?);
             }
             repository_markers.push((git.into_os_string().into_encoded_bytes(), kind));
-            for file in files {
-                let stamp = file_stamp(&file);
-                if stamp.is_some_and(|stamp| !stamp.trusted()) {
-                    return None;
-                }
-                ignore_files.push((file.into_os_string().into_encoded_bytes(), stamp));
-            }
         }
     }
-    let global_excludes = global_excludes(config);
-    if let Some(global) = &global_excludes {
-        let stamp = file_stamp(&from_bytes(global));
-        if stamp.is_some_and(|stamp| !stamp.trusted()) {
-            return None;
-        }
-        ignore_files.push((global.clone(), stamp));
-    }
-    let links: std::collections::HashSet<&[u8]> = walked.links.iter().map(Vec::as_slice).collect();
-    let not_linked = |relative: Option<Vec<u8>>| {
-        relative.filter(|relative| !links.contains(relative.as_slice()))
+    let global_excludes = match global_excludes(config) {
+        Some(path) => Some(trusted_ignore_file(from_bytes(&path))?),
+        None => None,
     };
-    let files = discovery
+    let links: FxHashSet<&[u8]> = walked.links.iter().map(Vec::as_slice).collect();
+    let not_linked = |relative: &Vec<u8>| !links.contains(relative.as_slice());
+    let mut files: Vec<Vec<u8>> = discovery
         .files
         .iter()
-        .filter_map(|file| not_linked(relative_bytes(root, &file.path)))
+        .filter_map(|file| relative_bytes(root, &file.path))
+        .filter(not_linked)
         .collect();
+    files.sort_unstable();
     // Extension modules are listed by their relative text: a name that is not UTF-8 is
     // shown escaped (with a backslash), which does not round-trip, so such a tree is walked
     // every time.
@@ -217,37 +374,67 @@ fn listing_of(config: &Config, discovery: &Discovery, walked: Walked) -> Option<
     {
         return None;
     }
-    let extensions = discovery
+    let mut extensions: Vec<Vec<u8>> = discovery
         .extensions
         .iter()
-        .filter_map(|relative| not_linked(Some(relative.clone().into_bytes())))
+        .map(|relative| relative.clone().into_bytes())
+        .filter(not_linked)
         .collect();
+    extensions.sort_unstable();
+    let mut links = walked.links;
+    links.sort_unstable();
+    links.dedup();
     Some(Listing {
         fingerprint: fingerprint(config),
         directories,
-        ignore_files,
+        parent_ignore_files,
         repository_markers,
         global_excludes,
         files,
         extensions,
-        links: walked.links,
+        links,
     })
 }
 
-/// The ignore files of a directory of the tree the walk read: its `.gitignore`, and the
-/// `.git/info/exclude` of a repository rooted there; `None` when it holds a `.git` file.
-/// Each with whether its absence must be recorded: the directory's stamp covers whether
-/// `.gitignore` is there, not what `.git/info` holds.
-fn directory_ignore_files(directory: &Path) -> Option<Vec<(PathBuf, bool)>> {
-    let mut files = vec![(directory.join(".gitignore"), false)];
-    match marker_kind(&directory.join(".git")) {
-        MarkerKind::Absent => {}
-        MarkerKind::Directory => {
-            files.push((directory.join(".git").join("info").join("exclude"), true));
-        }
-        MarkerKind::File => return None,
+/// A directory the walk read, with its stamp and its ignore files'; `None` when a stamp
+/// cannot be trusted or it holds a `.git` file.
+fn directory_record(root: &Path, relative: Vec<u8>, respect_gitignore: bool) -> Option<Directory> {
+    let path = root.join(from_bytes(&relative));
+    let stamp = Stamp::of(&std::fs::symlink_metadata(&path).ok()?);
+    if !stamp.trusted() {
+        return None;
     }
-    Some(files)
+    let mut record = Directory {
+        relative,
+        stamp,
+        gitignore: None,
+        exclude: None,
+    };
+    if respect_gitignore {
+        record.gitignore = trusted_ignore_file(path.join(".gitignore"))?.1;
+        let git = path.join(".git");
+        match marker_kind(&git) {
+            MarkerKind::Absent => {}
+            MarkerKind::Directory => {
+                record.exclude = Some(trusted_ignore_file(exclude_file(&git))?.1);
+            }
+            MarkerKind::File => return None,
+        }
+    }
+    Some(record)
+}
+
+/// An ignore file with its stamp (`None`: absent); `None` when the stamp is too recent.
+fn trusted_ignore_file(path: PathBuf) -> Option<IgnoreFile> {
+    let stamp = file_stamp(&path);
+    if stamp.is_some_and(|stamp| !stamp.trusted()) {
+        return None;
+    }
+    Some((path.into_os_string().into_encoded_bytes(), stamp))
+}
+
+fn exclude_file(git: &Path) -> PathBuf {
+    git.join("info").join("exclude")
 }
 
 /// The stamp of an ignore file as the walk reads it (following symlinks): `None` when it

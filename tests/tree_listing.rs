@@ -5,7 +5,7 @@
 
 use importgate::config::Config;
 use importgate::discover::{discover, discover_listed, Discovery};
-use importgate::tree_listing;
+use importgate::tree_listing::{self, Previous};
 use std::fs;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,13 +40,38 @@ impl Tree {
         self.config.cache_dir()
     }
 
-    /// The listing's answer, if it is used.
-    fn listed(&self) -> Option<Answer> {
+    fn previous(&self) -> Previous {
         rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()
             .unwrap()
-            .install(|| tree_listing::load(&self.config, &self.cache_dir()).map(answer))
+            .install(|| tree_listing::load(&self.config, &self.cache_dir()))
+    }
+
+    /// The listing's answer, if it is used without a walk.
+    fn listed(&self) -> Option<Answer> {
+        match self.previous() {
+            Previous::Unchanged(discovery) => Some(answer(discovery)),
+            Previous::Changed(_) | Previous::Unusable => None,
+        }
+    }
+
+    /// What a run does: "unchanged" (no walk), "partial" (a walk down to the changed
+    /// directories) or "full".
+    fn kind_of_run(&self) -> &'static str {
+        match self.previous() {
+            Previous::Unchanged(_) => "unchanged",
+            Previous::Changed(_) => "partial",
+            Previous::Unusable => "full",
+        }
+    }
+
+    fn run(&self) -> Answer {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| answer(discover_listed(&self.config, 2, Some(&self.cache_dir()))))
     }
 
     fn walked(&self) -> Answer {
@@ -57,7 +82,7 @@ impl Tree {
     /// that the next run uses it and gets the walk's answer.
     fn settle(&self) -> Answer {
         std::thread::sleep(Duration::from_millis(2_100));
-        let by_run = answer(discover_listed(&self.config, 2, Some(&self.cache_dir())));
+        let by_run = self.run();
         let walked = self.walked();
         assert_eq!(by_run, walked);
         let listed = self.listed().expect("a settled tree's listing is used");
@@ -65,14 +90,16 @@ impl Tree {
         walked
     }
 
-    /// After a change that alters the walk's answer, the listing is not used (or, if it
-    /// were, it would have to be the new answer), and the answer did change.
-    fn changed(&self, before: &Answer, what: &str) -> Answer {
+    /// After a change that alters the walk's answer, a run does what `kind` says and
+    /// gets the walk's new answer (a stale listing is never used).
+    fn changed(&self, before: &Answer, what: &str, kind: &str) -> Answer {
         let walked = self.walked();
         assert_ne!(&walked, before, "{what}: the change should alter the walk");
+        assert_eq!(self.kind_of_run(), kind, "{what}");
         if let Some(listed) = self.listed() {
             assert_eq!(listed, walked, "{what}: a stale listing was used");
         }
+        assert_eq!(self.run(), walked, "{what}: the run's answer");
         self.settle()
     }
 }
@@ -122,24 +149,40 @@ fn the_listing_is_used_only_while_it_is_the_walks_answer() {
     assert!(answer.2.iter().any(|problem| problem.relative == "link.py"));
 
     tree.write("repo/a/b/new.py", "");
-    answer = tree.changed(&answer, "a new file in a deep directory");
+    answer = tree.changed(&answer, "a new file in a deep directory", "partial");
     fs::remove_file(repo.join("a/b/new.py")).unwrap();
-    answer = tree.changed(&answer, "a removed file");
+    answer = tree.changed(&answer, "a removed file", "partial");
+    tree.write("repo/a/b/fresh/deeper/new.py", "");
+    answer = tree.changed(&answer, "a new directory tree", "partial");
+    fs::remove_dir_all(repo.join("a/b/fresh")).unwrap();
+    answer = tree.changed(&answer, "a removed directory tree", "partial");
     tree.write("repo/a/.gitignore", "b/\n");
-    answer = tree.changed(&answer, "a .gitignore edited in place");
+    answer = tree.changed(&answer, "a .gitignore edited in place", "full");
     tree.write("repo/c/.gitignore", "x.py\n");
-    answer = tree.changed(&answer, "a new .gitignore");
+    answer = tree.changed(&answer, "a new .gitignore", "full");
     tree.write(".gitignore", "repo/d/\n");
-    answer = tree.changed(&answer, "the .gitignore of the root's parent");
+    answer = tree.changed(&answer, "the .gitignore of the root's parent", "full");
     tree.write("repo/.git/info/exclude", "e/\n");
-    answer = tree.changed(&answer, "a new .git/info/exclude");
+    answer = tree.changed(&answer, "a new .git/info/exclude", "full");
     fs::write(&global_ignore, "*.so\n").unwrap();
-    answer = tree.changed(&answer, "the global excludes file");
+    answer = tree.changed(&answer, "the global excludes file", "full");
     fs::remove_file(outer.join("outside.py")).unwrap();
-    answer = tree.changed(&answer, "a symlink's target outside the root removed");
+    answer = tree.changed(
+        &answer,
+        "a symlink's target outside the root removed",
+        "unchanged",
+    );
     fs::rename(repo.join("f"), repo.join("h")).unwrap();
-    answer = tree.changed(&answer, "a renamed directory");
+    answer = tree.changed(&answer, "a renamed directory", "partial");
     assert!(relative_files(&answer).contains(&"h/w.py"));
+    // An editor's save: a new file renamed over the old one, in a directory whose
+    // subdirectories are not read again.
+    tree.write("repo/h/sub/deep.py", "");
+    answer = tree.settle();
+    tree.write("repo/h/.w.py.swp", "");
+    fs::rename(repo.join("h/.w.py.swp"), repo.join("h/v.py")).unwrap();
+    answer = tree.changed(&answer, "a file saved by rename", "partial");
+    assert!(relative_files(&answer).contains(&"h/sub/deep.py"));
 
     // The registry's `exclude` is part of the listing's fingerprint.
     fs::write(repo.join("rules.toml"), "[project]\nexclude = [\"h/**\"]\n").unwrap();
