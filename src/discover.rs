@@ -114,9 +114,9 @@ pub fn discover_listed(config: &Config, threads: usize, cache_dir: Option<&Path>
     let prunable = previous
         .as_ref()
         .map(|previous| Arc::new(previous.prunable()));
-    let (mut discovery, walked) = walk(config, threads, prunable);
+    let (mut discovery, mut walked) = walk(config, threads, prunable);
     let reused = previous
-        .map(|previous| previous.complete(config, &walked.pruned, &mut discovery))
+        .map(|previous| previous.complete(config, &mut walked, &mut discovery))
         .unwrap_or_default();
     discovery.sort();
     if !walked.unreadable {

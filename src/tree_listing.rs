@@ -154,6 +154,7 @@ fn load_listing(config: &Config, cache_dir: &Path) -> Option<Previous> {
     let mut discovery = Discovery::default();
     listed_files(
         root,
+        &GovernedRoot::new(root),
         &listing,
         0..listing.files.len(),
         0..listing.extensions.len(),
@@ -225,25 +226,32 @@ impl Reusable {
             .collect()
     }
 
-    /// Adds the files of the subtrees the walk did not enter to `discovery`; the records
-    /// of their directories, for the next listing.
+    /// Adds the files of the subtrees the walk did not enter to `discovery`, and their
+    /// symlinks to `walked`; the records of their directories, for the next listing.
     pub fn complete(
         self,
         config: &Config,
-        pruned: &[Vec<u8>],
+        walked: &mut Walked,
         discovery: &mut Discovery,
     ) -> Vec<Directory> {
         let listing = &self.listing;
+        let governed = GovernedRoot::new(&config.root);
         let mut reused = Vec::new();
-        for directory in pruned {
+        for directory in &walked.pruned {
             let below = |items: &[Vec<u8>]| subtree(items, directory, |item| item);
             listed_files(
                 &config.root,
+                &governed,
                 listing,
                 below(&listing.files),
                 below(&listing.extensions),
                 below(&listing.links),
                 discovery,
+            );
+            walked.links.extend(
+                listing.links[subtree(&listing.links, directory, |item| item)]
+                    .iter()
+                    .cloned(),
             );
             let directories = subtree(&listing.directories, directory, |item| &item.relative);
             reused.extend(listing.directories[directories].iter().cloned());
@@ -270,6 +278,7 @@ fn subtree<T>(sorted: &[T], directory: &[u8], key: impl Fn(&T) -> &Vec<u8>) -> R
 /// Adds the listed files, extension modules and symlinks (examined again) in the ranges.
 fn listed_files(
     root: &Path,
+    governed: &GovernedRoot,
     listing: &Listing,
     files: Range<usize>,
     extensions: Range<usize>,
@@ -290,10 +299,9 @@ fn listed_files(
             .iter()
             .map(|relative| slash_path(&from_bytes(relative))),
     );
-    let governed = GovernedRoot::new(root);
     for link in &listing.links[links] {
         let path = root.join(from_bytes(link));
-        if let Some(found) = sort_entry(root, &governed, &path, true, path.is_file()) {
+        if let Some(found) = sort_entry(root, governed, &path, true, path.is_file()) {
             discovery.add(found);
         }
     }

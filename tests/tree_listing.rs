@@ -136,12 +136,15 @@ fn the_listing_is_used_only_while_it_is_the_walks_answer() {
     tree.write("repo/g/native.cpython-312-x86_64-linux-gnu.so", "");
     tree.write("outside.py", "");
     std::os::unix::fs::symlink(outer.join("outside.py"), repo.join("link.py")).unwrap();
+    tree.write("repo/t/target.py", "");
+    std::os::unix::fs::symlink("../t/target.py", repo.join("g/inner.py")).unwrap();
     // importgate's own cache is never walked.
     tree.write("repo/.importgate_cache/stray.py", "");
 
     let mut answer = tree.settle();
     let files = relative_files(&answer);
     assert!(files.contains(&"a/b/one.py") && !files.contains(&"a/skipped/two.py"));
+    assert!(files.contains(&"g/inner.py"));
     assert!(!files
         .iter()
         .any(|file| file.starts_with(".importgate_cache")));
@@ -156,6 +159,14 @@ fn the_listing_is_used_only_while_it_is_the_walks_answer() {
     answer = tree.changed(&answer, "a new directory tree", "partial");
     fs::remove_dir_all(repo.join("a/b/fresh")).unwrap();
     answer = tree.changed(&answer, "a removed directory tree", "partial");
+    // g is not read again in these partial walks; its symlink is still examined.
+    fs::remove_file(repo.join("t/target.py")).unwrap();
+    answer = tree.changed(
+        &answer,
+        "the target of a symlink in an unread directory removed",
+        "partial",
+    );
+    assert!(!relative_files(&answer).contains(&"g/inner.py"));
     tree.write("repo/a/.gitignore", "b/\n");
     answer = tree.changed(&answer, "a .gitignore edited in place", "full");
     tree.write("repo/c/.gitignore", "x.py\n");
