@@ -182,13 +182,13 @@ pub enum RunError {
 /// Checks the governed tree.
 pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunError> {
     let started = Instant::now();
-    let selection = Selection::new(&options.paths, &config.root)?;
     let threads = options.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .stack_size(crate::frontend::nesting::PARSE_STACK_BYTES)
         .build()
         .map_err(|error| RunError::Threads(error.to_string()))?;
+    let selection = pool.install(|| Selection::new(&options.paths, &config.root))?;
     let walk_threads = pool.current_num_threads();
 
     let discovery =
@@ -659,6 +659,54 @@ fn read_source_and_facts(
     (FileText::Read(source.text), facts)
 }
 
+/// Directories resolved as `Path::canonicalize` does, each from its resolved parent:
+/// resolving thousands of directories costs one `lstat` each, not one per component of
+/// each (`realpath` walks every prefix).
+#[derive(Default)]
+struct CanonicalDirectories {
+    resolved: HashMap<PathBuf, PathBuf>,
+}
+
+impl CanonicalDirectories {
+    fn resolve(&mut self, directory: &Path) -> std::io::Result<PathBuf> {
+        if let Some(resolved) = self.resolved.get(directory) {
+            return Ok(resolved.clone());
+        }
+        let resolved = match (directory.parent(), directory.components().next_back()) {
+            // A plain name below a parent that is not a symlink: the parent's resolution
+            // and the name. `.` and `..` anywhere (`a/./b` with `a` a symlink), roots and
+            // symlinks are left to the system.
+            (Some(parent), Some(std::path::Component::Normal(name)))
+                if is_plain(directory)
+                    && !std::fs::symlink_metadata(directory)?
+                        .file_type()
+                        .is_symlink() =>
+            {
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                self.resolve(parent)?.join(name)
+            }
+            _ => directory.canonicalize()?,
+        };
+        self.resolved
+            .insert(directory.to_path_buf(), resolved.clone());
+        Ok(resolved)
+    }
+}
+
+/// Whether a path is names only (after an optional root), written without `.`, `..` or
+/// doubled separators: then its parent is the directory it names, lexically.
+fn is_plain(path: &Path) -> bool {
+    use std::path::Component;
+    let mut components = path.components().peekable();
+    components.next_if_eq(&Component::RootDir);
+    components.all(|component| matches!(component, Component::Normal(_)))
+        && path.components().collect::<PathBuf>().as_os_str() == path.as_os_str()
+}
+
 /// The files a run reports on.
 struct Selection {
     /// Canonical absolute paths given by the user, in their order; empty means everything.
@@ -675,12 +723,15 @@ struct Selection {
 impl Selection {
     fn new(given: &[PathBuf], root: &Path) -> Result<Self, RunError> {
         let mut paths = Vec::with_capacity(given.len());
-        // pre-commit passes thousands of files from a few hundred directories: each
-        // directory is canonicalized once.
-        let mut canonical_parents: HashMap<PathBuf, PathBuf> = HashMap::new();
-        for path in given {
+        // pre-commit passes thousands of files from as many directories: each directory is
+        // resolved once, from its resolved parent.
+        let mut canonical_parents = CanonicalDirectories::default();
+        // Thousands of paths are stat'ed in parallel (called inside the run's pool).
+        let metadata_each: Vec<std::io::Result<std::fs::Metadata>> =
+            given.par_iter().map(std::fs::metadata).collect();
+        for (path, metadata) in given.iter().zip(metadata_each) {
             let missing = || RunError::MissingPath(path.clone());
-            let metadata = std::fs::metadata(path).map_err(|_| missing())?;
+            let metadata = metadata.map_err(|_| missing())?;
             // The walk lists a symlinked file under its own name, so only the directory part
             // is canonicalized. Paths outside the root select nothing; `unmatched` says so.
             let canonical = match (metadata.is_file(), path.parent(), path.file_name()) {
@@ -690,15 +741,10 @@ impl Selection {
                     } else {
                         parent
                     };
-                    let canonical_parent = match canonical_parents.get(parent) {
-                        Some(canonical) => canonical.clone(),
-                        None => {
-                            let canonical = parent.canonicalize().map_err(|_| missing())?;
-                            canonical_parents.insert(parent.to_path_buf(), canonical.clone());
-                            canonical
-                        }
-                    };
-                    canonical_parent.join(name)
+                    canonical_parents
+                        .resolve(parent)
+                        .map_err(|_| missing())?
+                        .join(name)
                 }
                 _ => path.canonicalize().map_err(|_| missing())?,
             };
@@ -1062,6 +1108,50 @@ fn relative_between(base: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directories_resolve_as_the_system_resolves_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path();
+        std::fs::create_dir_all(base.join("real/inner/deep")).unwrap();
+        std::fs::create_dir_all(base.join("other")).unwrap();
+        std::os::unix::fs::symlink(base.join("real"), base.join("link")).unwrap();
+        std::os::unix::fs::symlink("../real/inner", base.join("other/relative")).unwrap();
+        let mut resolver = CanonicalDirectories::default();
+        // First, while nothing is resolved yet: `link/.` is the link's target.
+        let spelled = [
+            "link/.",
+            "real/inner/deep",
+            "real/inner",
+            "link/inner/deep",
+            "link/inner",
+            "link/./inner",
+            "link/inner/..",
+            "link/inner/../inner/deep",
+            "other/relative/deep",
+            "other/relative",
+            "other//relative",
+            "other",
+            "",
+        ];
+        for relative in spelled {
+            let path = base.join(relative);
+            assert_eq!(
+                resolver.resolve(&path).unwrap(),
+                path.canonicalize().unwrap(),
+                "{relative}"
+            );
+        }
+        // Relative to the working directory, as pre-commit passes them.
+        for relative in ["src", "src/checks", "tests/fixtures", "."] {
+            let path = Path::new(relative);
+            assert_eq!(
+                resolver.resolve(path).unwrap(),
+                path.canonicalize().unwrap()
+            );
+        }
+        assert!(resolver.resolve(&base.join("missing/x")).is_err());
+    }
 
     #[test]
     fn selected_paths_cover_themselves_and_what_is_below_them() {
