@@ -115,6 +115,23 @@ fn load_listing(config: &Config, cache_dir: &Path) -> Option<Previous> {
     }
     let body = read_checksummed(&cache_dir.join(FILE_NAME))?;
     let listing: Listing = postcard::from_bytes(&body).ok()?;
+    // A listing is a file like any other in the tree (a pull request can commit one): it
+    // names paths below the root only, and always the root itself, whose stamp no
+    // committed file can match.
+    let plain = |relative: &Vec<u8>| is_below(&from_bytes(relative));
+    let well_formed = listing
+        .directories
+        .first()
+        .is_some_and(|root| root.relative.is_empty())
+        && listing.directories[1..]
+            .iter()
+            .all(|directory| plain(&directory.relative))
+        && listing.files.iter().all(plain)
+        && listing.extensions.iter().all(plain)
+        && listing.links.iter().all(plain);
+    if !well_formed {
+        return None;
+    }
     let global_excludes = global_excludes(config);
     let same_global = match (&listing.global_excludes, &global_excludes) {
         (None, None) => true,
@@ -471,6 +488,14 @@ fn global_excludes(config: &Config) -> Option<Vec<u8>> {
         .map(|path| path.into_os_string().into_encoded_bytes())
 }
 
+/// Whether a relative path names something below the root: names only, no `..`, no root.
+fn is_below(relative: &Path) -> bool {
+    relative.components().next().is_some()
+        && relative
+            .components()
+            .all(|component| matches!(component, std::path::Component::Normal(_)))
+}
+
 #[cfg(unix)]
 fn from_bytes(bytes: &[u8]) -> PathBuf {
     use std::os::unix::ffi::OsStrExt;
@@ -502,4 +527,68 @@ fn fingerprint(config: &Config) -> [u8; 16] {
     let mut stamp = [0; 16];
     stamp.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
     stamp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A listing of the tree in `dir` as a walk would leave it, with `files` listed.
+    fn listing_for(config: &Config, files: &[&str]) -> Listing {
+        let root = config.root.clone();
+        Listing {
+            fingerprint: fingerprint(config),
+            directories: vec![
+                directory_record(&root, Vec::new(), config.respect_gitignore)
+                    .expect("the root's stamp"),
+            ],
+            parent_ignore_files: Vec::new(),
+            repository_markers: Vec::new(),
+            global_excludes: None,
+            files: files.iter().map(|file| file.as_bytes().to_vec()).collect(),
+            extensions: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    fn write(config: &Config, listing: &Listing) {
+        let body = postcard::to_stdvec(listing).unwrap();
+        write_checksummed(&config.cache_dir().join(FILE_NAME), body).unwrap();
+    }
+
+    #[test]
+    fn a_listing_names_nothing_outside_the_root_and_always_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("rules.toml"),
+            "[project]\nrespect-gitignore = false\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("a.py"), "").unwrap();
+        let config = Config::load(&dir.path().join("rules.toml")).unwrap();
+        std::fs::create_dir_all(config.cache_dir()).unwrap();
+        // Old enough to trust.
+        std::thread::sleep(std::time::Duration::from_millis(2_100));
+        let trusted = listing_for(&config, &["a.py"]);
+        write(&config, &trusted);
+        assert!(matches!(
+            load(&config, &config.cache_dir()),
+            Previous::Unchanged(_)
+        ));
+        for outside in ["../secret.py", "/etc/passwd", "a/../../secret.py"] {
+            write(&config, &listing_for(&config, &["a.py", outside]));
+            assert!(
+                matches!(load(&config, &config.cache_dir()), Previous::Unusable),
+                "{outside}"
+            );
+        }
+        // Without the root's stamp, nothing ties a listing to this tree.
+        let mut rootless = listing_for(&config, &["a.py"]);
+        rootless.directories.clear();
+        write(&config, &rootless);
+        assert!(matches!(
+            load(&config, &config.cache_dir()),
+            Previous::Unusable
+        ));
+    }
 }
