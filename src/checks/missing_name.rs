@@ -32,8 +32,7 @@
 use super::{CheckCode, CheckInfo, FixAvailability, ProjectInput};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::project::NameLookup;
-use crate::resolve::SearchOrder;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
     summary: "`from m import N` where first-party `m` binds no `N`",
@@ -45,18 +44,13 @@ pub(super) static INFO: CheckInfo = CheckInfo {
 pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let facts = input.facts;
     let mut missing = Vec::new();
-    // The same `from m import N` recurs across many files: look each pair up once.
-    let mut answers: HashMap<(&str, &str, SearchOrder), NameLookup> = HashMap::new();
-    for import in facts.name_imports() {
+    let lookups = facts.name_import_lookups(input.index);
+    for (import, answer) in facts.name_imports().iter().zip(lookups) {
         let severity = match (import.guarded, input.strict_guarded) {
             (false, _) => Severity::Error,
             (true, true) => Severity::Warning,
             (true, false) => continue,
         };
-        let (module, name) = (facts.module_of(import), facts.name_of(import));
-        let answer = *answers
-            .entry((module, name, import.order))
-            .or_insert_with(|| facts.lookup_name(input.index, module, name, import.order));
         if answer == NameLookup::Missing {
             missing.push((import, severity));
         }
