@@ -14,7 +14,7 @@ use crate::model::{Import, SourceFile};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// What one path of the tree (without suffix, `/`-separated, relative to the governed root)
 /// is, as bits: `x` can be a package, a module and a directory at once (`x/__init__.py`
@@ -168,6 +168,11 @@ pub struct ModuleIndex<'f> {
     root: PathBuf,
     /// Directory listings read for those lookups: (name, is a directory).
     listings: Mutex<HashMap<PathBuf, Listing>>,
+    /// What [`Self::find`] answered for modules of no checked file, by search order: the
+    /// same missing and third-party imports recur in every file, and each answer walks every
+    /// root (with many roots that walk was a quarter of a warm run). SipHash: the names come
+    /// from the files' text.
+    found: RwLock<HashMap<SearchOrder, HashMap<Box<str>, Located>>>,
 }
 
 /// What a directory holds on disk: [`entry_kind`] bits by name (before the first `.`).
@@ -314,6 +319,7 @@ impl<'f> ModuleIndex<'f> {
             by_last_segment: OnceLock::new(),
             root: config.root.clone(),
             listings: Mutex::new(HashMap::new()),
+            found: RwLock::new(HashMap::new()),
             external_nodes: config.graph_external,
         };
         // Parents before children, so that each module is one step from its package.
@@ -441,10 +447,26 @@ impl<'f> ModuleIndex<'f> {
 
     /// What Python loads for `module` with the roots searched in `order`.
     pub fn locate(&self, module: &str, order: SearchOrder) -> Located {
-        match self.known(module, order) {
-            Some(located) => located,
-            None => self.find(module, order),
+        if let Some(located) = self.known(module, order) {
+            return located;
         }
+        let remembered = self.found.read().ok().and_then(|found| {
+            found
+                .get(&order)
+                .and_then(|modules| modules.get(module))
+                .copied()
+        });
+        if let Some(located) = remembered {
+            return located;
+        }
+        let located = self.find(module, order);
+        if let Ok(mut found) = self.found.write() {
+            found
+                .entry(order)
+                .or_default()
+                .insert(module.into(), located);
+        }
+        located
     }
 
     /// What Python loads for a module of a checked file (no disk lookups); `None` for any
