@@ -20,11 +20,12 @@
 //! anywhere); a cache that cannot be written is skipped silently (it only costs time).
 
 use crate::file_text::content_hash;
-use crate::guarded_io::{read_regular, CACHE_LIMIT, SOURCE_LIMIT};
+use crate::guarded_io::{open_regular, read_regular, CACHE_LIMIT, SOURCE_LIMIT};
 use crate::model::{CodeContext, Import, ImportContext, ImportKind, SourceFile, Span};
 use crate::project::edge_flags;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -480,6 +481,135 @@ pub(crate) fn read_checksummed(file: &Path) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
+/// A cache file whose last [`CHECKSUM_BYTES`] are the BLAKE3 hash of the rest (as
+/// [`read_checksummed`] reads it), checked when opened but not held: its body is read again
+/// in ranges as they are needed, so that a large cache costs no memory for the run. Files are
+/// only ever replaced by a rename, never written in place, so the open file keeps the bytes
+/// that were checked; the ranges copied into a new cache are checked once more
+/// ([`ChecksummedFile::copy_ranges`]).
+pub(crate) struct ChecksummedFile {
+    file: std::fs::File,
+    body_length: u64,
+    checksum: [u8; CHECKSUM_BYTES],
+}
+
+impl ChecksummedFile {
+    /// `None` when the file is missing, over [`CACHE_LIMIT`], not a regular file, or corrupt.
+    pub(crate) fn open(path: &Path) -> Option<Self> {
+        let (file, length) = open_regular(path, CACHE_LIMIT).ok()?;
+        let body_length = length.checked_sub(CHECKSUM_BYTES as u64)?;
+        let mut checksum = [0; CHECKSUM_BYTES];
+        let opened = Self {
+            file,
+            body_length,
+            checksum,
+        };
+        opened.read_at(body_length, &mut checksum).ok()?;
+        let (computed, read) = opened.hash_body(|_, _| {}).ok()?;
+        (read == body_length && computed == checksum).then_some(Self { checksum, ..opened })
+    }
+
+    /// The length of the body (the file without its checksum).
+    pub(crate) fn body_length(&self) -> u64 {
+        self.body_length
+    }
+
+    /// Fills `buffer` from the body at `offset`.
+    pub(crate) fn read_at(&self, offset: u64, buffer: &mut [u8]) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::FileExt::read_exact_at(&self.file, buffer, offset)
+        }
+        #[cfg(windows)]
+        {
+            let mut done = 0;
+            while done < buffer.len() {
+                match std::os::windows::fs::FileExt::seek_read(
+                    &self.file,
+                    &mut buffer[done..],
+                    offset + done as u64,
+                )? {
+                    0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                    read => done += read,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// `range` of the body.
+    pub(crate) fn read_range(&self, range: Range<u64>) -> Option<Vec<u8>> {
+        if range.end > self.body_length || range.start > range.end {
+            return None;
+        }
+        let mut bytes = vec![0; usize::try_from(range.end - range.start).ok()?];
+        self.read_at(range.start, &mut bytes).ok()?;
+        Some(bytes)
+    }
+
+    /// Reads the body once more from the start, giving `copy` the bytes of each of `ranges`
+    /// (sorted, not overlapping) in order; false, with the ranges given so far to be thrown
+    /// away, when the body is not the one that was checked when the file was opened.
+    pub(crate) fn copy_ranges(
+        &self,
+        ranges: &[Range<u64>],
+        mut copy: impl FnMut(usize, &[u8]),
+    ) -> std::io::Result<bool> {
+        let mut next = 0;
+        let mut pending: Vec<u8> = Vec::new();
+        let (computed, read) = self.hash_body(|at, chunk| {
+            // Bytes of `chunk` are at `at..at + chunk.len()` of the body.
+            let mut at = at;
+            let mut chunk = chunk;
+            while let Some(range) = ranges.get(next) {
+                let end = at + chunk.len() as u64;
+                if range.start >= end {
+                    return;
+                }
+                let from = range.start.max(at);
+                let to = range.end.min(end);
+                pending.extend_from_slice(&chunk[(from - at) as usize..(to - at) as usize]);
+                if to < range.end {
+                    return;
+                }
+                copy(next, &pending);
+                pending.clear();
+                next += 1;
+                chunk = &chunk[(to - at) as usize..];
+                at = to;
+            }
+        })?;
+        Ok(next == ranges.len() && read == self.body_length && computed == self.checksum)
+    }
+
+    /// The BLAKE3 hash of the body and the number of bytes read, giving `each` every chunk
+    /// read with its offset.
+    fn hash_body(
+        &self,
+        mut each: impl FnMut(u64, &[u8]),
+    ) -> std::io::Result<([u8; CHECKSUM_BYTES], u64)> {
+        use std::io::{Read, Seek};
+        let mut file = &self.file;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        let mut body = file.take(self.body_length);
+        let mut hasher = blake3::Hasher::new();
+        let mut chunk = vec![0; 1 << 16];
+        let mut at = 0;
+        loop {
+            let read = match body.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            hasher.update(&chunk[..read]);
+            each(at, &chunk[..read]);
+            at += read as u64;
+        }
+        Ok((*hasher.finalize().as_bytes(), at))
+    }
+}
+
 /// Writes `body` and its checksum to `file` atomically (see [`create_directory`]).
 pub(crate) fn write_checksummed(file: &Path, mut body: Vec<u8>) -> std::io::Result<()> {
     let Some(directory) = file.parent() else {
@@ -548,6 +678,74 @@ fn trusted_time(modified: Option<SystemTime>) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A checksummed file of `body` in a new directory.
+    fn checksummed(body: &[u8]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("cache").join("f.bin");
+        write_checksummed(&file, body.to_vec()).expect("write");
+        (dir, file)
+    }
+
+    #[test]
+    fn a_checksummed_file_is_read_in_ranges_and_copied_across_chunks() {
+        let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let (_dir, file) = checksummed(&body);
+        let opened = ChecksummedFile::open(&file).expect("checked");
+        assert_eq!(opened.body_length(), body.len() as u64);
+        assert_eq!(
+            opened.read_range(65_530..65_550).expect("read"),
+            &body[65_530..65_550]
+        );
+        assert!(
+            opened.read_range(199_990..200_001).is_none(),
+            "past the body"
+        );
+        // Ranges inside a chunk, across one and two chunk boundaries, empty, at the end.
+        let ranges = [0..10, 10..10, 65_000..70_000, 100_000..200_000];
+        let mut copied = Vec::new();
+        let whole = opened
+            .copy_ranges(&ranges, |at, bytes| copied.push((at, bytes.to_vec())))
+            .expect("read");
+        assert!(whole);
+        let expected: Vec<(usize, Vec<u8>)> = ranges
+            .iter()
+            .enumerate()
+            .map(|(at, range)| (at, body[range.start as usize..range.end as usize].to_vec()))
+            .collect();
+        assert_eq!(copied, expected);
+    }
+
+    #[test]
+    fn a_checksummed_file_changed_in_place_after_it_was_opened_is_not_copied() {
+        let (_dir, file) = checksummed(b"0123456789");
+        let opened = ChecksummedFile::open(&file).expect("checked");
+        let mut bytes = std::fs::read(&file).expect("read");
+        bytes[3] = b'x';
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&file)
+            .and_then(|mut out| std::io::Write::write_all(&mut out, &bytes))
+            .expect("write in place");
+        assert!(!opened
+            .copy_ranges(std::slice::from_ref(&(0..4)), |_, _| {})
+            .expect("read"));
+        assert!(ChecksummedFile::open(&file).is_none(), "corrupt");
+        // Replaced by a rename, as caches are: the open file keeps the bytes it checked.
+        let (_other, replacement) = checksummed(b"abcdefghij");
+        let opened = {
+            let (_dir2, file2) = checksummed(b"0123456789");
+            let opened = ChecksummedFile::open(&file2).expect("checked");
+            std::fs::rename(&replacement, &file2).expect("rename");
+            opened
+        };
+        let mut copied = Vec::new();
+        assert!(opened
+            .copy_ranges(std::slice::from_ref(&(2..5)), |_, bytes| copied
+                .extend_from_slice(bytes))
+            .expect("read"));
+        assert_eq!(copied, b"234");
+    }
 
     fn parse(text: &str) -> Vec<Import> {
         crate::frontend::python::extract(text, &Default::default()).imports

@@ -18,7 +18,7 @@
 //! when a run parsed something, dropped something or saw a file's stamp change.
 
 use crate::atomic_file::StagedFile;
-use crate::cache::{create_directory, directory_is_linked, read_checksummed, Stamp};
+use crate::cache::{create_directory, directory_is_linked, ChecksummedFile, Stamp};
 pub use crate::file_text::content_hash;
 use crate::model::FileFacts;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -46,22 +46,24 @@ struct Footer {
     entries: Vec<([u8; 16], u32)>,
     /// Each file's path relative to the governed root, stamp and content hash when it was
     /// read, sorted by path.
-    files: Vec<(Box<str>, Stamp, [u8; 16])>,
+    files: Vec<FileRecord>,
 }
 
-/// A file's stamp and content hash, as a run saw them.
-type FileState = (Stamp, [u8; 16]);
+/// A file's path relative to the governed root, and its stamp and content hash as a run saw
+/// them.
+type FileRecord = (Box<str>, Stamp, [u8; 16]);
 
 /// The facts of the contents seen by earlier full runs, and what this run adds.
 pub struct FactsCache {
     /// Empty when the cache is not to be used (its directory is a symlink).
     file: PathBuf,
     fingerprint: [u8; 16],
-    /// The file's bytes; entries are ranges of it, deserialized when a file asks.
-    body: Vec<u8>,
-    entries: FxHashMap<[u8; 16], Range<usize>>,
-    /// The files of the last run that wrote the cache.
-    files: Files,
+    /// The cache file this run opened; entries are ranges of it, read and deserialized when
+    /// a file asks (a 200,000-file tree's cache is 85 MB, which a run need not hold).
+    body: Option<ChecksummedFile>,
+    entries: Index,
+    /// The files of the last run that wrote the cache, sorted by path, each once.
+    files: Vec<FileRecord>,
     staging: Mutex<Staging>,
 }
 
@@ -75,8 +77,12 @@ struct Staging {
     /// Content hash and length of each entry written, in file order.
     index: Vec<([u8; 16], u32)>,
     written: FxHashSet<[u8; 16]>,
-    /// Every file this run saw, with its stamp and content hash.
-    seen: Vec<(Box<str>, Stamp, [u8; 16])>,
+    /// The files this run saw as the last run did (same stamp and content): indices into
+    /// [`FactsCache::files`], so that a run with few changes copies no paths.
+    seen_unchanged: Vec<u32>,
+    /// Every other file this run saw, with its stamp and content hash, in the order seen
+    /// (a file checked again after a stale read is seen twice; the last one counts).
+    seen_changed: Vec<FileRecord>,
 }
 
 /// The staged file, and the checksum of what was written to it so far.
@@ -131,14 +137,12 @@ impl Staging {
     }
 
     /// Writes the footer and the checksum and puts the file in place.
-    fn finish(&mut self, files: Vec<(Box<str>, Stamp, [u8; 16])>) -> std::io::Result<()> {
+    fn finish(&mut self, files: &[&FileRecord]) -> std::io::Result<()> {
         let Some(mut output) = self.output.take() else {
             return Ok(());
         };
-        let footer = Footer {
-            entries: std::mem::take(&mut self.index),
-            files,
-        };
+        // The layout of [`Footer`], from borrowed records.
+        let footer = (std::mem::take(&mut self.index), files);
         let footer = postcard::to_stdvec(&footer).map_err(std::io::Error::other)?;
         output.write(&footer)?;
         output.write(&(footer.len() as u64).to_le_bytes())?;
@@ -165,21 +169,21 @@ impl FactsCache {
         let mut cache = Self {
             file: PathBuf::new(),
             fingerprint,
-            body: Vec::new(),
+            body: None,
             entries: FxHashMap::default(),
-            files: FxHashMap::default(),
+            files: Vec::new(),
             staging: Mutex::default(),
         };
         if directory_is_linked(directory) {
             return cache;
         }
         cache.file = directory.join(FILE_NAME);
-        if let Some((body, entries, files)) =
-            read_checksummed(&cache.file).and_then(|body| index(body, fingerprint))
-        {
-            cache.body = body;
-            cache.entries = entries;
-            cache.files = files;
+        if let Some(body) = ChecksummedFile::open(&cache.file) {
+            if let Some((entries, files)) = index(&body, fingerprint) {
+                cache.body = Some(body);
+                cache.entries = entries;
+                cache.files = files;
+            }
         }
         cache
     }
@@ -191,31 +195,36 @@ impl FactsCache {
         if !stamp.trusted() {
             return None;
         }
-        let (known, hash) = self.files.get(relative)?;
+        let at = self.known(relative)?;
+        let (_, known, hash) = &self.files[at];
         if *known != stamp {
             return None;
         }
         let facts = self.cached(hash)?;
-        self.saw(relative, stamp, *hash);
+        if let Ok(mut staging) = self.staging.lock() {
+            staging.seen_unchanged.push(at as u32);
+        }
         Some((facts, *hash))
+    }
+
+    /// Where the last run's record of the file at `relative` is.
+    fn known(&self, relative: &str) -> Option<usize> {
+        self.files
+            .binary_search_by(|(path, _, _)| path.as_ref().cmp(relative))
+            .ok()
     }
 
     /// The cached facts of a content.
     fn cached(&self, hash: &[u8; 16]) -> Option<FileFacts> {
         let range = self.entries.get(hash)?;
+        let bytes = self.body.as_ref()?.read_range(range.clone())?;
         let (mut facts, encoding) =
-            postcard::from_bytes::<(FileFacts, Option<String>)>(&self.body[range.clone()]).ok()?;
+            postcard::from_bytes::<(FileFacts, Option<String>)>(&bytes).ok()?;
         facts.encoding = match encoding {
             Some(name) => Some(crate::source::codec_name(&name)?),
             None => None,
         };
         Some(facts)
-    }
-
-    fn saw(&self, relative: &str, stamp: Stamp, hash: [u8; 16]) {
-        if let Ok(mut staging) = self.staging.lock() {
-            staging.seen.push((relative.into(), stamp, hash));
-        }
     }
 
     /// The facts of the file at `relative`, read with this stamp, whose bytes have this
@@ -239,8 +248,14 @@ impl FactsCache {
                 (facts, bytes)
             }
         };
+        let known = self
+            .known(relative)
+            .filter(|at| self.files[*at].1 == stamp && self.files[*at].2 == hash);
         if let Ok(mut staging) = self.staging.lock() {
-            staging.seen.push((relative.into(), stamp, hash));
+            match known {
+                Some(at) => staging.seen_unchanged.push(at as u32),
+                None => staging.seen_changed.push((relative.into(), stamp, hash)),
+            }
             if let Some(bytes) = fresh {
                 staging.append(&self.file, self.fingerprint, hash, &bytes);
             }
@@ -258,33 +273,73 @@ impl FactsCache {
         if staging.failed || self.file.as_os_str().is_empty() {
             return;
         }
-        let mut files = std::mem::take(&mut staging.seen);
-        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        files.dedup_by(|a, b| a.0 == b.0);
+        let mut unchanged = std::mem::take(&mut staging.seen_unchanged);
+        let mut changed = std::mem::take(&mut staging.seen_changed);
+        // Of records of one path, the last one seen counts (a stable sort keeps their order).
+        changed.sort_by(|a, b| a.0.cmp(&b.0));
+        changed.reverse();
+        changed.dedup_by(|later, earlier| later.0 == earlier.0);
+        changed.reverse();
+        unchanged.sort_unstable();
+        unchanged.dedup();
+        let files = merge_files(&self.files, &unchanged, &changed);
         let mut hashes: Vec<[u8; 16]> = files.iter().map(|(_, _, hash)| *hash).collect();
         hashes.sort_unstable();
         hashes.dedup();
-        let kept: Vec<([u8; 16], Range<usize>)> = hashes
+        let mut kept: Vec<([u8; 16], Range<u64>)> = hashes
             .iter()
             .filter(|hash| !staging.written.contains(*hash))
             .filter_map(|hash| Some((*hash, self.entries.get(hash)?.clone())))
             .collect();
-        let same_files = files.len() == self.files.len()
-            && files
-                .iter()
-                .all(|(path, stamp, hash)| self.files.get(path) == Some(&(*stamp, *hash)));
+        let same_files = changed.is_empty() && files.len() == self.files.len();
         if staging.output.is_none() && kept.len() == self.entries.len() && same_files {
             return;
         }
-        for (hash, range) in kept {
-            staging.append(&self.file, self.fingerprint, hash, &self.body[range]);
+        if let Some(body) = &self.body {
+            // In the order of the old file, which is read once more from the start.
+            kept.sort_unstable_by_key(|(_, range)| range.start);
+            let ranges: Vec<Range<u64>> = kept.iter().map(|(_, range)| range.clone()).collect();
+            let copied = body.copy_ranges(&ranges, |at, bytes| {
+                staging.append(&self.file, self.fingerprint, kept[at].0, bytes);
+            });
+            if !copied.unwrap_or(false) {
+                // Changed since it was opened: this run leaves the cache as it was.
+                return;
+            }
         }
         if staging.output.is_none() {
             // Nothing to keep: an empty cache.
             let _ = staging.output(&self.file, self.fingerprint);
         }
-        let _ = staging.finish(files);
+        let _ = staging.finish(&files);
     }
+}
+
+/// The records of the files a run saw, sorted by path: the `unchanged` ones of `known` (its
+/// indices, sorted) and the `changed` ones (sorted by path, each path once), which win.
+fn merge_files<'a>(
+    known: &'a [FileRecord],
+    unchanged: &[u32],
+    changed: &'a [FileRecord],
+) -> Vec<&'a FileRecord> {
+    let is_changed = |path: &str| {
+        changed
+            .binary_search_by(|(other, _, _)| other.as_ref().cmp(path))
+            .is_ok()
+    };
+    let mut files: Vec<&FileRecord> = Vec::with_capacity(unchanged.len() + changed.len());
+    let mut changed = changed.iter().peekable();
+    for record in unchanged.iter().map(|at| &known[*at as usize]) {
+        if is_changed(&record.0) {
+            continue;
+        }
+        while let Some(earlier) = changed.next_if(|other| other.0 < record.0) {
+            files.push(earlier);
+        }
+        files.push(record);
+    }
+    files.extend(changed);
+    files
 }
 
 /// The stamp of caches that importgate `version` can use with these watched APIs (in any
@@ -306,28 +361,30 @@ fn fingerprint(version: &str, watched_apis: &[String]) -> [u8; 16] {
     stamp
 }
 
-/// The entries of a cache body with this stamp: each content hash with its byte range.
-type Index = FxHashMap<[u8; 16], Range<usize>>;
-/// Each file's stamp and content hash, by path.
-type Files = FxHashMap<Box<str>, FileState>;
+/// The entries of a cache body: each content hash with its byte range.
+type Index = FxHashMap<[u8; 16], Range<u64>>;
 
-fn index(body: Vec<u8>, fingerprint: [u8; 16]) -> Option<(Vec<u8>, Index, Files)> {
-    let format = u32::from_le_bytes(body.get(..4)?.try_into().ok()?);
-    if format != FORMAT || body.get(4..HEADER_BYTES)? != fingerprint {
+/// The entries and files of a cache file with this stamp.
+fn index(body: &ChecksummedFile, fingerprint: [u8; 16]) -> Option<(Index, Vec<FileRecord>)> {
+    let mut header = [0; HEADER_BYTES];
+    body.read_at(0, &mut header).ok()?;
+    let format = u32::from_le_bytes(header[..4].try_into().ok()?);
+    if format != FORMAT || header[4..] != fingerprint {
         return None;
     }
-    let length_at = body.len().checked_sub(8)?;
-    let footer_length = u64::from_le_bytes(body[length_at..].try_into().ok()?);
+    let length_at = body.body_length().checked_sub(8)?;
+    let mut footer_length = [0; 8];
+    body.read_at(length_at, &mut footer_length).ok()?;
     let footer_at = length_at
-        .checked_sub(usize::try_from(footer_length).ok()?)
-        .filter(|at| *at >= HEADER_BYTES)?;
-    let footer: Footer = postcard::from_bytes(&body[footer_at..length_at]).ok()?;
-    let mut at = HEADER_BYTES;
+        .checked_sub(u64::from_le_bytes(footer_length))
+        .filter(|at| *at >= HEADER_BYTES as u64)?;
+    let footer: Footer = postcard::from_bytes(&body.read_range(footer_at..length_at)?).ok()?;
+    let mut at = HEADER_BYTES as u64;
     let mut entries = FxHashMap::default();
     entries.reserve(footer.entries.len());
     for (hash, length) in footer.entries {
         let end = at
-            .checked_add(length as usize)
+            .checked_add(u64::from(length))
             .filter(|end| *end <= footer_at)?;
         entries.insert(hash, at..end);
         at = end;
@@ -335,12 +392,12 @@ fn index(body: Vec<u8>, fingerprint: [u8; 16]) -> Option<(Vec<u8>, Index, Files)
     if at != footer_at {
         return None;
     }
-    let files = footer
-        .files
-        .into_iter()
-        .map(|(path, stamp, hash)| (path, (stamp, hash)))
-        .collect();
-    Some((body, entries, files))
+    let files = footer.files;
+    // Looked up by binary search: a file not sorted is not one this program wrote.
+    if !files.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+        return None;
+    }
+    Some((entries, files))
 }
 
 #[cfg(test)]
@@ -439,6 +496,27 @@ mod tests {
         );
         let (_, parsed) = facts_of(&FactsCache::open(&cache_dir, &[]), "import a\n");
         assert!(parsed, "this version parses again");
+    }
+
+    #[test]
+    fn a_file_read_again_after_its_cached_facts_is_recorded_with_what_was_read() {
+        // A run trusts a stamp, then a check reads the file and finds other bytes (an edit
+        // that kept size and times): the file is checked again from what was read, and the
+        // next run must not trust the old content for that stamp.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache_dir = dir.path().join(".importgate_cache");
+        let stamp = Stamp::for_tests(9, 1_000_000);
+        let cache = FactsCache::open(&cache_dir, &[]);
+        facts_at(&cache, "app/m.py", "import a\n", stamp);
+        cache.save();
+        let cache = FactsCache::open(&cache_dir, &[]);
+        assert!(cache.unchanged("app/m.py", stamp).is_some());
+        let (edited, parsed) = facts_at(&cache, "app/m.py", "import b\n", stamp);
+        assert!(parsed);
+        cache.save();
+        let cache = FactsCache::open(&cache_dir, &[]);
+        let (facts, hash) = cache.unchanged("app/m.py", stamp).expect("trusted");
+        assert_eq!((facts, hash), (edited, content_hash(b"import b\n")));
     }
 
     #[test]

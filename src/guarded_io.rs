@@ -81,7 +81,15 @@ fn open_nonblocking(path: &Path, no_follow: bool) -> io::Result<File> {
     options.open(path)
 }
 
-fn read_opened(file: File, limit: u64) -> Result<Vec<u8>, ReadError> {
+/// Opens a regular file of at most `limit` bytes for reading without reading it, never
+/// blocking on a FIFO or device; with its length. (Whoever reads it on bounds their reads:
+/// the file may still grow.)
+pub fn open_regular(path: &Path, limit: u64) -> Result<(File, u64), ReadError> {
+    checked_regular(open_nonblocking(path, false)?, limit)
+}
+
+/// `file` and its length, when it is a regular file of at most `limit` bytes.
+fn checked_regular(file: File, limit: u64) -> Result<(File, u64), ReadError> {
     let metadata = file.metadata()?;
     let kind = metadata.file_type();
     if !kind.is_file() {
@@ -90,7 +98,12 @@ fn read_opened(file: File, limit: u64) -> Result<Vec<u8>, ReadError> {
     if metadata.len() > limit {
         return Err(ReadError::TooLarge(limit));
     }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    Ok((file, metadata.len()))
+}
+
+fn read_opened(file: File, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, length) = checked_regular(file, limit)?;
+    let mut bytes = Vec::with_capacity(length as usize);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge(limit));
