@@ -286,15 +286,17 @@ impl FactsCache {
         let mut hashes: Vec<[u8; 16]> = files.iter().map(|(_, _, hash)| *hash).collect();
         hashes.sort_unstable();
         hashes.dedup();
+        // Nothing parsed: every content seen is an entry of the old file.
+        let same_files = changed.is_empty() && files.len() == self.files.len();
+        if staging.output.is_none() && hashes.len() == self.entries.len() && same_files {
+            return;
+        }
         let mut kept: Vec<([u8; 16], Range<u64>)> = hashes
             .iter()
             .filter(|hash| !staging.written.contains(*hash))
             .filter_map(|hash| Some((*hash, self.entries.get(hash)?.clone())))
             .collect();
-        let same_files = changed.is_empty() && files.len() == self.files.len();
-        if staging.output.is_none() && kept.len() == self.entries.len() && same_files {
-            return;
-        }
+        drop(hashes);
         if let Some(body) = &self.body {
             // In the order of the old file, which is read once more from the start.
             kept.sort_unstable_by_key(|(_, range)| range.start);
