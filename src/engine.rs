@@ -159,7 +159,8 @@ impl SelectedPaths {
 
     /// Whether `relative` is a selected path or lies below one.
     pub fn covers(&self, relative: &str) -> bool {
-        self.covering(relative).next().is_some()
+        // Runs on many paths are mostly given the files themselves: one lookup for those.
+        self.paths.contains(relative) || self.covering(relative).next().is_some()
     }
 }
 
@@ -188,11 +189,17 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .stack_size(crate::frontend::nesting::PARSE_STACK_BYTES)
         .build()
         .map_err(|error| RunError::Threads(error.to_string()))?;
-    let selection = pool.install(|| Selection::new(&options.paths, &config.root))?;
     let walk_threads = pool.current_num_threads();
 
     let discovery =
         pool.install(|| discover_listed(config, walk_threads, options.cache_dir.as_deref()));
+    let selection = pool.install(|| {
+        Selection::new(
+            &options.paths,
+            &config.root,
+            discovery.files.iter().map(|file| file.relative.as_str()),
+        )
+    })?;
     let watched_apis: Vec<String> = config
         .banned
         .iter()
@@ -715,6 +722,57 @@ fn is_plain(path: &Path) -> bool {
         && path.components().collect::<PathBuf>().as_os_str() == path.as_os_str()
 }
 
+/// The files the walk listed, for recognizing given paths without a system call each: a
+/// given path made of plain names only (no `.`, `..`, root or prefix) that names, below the
+/// working directory, a file the walk listed is that file. The walk follows no directory
+/// symlink, so every directory on the way is a real one and the path's canonical form is the
+/// root's joined with it, as [`CanonicalDirectories`] would find; the listing is current
+/// (a file deleted or added changes its directory's time, and the walk is then redone).
+struct ListedFiles<'a> {
+    files: HashSet<&'a str>,
+    /// The working directory relative to the root, with a trailing `/` (empty at the root).
+    prefix: String,
+}
+
+impl<'a> ListedFiles<'a> {
+    /// Below this many given paths, stat'ing each costs less than hashing the listing.
+    const WORTH_IT: usize = 256;
+
+    /// `None` when the working directory is not inside the root.
+    fn new(canonical_root: &Path, listed: impl Iterator<Item = &'a str>) -> Option<Self> {
+        let working = std::env::current_dir().ok()?.canonicalize().ok()?;
+        let below = working.strip_prefix(canonical_root).ok()?;
+        let mut prefix = crate::discover::slash_path(below);
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        Some(Self {
+            files: listed.collect(),
+            prefix,
+        })
+    }
+
+    /// The root-relative path of the listed file that `given` names, if it is one.
+    fn relative_of(&self, given: &Path) -> Option<String> {
+        // `a.py/` is not the file `a.py` for the system (it names no directory).
+        let text = given.to_str()?;
+        if text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR) {
+            return None;
+        }
+        let mut relative = self.prefix.clone();
+        for (at, component) in given.components().enumerate() {
+            let std::path::Component::Normal(name) = component else {
+                return None;
+            };
+            if at > 0 {
+                relative.push('/');
+            }
+            relative.push_str(name.to_str()?);
+        }
+        self.files.contains(relative.as_str()).then_some(relative)
+    }
+}
+
 /// The files a run reports on.
 struct Selection {
     /// Canonical absolute paths given by the user, in their order; empty means everything.
@@ -726,18 +784,46 @@ struct Selection {
     /// or one of its directories is here, so selection costs a lookup per path component,
     /// not a comparison per given path (`None`: everything).
     relative: Option<SelectedPaths>,
+    /// Whether each given path is a file the walk listed (so certainly selects a file).
+    listed_each: Vec<bool>,
 }
 
 impl Selection {
-    fn new(given: &[PathBuf], root: &Path) -> Result<Self, RunError> {
+    /// The selection of the `given` paths, in a tree whose walk listed the files at
+    /// `listed` (root-relative).
+    fn new<'a>(
+        given: &[PathBuf],
+        root: &Path,
+        listed: impl Iterator<Item = &'a str>,
+    ) -> Result<Self, RunError> {
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut paths = Vec::with_capacity(given.len());
-        // pre-commit passes thousands of files from as many directories: each directory is
+        // pre-commit passes thousands of files from as many directories: the ones the walk
+        // listed need no system call (see `ListedFiles`); each other one's directory is
         // resolved once, from its resolved parent.
+        let listed = (given.len() >= ListedFiles::WORTH_IT)
+            .then(|| ListedFiles::new(&canonical_root, listed))
+            .flatten();
+        let fast: Vec<Option<PathBuf>> = given
+            .iter()
+            .map(|path| {
+                let listed = listed.as_ref()?;
+                Some(canonical_root.join(listed.relative_of(path)?))
+            })
+            .collect();
+        let listed_each: Vec<bool> = fast.iter().map(Option::is_some).collect();
         let mut canonical_parents = CanonicalDirectories::default();
         // Thousands of paths are stat'ed in parallel (called inside the run's pool).
-        let metadata_each: Vec<std::io::Result<std::fs::Metadata>> =
-            given.par_iter().map(std::fs::metadata).collect();
-        for (path, metadata) in given.iter().zip(metadata_each) {
+        let metadata_each: Vec<Option<std::io::Result<std::fs::Metadata>>> = given
+            .par_iter()
+            .zip(&fast)
+            .map(|(path, fast)| fast.is_none().then(|| std::fs::metadata(path)))
+            .collect();
+        for ((path, metadata), fast) in given.iter().zip(metadata_each).zip(fast) {
+            let (Some(metadata), None) = (metadata, &fast) else {
+                paths.extend(fast);
+                continue;
+            };
             let missing = || RunError::MissingPath(path.clone());
             let metadata = metadata.map_err(|_| missing())?;
             // The walk lists a symlinked file under its own name, so only the directory part
@@ -758,7 +844,7 @@ impl Selection {
             };
             paths.push(canonical);
         }
-        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let root = canonical_root;
         // A path at or above the root selects all of it (`""`).
         let relative_each: Vec<Option<String>> = paths
             .iter()
@@ -774,6 +860,7 @@ impl Selection {
             paths,
             relative_each,
             relative,
+            listed_each,
         })
     }
 
@@ -791,6 +878,10 @@ impl Selection {
         let Some(selected) = &self.relative else {
             return Vec::new();
         };
+        // A listed file selects itself: only the other given paths are looked for.
+        if self.listed_each.iter().all(|listed| *listed) {
+            return Vec::new();
+        }
         let mut matched: HashSet<&str> = HashSet::new();
         for file in files {
             matched.extend(selected.covering(&file.relative));
@@ -798,12 +889,14 @@ impl Selection {
         self.paths
             .iter()
             .zip(&self.relative_each)
-            .filter(|(_, relative)| {
-                relative
-                    .as_deref()
-                    .is_none_or(|relative| !matched.contains(relative))
+            .zip(&self.listed_each)
+            .filter(|((_, relative), listed)| {
+                !**listed
+                    && relative
+                        .as_deref()
+                        .is_none_or(|relative| !matched.contains(relative))
             })
-            .map(|(path, _)| path.clone())
+            .map(|((path, _), _)| path.clone())
             .collect()
     }
 }

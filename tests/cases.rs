@@ -178,6 +178,82 @@ fn ten_thousand_paths_select_exactly_their_files() {
     }
 }
 
+/// Runs on many paths recognize the files the walk listed without a system call each; the
+/// answer must be the one the system gives. Each run below is compared with the same paths
+/// given absolute (never recognized that way): plain paths, `./` and `//`, a path through a
+/// symlinked directory, a non-Python file, from the root and from a directory below it, and
+/// a file named with a trailing `/` (no such directory: an error either way).
+#[test]
+fn many_relative_paths_select_what_the_same_paths_absolute_select() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let root = tree.path().canonicalize().expect("canonical");
+    let mut files = vec![
+        (
+            "rules.toml".to_string(),
+            "[[boundary]]\nid = \"pkg-not-other\"\nfrom = [\"pkg.**\"]\nforbid = [\"other\"]\n"
+                .to_string(),
+        ),
+        ("pkg/__init__.py".to_string(), String::new()),
+        ("other/__init__.py".to_string(), String::new()),
+        ("pkg/notes.txt".to_string(), "not python\n".to_string()),
+    ];
+    for n in 0..300 {
+        files.push((format!("pkg/m{n}.py"), "import other\n".to_string()));
+    }
+    common::write_files(&root, &files);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.join("pkg"), root.join("link")).expect("symlink");
+
+    let run = |cwd: &std::path::Path, paths: &[String]| {
+        let mut args = vec!["check", "--output-format", "json", "--verbose"];
+        args.extend(paths.iter().map(String::as_str));
+        let output = common::importgate(cwd, &args).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .filter(|line| line.contains("skipped") || line.contains("no such file"))
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        let mut document: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_default();
+        if let Some(summary) = document["summary"].as_object_mut() {
+            summary.remove("elapsed_ms");
+        }
+        (output.status.code(), document.to_string(), stderr)
+    };
+    let absolute = |cwd: &std::path::Path, paths: &[String]| -> Vec<String> {
+        paths
+            .iter()
+            .map(|path| format!("{}/{path}", cwd.display()))
+            .collect()
+    };
+    let mut from_root: Vec<String> = (0..290).map(|n| format!("pkg/m{n}.py")).collect();
+    from_root.extend(["./pkg/m290.py", "pkg//m291.py", "pkg/notes.txt"].map(String::from));
+    #[cfg(unix)]
+    from_root.push("link/m292.py".to_string());
+    let below = root.join("pkg");
+    let from_below: Vec<String> = (0..300).map(|n| format!("m{n}.py")).collect();
+    for (cwd, paths) in [(&root, &from_root), (&below, &from_below)] {
+        let relative = run(cwd, paths);
+        assert_eq!(relative.0, Some(1), "{}", relative.1);
+        assert!(relative.1.contains("pkg/m290.py"));
+        // The text file is skipped and said so (with --verbose).
+        assert_eq!(
+            relative.2.len(),
+            usize::from(cwd == &root),
+            "{:?}",
+            relative.2
+        );
+        assert_eq!(relative, run(cwd, &absolute(cwd, paths)));
+    }
+    let mut trailing = from_root.clone();
+    trailing.push("pkg/m0.py/".to_string());
+    for paths in [trailing.clone(), absolute(&root, &trailing)] {
+        let (code, _, stderr) = run(&root, &paths);
+        assert_eq!(code, Some(2));
+        assert!(stderr[0].ends_with("pkg/m0.py/: no such file or directory"));
+    }
+}
+
 /// The README promises identical output whatever the number of threads. Regression: with one
 /// package in two python roots, which root's file answered `from pkg import N` depended on
 /// which thread merged first (10 of 20 runs with `-j 2` disagreed). Every case, many runs at
