@@ -111,7 +111,8 @@ importgate, floor, corpus, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys
 baseline_bin, baseline_config = sys.argv[5], sys.argv[6] or os.path.join(sys.argv[3], "rules.toml")
 py = [os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if f.endswith(".py")]
 megabytes = sum(os.path.getsize(p) for p in py) / 1e6
-check = [importgate, "check", "--config", os.path.join(corpus, "rules.toml"),
+# Cold runs: --no-cache, so that every file is read and parsed as the floor does.
+check = [importgate, "check", "--no-cache", "--config", os.path.join(corpus, "rules.toml"),
          "--output-format", "json", "--exit-zero", "-o", os.devnull]
 parse = [floor, corpus]
 
@@ -125,7 +126,7 @@ def peak_rss_mb(command):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     return int(result.stderr.strip().splitlines()[-1]) / 1024
 
-baseline = [baseline_bin, "check", "--config", baseline_config, "--output-format", "json", "--exit-zero", "-o", os.devnull] if baseline_bin else None
+baseline = [baseline_bin, "check", "--no-cache", "--config", baseline_config, "--output-format", "json", "--exit-zero", "-o", os.devnull] if baseline_bin else None
 timed(check); timed(parse)  # warm the page cache
 check_times, parse_times, baseline_times = [], [], []
 for _ in range(runs):  # interleaved, so all see the same machine load
