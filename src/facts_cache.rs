@@ -219,6 +219,11 @@ impl FactsCache {
         Some((facts, *hash))
     }
 
+    /// Whether the last run that wrote the cache saw a file at `relative`.
+    pub fn knows(&self, relative: &str) -> bool {
+        self.known(relative).is_some()
+    }
+
     /// Where the last run's record of the file at `relative` is.
     fn known(&self, relative: &str) -> Option<usize> {
         self.by_path
