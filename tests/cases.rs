@@ -89,10 +89,10 @@ fn checking_every_file_reports_what_the_full_run_reports() {
     }
 }
 
-/// 10,000 PATHS (Python files, files that are not Python, excluded files, files outside the
-/// root), selecting a quarter of the tree (checked file by file) and all of it (a full run
-/// cut down): each run reports what the full run reports for the selected files, and
-/// counts them.
+/// 10,000 PATHS (Python files, directories — one of Python files, one of other files, one
+/// excluded —, files that are not Python, excluded files, files outside the root), selecting
+/// a quarter of the tree and all of it: each run reports what the full run reports for the
+/// selected files, and counts them.
 #[test]
 fn ten_thousand_paths_select_exactly_their_files() {
     let tree = tempfile::tempdir().expect("tempdir");
@@ -142,18 +142,27 @@ fn ten_thousand_paths_select_exactly_their_files() {
     }
     let full = diagnostics_by_path(root, &[]);
     // A quarter of the Python files and 9,250 other paths; every Python file and 7,000.
+    let directories = ["back/internal", "data", "vendor"];
     for selected in [&python[..750], &python[..]] {
         let mut paths: Vec<&str> = selected.iter().map(String::as_str).collect();
+        paths.extend(directories);
         paths.extend(
             others
                 .iter()
-                .take(10_000 - selected.len())
+                .take(10_000 - selected.len() - directories.len())
                 .map(String::as_str),
         );
+        // The Python files given, and those below a directory given (`vendor` is excluded).
         let chosen: std::collections::HashSet<&str> = paths
             .iter()
             .copied()
             .filter(|p| p.ends_with(".py"))
+            .chain(
+                python
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|p| p.starts_with("back/internal/")),
+            )
             .collect();
         let mut args = vec!["check", "--output-format", "json"];
         args.extend(&paths);
@@ -169,10 +178,12 @@ fn ten_thousand_paths_select_exactly_their_files() {
             .collect();
         assert!(!expected.is_empty());
         assert_eq!(got.iter().collect::<Vec<_>>(), expected);
+        // And back/internal/__init__.py, below a directory given.
         let checked = python
             .iter()
             .filter(|p| chosen.contains(p.as_str()))
-            .count();
+            .count()
+            + 1;
         assert_eq!(document["summary"]["files_checked"], checked);
         assert_eq!(paths.len(), 10_000);
     }
