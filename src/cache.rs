@@ -498,15 +498,16 @@ impl ChecksummedFile {
     pub(crate) fn open(path: &Path) -> Option<Self> {
         let (file, length) = open_regular(path, CACHE_LIMIT).ok()?;
         let body_length = length.checked_sub(CHECKSUM_BYTES as u64)?;
-        let mut checksum = [0; CHECKSUM_BYTES];
-        let opened = Self {
+        let mut opened = Self {
             file,
             body_length,
-            checksum,
+            checksum: [0; CHECKSUM_BYTES],
         };
+        let mut checksum = [0; CHECKSUM_BYTES];
         opened.read_at(body_length, &mut checksum).ok()?;
+        opened.checksum = checksum;
         let (computed, read) = opened.hash_body(|_, _| {}).ok()?;
-        (read == body_length && computed == checksum).then_some(Self { checksum, ..opened })
+        (read == body_length && computed == checksum).then_some(opened)
     }
 
     /// The length of the body (the file without its checksum).

@@ -228,22 +228,17 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     // tree costs less than completing the facts of the other files one by one.
     // With the facts cache of an earlier full run, a full run parses next to nothing (on the
     // benchmark corpus it costs as much as parsing 1/24 of the tree's files on PATHS): then
-    // 1/32 of the tree is enough. Cache hits are estimated from the paths it knows, so that
-    // runs on a few paths never read it.
-    let mut facts_cache = None;
-    let filtered_full_run = !selection.is_everything()
-        && (selected.len() * 2 >= all_files.len().max(1)
-            || (selected.len() * 32 >= all_files.len()
-                && options.cache_dir.as_deref().is_some_and(|directory| {
-                    let cache = FactsCache::open(directory, &watched_apis);
-                    let known = all_files
-                        .iter()
-                        .filter(|file| cache.knows(&file.relative))
-                        .count();
-                    let worth_it = known * 10 >= all_files.len() * 9;
-                    facts_cache = worth_it.then_some(cache);
-                    worth_it
-                })));
+    // 1/32 of the tree is enough. The cache is read only then, so that runs on a few paths
+    // never read it.
+    let covers_half = !selection.is_everything() && selected.len() * 2 >= all_files.len().max(1);
+    let warm_cache =
+        (!selection.is_everything() && !covers_half && selected.len() * 32 >= all_files.len())
+            .then(|| {
+                let directory = options.cache_dir.as_deref()?;
+                warm_facts_cache(FactsCache::open(directory, &watched_apis), &all_files)
+            })
+            .flatten();
+    let filtered_full_run = covers_half || warm_cache.is_some();
     let files: Vec<&SourceFile> = if filtered_full_run {
         all_files.iter().collect()
     } else {
@@ -251,12 +246,13 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     };
     // Full runs parse only the contents they have not seen (runs on a few PATHS have the
     // import cache instead).
-    if facts_cache.is_none() && (selection.is_everything() || filtered_full_run) {
-        facts_cache = options
+    let facts_cache = warm_cache.or_else(|| {
+        options
             .cache_dir
             .as_deref()
-            .map(|directory| FactsCache::open(directory, &watched_apis));
-    }
+            .filter(|_| selection.is_everything() || filtered_full_run)
+            .map(|directory| FactsCache::open(directory, &watched_apis))
+    });
     let filter = DefinitionFilter::new(config, options.all_public_definitions);
     let ignore_lists = config.ignore_lists();
     // Packages of the tree that the python roots do not reach: imports of them pass for
@@ -739,6 +735,16 @@ fn is_plain(path: &Path) -> bool {
         && path.components().collect::<PathBuf>().as_os_str() == path.as_os_str()
 }
 
+/// `cache` when it knows nine in ten of the tree's files by path: a full run then parses
+/// next to nothing. (Their stamps are not looked at: that is the run's work.)
+fn warm_facts_cache(cache: FactsCache, all_files: &[SourceFile]) -> Option<FactsCache> {
+    let known = all_files
+        .iter()
+        .filter(|file| cache.knows(&file.relative))
+        .count();
+    (known * 10 >= all_files.len() * 9).then_some(cache)
+}
+
 /// The files the walk listed, for recognizing given paths without a system call each: a
 /// given path made of plain names only (no `.`, `..`, root or prefix) that names, below the
 /// working directory, a file the walk listed is that file. The walk follows no directory
@@ -790,6 +796,13 @@ impl<'a> ListedFiles<'a> {
     }
 }
 
+/// How a given path was found: a file the walk listed (its root-relative path), or by the
+/// system.
+enum GivenPath {
+    Listed(String),
+    Stat(std::io::Result<std::fs::Metadata>),
+}
+
 /// The files a run reports on.
 struct Selection {
     /// Canonical absolute paths given by the user, in their order; empty means everything.
@@ -813,33 +826,38 @@ impl Selection {
         root: &Path,
         listed: impl Iterator<Item = &'a str>,
     ) -> Result<Self, RunError> {
-        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        let mut paths = Vec::with_capacity(given.len());
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         // pre-commit passes thousands of files from as many directories: the ones the walk
-        // listed need no system call (see `ListedFiles`); each other one's directory is
-        // resolved once, from its resolved parent.
+        // listed need no system call (see `ListedFiles`); the others are stat'ed in parallel
+        // (called inside the run's pool), and each of their directories is resolved once,
+        // from its resolved parent.
         let listed = (given.len() >= ListedFiles::WORTH_IT)
-            .then(|| ListedFiles::new(&canonical_root, listed))
+            .then(|| ListedFiles::new(&root, listed))
             .flatten();
-        let fast: Vec<Option<PathBuf>> = given
-            .iter()
-            .map(|path| {
-                let listed = listed.as_ref()?;
-                Some(canonical_root.join(listed.relative_of(path)?))
-            })
-            .collect();
-        let listed_each: Vec<bool> = fast.iter().map(Option::is_some).collect();
-        let mut canonical_parents = CanonicalDirectories::default();
-        // Thousands of paths are stat'ed in parallel (called inside the run's pool).
-        let metadata_each: Vec<Option<std::io::Result<std::fs::Metadata>>> = given
+        let found_each: Vec<GivenPath> = given
             .par_iter()
-            .zip(&fast)
-            .map(|(path, fast)| fast.is_none().then(|| std::fs::metadata(path)))
+            .map(
+                |path| match listed.as_ref().and_then(|listed| listed.relative_of(path)) {
+                    Some(relative) => GivenPath::Listed(relative),
+                    None => GivenPath::Stat(std::fs::metadata(path)),
+                },
+            )
             .collect();
-        for ((path, metadata), fast) in given.iter().zip(metadata_each).zip(fast) {
-            let (Some(metadata), None) = (metadata, &fast) else {
-                paths.extend(fast);
-                continue;
+        let listed_each: Vec<bool> = found_each
+            .iter()
+            .map(|found| matches!(found, GivenPath::Listed(_)))
+            .collect();
+        let mut canonical_parents = CanonicalDirectories::default();
+        let mut paths = Vec::with_capacity(given.len());
+        let mut relative_each: Vec<Option<String>> = Vec::with_capacity(given.len());
+        for (path, found) in given.iter().zip(found_each) {
+            let metadata = match found {
+                GivenPath::Listed(relative) => {
+                    paths.push(root.join(&relative));
+                    relative_each.push(Some(relative));
+                    continue;
+                }
+                GivenPath::Stat(metadata) => metadata,
             };
             let missing = || RunError::MissingPath(path.clone());
             let metadata = metadata.map_err(|_| missing())?;
@@ -859,18 +877,14 @@ impl Selection {
                 }
                 _ => path.canonicalize().map_err(|_| missing())?,
             };
+            // A path at or above the root selects all of it (`""`).
+            relative_each.push(match canonical.strip_prefix(&root) {
+                Ok(below) => Some(crate::discover::slash_path(below)),
+                Err(_) if root.starts_with(&canonical) => Some(String::new()),
+                Err(_) => None,
+            });
             paths.push(canonical);
         }
-        let root = canonical_root;
-        // A path at or above the root selects all of it (`""`).
-        let relative_each: Vec<Option<String>> = paths
-            .iter()
-            .map(|path| match path.strip_prefix(&root) {
-                Ok(below) => Some(crate::discover::slash_path(below)),
-                Err(_) if root.starts_with(path) => Some(String::new()),
-                Err(_) => None,
-            })
-            .collect();
         let relative = (!paths.is_empty())
             .then(|| SelectedPaths::new(relative_each.iter().flatten().cloned()));
         Ok(Self {

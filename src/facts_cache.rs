@@ -294,11 +294,11 @@ impl FactsCache {
         }
         let mut unchanged = std::mem::take(&mut staging.seen_unchanged);
         let mut changed = std::mem::take(&mut staging.seen_changed);
-        // Of records of one path, the last one seen counts (a stable sort keeps their order).
+        // Of records of one path, the last one seen counts: latest first, a stable sort keeps
+        // that order, and dedup keeps the first.
+        changed.reverse();
         changed.sort_by(|a, b| a.0.cmp(&b.0));
-        changed.reverse();
-        changed.dedup_by(|later, earlier| later.0 == earlier.0);
-        changed.reverse();
+        changed.dedup_by(|other, kept| other.0 == kept.0);
         unchanged.sort_unstable();
         unchanged.dedup();
         let files = merge_files(&self.files, &unchanged, &changed);
@@ -319,9 +319,9 @@ impl FactsCache {
         if let Some(body) = &self.body {
             // In the order of the old file, which is read once more from the start.
             kept.sort_unstable_by_key(|(_, range)| range.start);
-            let ranges: Vec<Range<u64>> = kept.iter().map(|(_, range)| range.clone()).collect();
+            let (kept, ranges): (Vec<[u8; 16]>, Vec<Range<u64>>) = kept.into_iter().unzip();
             let copied = body.copy_ranges(&ranges, |at, bytes| {
-                staging.append(&self.file, self.fingerprint, kept[at].0, bytes);
+                staging.append(&self.file, self.fingerprint, kept[at], bytes);
             });
             if !copied.unwrap_or(false) {
                 // Changed since it was opened: this run leaves the cache as it was.
@@ -420,7 +420,8 @@ fn index(body: &ChecksummedFile, fingerprint: [u8; 16]) -> Option<(Index, Vec<Fi
         return None;
     }
     let files = footer.files;
-    // Looked up by binary search: a file not sorted is not one this program wrote.
+    // Sorted and distinct, as runs write them (a save merges them in order): a file that is
+    // not is not one this program wrote.
     if !files.windows(2).all(|pair| pair[0].0 < pair[1].0) {
         return None;
     }
