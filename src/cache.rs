@@ -23,11 +23,11 @@ use crate::file_text::content_hash;
 use crate::guarded_io::{open_regular, read_regular, CACHE_LIMIT, SOURCE_LIMIT};
 use crate::model::{CodeContext, Import, ImportContext, ImportKind, SourceFile, Span};
 use crate::project::edge_flags;
+pub use crate::stamp::Stamp;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The directory name, next to rules.toml.
 pub const DIRECTORY: &str = ".importgate_cache";
@@ -36,9 +36,6 @@ const FILE_NAME: &str = "imports-v3.bin";
 const FORMAT: u32 = 3;
 /// Bytes of the checksum at the end of the file.
 const CHECKSUM_BYTES: usize = 32;
-/// A file modified this recently may change again within the clock's resolution without
-/// its time changing: its time is not trusted (its content hash still is).
-const RACY_WINDOW: Duration = Duration::from_secs(2);
 
 /// One import, as much of it as the graph needs; module and name are indices into the
 /// cache's string table (module names repeat across files: one allocation each when loaded).
@@ -121,67 +118,6 @@ pub struct CachedEdge {
 
 /// An edge as the project takes it: (imported module, line, column, [`edge_flags`]).
 pub type Edge = (String, u32, u32, u8);
-
-/// What identifies a file's version without reading it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    len: u64,
-    /// Nanoseconds since the epoch; 0 when the time is not to be trusted.
-    modified: u64,
-    /// The inode change time, likewise.
-    changed: u64,
-    inode: u64,
-    device: u64,
-}
-
-impl Stamp {
-    pub(crate) fn of(metadata: &std::fs::Metadata) -> Self {
-        #[cfg(unix)]
-        let (changed, inode, device) = {
-            use std::os::unix::fs::MetadataExt;
-            let changed = u64::try_from(metadata.ctime()).ok().and_then(|seconds| {
-                let nanoseconds = u32::try_from(metadata.ctime_nsec()).ok()?;
-                Some(UNIX_EPOCH + Duration::new(seconds, nanoseconds))
-            });
-            (trusted_time(changed), metadata.ino(), metadata.dev())
-        };
-        #[cfg(not(unix))]
-        let (changed, inode, device) = (1, 0, 0);
-        Self {
-            len: metadata.len(),
-            modified: trusted_time(metadata.modified().ok()),
-            changed,
-            inode,
-            device,
-        }
-    }
-
-    /// Whether every part can be relied on: no time too recent to trust.
-    pub(crate) fn trusted(&self) -> bool {
-        self.modified != 0 && self.changed != 0
-    }
-
-    /// A trusted stamp of `len` bytes with both times at `nanoseconds`.
-    #[cfg(test)]
-    pub(crate) fn for_tests(len: u64, nanoseconds: u64) -> Self {
-        Self {
-            len,
-            modified: nanoseconds,
-            changed: nanoseconds,
-            inode: 1,
-            device: 1,
-        }
-    }
-
-    /// The stamp of `len` bytes read after the metadata was taken: a file that changed
-    /// meanwhile has a newer change time, so the stamp is never trusted for its new bytes.
-    pub(crate) fn with_len(self, len: usize) -> Self {
-        Self {
-            len: len as u64,
-            ..self
-        }
-    }
-}
 
 /// What the cache holds for one file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,7 +249,7 @@ impl ImportCache {
         let stamp = stamp.with_len(bytes.len());
         let hash = content_hash(&bytes);
         if let Some(entry) =
-            cached.filter(|entry| entry.stamp.len == stamp.len && entry.hash == hash)
+            cached.filter(|entry| entry.stamp.len() == stamp.len() && entry.hash == hash)
         {
             return self.reuse(file, entry, Some(stamp), &edges_of);
         }
@@ -660,25 +596,11 @@ fn ids_in_range(document: &Document) -> bool {
     })
 }
 
-/// Nanoseconds since the epoch, or 0 when the time is unknown or too recent to trust.
-fn trusted_time(modified: Option<SystemTime>) -> u64 {
-    let Some(modified) = modified else {
-        return 0;
-    };
-    let recent = SystemTime::now()
-        .checked_sub(RACY_WINDOW)
-        .is_none_or(|threshold| modified > threshold);
-    if recent {
-        return 0;
-    }
-    modified
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_nanos() as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stamp::RACY_WINDOW;
+    use std::time::{Duration, SystemTime};
 
     /// A checksummed file of `body` in a new directory.
     fn checksummed(body: &[u8]) -> (tempfile::TempDir, PathBuf) {

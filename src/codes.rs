@@ -4,7 +4,9 @@
 //! checks themselves (`checks/`) sit far above.
 
 /// A stable check code. Codes and names are a public contract: add, never rename.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum CheckCode {
     /// IG001 forbidden-import.
     ForbiddenImport,

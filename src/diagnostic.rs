@@ -2,11 +2,11 @@
 
 use crate::codes::CheckCode;
 use crate::model::{CodeContext, Span};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// How serious a diagnostic is. Errors fail the run (exit code 1); warnings do not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Reported, does not fail the run.
@@ -26,7 +26,7 @@ impl Severity {
 }
 
 /// The registry entry that a diagnostic enforces, with the place in rules.toml that says so.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleRef {
     /// The entry's `id`.
     pub id: String,
@@ -36,7 +36,7 @@ pub struct RuleRef {
 }
 
 /// Whether `--fix` applies a fix by itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Applicability {
     /// Keeps the program's meaning: applied by `--fix`.
     Safe,
@@ -55,7 +55,7 @@ impl Applicability {
 }
 
 /// Replace the bytes `start..end` of the decoded source with `replacement`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Edit {
     /// First byte replaced.
     pub start: u32,
@@ -66,7 +66,7 @@ pub struct Edit {
 }
 
 /// A mechanical fix: edits that belong together.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// Safe or unsafe.
     pub applicability: Applicability,
@@ -79,7 +79,7 @@ pub struct Fix {
 }
 
 /// What must hold for a fix to be safe.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Requirement {
     /// `module` provides `name`: the fix is dropped when it certainly does not, and made
     /// unsafe when that cannot be known.
@@ -103,7 +103,7 @@ pub enum Requirement {
 }
 
 /// One finding, with everything a person or a CI system needs to act on it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Which check found it.
     pub code: CheckCode,
@@ -136,7 +136,7 @@ pub struct Diagnostic {
 }
 
 /// One import of a chain or cycle.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hop {
     /// The importing module.
     pub from: String,

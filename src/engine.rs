@@ -18,12 +18,14 @@ use crate::frontend::python::{extract, ExtractOptions};
 use crate::guarded_io::{read_regular, GovernedRoot, SOURCE_LIMIT};
 use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
 use crate::project::{contribution, import_edges, DefinitionFilter, NameLookup, ProjectFacts};
+use crate::report_cache::{self, RunKey, RunSettings};
 use crate::resolve::{resolve, ModuleIndex, SearchOrder};
 use crate::source::decode_python;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// What to check.
@@ -48,6 +50,10 @@ pub struct CheckOptions {
     pub cache_dir: Option<PathBuf>,
     /// Told how far the run is (a progress bar on a terminal).
     pub progress: Option<Arc<dyn Progress>>,
+    /// A full run with the cache may replay the report of the last one when nothing it was
+    /// computed from changed ([`crate::report_cache`]); its outcome then has no project
+    /// facts. For the callers that use only the report.
+    pub replay_report: bool,
 }
 
 /// Where a run reports how far it is. Called from worker threads.
@@ -97,10 +103,13 @@ pub struct Outcome {
     /// When most first-party imports do not resolve (or name packages of the tree that the
     /// python roots do not reach): the roots the tree's layout suggests. Full runs only.
     pub roots_hint: Option<RootsHint>,
+    /// The report was the last full run's, replayed (see [`crate::report_cache`]): the
+    /// project facts are empty.
+    pub replayed: bool,
 }
 
 /// "Most first-party imports do not resolve: set `python-roots`, probably to [...]".
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RootsHint {
     /// The python roots the tree's layout suggests (`""` for the root).
     pub python_roots: Vec<String>,
@@ -211,6 +220,30 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         })
         .collect();
     let extract_options = ExtractOptions::new(watched_apis.iter().cloned());
+    // A full run records its report for the next one, which replays it when nothing it was
+    // computed from changed.
+    let run_key = options
+        .cache_dir
+        .as_deref()
+        .filter(|_| selection.is_everything() && options.overlay.is_empty())
+        .map(|directory| {
+            let settings = RunSettings {
+                strict_guarded: options.strict_guarded,
+                all_public_definitions: options.all_public_definitions,
+            };
+            (directory, RunKey::new(config, settings, &discovery))
+        });
+    let replayed = run_key
+        .filter(|_| options.replay_report)
+        .and_then(|(directory, key)| {
+            let paths: Vec<&Path> = discovery
+                .files
+                .iter()
+                .map(|file| file.path.as_path())
+                .collect();
+            let report = pool.install(|| report_cache::replay(directory, key, &paths))?;
+            postcard::from_bytes::<StoredReport>(&report).ok()
+        });
     // Every file is classified and indexed (resolution sees the whole tree); only the
     // selected ones are checked.
     let all_files: Vec<SourceFile> = discovery
@@ -218,6 +251,17 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .into_iter()
         .map(|file| classify(config, file.path, file.relative))
         .collect();
+    if let Some(report) = replayed {
+        let mut outcome = report.into_outcome(
+            started,
+            TreeFiles {
+                files: all_files,
+                root: Some(GovernedRoot::new(&config.root)),
+            },
+        );
+        outcome.replayed = true;
+        return Ok(outcome);
+    }
     let index = ModuleIndex::build(config, &all_files, &discovery.extensions);
     let selected: Vec<&SourceFile> = all_files
         .iter()
@@ -284,6 +328,11 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     }
     // Only the outcomes that carry something are kept, with their file's place: on a tree of
     // 200,000 files the empty ones cost 25 MB.
+    // Each file's stamp as it was read, for the record of a full run's report.
+    let file_stamps: Vec<OnceLock<Stamp>> = match run_key {
+        Some(_) => files.iter().map(|_| OnceLock::new()).collect(),
+        None => Vec::new(),
+    };
     let per_file: Vec<_> = pool.install(|| {
         files
             .par_iter()
@@ -293,7 +342,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                 // its text; if that finds other bytes, the file is checked again from them.
                 let mut trust_stamp = true;
                 let outcome = loop {
-                    let (source, mut facts) = read_source_and_facts(
+                    let (source, mut facts, stamp) = read_source_and_facts(
                         &file.path,
                         &extract_options,
                         &options.overlay,
@@ -330,6 +379,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                     if source.is_stale() {
                         trust_stamp = false;
                         continue;
+                    }
+                    if let (Some(recorded), Some(stamp)) = (file_stamps.get(at), stamp) {
+                        let _ = recorded.set(stamp);
                     }
                     if let Ok(mut project) = shared_project.lock() {
                         project.add(contribution, &index);
@@ -497,26 +549,69 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     });
     let skipped_paths = selection.unmatched(&selected);
     drop(selected);
-    drop(index);
-    Ok(Outcome {
+    let report = StoredReport {
         diagnostics,
         tolerated,
         suppressed,
-        fixed: 0,
         production_files,
         test_files,
         files_without_service,
-        skipped_paths,
-        elapsed: started.elapsed(),
-        selection: selection.relative.clone(),
-        baseline_ignored: 0,
-        project,
-        files: TreeFiles {
+        roots_hint,
+    };
+    if let Some((directory, key)) = run_key {
+        let files: Option<Vec<Stamp>> = file_stamps.into_iter().map(OnceLock::into_inner).collect();
+        if let (Some(files), Some(directories)) = (files, index.disk_reads()) {
+            let stamps = report_cache::Stamps { files, directories };
+            report_cache::record(directory, key, stamps, || postcard::to_stdvec(&report).ok());
+        }
+    }
+    drop(index);
+    let mut outcome = report.into_outcome(
+        started,
+        TreeFiles {
             files: all_files,
             root: Some(GovernedRoot::new(&config.root)),
         },
-        roots_hint,
-    })
+    );
+    outcome.skipped_paths = skipped_paths;
+    outcome.selection = selection.relative.clone();
+    outcome.project = project;
+    Ok(outcome)
+}
+
+/// What a full run's report holds, as the report cache records it.
+#[derive(Serialize, Deserialize)]
+struct StoredReport {
+    diagnostics: Vec<Diagnostic>,
+    tolerated: Vec<Tolerated>,
+    suppressed: usize,
+    production_files: usize,
+    test_files: usize,
+    files_without_service: Option<usize>,
+    roots_hint: Option<RootsHint>,
+}
+
+impl StoredReport {
+    /// The outcome of a full run that reports this, without project facts.
+    fn into_outcome(self, started: Instant, files: TreeFiles) -> Outcome {
+        Outcome {
+            diagnostics: self.diagnostics,
+            tolerated: self.tolerated,
+            suppressed: self.suppressed,
+            fixed: 0,
+            production_files: self.production_files,
+            test_files: self.test_files,
+            files_without_service: self.files_without_service,
+            skipped_paths: Vec::new(),
+            elapsed: started.elapsed(),
+            selection: None,
+            baseline_ignored: 0,
+            project: ProjectFacts::default(),
+            files,
+            roots_hint: self.roots_hint,
+            replayed: false,
+        }
+    }
 }
 
 /// Fewer failing first-party imports than this never make a roots hint.
@@ -620,6 +715,10 @@ fn read_facts(path: &Path, options: &ExtractOptions) -> FileFacts {
     read_source_and_facts(path, options, &HashMap::new(), None).1
 }
 
+/// What [`read_source_and_facts`] gives: the text, the facts, and with the facts cache the
+/// stamp the file had before it was read (or when its facts were taken unread).
+type ReadFile = (FileText, FileFacts, Option<Stamp>);
+
 /// How a file's facts may come from the facts cache.
 struct FromCache<'a> {
     cache: &'a FactsCache,
@@ -638,9 +737,9 @@ fn read_source_and_facts(
     options: &ExtractOptions,
     overlay: &HashMap<PathBuf, String>,
     from_cache: Option<FromCache<'_>>,
-) -> (FileText, FileFacts) {
+) -> ReadFile {
     if let Some(text) = overlay.get(path) {
-        return (FileText::Read(text.clone()), extract(text, options));
+        return (FileText::Read(text.clone()), extract(text, options), None);
     }
     let stamp = from_cache
         .as_ref()
@@ -649,7 +748,11 @@ fn read_source_and_facts(
     if let (Some(from_cache), Some(stamp)) = (&from_cache, stamp) {
         if from_cache.trust_stamp {
             if let Some((facts, hash)) = from_cache.cache.unchanged(from_cache.relative, stamp) {
-                return (FileText::deferred(path.to_path_buf(), hash), facts);
+                return (
+                    FileText::deferred(path.to_path_buf(), hash),
+                    facts,
+                    Some(stamp),
+                );
             }
         }
     }
@@ -660,7 +763,7 @@ fn read_source_and_facts(
                 read: Some(ReadProblem::Io(error.to_string())),
                 ..FileFacts::default()
             };
-            return (FileText::Read(String::new()), facts);
+            return (FileText::Read(String::new()), facts, stamp);
         }
     };
     let cached = from_cache.zip(stamp).map(|(from_cache, stamp)| {
@@ -684,7 +787,7 @@ fn read_source_and_facts(
         }
         None => extract_all(),
     };
-    (FileText::Read(source.text), facts)
+    (FileText::Read(source.text), facts, stamp)
 }
 
 /// Directories resolved as `Path::canonicalize` does, each from its resolved parent:
@@ -1127,7 +1230,8 @@ fn complete_for_selection(
         })
         .filter(|file| mentions_any(&file.path, &needles))
         .map(|file| {
-            let (source, facts) = read_source_and_facts(&file.path, options, &HashMap::new(), None);
+            let (source, facts, _) =
+                read_source_and_facts(&file.path, options, &HashMap::new(), None);
             contribution(
                 file,
                 &source,

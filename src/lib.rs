@@ -29,8 +29,10 @@ pub mod overview;
 pub mod progress;
 pub mod project;
 pub mod report;
+pub mod report_cache;
 pub mod resolve;
 pub mod source;
+pub mod stamp;
 pub mod suggest;
 pub mod tree_listing;
 
@@ -260,6 +262,8 @@ fn run_check(args: CheckArgs) -> u8 {
         threads: worker_count(args.threads),
         strict_guarded: args.strict_guarded,
         cache_dir: (!args.no_cache).then(|| config.cache_dir()),
+        // Fixes are planned from the project facts, which a replayed report has not.
+        replay_report: !(args.fix || args.diff),
         ..Default::default()
     };
     // With --fix or --diff, rounds of fixes are applied in memory and checked again until
@@ -349,6 +353,9 @@ fn run_check(args: CheckArgs) -> u8 {
     }
     if let Some(hint) = &outcome.roots_hint {
         say_roots_hint(hint);
+    }
+    if args.verbose && outcome.replayed {
+        say!("Nothing changed since the last full run: its report is replayed from the cache.");
     }
     // pre-commit passes every staged file; the registry decides which are checked, so the
     // others are skipped silently.

@@ -36,7 +36,9 @@ impl Span {
 }
 
 /// Whether a file is production code or test code.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum CodeContext {
     /// Shipped code: boundaries apply in full.

@@ -11,6 +11,7 @@
 
 use crate::config::{pattern::is_identifier, Config};
 use crate::model::{Import, SourceFile};
+use crate::stamp::Stamp;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -168,6 +169,8 @@ pub struct ModuleIndex<'f> {
     root: PathBuf,
     /// Directory listings read for those lookups: (name, is a directory).
     listings: Mutex<HashMap<PathBuf, Listing>>,
+    /// What those listings depended on (see [`Self::disk_reads`]).
+    disk_reads: Mutex<DiskReads>,
     /// What [`Self::find`] answered for modules of no checked file, by search order: the
     /// same missing and third-party imports recur in every file, and each answer walks every
     /// root (with many roots that walk was a quarter of a warm run). SipHash: the names come
@@ -177,6 +180,16 @@ pub struct ModuleIndex<'f> {
 
 /// What a directory holds on disk: [`entry_kind`] bits by name (before the first `.`).
 type Listing = Arc<FxHashMap<Box<str>, u8>>;
+
+/// The directories the lookups on disk listed, and every directory between each and the
+/// governed root, each with the stamp it had before it was read (`None`: it did not exist).
+#[derive(Debug, Default)]
+struct DiskReads {
+    stamps: FxHashMap<PathBuf, Option<Stamp>>,
+    /// A listing followed a symlink, or a directory on the way was one: what the lookups
+    /// found then depends on more than these directories' entries.
+    beyond_stamps: bool,
+}
 
 /// Why a top-level name is first-party.
 #[derive(Debug, Default)]
@@ -319,6 +332,7 @@ impl<'f> ModuleIndex<'f> {
             by_last_segment: OnceLock::new(),
             root: config.root.clone(),
             listings: Mutex::new(HashMap::new()),
+            disk_reads: Mutex::default(),
             found: RwLock::new(HashMap::new()),
             external_nodes: config.graph_external,
         };
@@ -849,12 +863,18 @@ impl<'f> ModuleIndex<'f> {
         {
             return listing;
         }
+        self.stamp_directories(dir);
         let mut kinds: FxHashMap<Box<str>, u8> = FxHashMap::default();
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             // The directory entry's own type (no stat), except for a symlink.
             let is_directory = match entry.file_type() {
-                Ok(kind) if kind.is_symlink() => entry.path().is_dir(),
+                Ok(kind) if kind.is_symlink() => {
+                    if let Ok(mut reads) = self.disk_reads.lock() {
+                        reads.beyond_stamps = true;
+                    }
+                    entry.path().is_dir()
+                }
                 Ok(kind) => kind.is_dir(),
                 Err(_) => false,
             };
@@ -879,6 +899,54 @@ impl<'f> ModuleIndex<'f> {
             cache.insert(dir.to_path_buf(), Arc::clone(&listing));
         }
         listing
+    }
+
+    /// Stamps `dir` and the directories above it up to the governed root, before `dir` is
+    /// listed: an entry added, removed or replaced in any of them changes its stamp.
+    fn stamp_directories(&self, dir: &std::path::Path) {
+        let Ok(mut reads) = self.disk_reads.lock() else {
+            return;
+        };
+        if !dir.starts_with(&self.root) {
+            reads.beyond_stamps = true;
+            return;
+        }
+        for directory in dir.ancestors() {
+            if reads.stamps.contains_key(directory) {
+                break;
+            }
+            let stamp = match std::fs::symlink_metadata(directory) {
+                Ok(metadata) if metadata.file_type().is_symlink() => {
+                    reads.beyond_stamps = true;
+                    None
+                }
+                Ok(metadata) => Some(Stamp::of(&metadata)),
+                Err(_) => None,
+            };
+            reads.stamps.insert(directory.to_path_buf(), stamp);
+            if directory == self.root {
+                break;
+            }
+        }
+    }
+
+    /// What the lookups on disk (for what the walk did not list) depended on: each
+    /// directory they listed and every directory from it up to the governed root, with the
+    /// stamp it had before it was read, sorted; `None` when a listing followed a symlink
+    /// (what it found then depends on more than directories' entries). While every stamp is
+    /// unchanged, the same lookups find the same.
+    pub fn disk_reads(&self) -> Option<Vec<(PathBuf, Option<Stamp>)>> {
+        let reads = self.disk_reads.lock().ok()?;
+        if reads.beyond_stamps {
+            return None;
+        }
+        let mut stamps: Vec<(PathBuf, Option<Stamp>)> = reads
+            .stamps
+            .iter()
+            .map(|(path, stamp)| (path.clone(), *stamp))
+            .collect();
+        stamps.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Some(stamps)
     }
 
     /// Whether `module` is a namespace package, which binds nothing but its submodules.

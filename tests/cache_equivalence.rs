@@ -103,8 +103,16 @@ fn python_files(root: &Path) -> Vec<PathBuf> {
 #[test]
 fn cached_runs_report_what_uncached_runs_report_on_every_fixture() {
     let scratch = tempfile::tempdir().expect("tempdir");
-    for (name, root) in fixture_trees(scratch.path()) {
-        // Cold (the cache is written), then warm (every file's facts come from it).
+    let trees = fixture_trees(scratch.path());
+    // Trusted stamps: full runs record their report, and the next one replays it. (The
+    // cache directory is made first: making it changes the time of the directory that
+    // holds rules.toml, which resolution may have listed.)
+    for (_, root) in &trees {
+        fs::create_dir(root.join(".importgate_cache")).expect("mkdir");
+    }
+    let_times_age();
+    for (name, root) in trees {
+        // Cold (the caches are written), then warm (the report is replayed).
         let cold = assert_cache_changes_nothing(&root, &[], &format!("{name}, cold"));
         assert!(
             root.join(".importgate_cache/facts-v1.bin").exists(),
@@ -112,6 +120,7 @@ fn cached_runs_report_what_uncached_runs_report_on_every_fixture() {
         );
         let warm = assert_cache_changes_nothing(&root, &[], &format!("{name}, warm"));
         assert_eq!(cold, warm, "{name}");
+        assert!(replayed(&root, &[]), "{name}: an unchanged tree replays");
         // Every file given (a full run cut down to them) and one file given.
         let files: Vec<String> = python_files(&root)
             .iter()
@@ -255,4 +264,133 @@ fn apply(root: &Path, edit: &Edit, originals: &std::collections::BTreeMap<PathBu
             fs::write(root.join("rules.toml"), registry).expect("write");
         }
     }
+}
+
+/// Whether `check -v` says it replayed the last full run's report.
+fn replayed(root: &Path, args: &[&str]) -> bool {
+    let mut with_verbose = vec!["check", "-v"];
+    with_verbose.extend_from_slice(args);
+    report(root, &with_verbose).contains("its report is replayed")
+}
+
+/// Lets every time written so far age past the clock's resolution, so that stamps are
+/// trusted and a full run records its report.
+fn let_times_age() {
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+}
+
+/// The report cache: a full run on an unchanged tree replays the last report, and never
+/// when anything the report was computed from changed — a file's bytes (as many of them),
+/// the registry, the selected checks, a file added, and a module added where the walk does
+/// not look (an excluded directory, which resolution reads on disk).
+#[test]
+fn a_replayed_report_is_the_report_of_the_tree_as_it_is() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let root = scratch.path();
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        fs::write(path, text).expect("write");
+    };
+    write(
+        "rules.toml",
+        "[project]\nexclude = [\"app/generated/**\"]\n",
+    );
+    write("app/__init__.py", "");
+    write("app/generated/__init__.py", "");
+    write(
+        "app/main.py",
+        "import app.generated.models\nimport app.gone\nfrom app.helpers import tidy\n",
+    );
+    write("app/helpers.py", "def tidy():\n    pass\n");
+    // The plain run last: it leaves the record of the plain run.
+    let assert_same = |context: &str| {
+        assert_cache_changes_nothing(root, &["--select", "IG020"], context);
+        assert_cache_changes_nothing(root, &[], context)
+    };
+
+    // Written just now: no stamp is trusted yet, so nothing is recorded.
+    assert_same("fresh tree");
+    assert!(!replayed(root, &[]));
+    let_times_age();
+    let first = report(root, &["check", "--output-format", "concise"]);
+    assert!(first.contains("app.generated.models"), "{first}");
+    assert!(replayed(root, &[]), "an unchanged tree replays");
+    // The checks the command line selects are part of what was recorded.
+    assert!(!replayed(root, &["--select", "IG020"]));
+    assert!(replayed(root, &["--select", "IG020"]));
+    assert!(!replayed(root, &[]));
+    assert_same("unchanged");
+    // --no-cache neither reads nor writes it; --fix never replays (it needs the project).
+    assert!(!replayed(root, &["--no-cache"]));
+    assert!(replayed(root, &[]));
+    assert!(!replayed(root, &["--fix"]));
+
+    // A module appears in the excluded directory: the import resolves now.
+    write("app/generated/models.py", "");
+    let_times_age();
+    assert!(!replayed(root, &[]));
+    let after = report(root, &["check", "--output-format", "concise"]);
+    assert!(!after.contains("app.generated.models"), "{after}");
+    assert_same("excluded module added");
+    assert!(replayed(root, &[]));
+
+    // The same number of bytes, another import.
+    write(
+        "app/main.py",
+        "import app.generated.models\nimport app.gonf\nfrom app.helpers import tidy\n",
+    );
+    let_times_age();
+    assert!(!replayed(root, &[]));
+    let edited = report(root, &["check", "--output-format", "concise"]);
+    assert!(edited.contains("app.gonf"), "{edited}");
+    assert_same("same-length edit");
+
+    // The name a file imports goes away from the file that defined it.
+    write("app/helpers.py", "def tody():\n    pass\n");
+    let_times_age();
+    assert!(!replayed(root, &[]));
+    assert_same("definition renamed");
+    assert!(report(root, &["check", "--output-format", "concise"]).contains("IG021"));
+
+    // A new file; a registry edit (no wait: the key, not a stamp, says it changed).
+    write("app/gone.py", "");
+    let_times_age();
+    assert!(!replayed(root, &[]));
+    assert_same("module added");
+    assert!(replayed(root, &[]));
+    write(
+        "rules.toml",
+        "[project]\nexclude = [\"app/generated/**\"]\n\n[[banned]]\nid = \"no-helpers\"\napi = [\"app.helpers\"]\nhint = \"no\"\n",
+    );
+    assert!(!replayed(root, &[]));
+    assert_same("registry edited");
+    assert!(report(root, &["check", "--output-format", "concise"]).contains("no-helpers"));
+}
+
+/// What a lookup through a symlink finds depends on more than the stamps of the
+/// directories it listed (the link's target can change alone): such a run records nothing.
+#[cfg(unix)]
+#[test]
+fn a_run_whose_lookups_followed_a_symlink_is_never_replayed() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let root = scratch.path().join("tree");
+    let (first, second) = (scratch.path().join("first"), scratch.path().join("second"));
+    for directory in [&root.join("app"), &first, &second] {
+        fs::create_dir_all(directory).expect("mkdir");
+    }
+    fs::write(root.join("rules.toml"), "[project]\n").expect("write");
+    fs::write(root.join("app/__init__.py"), "").expect("write");
+    fs::write(root.join("app/main.py"), "import app.linked.models\n").expect("write");
+    fs::write(second.join("models.py"), "").expect("write");
+    std::os::unix::fs::symlink(&first, root.join("app/linked")).expect("symlink");
+    fs::create_dir(root.join(".importgate_cache")).expect("mkdir");
+    let_times_age();
+    assert_cache_changes_nothing(&root, &[], "through a symlink");
+    assert!(!replayed(&root, &[]));
+    assert!(report(&root, &["check", "--output-format", "concise"]).contains("IG020"));
+    // The link's target gains the module: only the target changed.
+    fs::write(first.join("models.py"), "").expect("write");
+    assert!(!replayed(&root, &[]));
+    assert_cache_changes_nothing(&root, &[], "the target gained the module");
 }

@@ -120,7 +120,7 @@ impl CheckCode {
 
 /// A violation that a rule lets through (`tests = "allow"`, `type-checking = "allow"`):
 /// not reported, but counted so the summary can say what was allowed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tolerated {
     /// The rule id.
     pub rule: String,
