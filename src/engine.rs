@@ -220,12 +220,12 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         })
         .collect();
     let extract_options = ExtractOptions::new(watched_apis.iter().cloned());
-    // A full run records its report for the next one, which replays it when nothing it was
-    // computed from changed.
+    // A run that checks every file records what it found for the next one, which replays
+    // it when nothing it was computed from changed.
     let run_key = options
         .cache_dir
         .as_deref()
-        .filter(|_| selection.is_everything() && options.overlay.is_empty())
+        .filter(|_| options.overlay.is_empty())
         .map(|directory| {
             let settings = RunSettings {
                 strict_guarded: options.strict_guarded,
@@ -233,17 +233,8 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             };
             (directory, RunKey::new(config, settings, &discovery))
         });
-    let replayed = run_key
-        .filter(|_| options.replay_report)
-        .and_then(|(directory, key)| {
-            let paths: Vec<&Path> = discovery
-                .files
-                .iter()
-                .map(|file| file.path.as_path())
-                .collect();
-            let report = pool.install(|| report_cache::replay(directory, key, &paths))?;
-            postcard::from_bytes::<StoredReport>(&report).ok()
-        });
+    let extensions = discovery.extensions;
+    let problems = discovery.problems;
     // Every file is classified and indexed (resolution sees the whole tree); only the
     // selected ones are checked.
     let all_files: Vec<SourceFile> = discovery
@@ -251,22 +242,50 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .into_iter()
         .map(|file| classify(config, file.path, file.relative))
         .collect();
-    if let Some(report) = replayed {
-        let mut outcome = report.into_outcome(
-            started,
-            TreeFiles {
-                files: all_files,
-                root: Some(GovernedRoot::new(&config.root)),
-            },
-        );
-        outcome.replayed = true;
-        return Ok(outcome);
-    }
-    let index = ModuleIndex::build(config, &all_files, &discovery.extensions);
     let selected: Vec<&SourceFile> = all_files
         .iter()
         .filter(|file| selection.includes(&file.relative))
         .collect();
+    // Replayed for the whole tree and for any PATHS: their report is cut from the findings
+    // of every file. The given files are looked at first: under pre-commit they are the
+    // changed ones, and one `stat` then ends the attempt.
+    let replayed = run_key
+        .filter(|_| options.replay_report)
+        .and_then(|(directory, key)| {
+            let paths: Vec<&Path> = all_files.iter().map(|file| file.path.as_path()).collect();
+            let given: Vec<usize> = if selection.is_everything() {
+                Vec::new()
+            } else {
+                (0..all_files.len())
+                    .filter(|at| selection.includes(&all_files[*at].relative))
+                    .collect()
+            };
+            let recorded = pool.install(|| report_cache::replay(directory, key, &paths, &given))?;
+            postcard::from_bytes::<RunFindings>(&recorded).ok()
+        });
+    if let Some(findings) = replayed {
+        let every_file: Vec<&SourceFile> = all_files.iter().collect();
+        let layout = selection.is_everything().then(|| layout_of(&all_files));
+        let report = Report::new(
+            config,
+            &selection,
+            &every_file,
+            &selected,
+            findings,
+            layout.as_ref(),
+        );
+        drop((every_file, selected));
+        let mut outcome = report.into_outcome(
+            started,
+            &selection,
+            all_files,
+            ProjectFacts::default(),
+            config,
+        );
+        outcome.replayed = true;
+        return Ok(outcome);
+    }
+    let index = ModuleIndex::build(config, &all_files, &extensions);
     // PATHS that cover most of the tree (pre-commit's `--all-files` passes every file) are
     // checked as a full run whose report is then cut down to them: parsing the rest of the
     // tree costs less than completing the facts of the other files one by one.
@@ -301,9 +320,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     let ignore_lists = config.ignore_lists();
     // Packages of the tree that the python roots do not reach: imports of them pass for
     // third-party ones. Counted per file on full runs, for the roots hint.
-    let layout = selection
-        .is_everything()
-        .then(|| crate::layout::infer(all_files.iter().map(|file| file.relative.as_str())));
+    // (Every run that checks every file counts them: what it records serves full runs.)
+    let checks_every_file = files.len() == all_files.len();
+    let layout = checks_every_file.then(|| layout_of(&all_files));
     let unreached_packages: HashSet<&str> = layout
         .as_ref()
         .map(|layout| {
@@ -330,8 +349,8 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     // 200,000 files the empty ones cost 25 MB.
     // Each file's stamp as it was read, for the record of a full run's report.
     let file_stamps: Vec<OnceLock<Stamp>> = match run_key {
-        Some(_) => files.iter().map(|_| OnceLock::new()).collect(),
-        None => Vec::new(),
+        Some(_) if checks_every_file => files.iter().map(|_| OnceLock::new()).collect(),
+        _ => Vec::new(),
     };
     let per_file: Vec<_> = pool.install(|| {
         files
@@ -425,31 +444,31 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         cache.save();
     }
     let mut project = shared_project.into_inner().unwrap_or_default();
-    let mut diagnostics = Vec::new();
-    let mut tolerated = Vec::new();
-    let mut suppressions: HashMap<String, FileSuppressions> = HashMap::new();
+    let mut findings = RunFindings::default();
     let mut ignores_matching_external_imports = HashSet::new();
     let mut unreached_imports: HashMap<&str, usize> = HashMap::new();
-    for (at, (findings, file_suppressions, ignores_matched, unreached)) in per_file {
-        let file = files[at];
+    for (at, (file_findings, suppressions, ignores_matched, unreached)) in per_file {
         ignores_matching_external_imports.extend(ignores_matched);
         for package in unreached {
             *unreached_imports.entry(package).or_default() += 1;
         }
-        // A filtered full run reports on the given paths only.
-        if filtered_full_run && !selection.includes(&file.relative) {
+        if file_findings.diagnostics.is_empty()
+            && file_findings.tolerated.is_empty()
+            && suppressions.suppressions.is_empty()
+        {
             continue;
         }
-        diagnostics.extend(findings.diagnostics);
-        tolerated.extend(findings.tolerated);
-        if !file_suppressions.suppressions.is_empty() {
-            suppressions.insert(file.relative.clone(), file_suppressions);
-        }
+        findings.files.push(FileFindings {
+            at: at as u32,
+            diagnostics: file_findings.diagnostics,
+            tolerated: file_findings.tolerated,
+            suppressions,
+        });
     }
     if let Some(progress) = progress {
         progress.start("checking the import graph", 0);
     }
-    if !selection.is_everything() && !filtered_full_run {
+    if !checks_every_file {
         pool.install(|| {
             complete_for_selection(
                 config,
@@ -471,7 +490,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             }
         });
     }
-    verify_fixes(&mut diagnostics, &project, &index, &files);
+    for file_findings in &mut findings.files {
+        verify_fixes(&mut file_findings.diagnostics, &project, &index, &files);
+    }
     let project_input = ProjectInput {
         config,
         index: &index,
@@ -481,119 +502,196 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         graphs: Default::default(),
         ignores_matching_external_imports,
     };
-    // A chain or cycle is reported when any of its imports is in a selected file.
-    diagnostics.extend(
-        check_project(&project_input)
-            .into_iter()
-            .filter(|diagnostic| {
-                std::iter::once(&diagnostic.path)
-                    .chain(diagnostic.chain.iter().map(|hop| &hop.path))
-                    .any(|path| selection.includes(path))
-            }),
-    );
-    for problem in discovery.problems {
-        if !selection.is_everything() {
-            continue;
-        }
-        let (severity, message) = if problem.outside_root {
-            (Severity::Warning, problem.message)
-        } else {
-            (Severity::Error, format!("cannot read: {}", problem.message))
-        };
-        diagnostics.push(Diagnostic::new(
-            CheckCode::UnreadableFile,
-            severity,
-            problem.relative,
-            Span::FILE_START,
-            message,
-            CodeContext::Production,
-        ));
-    }
-    // Checks switched off for a file did not run there; project-wide ones ran and are
-    // dropped where they point (a chain is reported on its first import).
-    diagnostics.retain(|diagnostic| {
-        config
-            .checks
-            .is_enabled_in(diagnostic.code, &diagnostic.path)
-    });
-    let suppressed = apply_suppressions(
-        &mut diagnostics,
-        &suppressions,
-        config.require_suppression_reason,
-        &config.checks,
-    );
-    sort_diagnostics(&mut diagnostics);
-    drop(files);
-    let test_files = selected
-        .iter()
-        .filter(|file| file.context == CodeContext::Test)
-        .count();
-    if let Some(progress) = progress {
-        progress.finish();
-    }
-    let production_files = selected.len() - test_files;
-    let files_without_service = (!config.services.is_empty()).then(|| {
-        selected
-            .iter()
-            .filter(|file| file.service.is_none())
-            .count()
-    });
-    let roots_hint = layout.as_ref().and_then(|layout| {
-        roots_hint(
-            config,
-            layout,
-            &unreached_imports,
-            &diagnostics,
-            project.edges.len(),
-        )
-    });
-    let skipped_paths = selection.unmatched(&selected);
-    drop(selected);
-    let report = StoredReport {
-        diagnostics,
-        tolerated,
-        suppressed,
-        production_files,
-        test_files,
-        files_without_service,
-        roots_hint,
-    };
-    if let Some((directory, key)) = run_key {
+    findings.project = check_project(&project_input);
+    findings.problems = problems.into_iter().map(problem_diagnostic).collect();
+    findings.unreached_imports = unreached_imports
+        .into_iter()
+        .map(|(package, count)| (package.to_string(), count))
+        .collect();
+    findings.unreached_imports.sort_unstable();
+    findings.resolved = project.edges.len();
+    if let Some((directory, key)) = run_key.filter(|_| checks_every_file) {
         let files: Option<Vec<Stamp>> = file_stamps.into_iter().map(OnceLock::into_inner).collect();
         if let (Some(files), Some(directories)) = (files, index.disk_reads()) {
             let stamps = report_cache::Stamps { files, directories };
-            report_cache::record(directory, key, stamps, || postcard::to_stdvec(&report).ok());
+            report_cache::record(directory, key, stamps, || {
+                postcard::to_stdvec(&findings).ok()
+            });
         }
     }
     drop(index);
-    let mut outcome = report.into_outcome(
-        started,
-        TreeFiles {
-            files: all_files,
-            root: Some(GovernedRoot::new(&config.root)),
-        },
+    let layout = layout.filter(|_| selection.is_everything());
+    let report = Report::new(
+        config,
+        &selection,
+        &files,
+        &selected,
+        findings,
+        layout.as_ref(),
     );
-    outcome.skipped_paths = skipped_paths;
-    outcome.selection = selection.relative.clone();
-    outcome.project = project;
-    Ok(outcome)
+    if let Some(progress) = progress {
+        progress.finish();
+    }
+    drop((files, selected));
+    Ok(report.into_outcome(started, &selection, all_files, project, config))
 }
 
-/// What a full run's report holds, as the report cache records it.
+/// The layout the tree's paths suggest (for the roots hint).
+fn layout_of(files: &[SourceFile]) -> crate::layout::Layout {
+    crate::layout::infer(files.iter().map(|file| file.relative.as_str()))
+}
+
+/// An entry the walk could not read, as a full run reports it.
+fn problem_diagnostic(problem: crate::discover::WalkProblem) -> Diagnostic {
+    let (severity, message) = if problem.outside_root {
+        (Severity::Warning, problem.message)
+    } else {
+        (Severity::Error, format!("cannot read: {}", problem.message))
+    };
+    Diagnostic::new(
+        CheckCode::UnreadableFile,
+        severity,
+        problem.relative,
+        Span::FILE_START,
+        message,
+        CodeContext::Production,
+    )
+}
+
+/// What a run found before its report is cut down to the given paths and suppressions
+/// apply: what the report cache records of a run that checked every file.
+#[derive(Default, Serialize, Deserialize)]
+struct RunFindings {
+    /// Each file with anything found, in the run's file order.
+    files: Vec<FileFindings>,
+    /// The project-wide diagnostics (names, the import graph, duplicates, the registry).
+    project: Vec<Diagnostic>,
+    /// The entries the walk could not read (reported by full runs).
+    problems: Vec<Diagnostic>,
+    /// Imports of packages of the tree that the python roots do not reach, by package.
+    unreached_imports: Vec<(String, usize)>,
+    /// Imports that resolved to modules of the tree (edges of the import graph).
+    resolved: usize,
+}
+
+/// What the checks of one file found.
 #[derive(Serialize, Deserialize)]
-struct StoredReport {
+struct FileFindings {
+    /// The file's place among the run's files.
+    at: u32,
+    /// Its diagnostics, fixes verified against the whole project.
+    diagnostics: Vec<Diagnostic>,
+    tolerated: Vec<Tolerated>,
+    suppressions: FileSuppressions,
+}
+
+/// A run's report on the selected files.
+struct Report {
     diagnostics: Vec<Diagnostic>,
     tolerated: Vec<Tolerated>,
     suppressed: usize,
     production_files: usize,
     test_files: usize,
     files_without_service: Option<usize>,
+    skipped_paths: Vec<PathBuf>,
     roots_hint: Option<RootsHint>,
 }
 
-impl StoredReport {
-    /// The outcome of a full run that reports this, without project facts.
-    fn into_outcome(self, started: Instant, files: TreeFiles) -> Outcome {
+impl Report {
+    /// The report of what a run over `files` found, on the `selected` ones; with the tree's
+    /// `layout` on full runs, for the roots hint.
+    fn new(
+        config: &Config,
+        selection: &Selection,
+        files: &[&SourceFile],
+        selected: &[&SourceFile],
+        findings: RunFindings,
+        layout: Option<&crate::layout::Layout>,
+    ) -> Self {
+        let mut diagnostics = Vec::new();
+        let mut tolerated = Vec::new();
+        let mut suppressions: HashMap<String, FileSuppressions> = HashMap::new();
+        for file_findings in findings.files {
+            let Some(file) = files.get(file_findings.at as usize) else {
+                continue;
+            };
+            // A full run whose report is cut down to PATHS reports on them only.
+            if !selection.includes(&file.relative) {
+                continue;
+            }
+            diagnostics.extend(file_findings.diagnostics);
+            tolerated.extend(file_findings.tolerated);
+            if !file_findings.suppressions.suppressions.is_empty() {
+                suppressions.insert(file.relative.clone(), file_findings.suppressions);
+            }
+        }
+        // A chain or cycle is reported when any of its imports is in a selected file.
+        diagnostics.extend(findings.project.into_iter().filter(|diagnostic| {
+            std::iter::once(&diagnostic.path)
+                .chain(diagnostic.chain.iter().map(|hop| &hop.path))
+                .any(|path| selection.includes(path))
+        }));
+        if selection.is_everything() {
+            diagnostics.extend(findings.problems);
+        }
+        // Checks switched off for a file did not run there; project-wide ones ran and are
+        // dropped where they point (a chain is reported on its first import).
+        diagnostics.retain(|diagnostic| {
+            config
+                .checks
+                .is_enabled_in(diagnostic.code, &diagnostic.path)
+        });
+        let suppressed = apply_suppressions(
+            &mut diagnostics,
+            &suppressions,
+            config.require_suppression_reason,
+            &config.checks,
+        );
+        sort_diagnostics(&mut diagnostics);
+        let test_files = selected
+            .iter()
+            .filter(|file| file.context == CodeContext::Test)
+            .count();
+        let files_without_service = (!config.services.is_empty()).then(|| {
+            selected
+                .iter()
+                .filter(|file| file.service.is_none())
+                .count()
+        });
+        let unreached_imports: HashMap<&str, usize> = findings
+            .unreached_imports
+            .iter()
+            .map(|(package, count)| (package.as_str(), *count))
+            .collect();
+        let roots_hint = layout.and_then(|layout| {
+            roots_hint(
+                config,
+                layout,
+                &unreached_imports,
+                &diagnostics,
+                findings.resolved,
+            )
+        });
+        Self {
+            diagnostics,
+            tolerated,
+            suppressed,
+            production_files: selected.len() - test_files,
+            test_files,
+            files_without_service,
+            skipped_paths: selection.unmatched(selected),
+            roots_hint,
+        }
+    }
+
+    fn into_outcome(
+        self,
+        started: Instant,
+        selection: &Selection,
+        files: Vec<SourceFile>,
+        project: ProjectFacts,
+        config: &Config,
+    ) -> Outcome {
         Outcome {
             diagnostics: self.diagnostics,
             tolerated: self.tolerated,
@@ -602,12 +700,15 @@ impl StoredReport {
             production_files: self.production_files,
             test_files: self.test_files,
             files_without_service: self.files_without_service,
-            skipped_paths: Vec::new(),
+            skipped_paths: self.skipped_paths,
             elapsed: started.elapsed(),
-            selection: None,
+            selection: selection.relative.clone(),
             baseline_ignored: 0,
-            project: ProjectFacts::default(),
-            files,
+            project,
+            files: TreeFiles {
+                files,
+                root: Some(GovernedRoot::new(&config.root)),
+            },
             roots_hint: self.roots_hint,
             replayed: false,
         }

@@ -129,8 +129,10 @@ type Head = (u32, [u8; 16], Vec<Stamp>, Vec<(String, Option<Stamp>)>);
 
 /// The report recorded in `directory` by a run with this key, when every file of the walk
 /// (`files`, in its order) and every directory that run listed still has the stamp it had,
-/// and each is trusted. Stamps are taken in parallel (the caller's thread pool).
-pub fn replay(directory: &Path, key: RunKey, files: &[&Path]) -> Option<Vec<u8>> {
+/// and each is trusted. The files at `first` are looked at first (the files a run on PATHS
+/// was given are the likeliest to have changed: then one `stat` says so); the others in
+/// parallel (the caller's thread pool).
+pub fn replay(directory: &Path, key: RunKey, files: &[&Path], first: &[usize]) -> Option<Vec<u8>> {
     if directory_is_linked(directory) {
         return None;
     }
@@ -142,13 +144,20 @@ pub fn replay(directory: &Path, key: RunKey, files: &[&Path]) -> Option<Vec<u8>>
         return None;
     }
     let (stamps, rest) = postcard::take_from_bytes::<Vec<Stamp>>(rest).ok()?;
+    let unchanged = |path: &Path, recorded: &Stamp| {
+        recorded.trusted() && file_stamp(path).is_some_and(|now| now == *recorded)
+    };
     if stamps.len() != files.len()
+        || !first.iter().all(|at| {
+            files
+                .get(*at)
+                .zip(stamps.get(*at))
+                .is_some_and(|(path, recorded)| unchanged(path, recorded))
+        })
         || !files
             .par_iter()
             .zip(stamps.par_iter())
-            .all(|(path, recorded)| {
-                recorded.trusted() && file_stamp(path).is_some_and(|now| now == *recorded)
-            })
+            .all(|(path, recorded)| unchanged(path, recorded))
     {
         return None;
     }
@@ -212,6 +221,10 @@ mod tests {
     use crate::stamp::RACY_WINDOW;
     use std::fs;
 
+    fn replay_all(directory: &Path, key: RunKey, files: &[&Path]) -> Option<Vec<u8>> {
+        replay(directory, key, files, &[])
+    }
+
     fn key(byte: u8) -> RunKey {
         RunKey([byte; 16])
     }
@@ -249,46 +262,49 @@ mod tests {
         assert_eq!(stamps.directories[1].1, None);
         record(&cache, key(1), stamps.clone(), || Some(b"report".to_vec()));
         let files = [a.as_path(), b.as_path()];
-        assert_eq!(replay(&cache, key(1), &files), Some(b"report".to_vec()));
+        assert_eq!(replay_all(&cache, key(1), &files), Some(b"report".to_vec()));
         // The same record is not encoded again.
         record(&cache, key(1), stamps.clone(), || {
             panic!("the record is there already")
         });
         // Another registry, tree or build; another list of files.
-        assert_eq!(replay(&cache, key(2), &files), None);
-        assert_eq!(replay(&cache, key(1), &[a.as_path()]), None);
-        assert_eq!(replay(&cache, key(1), &[b.as_path(), a.as_path()]), None);
+        assert_eq!(replay_all(&cache, key(2), &files), None);
+        assert_eq!(replay_all(&cache, key(1), &[a.as_path()]), None);
+        assert_eq!(
+            replay_all(&cache, key(1), &[b.as_path(), a.as_path()]),
+            None
+        );
 
         // A directory that appears where none was, then is gone again: while it is there
         // the report is not replayed.
         fs::create_dir(&missing).expect("mkdir");
-        assert_eq!(replay(&cache, key(1), &files), None);
+        assert_eq!(replay_all(&cache, key(1), &files), None);
         fs::remove_dir(&missing).expect("rmdir");
-        assert_eq!(replay(&cache, key(1), &files), Some(b"report".to_vec()));
+        assert_eq!(replay_all(&cache, key(1), &files), Some(b"report".to_vec()));
         // An entry added to a listed directory.
         fs::write(listed.join("models.py"), "").expect("write");
-        assert_eq!(replay(&cache, key(1), &files), None);
+        assert_eq!(replay_all(&cache, key(1), &files), None);
         fs::remove_file(listed.join("models.py")).expect("rm");
-        assert_eq!(replay(&cache, key(1), &files), None);
+        assert_eq!(replay_all(&cache, key(1), &files), None);
 
         // A corrupt record is none.
         record(&cache, key(3), stamps_of(&files, &[]), || {
             Some(b"again".to_vec())
         });
-        assert_eq!(replay(&cache, key(3), &files), Some(b"again".to_vec()));
+        assert_eq!(replay_all(&cache, key(3), &files), Some(b"again".to_vec()));
         let mut bytes = fs::read(cache.join(FILE_NAME)).expect("read");
         let last = bytes.len() - 40;
         bytes[last] ^= 1;
         fs::write(cache.join(FILE_NAME), bytes).expect("write");
-        assert_eq!(replay(&cache, key(3), &files), None);
+        assert_eq!(replay_all(&cache, key(3), &files), None);
 
         // A file rewritten with as many bytes.
         record(&cache, key(4), stamps_of(&files, &[]), || {
             Some(b"fresh".to_vec())
         });
-        assert_eq!(replay(&cache, key(4), &files), Some(b"fresh".to_vec()));
+        assert_eq!(replay_all(&cache, key(4), &files), Some(b"fresh".to_vec()));
         fs::write(&b, "x = 2\n").expect("write");
-        assert_eq!(replay(&cache, key(4), &files), None);
+        assert_eq!(replay_all(&cache, key(4), &files), None);
     }
 
     #[cfg(unix)]
@@ -302,6 +318,6 @@ mod tests {
             Some(b"report".to_vec())
         });
         assert_eq!(fs::read_dir(elsewhere.path()).expect("dir").count(), 0);
-        assert_eq!(replay(&cache, key(1), &[]), None);
+        assert_eq!(replay(&cache, key(1), &[], &[0]), None);
     }
 }

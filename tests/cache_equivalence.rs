@@ -128,8 +128,11 @@ fn cached_runs_report_what_uncached_runs_report_on_every_fixture() {
             .collect();
         let every: Vec<&str> = files.iter().map(String::as_str).collect();
         assert_cache_changes_nothing(&root, &every, &format!("{name}, every file"));
+        // PATHS a full run serves are cut from the replayed findings.
+        assert!(replayed(&root, &every), "{name}: every file given replays");
         if let Some(first) = every.first() {
             assert_cache_changes_nothing(&root, &[first], &format!("{name}, {first}"));
+            assert!(replayed(&root, &[first]), "{name}: {first} given replays");
         }
     }
 }
@@ -306,6 +309,7 @@ fn a_replayed_report_is_the_report_of_the_tree_as_it_is() {
     // The plain run last: it leaves the record of the plain run.
     let assert_same = |context: &str| {
         assert_cache_changes_nothing(root, &["--select", "IG020"], context);
+        assert_cache_changes_nothing(root, &["app/main.py", "app/generated"], context);
         assert_cache_changes_nothing(root, &[], context)
     };
 
@@ -316,6 +320,9 @@ fn a_replayed_report_is_the_report_of_the_tree_as_it_is() {
     let first = report(root, &["check", "--output-format", "concise"]);
     assert!(first.contains("app.generated.models"), "{first}");
     assert!(replayed(root, &[]), "an unchanged tree replays");
+    // PATHS are cut from the same findings (files, and a directory of excluded files).
+    assert!(replayed(root, &["app/main.py", "app/generated"]));
+    assert!(replayed(root, &["app/helpers.py"]));
     // The checks the command line selects are part of what was recorded.
     assert!(!replayed(root, &["--select", "IG020"]));
     assert!(replayed(root, &["--select", "IG020"]));

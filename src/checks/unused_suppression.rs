@@ -43,6 +43,7 @@ pub(super) static INFO: CheckInfo = CheckInfo {
 };
 
 /// The suppressions of one file, with their context.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct FileSuppressions {
     /// Production or test.
     pub context: CodeContext,
