@@ -247,13 +247,14 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .filter(|file| selection.includes(&file.relative))
         .collect();
     // Replayed for the whole tree and for any PATHS: their report is cut from the findings
-    // of every file. The given files are looked at first: under pre-commit they are the
+    // of every file. A few given files are looked at first: under pre-commit they are the
     // changed ones, and one `stat` then ends the attempt.
     let replayed = run_key
         .filter(|_| options.replay_report)
         .and_then(|(directory, key)| {
             let paths: Vec<&Path> = all_files.iter().map(|file| file.path.as_path()).collect();
-            let given: Vec<usize> = if selection.is_everything() {
+            // (Many given files are the tree's bulk: then one pass over every file.)
+            let given: Vec<usize> = if selection.is_everything() || selected.len() > 64 {
                 Vec::new()
             } else {
                 (0..all_files.len())

@@ -148,7 +148,7 @@ pub fn replay(directory: &Path, key: RunKey, files: &[&Path], first: &[usize]) -
         recorded.trusted() && file_stamp(path).is_some_and(|now| now == *recorded)
     };
     if stamps.len() != files.len()
-        || !first.iter().all(|at| {
+        || !first.par_iter().all(|at| {
             files
                 .get(*at)
                 .zip(stamps.get(*at))
