@@ -41,6 +41,9 @@ pub enum Command {
     /// A report for people: imports between services, violations by check, rule, service
     /// and file, duplicate definitions, unresolved imports and import cycles.
     Audit(AuditArgs),
+    /// Run the language server (LSP over stdio) for editors: diagnostics from unsaved
+    /// buffers, and registry errors as rules.toml is edited.
+    Server,
 }
 
 /// `importgate init`.

@@ -70,6 +70,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => run_explain(args),
         Command::Completions(args) => run_completions(args),
         Command::Schema => run_schema(),
+        Command::Server => commands::server::run(),
         Command::Init(args) => run_init(args),
         Command::Baseline(args) => run_baseline(args),
         Command::Why(args) => run_why(args),

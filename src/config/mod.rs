@@ -877,6 +877,16 @@ pub struct ConfigErrors {
     pub errors: Vec<ConfigError>,
 }
 
+/// Whether a file with this path and text is a registry: a `rules.toml`, or a
+/// `pyproject.toml` with a `[tool.importgate]` table.
+pub fn is_registry(path: &Path, text: &str) -> bool {
+    match path.file_name().and_then(|name| name.to_str()) {
+        Some(CONFIG_FILE_NAME) => true,
+        Some(PYPROJECT_FILE_NAME) => raw::has_tool_importgate(text),
+        _ => false,
+    }
+}
+
 /// Why the registry could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

@@ -1,0 +1,491 @@
+//! `importgate server`: the Language Server Protocol over stdio.
+//!
+//! The message loop only keeps the open documents up to date and hands work to one worker
+//! thread, so the editor is never blocked by a check. The worker waits until the documents
+//! have been quiet for [`DEBOUNCE`], checks each changed one from its buffer, and publishes
+//! the result only if the document is still at the version it checked — a result for text
+//! the user has already changed is dropped, and the newer version is checked next.
+//!
+//! Registries are documents too: an open `rules.toml` (or `pyproject.toml` with
+//! `[tool.importgate]`) gets its errors, with the spans `check` prints, as it is edited;
+//! saving it (or any change the client's file watcher reports) re-checks every open file.
+
+mod check;
+pub mod document;
+pub mod uri;
+
+use crate::config::{self, Config, ConfigErrors, LoadError};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use document::{Document, Encoding};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
+};
+use lsp_types::{
+    DiagnosticSeverity, InitializeParams, InitializeResult, Position, PublishDiagnosticsParams,
+    Range, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// How long the documents must be quiet before the worker checks them: keystrokes in a row
+/// make one check, not one each.
+const DEBOUNCE: Duration = Duration::from_millis(40);
+
+/// Runs the server on stdin and stdout until the client says `exit` or closes stdin.
+/// Returns the process exit code: 0 after `shutdown` then `exit`, 1 otherwise (as LSP
+/// asks).
+pub fn run() -> u8 {
+    let (connection, io_threads) = Connection::stdio();
+    let clean = match serve(&connection) {
+        Ok(clean) => clean,
+        Err(error) => {
+            crate::say_line(format_args!("importgate server: {error}"));
+            false
+        }
+    };
+    drop(connection);
+    // The reader thread ends with stdin; when the client is gone there is nobody left to
+    // tell about an I/O error.
+    let _ = io_threads.join();
+    if clean {
+        0
+    } else {
+        1
+    }
+}
+
+/// The documents the editor has open, by URI (its text: `Uri` caches its parse inside,
+/// which makes it a poor map key).
+#[derive(Debug, Default)]
+struct Documents {
+    open: HashMap<String, Document>,
+}
+
+/// What the message loop asks the worker to do.
+enum Work {
+    /// Check this document (again).
+    Check(Uri),
+    /// A registry or the tree changed on disk: forget the loaded registries and check
+    /// every open document again.
+    Reload,
+}
+
+fn serve(connection: &Connection) -> Result<bool, String> {
+    let (id, params) = connection
+        .initialize_start()
+        .map_err(|error| error.to_string())?;
+    let params: InitializeParams = serde_json::from_value(params).map_err(|error| {
+        let message = format!("invalid initialize parameters: {error}");
+        let _ = connection.sender.send(
+            Response::new_err(id.clone(), ErrorCode::InvalidParams as i32, message.clone()).into(),
+        );
+        message
+    })?;
+    let encoding = Encoding::negotiate(
+        params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|general| general.position_encodings.as_deref()),
+    );
+    let result = InitializeResult {
+        capabilities: capabilities(encoding),
+        server_info: Some(ServerInfo {
+            name: "importgate".to_owned(),
+            version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        }),
+    };
+    let result = serde_json::to_value(result).map_err(|error| error.to_string())?;
+    connection
+        .initialize_finish(id, result)
+        .map_err(|error| error.to_string())?;
+
+    let documents = Arc::new(Mutex::new(Documents::default()));
+    let (work, work_queue) = crossbeam_channel::unbounded();
+    let worker = {
+        let documents = Arc::clone(&documents);
+        let sender = connection.sender.clone();
+        std::thread::Builder::new()
+            .name("importgate-check".to_owned())
+            .spawn(move || Worker::new(documents, sender, encoding).run(&work_queue))
+            .map_err(|error| error.to_string())?
+    };
+    let clean = message_loop(connection, &documents, &work, encoding);
+    drop(work);
+    let _ = worker.join();
+    Ok(clean)
+}
+
+fn capabilities(encoding: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// Reads messages until `exit` (or stdin closes). Returns whether `shutdown` came first.
+fn message_loop(
+    connection: &Connection,
+    documents: &Mutex<Documents>,
+    work: &Sender<Work>,
+    encoding: Encoding,
+) -> bool {
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) => match connection.handle_shutdown(&request) {
+                Ok(true) => return true,
+                Ok(false) => answer_unknown(connection, request),
+                // `exit` did not follow `shutdown`, or stdin closed meanwhile.
+                Err(_) => return false,
+            },
+            Message::Notification(notification) if notification.method == "exit" => {
+                return false;
+            }
+            Message::Notification(notification) => {
+                handle_notification(connection, documents, work, encoding, notification);
+            }
+            Message::Response(_) => {}
+        }
+    }
+    false
+}
+
+fn answer_unknown(connection: &Connection, request: Request) {
+    let response = Response::new_err(
+        request.id,
+        ErrorCode::MethodNotFound as i32,
+        format!("importgate does not handle `{}`", request.method),
+    );
+    let _ = connection.sender.send(response.into());
+}
+
+fn handle_notification(
+    connection: &Connection,
+    documents: &Mutex<Documents>,
+    work: &Sender<Work>,
+    encoding: Encoding,
+    notification: Notification,
+) {
+    let mut open = documents.lock().unwrap_or_else(PoisonError::into_inner);
+    match notification.method.as_str() {
+        DidOpenTextDocument::METHOD => {
+            let Some(params) = params::<DidOpenTextDocument>(notification) else {
+                return;
+            };
+            let document = params.text_document;
+            open.open.insert(
+                document.uri.as_str().to_owned(),
+                Document::new(document.text, document.version),
+            );
+            let _ = work.send(Work::Check(document.uri));
+        }
+        DidChangeTextDocument::METHOD => {
+            let Some(params) = params::<DidChangeTextDocument>(notification) else {
+                return;
+            };
+            let uri = params.text_document.uri;
+            let Some(document) = open.open.get_mut(uri.as_str()) else {
+                return;
+            };
+            if let Err(error) = document.apply(
+                &params.content_changes,
+                params.text_document.version,
+                encoding,
+            ) {
+                // Out of step with the editor: say so; the next full change resyncs.
+                show_message(
+                    connection,
+                    lsp_types::MessageType::ERROR,
+                    format!(
+                        "importgate: cannot apply a change to {}: {error}",
+                        uri.as_str()
+                    ),
+                );
+                return;
+            }
+            let _ = work.send(Work::Check(uri));
+        }
+        DidCloseTextDocument::METHOD => {
+            let Some(params) = params::<DidCloseTextDocument>(notification) else {
+                return;
+            };
+            let uri = params.text_document.uri;
+            open.open.remove(uri.as_str());
+            // A closed Python file's findings go with it (the editor's problems list shows
+            // open files); a registry's stay while they are true — its errors break every
+            // run.
+            let keeps_errors =
+                uri::path_of(&uri).is_some_and(|path| config::is_registry(&path, ""));
+            if !keeps_errors {
+                publish(&connection.sender, uri, Vec::new(), None);
+            }
+        }
+        DidSaveTextDocument::METHOD | DidChangeWatchedFiles::METHOD => {
+            // A saved file changes what the other open files import; a saved registry
+            // changes every answer.
+            let _ = work.send(Work::Reload);
+        }
+        _ => {}
+    }
+}
+
+/// A notification's parameters; `None` when they do not parse (a client bug is no
+/// reason to stop serving).
+fn params<N: lsp_types::notification::Notification>(
+    notification: Notification,
+) -> Option<N::Params> {
+    notification.extract(N::METHOD).ok()
+}
+
+fn show_message(connection: &Connection, kind: lsp_types::MessageType, message: String) {
+    let params = lsp_types::ShowMessageParams { typ: kind, message };
+    let _ = connection.sender.send(
+        Notification::new(
+            lsp_types::notification::ShowMessage::METHOD.to_owned(),
+            params,
+        )
+        .into(),
+    );
+}
+
+fn publish(
+    sender: &Sender<Message>,
+    uri: Uri,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+    version: Option<i32>,
+) {
+    let params = PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version,
+    };
+    let _ = sender.send(Notification::new(PublishDiagnostics::METHOD.to_owned(), params).into());
+}
+
+/// The checking thread.
+struct Worker {
+    documents: Arc<Mutex<Documents>>,
+    sender: Sender<Message>,
+    encoding: Encoding,
+    /// Registries loaded from disk, by path, until a save or a watched change.
+    registries: HashMap<PathBuf, Result<Arc<Config>, Arc<LoadError>>>,
+    /// Registries whose errors are published, so that fixing them clears the errors.
+    registries_with_errors: BTreeSet<PathBuf>,
+}
+
+impl Worker {
+    fn new(documents: Arc<Mutex<Documents>>, sender: Sender<Message>, encoding: Encoding) -> Self {
+        Self {
+            documents,
+            sender,
+            encoding,
+            registries: HashMap::new(),
+            registries_with_errors: BTreeSet::new(),
+        }
+    }
+
+    fn run(mut self, queue: &Receiver<Work>) {
+        while let Ok(first) = queue.recv() {
+            let mut pending = BTreeSet::<String>::new();
+            let mut reload = false;
+            let mut take = |work: Work| match work {
+                Work::Check(uri) => {
+                    pending.insert(uri.as_str().to_owned());
+                }
+                Work::Reload => reload = true,
+            };
+            take(first);
+            loop {
+                match queue.recv_timeout(DEBOUNCE) {
+                    Ok(work) => take(work),
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            if reload {
+                self.registries.clear();
+                let open = self
+                    .documents
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                pending.extend(open.open.keys().cloned());
+            }
+            for uri in pending {
+                if let Ok(uri) = uri.parse::<Uri>() {
+                    self.check(uri);
+                }
+            }
+        }
+    }
+
+    /// Checks one open document and publishes its diagnostics, unless it changed or
+    /// closed meanwhile.
+    fn check(&mut self, uri: Uri) {
+        let Some(snapshot) = self.snapshot(&uri) else {
+            return;
+        };
+        let Some(path) = uri::path_of(&uri) else {
+            return;
+        };
+        let diagnostics = if config::is_registry(&path, snapshot.text()) {
+            self.registry_diagnostics(&path, &snapshot)
+        } else if is_python(&path) {
+            self.python_diagnostics(&path, &snapshot)
+        } else {
+            return;
+        };
+        if self.snapshot(&uri).map(|now| now.version()) == Some(snapshot.version()) {
+            publish(&self.sender, uri, diagnostics, Some(snapshot.version()));
+        }
+    }
+
+    fn snapshot(&self, uri: &Uri) -> Option<Document> {
+        let open = self
+            .documents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        open.open.get(uri.as_str()).cloned()
+    }
+
+    /// The buffer of a registry, validated as `check` would load it.
+    fn registry_diagnostics(
+        &mut self,
+        path: &Path,
+        document: &Document,
+    ) -> Vec<lsp_types::Diagnostic> {
+        match Config::from_text(path, document.text().to_owned()) {
+            Ok(_) => {
+                self.registries_with_errors.remove(path);
+                Vec::new()
+            }
+            Err(error) => {
+                self.registries_with_errors.insert(path.to_path_buf());
+                load_error_diagnostics(&error, document, self.encoding)
+            }
+        }
+    }
+
+    fn python_diagnostics(
+        &mut self,
+        path: &Path,
+        document: &Document,
+    ) -> Vec<lsp_types::Diagnostic> {
+        let Some(config) = self.registry_for(path) else {
+            return Vec::new();
+        };
+        match check::check_document(&config, path, document) {
+            Ok(found) => found
+                .iter()
+                .map(|diagnostic| check::to_lsp(diagnostic, document, self.encoding, &config))
+                .collect(),
+            Err(error) => vec![whole_file_error(format!(
+                "importgate could not check this file: {error}"
+            ))],
+        }
+    }
+
+    /// The registry that governs `path` (found as `check` finds it: the nearest `rules.toml`
+    /// or `pyproject.toml` with `[tool.importgate]` above it), loaded from disk. A registry
+    /// that does not load gets its errors published on it; the file is then not checked.
+    fn registry_for(&mut self, path: &Path) -> Option<Arc<Config>> {
+        let registry = Config::find(path.parent()?)?;
+        let loaded = self
+            .registries
+            .entry(registry.clone())
+            .or_insert_with(|| Config::load(&registry).map(Arc::new).map_err(Arc::new))
+            .clone();
+        match loaded {
+            Ok(config) => {
+                if self.registries_with_errors.remove(&registry) {
+                    if let Some(uri) = uri::uri_of(&registry) {
+                        publish(&self.sender, uri, Vec::new(), None);
+                    }
+                }
+                Some(config)
+            }
+            Err(error) => {
+                // An open registry's buffer is published by its own check.
+                let open = self
+                    .documents
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let registry_is_open =
+                    uri::uri_of(&registry).is_some_and(|uri| open.open.contains_key(uri.as_str()));
+                drop(open);
+                if !registry_is_open {
+                    if let Some(uri) = uri::uri_of(&registry) {
+                        let text = match &*error {
+                            LoadError::Invalid(errors) => errors.text.clone(),
+                            _ => String::new(),
+                        };
+                        let diagnostics =
+                            load_error_diagnostics(&error, &Document::new(text, 0), self.encoding);
+                        self.registries_with_errors.insert(registry.clone());
+                        publish(&self.sender, uri, diagnostics, None);
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
+fn is_python(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension == "py" || extension == "pyi")
+}
+
+/// A registry's errors, each at the span `check` underlines.
+fn load_error_diagnostics(
+    error: &LoadError,
+    document: &Document,
+    encoding: Encoding,
+) -> Vec<lsp_types::Diagnostic> {
+    match error {
+        LoadError::Invalid(ConfigErrors { errors, .. }) => errors
+            .iter()
+            .map(|error| {
+                let mut message = error.message.clone();
+                if !error.label.is_empty() && error.label != error.message {
+                    message.push_str(&format!("\n{}", error.label));
+                }
+                if let Some(help) = &error.help {
+                    message.push_str(&format!("\nhelp: {help}"));
+                }
+                lsp_types::Diagnostic {
+                    range: document.range(error.span.start, error.span.end, encoding),
+                    severity: Some(DiagnosticSeverity::ERROR),
+                    source: Some("importgate".to_owned()),
+                    message,
+                    ..lsp_types::Diagnostic::default()
+                }
+            })
+            .collect(),
+        other => vec![whole_file_error(other.to_string())],
+    }
+}
+
+fn whole_file_error(message: String) -> lsp_types::Diagnostic {
+    lsp_types::Diagnostic {
+        range: Range::new(Position::new(0, 0), Position::new(0, 0)),
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some("importgate".to_owned()),
+        message,
+        ..lsp_types::Diagnostic::default()
+    }
+}
