@@ -1,0 +1,185 @@
+"""End to end: `importgate server` driven by a real LSP client (pytest-lsp, on pygls).
+
+Each test works on a scratch copy of the demo monorepo and its registry, so that editing
+and breaking them touches nothing in the repository. `IMPORTGATE` names the binary.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+REPOSITORY = pathlib.Path(__file__).resolve().parents[2]
+IMPORTGATE = os.environ.get("IMPORTGATE", str(REPOSITORY / "target" / "debug" / "importgate"))
+TREE = pathlib.Path(os.environ["IMPORTGATE_LSP_TREE"])
+INGEST = TREE / "fixtures" / "monorepo" / "analytics_service" / "pipeline" / "ingest.py"
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[IMPORTGATE, "server"]),
+)
+async def client(lsp_client: LanguageClient):
+    if TREE.exists():
+        shutil.rmtree(TREE)
+    (TREE / "fixtures").mkdir(parents=True)
+    shutil.copytree(REPOSITORY / "fixtures" / "monorepo", TREE / "fixtures" / "monorepo")
+    shutil.copy(REPOSITORY / "rules.toml", TREE / "rules.toml")
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=TREE.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=TREE.as_uri(), name="demo")],
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+    # LSP: `shutdown` then `exit` is a clean exit, code 0.
+    assert lsp_client._server.returncode == 0
+
+
+def open_document(client: LanguageClient, path: pathlib.Path, version: int = 1) -> str:
+    uri = path.as_uri()
+    language = "toml" if path.suffix == ".toml" else "python"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language, version=version, text=path.read_text()
+            )
+        )
+    )
+    return uri
+
+
+def insert_line(client: LanguageClient, uri: str, version: int, line: int, text: str) -> None:
+    """Sends an incremental change that inserts `text` at the start of `line`."""
+    start = types.Position(line=line, character=0)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=start, end=start), text=text
+                )
+            ],
+        )
+    )
+
+
+async def diagnostics_of(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
+    """Waits for the next diagnostics published for `uri`."""
+    while True:
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if uri in client.diagnostics:
+            return list(client.diagnostics.pop(uri))
+
+
+def check_json(path: pathlib.Path) -> list[dict]:
+    output = subprocess.run(
+        [IMPORTGATE, "check", "--no-cache", "--output-format", "json", str(path)],
+        cwd=TREE,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert output.returncode in (0, 1), output.stderr
+    return json.loads(output.stdout)["diagnostics"]
+
+
+def utf16_column(line: str, character_column: int) -> int:
+    """The UTF-16 column of a 1-based character column."""
+    return len(line[: character_column - 1].encode("utf-16-le")) // 2
+
+
+@pytest.mark.asyncio
+async def test_an_opened_file_gets_the_diagnostics_check_prints(client: LanguageClient):
+    uri = open_document(client, INGEST)
+    published = await diagnostics_of(client, uri)
+    printed = check_json(INGEST)
+    assert printed, "the demo file has findings"
+    lines = INGEST.read_text().splitlines()
+
+    def position(line: int, column: int) -> tuple[int, int]:
+        return (line - 1, utf16_column(lines[line - 1], column))
+
+    expected = sorted(
+        (
+            entry["code"],
+            position(entry["line"], entry["column"]),
+            position(entry["end_line"], entry["end_column"]),
+            entry["message"],
+            entry.get("rule"),
+            entry.get("hint"),
+        )
+        for entry in printed
+    )
+    got = sorted(
+        (
+            d.code,
+            (d.range.start.line, d.range.start.character),
+            (d.range.end.line, d.range.end.character),
+            d.message.split("\n")[0],
+            d.data.get("rule"),
+            d.data.get("hint"),
+        )
+        for d in published
+    )
+    assert got == expected
+    for diagnostic in published:
+        assert diagnostic.source == "importgate"
+        assert diagnostic.code_description.href.endswith("#" + diagnostic.code.lower())
+
+
+@pytest.mark.asyncio
+async def test_a_forbidden_import_typed_in_the_buffer_is_reported_with_its_hint_before_saving(
+    client: LanguageClient,
+):
+    uri = open_document(client, INGEST)
+    before = await diagnostics_of(client, uri)
+    # Non-ASCII text before the import on its line: the column must count UTF-16 units
+    # (the emoji is two), not bytes or characters.
+    added = (
+        "# a comment\n"
+        's = "café 😀"; from netra_backend.app.database.session_manager import SessionManager as SM\n'
+    )
+    insert_line(client, uri, 2, 0, added)
+    after = await diagnostics_of(client, uri)
+    new = [d for d in after if d.range.start.line == 1 and d.code == "IG001"]
+    assert len(new) == 1, after
+    forbidden = new[0]
+    line = added.splitlines()[1]
+    assert forbidden.range.start.character == utf16_column(line, line.index("SessionManager") + 1)
+    assert forbidden.range.start.character == line.index("SessionManager") + 1  # the emoji
+    assert "hint: Read backend data through shared.events" in forbidden.message
+    assert forbidden.related_information[0].location.uri.endswith("/rules.toml")
+    # The file on disk is untouched: the finding came from the buffer.
+    assert "SM" not in INGEST.read_text()
+    assert len(after) == len(before) + 1
+
+
+@pytest.mark.asyncio
+async def test_a_broken_registry_gets_its_error_while_it_is_edited(client: LanguageClient):
+    registry = TREE / "rules.toml"
+    uri = open_document(client, registry)
+    assert await diagnostics_of(client, uri) == []
+    text = registry.read_text()
+    line = text.splitlines().index("[settings]") + 1
+    insert_line(client, uri, 2, line, "roots = 3\n")
+    errors = await diagnostics_of(client, uri)
+    assert len(errors) == 1, errors
+    assert errors[0].severity == types.DiagnosticSeverity.Error
+    assert errors[0].range.start.line == line
+    assert "roots" in errors[0].message
+    # Undone: the error goes.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    assert await diagnostics_of(client, uri) == []
