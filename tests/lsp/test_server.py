@@ -183,3 +183,80 @@ async def test_a_broken_registry_gets_its_error_while_it_is_edited(client: Langu
         )
     )
     assert await diagnostics_of(client, uri) == []
+
+
+def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """Applies LSP text edits (UTF-16 positions, non-overlapping) to `text`."""
+    lines = text.splitlines(keepends=True)
+
+    def offset(position: types.Position) -> int:
+        before = sum(len(line) for line in lines[: position.line])
+        line = lines[position.line] if position.line < len(lines) else ""
+        units = 0
+        for index, character in enumerate(line):
+            if units >= position.character:
+                return before + index
+            units += len(character.encode("utf-16-le")) // 2
+        return before + len(line.rstrip("\r\n"))
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        start, end = offset(edit.range.start), offset(edit.range.end)
+        text = text[:start] + edit.new_text + text[end:]
+    return text
+
+
+async def actions_for(client: LanguageClient, uri: str, diagnostic: types.Diagnostic):
+    return await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+
+
+def replace_all(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+@pytest.mark.asyncio
+async def test_the_fix_is_the_preferred_action_and_applying_it_clears_the_finding(
+    client: LanguageClient,
+):
+    path = TREE / "fixtures" / "monorepo" / "netra_backend" / "app" / "legacy_report.py"
+    uri = open_document(client, path)
+    found = await diagnostics_of(client, uri)
+    canonical = next(d for d in found if d.code == "IG010")
+    actions = await actions_for(client, uri, canonical)
+    preferred = [a for a in actions if a.is_preferred]
+    assert len(preferred) == 1, actions
+    assert preferred[0].kind == types.CodeActionKind.QuickFix
+    assert "netra_backend.app.database.session_manager" in preferred[0].title
+    fixed = apply_edits(path.read_text(), preferred[0].edit.changes[uri])
+    # The same bytes `check --fix` writes.
+    subprocess.run([IMPORTGATE, "check", "--fix", "--no-cache", str(path)], cwd=TREE, capture_output=True, check=False)
+    assert fixed == path.read_text()
+    replace_all(client, uri, 2, fixed)
+    after = await diagnostics_of(client, uri)
+    assert [d for d in after if d.code == "IG010"] == []
+
+
+@pytest.mark.asyncio
+async def test_a_suppression_action_silences_the_finding_on_its_line(client: LanguageClient):
+    uri = open_document(client, INGEST)
+    found = await diagnostics_of(client, uri)
+    forbidden = next(d for d in found if d.code == "IG001")
+    actions = await actions_for(client, uri, forbidden)
+    titles = [a.title for a in actions]
+    assert "Suppress IG001 on this line" in titles and "Suppress IG001 in this file" in titles
+    line_action = next(a for a in actions if a.title == "Suppress IG001 on this line")
+    suppressed = apply_edits(INGEST.read_text(), line_action.edit.changes[uri])
+    assert "# importgate: ignore[IG001] --" in suppressed.splitlines()[forbidden.range.start.line]
+    replace_all(client, uri, 2, suppressed)
+    after = await diagnostics_of(client, uri)
+    assert [d.code for d in after] == [d.code for d in found if d.code != "IG001"]

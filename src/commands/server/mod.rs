@@ -10,6 +10,7 @@
 //! `[tool.importgate]`) gets its errors, with the spans `check` prints, as it is edited;
 //! saving it (or any change the client's file watcher reports) re-checks every open file.
 
+mod actions;
 mod check;
 pub mod document;
 pub mod uri;
@@ -22,6 +23,7 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
     DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
+use lsp_types::request::{CodeActionRequest, Request as _};
 use lsp_types::{
     DiagnosticSeverity, InitializeParams, InitializeResult, Position, PublishDiagnosticsParams,
     Range, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
@@ -64,6 +66,16 @@ pub fn run() -> u8 {
 #[derive(Debug, Default)]
 struct Documents {
     open: HashMap<String, Document>,
+    /// The findings last published for a Python document, at the version they are of: what
+    /// code actions are computed from.
+    checked: HashMap<String, Checked>,
+}
+
+/// One document's published findings.
+#[derive(Debug)]
+struct Checked {
+    version: i32,
+    found: Found,
 }
 
 /// What the message loop asks the worker to do.
@@ -134,6 +146,12 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
                 ..TextDocumentSyncOptions::default()
             },
         )),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Options(
+            lsp_types::CodeActionOptions {
+                code_action_kinds: Some(vec![lsp_types::CodeActionKind::QUICKFIX]),
+                ..lsp_types::CodeActionOptions::default()
+            },
+        )),
         ..ServerCapabilities::default()
     }
 }
@@ -149,7 +167,7 @@ fn message_loop(
         match message {
             Message::Request(request) => match connection.handle_shutdown(&request) {
                 Ok(true) => return true,
-                Ok(false) => answer_unknown(connection, request),
+                Ok(false) => answer(connection, documents, encoding, request),
                 // `exit` did not follow `shutdown`, or stdin closed meanwhile.
                 Err(_) => return false,
             },
@@ -165,12 +183,61 @@ fn message_loop(
     false
 }
 
-fn answer_unknown(connection: &Connection, request: Request) {
-    let response = Response::new_err(
-        request.id,
-        ErrorCode::MethodNotFound as i32,
-        format!("importgate does not handle `{}`", request.method),
-    );
+/// Answers a request from what the worker published (never by checking on the message
+/// loop).
+fn answer(
+    connection: &Connection,
+    documents: &Mutex<Documents>,
+    encoding: Encoding,
+    request: Request,
+) {
+    let response = match request.method.as_str() {
+        CodeActionRequest::METHOD => {
+            let id = request.id.clone();
+            match request.extract::<lsp_types::CodeActionParams>(CodeActionRequest::METHOD) {
+                Ok((_, params)) => {
+                    let open = documents.lock().unwrap_or_else(PoisonError::into_inner);
+                    let uri = &params.text_document.uri;
+                    let document = open.open.get(uri.as_str());
+                    let checked = open.checked.get(uri.as_str());
+                    match (document, checked) {
+                        (Some(document), Some(checked))
+                            if checked.version == document.version() =>
+                        {
+                            let actions = actions::code_actions(
+                                uri,
+                                document,
+                                &checked.found,
+                                params.range,
+                                encoding,
+                            );
+                            Response::new_ok(id, actions)
+                        }
+                        // Not checked yet at this version: the findings the client sees are
+                        // about to change, and so would the actions.
+                        (Some(_), _) => Response::new_err(
+                            id,
+                            ErrorCode::ContentModified as i32,
+                            "the document changed since it was checked".to_owned(),
+                        ),
+                        (None, _) => {
+                            Response::new_ok(id, Vec::<lsp_types::CodeActionOrCommand>::new())
+                        }
+                    }
+                }
+                Err(error) => Response::new_err(
+                    id,
+                    ErrorCode::InvalidParams as i32,
+                    format!("invalid code action parameters: {error}"),
+                ),
+            }
+        }
+        _ => Response::new_err(
+            request.id,
+            ErrorCode::MethodNotFound as i32,
+            format!("importgate does not handle `{}`", request.method),
+        ),
+    };
     let _ = connection.sender.send(response.into());
 }
 
@@ -277,6 +344,9 @@ fn publish(
     let _ = sender.send(Notification::new(PublishDiagnostics::METHOD.to_owned(), params).into());
 }
 
+/// Each finding as importgate has it and as the editor shows it.
+type Found = Vec<(crate::diagnostic::Diagnostic, lsp_types::Diagnostic)>;
+
 /// The checking thread.
 struct Worker {
     documents: Arc<Mutex<Documents>>,
@@ -342,15 +412,23 @@ impl Worker {
         let Some(path) = uri::path_of(&uri) else {
             return;
         };
-        let diagnostics = if config::is_registry(&path, snapshot.text()) {
-            self.registry_diagnostics(&path, &snapshot)
+        let (diagnostics, found) = if config::is_registry(&path, snapshot.text()) {
+            (self.registry_diagnostics(&path, &snapshot), Vec::new())
         } else if is_python(&path) {
             self.python_diagnostics(&path, &snapshot)
         } else {
             return;
         };
-        if self.snapshot(&uri).map(|now| now.version()) == Some(snapshot.version()) {
-            publish(&self.sender, uri, diagnostics, Some(snapshot.version()));
+        let mut open = self
+            .documents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let version = snapshot.version();
+        if open.open.get(uri.as_str()).map(Document::version) == Some(version) {
+            open.checked
+                .insert(uri.as_str().to_owned(), Checked { version, found });
+            drop(open);
+            publish(&self.sender, uri, diagnostics, Some(version));
         }
     }
 
@@ -384,18 +462,30 @@ impl Worker {
         &mut self,
         path: &Path,
         document: &Document,
-    ) -> Vec<lsp_types::Diagnostic> {
+    ) -> (Vec<lsp_types::Diagnostic>, Found) {
         let Some(config) = self.registry_for(path) else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
         match check::check_document(&config, path, document) {
-            Ok(found) => found
-                .iter()
-                .map(|diagnostic| check::to_lsp(diagnostic, document, self.encoding, &config))
-                .collect(),
-            Err(error) => vec![whole_file_error(format!(
-                "importgate could not check this file: {error}"
-            ))],
+            Ok(found) => {
+                let found: Found = found
+                    .into_iter()
+                    .map(|diagnostic| {
+                        let shown = check::to_lsp(&diagnostic, document, self.encoding, &config);
+                        (diagnostic, shown)
+                    })
+                    .collect();
+                (
+                    found.iter().map(|(_, shown)| shown.clone()).collect(),
+                    found,
+                )
+            }
+            Err(error) => (
+                vec![whole_file_error(format!(
+                    "importgate could not check this file: {error}"
+                ))],
+                Vec::new(),
+            ),
         }
     }
 
