@@ -36,8 +36,18 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 }
 static NEXT_TEMPORARY: AtomicUsize = AtomicUsize::new(0);
 
+/// The exit code of an interrupted run: 130 (the shell's code for an interrupt) unless a
+/// command that runs until interrupted says otherwise.
+static INTERRUPT_EXIT_CODE: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(130);
+
+/// An interrupt ends the process with `code` (`check --watch`: 0, Ctrl-C is how it ends).
+pub fn exit_code_on_interrupt(code: i32) {
+    INTERRUPT_EXIT_CODE.store(code, Ordering::SeqCst);
+}
+
 /// From now on, SIGINT and SIGTERM remove the temporary files that exist and end the run
-/// with 130 (the shell's code for an interrupt). Only the first call installs the handler.
+/// with 130 (or the code [`exit_code_on_interrupt`] set). Only the first call installs the
+/// handler.
 pub fn remove_temporaries_on_interrupt() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
@@ -46,7 +56,7 @@ pub fn remove_temporaries_on_interrupt() {
             registry.interrupted = true;
             remove_all(&registry.paths);
             // Exits holding the lock: no other thread creates a file after this.
-            std::process::exit(130);
+            std::process::exit(INTERRUPT_EXIT_CODE.load(Ordering::SeqCst));
         });
     });
 }

@@ -282,6 +282,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub diff: bool,
 
+    /// Check again whenever a Python file, the registry or the baseline changes, clearing
+    /// the terminal between runs; Ctrl-C stops (exit code 0).
+    #[arg(long, conflicts_with_all = ["fix", "diff", "show_settings", "show_files"])]
+    pub watch: bool,
+
     /// Report imports guarded by `except ImportError` that do not resolve (IG020, IG021) as
     /// warnings; by default they are optional by design and not reported.
     #[arg(long)]

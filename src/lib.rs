@@ -66,7 +66,15 @@ pub const EXIT_TROUBLE: u8 = 2;
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) if args.watch => {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            let registry = || match &args.config.config {
+                Some(path) => Some(cwd.join(path)),
+                None => Config::find(&cwd),
+            };
+            commands::watch::run(registry, || run_check(&args))
+        }
+        Command::Check(args) => run_check(&args),
         Command::Explain(args) => run_explain(args),
         Command::Completions(args) => run_completions(args),
         Command::Schema => run_schema(),
@@ -243,7 +251,7 @@ fn show_settings_or_files(args: &CheckArgs, config: &Config, cwd: &std::path::Pa
     written.err().unwrap_or(EXIT_CLEAN)
 }
 
-fn run_check(args: CheckArgs) -> u8 {
+fn run_check(args: &CheckArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
     let stderr_color = use_color(args.color, std::io::stderr().is_terminal());
     let mut config = match load_config(args.config.config.as_deref(), &cwd, stderr_color) {
@@ -256,7 +264,7 @@ fn run_check(args: CheckArgs) -> u8 {
         say!("Registry: {}", report::display_path(&config.path, &cwd));
     }
     if args.show_settings || args.show_files {
-        return show_settings_or_files(&args, &config, &cwd);
+        return show_settings_or_files(args, &config, &cwd);
     }
     let mut options = engine::CheckOptions {
         paths: args.paths.clone(),

@@ -4,3 +4,4 @@
 pub mod init;
 pub mod migrate;
 pub mod server;
+pub mod watch;
