@@ -4,6 +4,7 @@ Each test works on a scratch copy of the demo monorepo and its registry, so that
 and breaking them touches nothing in the repository. `IMPORTGATE` names the binary.
 """
 
+import asyncio
 import json
 import os
 import pathlib
@@ -30,6 +31,14 @@ async def client(lsp_client: LanguageClient):
     (TREE / "fixtures").mkdir(parents=True)
     shutil.copytree(REPOSITORY / "fixtures" / "monorepo", TREE / "fixtures" / "monorepo")
     shutil.copy(REPOSITORY / "rules.toml", TREE / "rules.toml")
+    registrations = []
+
+    # An editor accepts the server's file watchers (the test sends the file events itself).
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams):
+        registrations.extend(params.registrations)
+
+    lsp_client.registrations = registrations
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
@@ -74,7 +83,10 @@ def insert_line(client: LanguageClient, uri: str, version: int, line: int, text:
 async def diagnostics_of(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
     """Waits for the next diagnostics published for `uri`."""
     while True:
-        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        # A server that never answers fails the test instead of hanging CI.
+        await asyncio.wait_for(
+            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), timeout=60
+        )
         if uri in client.diagnostics:
             return list(client.diagnostics.pop(uri))
 
@@ -260,3 +272,25 @@ async def test_a_suppression_action_silences_the_finding_on_its_line(client: Lan
     replace_all(client, uri, 2, suppressed)
     after = await diagnostics_of(client, uri)
     assert [d.code for d in after] == [d.code for d in found if d.code != "IG001"]
+
+
+@pytest.mark.asyncio
+async def test_a_module_created_on_disk_is_seen_by_the_open_files(client: LanguageClient):
+    uri = open_document(client, INGEST)
+    await diagnostics_of(client, uri)
+    insert_line(client, uri, 2, 0, "import analytics_service.pipeline.enrich\n")
+    missing = await diagnostics_of(client, uri)
+    assert [d.code for d in missing if d.range.start.line == 0] == ["IG020"], missing
+    # The server asked to hear of Python files created, changed or deleted.
+    (watchers,) = [r for r in client.registrations if r.method == "workspace/didChangeWatchedFiles"]
+    assert "**/*.py" in [w["globPattern"] for w in watchers.register_options["watchers"]]
+    # Created outside the editor (a checkout, a generator): the client's file watcher says so.
+    created = INGEST.parent / "enrich.py"
+    created.write_text("def enrich(rows):\n    return rows\n")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=created.as_uri(), type=types.FileChangeType.Created)]
+        )
+    )
+    found = await diagnostics_of(client, uri)
+    assert [d for d in found if d.range.start.line == 0] == []

@@ -127,10 +127,60 @@ fn serve(connection: &Connection) -> Result<bool, String> {
             .spawn(move || Worker::new(documents, sender, encoding).run(&work_queue))
             .map_err(|error| error.to_string())?
     };
+    if watches_files(&params) {
+        register_file_watchers(connection);
+    }
     let clean = message_loop(connection, &documents, &work, encoding);
     drop(work);
     let _ = worker.join();
     Ok(clean)
+}
+
+/// Whether the client can watch files for the server (`workspace/didChangeWatchedFiles`
+/// with dynamic registration).
+fn watches_files(params: &InitializeParams) -> bool {
+    params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+        .and_then(|watched| watched.dynamic_registration)
+        .unwrap_or(false)
+}
+
+/// Asks the client to report created, changed and deleted Python files and registries: a
+/// module added, removed or edited outside the editor (a `git checkout`, a formatter)
+/// changes what the open files import.
+fn register_file_watchers(connection: &Connection) {
+    let watchers = [
+        "**/*.py",
+        "**/*.pyi",
+        "**/rules.toml",
+        "**/pyproject.toml",
+        "**/.gitignore",
+    ]
+    .into_iter()
+    .map(|glob| lsp_types::FileSystemWatcher {
+        glob_pattern: lsp_types::GlobPattern::String(glob.to_owned()),
+        kind: None,
+    })
+    .collect();
+    let registration = lsp_types::Registration {
+        id: "importgate-watched-files".to_owned(),
+        method: DidChangeWatchedFiles::METHOD.to_owned(),
+        register_options: serde_json::to_value(
+            lsp_types::DidChangeWatchedFilesRegistrationOptions { watchers },
+        )
+        .ok(),
+    };
+    let request = Request::new(
+        lsp_server::RequestId::from("importgate-register-watchers".to_owned()),
+        lsp_types::request::RegisterCapability::METHOD.to_owned(),
+        lsp_types::RegistrationParams {
+            registrations: vec![registration],
+        },
+    );
+    let _ = connection.sender.send(request.into());
 }
 
 fn capabilities(encoding: Encoding) -> ServerCapabilities {
