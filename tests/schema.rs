@@ -232,6 +232,8 @@ fn repository_registries(dir: &Path) -> Vec<PathBuf> {
         }
     }
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    // A block fenced ```toml is a registry; another tool's TOML file is fenced with its
+    // name after the language (```toml languages.toml), and is not split out here.
     for (position, block) in readme.split("```toml\n").skip(1).enumerate() {
         let snippet = block.split("```").next().unwrap_or_default();
         let text = if snippet.contains("[tool.importgate") {
