@@ -294,3 +294,25 @@ async def test_a_module_created_on_disk_is_seen_by_the_open_files(client: Langua
     )
     found = await diagnostics_of(client, uri)
     assert [d for d in found if d.range.start.line == 0] == []
+
+
+@pytest.mark.asyncio
+async def test_a_chain_finding_points_at_its_rule_and_at_every_import_of_the_chain(
+    client: LanguageClient,
+):
+    graph = TREE / "graph"
+    shutil.copytree(REPOSITORY / "tests" / "fixtures" / "cases" / "import-graph", graph)
+    user = graph / "app" / "models" / "user.py"
+    uri = open_document(client, user)
+    found = await diagnostics_of(client, uri)
+    (layers,) = [d for d in found if d.code == "IG031"]
+    related = layers.related_information
+    assert related[0].location.uri == (graph / "rules.toml").as_uri()
+    rules_line = (graph / "rules.toml").read_text().splitlines()[related[0].location.range.start.line]
+    # The value that forbids it: the layer order.
+    assert rules_line.startswith("layers = ["), rules_line
+    hops = [(r.location.uri, r.location.range.start.line, r.message) for r in related[1:]]
+    assert hops == [
+        (user.as_uri(), 0, "1. app.models.user imports app.util"),
+        ((graph / "app" / "util.py").as_uri(), 0, "2. app.util imports app.services.mailer"),
+    ]
