@@ -12,6 +12,9 @@ tree), then each edit appends a line to the buffer — never to the file — and
 the `didChange` sent to the `publishDiagnostics` of its version. The server's 40 ms of
 debounce is part of the figure, as it is of what the user sees. Prints the median, the 90th
 percentile and the extremes. Standard library only.
+
+LINE sets what each edit appends; IMPORTGATE names the binary to time (default: a release
+build of this checkout); SERVER_PREFIX runs it under a profiler ("perf record -g --").
 """
 
 import json
@@ -27,6 +30,10 @@ CACHE = pathlib.Path(
     os.environ.get("IMPORTGATE_BENCH_CACHE", pathlib.Path.home() / ".cache" / "importgate-bench")
 )
 EDITS = int(os.environ.get("EDITS", "41"))
+# What each edit appends ({n}: the edit's number): by default a plain assignment; for the
+# costliest case, a name the module does not have (`from os import missing_{n}`), whose
+# hint looks for the modules that define it.
+LINE = os.environ.get("LINE", "x{n} = {n}")
 
 
 def main() -> None:
@@ -40,16 +47,21 @@ def main() -> None:
         document = next(
             path for path in sorted(tree.rglob("*.py")) if ".importgate_cache" not in path.parts
         )
-    subprocess.run(
-        ["cargo", "build", "--release", "--quiet", "--bin", "importgate"], cwd=REPOSITORY, check=True
-    )
-    importgate = REPOSITORY / "target" / "release" / "importgate"
+    if "IMPORTGATE" in os.environ:
+        importgate = pathlib.Path(os.environ["IMPORTGATE"]).resolve()
+    else:
+        subprocess.run(
+            ["cargo", "build", "--release", "--quiet", "--bin", "importgate"], cwd=REPOSITORY, check=True
+        )
+        importgate = REPOSITORY / "target" / "release" / "importgate"
     files = sum(1 for _ in tree.rglob("*.py"))
     # A full run first: the caches are warm, as they are once a project has been checked.
     subprocess.run([importgate, "check", "-q", "--exit-zero"], cwd=tree, stdout=subprocess.DEVNULL, check=True)
 
+    # SERVER_PREFIX runs the server under a profiler: SERVER_PREFIX="perf record -g --".
+    prefix = os.environ.get("SERVER_PREFIX", "").split()
     server = subprocess.Popen(
-        [importgate, "server"], cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        [*prefix, importgate, "server"], cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
 
     def send(message: dict) -> None:
@@ -103,11 +115,11 @@ def main() -> None:
                 "textDocument": {"uri": uri, "version": version},
                 "contentChanges": [{
                     "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
-                    "text": f"x{version} = {version}\n",
+                    "text": LINE.format(n=version) + "\n",
                 }],
             },
         })
-        diagnostics_of_version(uri, version)
+        last = diagnostics_of_version(uri, version)
         latencies.append(time.perf_counter() - started)
     send({"id": 2, "method": "shutdown"})
     while receive().get("id") != 2:
@@ -124,6 +136,8 @@ def main() -> None:
         f"edits:     {len(latencies)}; change to diagnostics: median {statistics.median(latencies) * 1000:.0f} ms, "
         f"p90 {p90 * 1000:.0f} ms, min {latencies[0] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
     )
+    codes = sorted({str(diagnostic.get("code")) for diagnostic in last})
+    print(f"last edit: {len(last)} diagnostics ({', '.join(codes) or 'none'})")
     print(f"server exit code: {server.returncode}")
 
 

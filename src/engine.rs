@@ -25,8 +25,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
+
+mod session;
+pub use session::Session;
+use session::{IndexedTree, Warm};
 
 /// What to check.
 #[derive(Debug, Default, Clone)]
@@ -54,6 +58,9 @@ pub struct CheckOptions {
     /// computed from changed ([`crate::report_cache`]); its outcome then has no project
     /// facts. For the callers that use only the report.
     pub replay_report: bool,
+    /// What to keep between runs over the same tree (see [`Session`]); a run with one never
+    /// replays a report.
+    pub session: Option<Arc<Session>>,
 }
 
 /// Where a run reports how far it is. Called from worker threads.
@@ -200,6 +207,28 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .map_err(|error| RunError::Threads(error.to_string()))?;
     let walk_threads = pool.current_num_threads();
 
+    if let Some(session) = &options.session {
+        // The tree as the session last listed it, with its index; never a replay (a session's
+        // runs check buffers).
+        let warm = session.warm(config, || {
+            pool.install(|| {
+                let discovery = discover_listed(config, walk_threads, options.cache_dir.as_deref());
+                ListedTree::classified(config, discovery)
+            })
+        });
+        let all_files = Arc::clone(warm.files());
+        let selection = pool.install(|| {
+            Selection::new(
+                &options.paths,
+                &config.root,
+                all_files.iter().map(|file| file.relative.as_str()),
+            )
+        })?;
+        let run = warm
+            .tree
+            .check(config, options, &pool, selection, None, Some(&warm));
+        return Ok(run.report(config, options, started, warm.tree.borrow_owner()));
+    }
     let discovery =
         pool.install(|| discover_listed(config, walk_threads, options.cache_dir.as_deref()));
     let selection = pool.install(|| {
@@ -209,17 +238,6 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             discovery.files.iter().map(|file| file.relative.as_str()),
         )
     })?;
-    let watched_apis: Vec<String> = config
-        .banned
-        .iter()
-        .flat_map(|banned| {
-            banned
-                .api
-                .iter()
-                .map(|entry| entry.pattern.as_str().to_string())
-        })
-        .collect();
-    let extract_options = ExtractOptions::new(watched_apis.iter().cloned());
     // A run that checks every file records what it found for the next one, which replays
     // it when nothing it was computed from changed.
     let run_key = options
@@ -233,19 +251,14 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             };
             (directory, RunKey::new(config, settings, &discovery))
         });
-    let extensions = discovery.extensions;
-    let problems = discovery.problems;
     // Every file is classified and indexed (resolution sees the whole tree); only the
     // selected ones are checked.
-    let all_files: Vec<SourceFile> = discovery
-        .files
-        .into_iter()
-        .map(|file| classify(config, file.path, file.relative))
-        .collect();
-    let selected: Vec<&SourceFile> = all_files
+    let listed = ListedTree::classified(config, discovery);
+    let all_files = &listed.files;
+    let selected_count = all_files
         .iter()
         .filter(|file| selection.includes(&file.relative))
-        .collect();
+        .count();
     // Replayed for the whole tree and for any PATHS: their report is cut from the findings
     // of every file. A few given files are looked at first: under pre-commit they are the
     // changed ones, and one `stat` then ends the attempt.
@@ -254,7 +267,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .and_then(|(directory, key)| {
             let paths: Vec<&Path> = all_files.iter().map(|file| file.path.as_path()).collect();
             // (Many given files are the tree's bulk: then one pass over every file.)
-            let given: Vec<usize> = if selection.is_everything() || selected.len() > 64 {
+            let given: Vec<usize> = if selection.is_everything() || selected_count > 64 {
                 Vec::new()
             } else {
                 (0..all_files.len())
@@ -266,7 +279,11 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         });
     if let Some(findings) = replayed {
         let every_file: Vec<&SourceFile> = all_files.iter().collect();
-        let layout = selection.is_everything().then(|| layout_of(&all_files));
+        let selected: Vec<&SourceFile> = all_files
+            .iter()
+            .filter(|file| selection.includes(&file.relative))
+            .collect();
+        let layout = selection.is_everything().then(|| layout_of(all_files));
         let report = Report::new(
             config,
             &selection,
@@ -279,14 +296,85 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         let mut outcome = report.into_outcome(
             started,
             &selection,
-            all_files,
+            Arc::clone(all_files),
             ProjectFacts::default(),
             config,
         );
         outcome.replayed = true;
         return Ok(outcome);
     }
-    let index = ModuleIndex::build(config, &all_files, &extensions);
+    let tree = IndexedTree::index(config, listed);
+    let run = tree.check(config, options, &pool, selection, run_key, None);
+    // The index goes before the report is made: the report's peak is then the run's.
+    let listed = tree.into_owner();
+    Ok(run.report(config, options, started, &listed))
+}
+
+impl IndexedTree {
+    /// Checks `selection` of the tree (see [`checked`]).
+    fn check(
+        &self,
+        config: &Config,
+        options: &CheckOptions,
+        pool: &rayon::ThreadPool,
+        selection: Selection,
+        run_key: Option<(&Path, RunKey)>,
+        warm: Option<&Warm>,
+    ) -> CheckedRun {
+        self.with_dependent(|listed, index| {
+            let what = ToCheck {
+                selection,
+                run_key,
+                listed,
+                index,
+                warm,
+            };
+            checked(config, options, pool, what)
+        })
+    }
+}
+
+/// What [`checked`] checks: the selection of a listed and indexed tree.
+struct ToCheck<'t, 'k> {
+    selection: Selection,
+    /// Where and under which key a run that checks every file records its findings.
+    run_key: Option<(&'k Path, RunKey)>,
+    listed: &'t ListedTree,
+    index: &'t ModuleIndex<'t>,
+    /// A session's warm state, when the run has one.
+    warm: Option<&'t Warm>,
+}
+
+/// Checks the selected files of a listed and indexed tree.
+fn checked(
+    config: &Config,
+    options: &CheckOptions,
+    pool: &rayon::ThreadPool,
+    what: ToCheck<'_, '_>,
+) -> CheckedRun {
+    let ToCheck {
+        selection,
+        run_key,
+        listed,
+        index,
+        warm,
+    } = what;
+    let all_files: &[SourceFile] = &listed.files;
+    let selected: Vec<&SourceFile> = all_files
+        .iter()
+        .filter(|file| selection.includes(&file.relative))
+        .collect();
+    let watched_apis: Vec<String> = config
+        .banned
+        .iter()
+        .flat_map(|banned| {
+            banned
+                .api
+                .iter()
+                .map(|entry| entry.pattern.as_str().to_string())
+        })
+        .collect();
+    let extract_options = ExtractOptions::new(watched_apis.iter().cloned());
     // PATHS that cover most of the tree (pre-commit's `--all-files` passes every file) are
     // checked as a full run whose report is then cut down to them: parsing the rest of the
     // tree costs less than completing the facts of the other files one by one.
@@ -299,7 +387,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         (!selection.is_everything() && !covers_half && selected.len() * 32 >= all_files.len())
             .then(|| {
                 let directory = options.cache_dir.as_deref()?;
-                warm_facts_cache(FactsCache::open(directory, &watched_apis), &all_files)
+                warm_facts_cache(FactsCache::open(directory, &watched_apis), all_files)
             })
             .flatten();
     let filtered_full_run = covers_half || warm_cache.is_some();
@@ -323,7 +411,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     // third-party ones. Counted per file on full runs, for the roots hint.
     // (Every run that checks every file counts them: what it records serves full runs.)
     let checks_every_file = files.len() == all_files.len();
-    let layout = checks_every_file.then(|| layout_of(&all_files));
+    let layout = checks_every_file.then(|| layout_of(all_files));
     let unreached_packages: HashSet<&str> = layout
         .as_ref()
         .map(|layout| {
@@ -383,7 +471,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                         file,
                         facts: &facts,
                         imports: &imports,
-                        index: &index,
+                        index,
                         strict_guarded: options.strict_guarded,
                         source: &source,
                     });
@@ -395,7 +483,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                         }
                     }
                     let contribution =
-                        contribution(file, &source, bindings, &facts, &imports, &index, &filter);
+                        contribution(file, &source, bindings, &facts, &imports, index, &filter);
                     if source.is_stale() {
                         trust_stamp = false;
                         continue;
@@ -404,14 +492,14 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                         let _ = recorded.set(stamp);
                     }
                     if let Ok(mut project) = shared_project.lock() {
-                        project.add(contribution, &index);
+                        project.add(contribution, index);
                     }
                     let suppressions = FileSuppressions {
                         context: file.context,
                         suppressions: std::mem::take(&mut facts.suppressions),
                     };
                     let ignores_matched =
-                        entries_matching_external_imports(&ignore_lists, file, &imports, &index);
+                        entries_matching_external_imports(&ignore_lists, file, &imports, index);
                     let unreached: Vec<&str> = if unreached_packages.is_empty() {
                         Vec::new()
                     } else {
@@ -473,30 +561,32 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         pool.install(|| {
             complete_for_selection(
                 config,
-                &all_files,
-                &index,
+                all_files,
+                index,
                 &filter,
                 &extract_options,
+                warm,
                 &mut project,
             );
             if config.has_graph_rules() {
                 complete_graph(
-                    &all_files,
+                    all_files,
                     &selection,
-                    &index,
+                    index,
                     &extract_options,
                     options.cache_dir.as_deref(),
+                    warm,
                     &mut project,
                 );
             }
         });
     }
     for file_findings in &mut findings.files {
-        verify_fixes(&mut file_findings.diagnostics, &project, &index, &files);
+        verify_fixes(&mut file_findings.diagnostics, &project, index, &files);
     }
     let project_input = ProjectInput {
         config,
-        index: &index,
+        index,
         facts: &project,
         strict_guarded: options.strict_guarded,
         registry_path: relative_between(&config.root, &config.path),
@@ -504,7 +594,12 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         ignores_matching_external_imports,
     };
     findings.project = check_project(&project_input);
-    findings.problems = problems.into_iter().map(problem_diagnostic).collect();
+    findings.problems = listed
+        .problems
+        .iter()
+        .cloned()
+        .map(problem_diagnostic)
+        .collect();
     findings.unreached_imports = unreached_imports
         .into_iter()
         .map(|(package, count)| (package.to_string(), count))
@@ -520,21 +615,66 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
             });
         }
     }
-    drop(index);
-    let layout = layout.filter(|_| selection.is_everything());
-    let report = Report::new(
-        config,
-        &selection,
-        &files,
-        &selected,
+    CheckedRun {
+        layout: layout.filter(|_| selection.is_everything()),
+        selection,
         findings,
-        layout.as_ref(),
-    );
-    if let Some(progress) = progress {
-        progress.finish();
+        project,
+        checked_every_file: checks_every_file,
     }
-    drop((files, selected));
-    Ok(report.into_outcome(started, &selection, all_files, project, config))
+}
+
+/// What [`checked`] found, before it is reported.
+struct CheckedRun {
+    selection: Selection,
+    findings: RunFindings,
+    project: ProjectFacts,
+    /// The layout the tree suggests, for the roots hint of a full run.
+    layout: Option<crate::layout::Layout>,
+    /// Whether every file of the tree was checked (a full run, or PATHS checked as one).
+    checked_every_file: bool,
+}
+
+impl CheckedRun {
+    /// The run's report, cut down to its selection.
+    fn report(
+        self,
+        config: &Config,
+        options: &CheckOptions,
+        started: Instant,
+        listed: &ListedTree,
+    ) -> Outcome {
+        let selection = &self.selection;
+        let selected: Vec<&SourceFile> = listed
+            .files
+            .iter()
+            .filter(|file| selection.includes(&file.relative))
+            .collect();
+        let files: Vec<&SourceFile> = if self.checked_every_file {
+            listed.files.iter().collect()
+        } else {
+            selected.clone()
+        };
+        let report = Report::new(
+            config,
+            selection,
+            &files,
+            &selected,
+            self.findings,
+            self.layout.as_ref(),
+        );
+        if let Some(progress) = options.progress.as_deref() {
+            progress.finish();
+        }
+        drop((files, selected));
+        report.into_outcome(
+            started,
+            selection,
+            Arc::clone(&listed.files),
+            self.project,
+            config,
+        )
+    }
 }
 
 /// The layout the tree's paths suggest (for the roots hint).
@@ -689,7 +829,7 @@ impl Report {
         self,
         started: Instant,
         selection: &Selection,
-        files: Vec<SourceFile>,
+        files: Arc<Vec<SourceFile>>,
         project: ProjectFacts,
         config: &Config,
     ) -> Outcome {
@@ -761,6 +901,32 @@ fn roots_hint(
     })
 }
 
+/// The tree a run checks: its Python files classified, in path order, and what else the
+/// walk found.
+pub(crate) struct ListedTree {
+    files: Arc<Vec<SourceFile>>,
+    /// Compiled extension modules (see [`crate::discover::Discovery::extensions`]).
+    extensions: Vec<String>,
+    /// Entries the walk could not read.
+    problems: Vec<crate::discover::WalkProblem>,
+}
+
+impl ListedTree {
+    fn classified(config: &Config, discovery: crate::discover::Discovery) -> Self {
+        Self {
+            files: Arc::new(
+                discovery
+                    .files
+                    .into_iter()
+                    .map(|file| classify(config, file.path, file.relative))
+                    .collect(),
+            ),
+            extensions: discovery.extensions,
+            problems: discovery.problems,
+        }
+    }
+}
+
 /// The files a full run checks, classified (production or test, service), in path order:
 /// the walk without parsing, for `--show-files` and `--show-settings`.
 pub fn checked_files(config: &Config, threads: Option<usize>) -> Vec<SourceFile> {
@@ -780,7 +946,7 @@ pub fn checked_files(config: &Config, threads: Option<usize>) -> Vec<SourceFile>
 /// is not UTF-8 is shown escaped), never a path to open.
 #[derive(Debug, Default)]
 pub struct TreeFiles {
-    files: Vec<SourceFile>,
+    files: Arc<Vec<SourceFile>>,
     root: Option<GovernedRoot>,
 }
 
@@ -1150,61 +1316,100 @@ fn complete_graph(
     index: &ModuleIndex,
     options: &ExtractOptions,
     cache_dir: Option<&Path>,
+    warm: Option<&Warm>,
     project: &mut ProjectFacts,
 ) {
-    let others = all_files
+    let others: Vec<&SourceFile> = all_files
         .par_iter()
-        .filter(|file| file.importable && !selection.includes(&file.relative));
+        .filter(|file| file.importable && !selection.includes(&file.relative))
+        .collect();
+    // A session knows the edges of the files it has seen: only the others are looked up.
+    let mut known = warm.map(|warm| warm.edges.lock().unwrap_or_else(PoisonError::into_inner));
+    let unknown: Vec<&SourceFile> = match &known {
+        Some(known) => others
+            .iter()
+            .filter(|file| !known.contains_key(&file.relative))
+            .copied()
+            .collect(),
+        None => others.clone(),
+    };
     let edges_of =
         |file: &SourceFile, imports: &[crate::model::Import]| import_edges(file, imports, index);
-    let Some(cache_dir) = cache_dir else {
-        // Only the edges are kept: the facts of each file are dropped in its task.
-        let edges: Vec<_> = others
+    // The edges of the unknown files, in file order; with the cache, what it learnt.
+    let mut found_now: Vec<(&SourceFile, Arc<[crate::cache::Edge]>)> = Vec::new();
+    // (A session that knows every file's edges does not even open the cache.)
+    let session_knows_all = warm.is_some() && unknown.is_empty();
+    if session_knows_all {
+        // Every file's edges are the session's.
+    } else if let Some(cache_dir) = cache_dir {
+        let cache = ImportCache::open(cache_dir, index.fingerprint());
+        let results: Vec<_> = unknown
+            .par_iter()
             .map(|file| {
-                (
+                let (edges, found) = cache.edges(
                     file,
-                    edges_of(file, &read_facts(&file.path, options).imports),
-                )
+                    |text| extract(text, options).imports,
+                    |imports| edges_of(file, imports),
+                );
+                let edges: Option<Arc<[crate::cache::Edge]>> = match (&found, edges) {
+                    // Not known: asked again next time.
+                    (Found::Unreadable, _) => None,
+                    (_, FileEdges::Cached(cached)) => Some(
+                        cached
+                            .iter()
+                            .map(|edge| {
+                                let (to, line, column, flags) = cache.edge(file, edge);
+                                (to.to_owned(), line, column, flags)
+                            })
+                            .collect(),
+                    ),
+                    (_, FileEdges::Fresh(edges)) => Some(edges.into()),
+                };
+                // Unchanged files change nothing in the cache: no need to name them.
+                let update = match found {
+                    Found::Unchanged | Found::Unreadable => None,
+                    found => Some((file.relative.clone(), file.module.clone(), found)),
+                };
+                (*file, edges, update)
             })
             .collect();
-        for (file, edges) in &edges {
-            add_edges(project, file, edges);
+        let mut updates = Vec::new();
+        for (file, edges, update) in results {
+            found_now.extend(edges.map(|edges| (file, edges)));
+            updates.extend(update);
         }
-        return;
-    };
-    let cache = ImportCache::open(cache_dir, index.fingerprint());
-    let results: Vec<_> = others
-        .map(|file| {
-            let (edges, found) = cache.edges(
-                file,
-                |text| extract(text, options).imports,
-                |imports| edges_of(file, imports),
-            );
-            // Unchanged files change nothing in the cache: no need to name them.
-            let update = match found {
-                Found::Unchanged | Found::Unreadable => None,
-                found => Some((file.relative.clone(), file.module.clone(), found)),
-            };
-            (file, edges, update)
-        })
-        .collect();
-    let mut found = Vec::new();
-    for (file, edges, update) in results {
-        match edges {
-            FileEdges::Cached(cached) => project.add_edges(
-                &file.module,
-                &file.relative,
-                cached.iter().map(|edge| cache.edge(file, edge)),
-            ),
-            FileEdges::Fresh(edges) => add_edges(project, file, &edges),
-        }
-        found.extend(update);
+        let present: rustc_hash::FxHashSet<&str> = all_files
+            .iter()
+            .map(|file| file.relative.as_str())
+            .collect();
+        cache.update(updates, &|relative| present.contains(relative));
+    } else {
+        // Only the edges are kept: the facts of each file are dropped in its task.
+        found_now = unknown
+            .par_iter()
+            .map(|file| {
+                let edges = edges_of(file, &read_facts(&file.path, options).imports);
+                (*file, edges.into())
+            })
+            .collect();
     }
-    let present: rustc_hash::FxHashSet<&str> = all_files
-        .iter()
-        .map(|file| file.relative.as_str())
-        .collect();
-    cache.update(found, &|relative| present.contains(relative));
+    // Added in file order, whichever way each file's edges were found.
+    let mut found_now = found_now.into_iter().peekable();
+    for file in others {
+        let edges = match found_now.peek() {
+            Some((next, _)) if std::ptr::eq(*next, file) => {
+                found_now.next().map(|(_, edges)| edges)
+            }
+            _ => known
+                .as_ref()
+                .and_then(|known| known.get(&file.relative).cloned()),
+        };
+        let Some(edges) = edges else { continue };
+        add_edges(project, file, &edges);
+        if let Some(known) = known.as_mut() {
+            known.entry(file.relative.clone()).or_insert(edges);
+        }
+    }
 }
 
 fn add_edges(project: &mut ProjectFacts, file: &SourceFile, edges: &[crate::cache::Edge]) {
@@ -1223,8 +1428,29 @@ fn complete_for_selection(
     index: &ModuleIndex,
     filter: &DefinitionFilter,
     options: &ExtractOptions,
+    warm: Option<&Warm>,
     project: &mut ProjectFacts,
 ) {
+    // A session keeps what was read: the same modules are wanted at every run.
+    let facts_of = |file: &SourceFile| {
+        let Some(warm) = warm else {
+            return read_facts(&file.path, options);
+        };
+        let known = warm
+            .modules
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&file.relative)
+            .cloned();
+        known.unwrap_or_else(|| {
+            let facts = read_facts(&file.path, options);
+            warm.modules
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(file.relative.clone(), facts.clone());
+            facts
+        })
+    };
     let by_path: HashMap<&str, &SourceFile> = all_files
         .iter()
         .map(|file| (file.relative.as_str(), file))
@@ -1273,7 +1499,7 @@ fn complete_for_selection(
         }
         let parsed: Vec<_> = batch
             .par_iter()
-            .map(|(file, order)| (*file, *order, read_facts(&file.path, options)))
+            .map(|(file, order)| (*file, *order, facts_of(file)))
             .collect();
         for (file, order, facts) in parsed {
             project.add_module(file, facts, index);

@@ -995,7 +995,7 @@ fn join(location: &str, name: &str) -> String {
 }
 
 /// `.so`, `.cpython-311-x86_64-linux-gnu.so`, `.abi3.so`, `.pyd`, `.cp311-win_amd64.pyd`.
-fn is_extension_name(name: &str) -> bool {
+pub(crate) fn is_extension_name(name: &str) -> bool {
     name.ends_with(".so") || name.ends_with(".pyd")
 }
 

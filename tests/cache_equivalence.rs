@@ -50,47 +50,6 @@ fn assert_cache_changes_nothing(root: &Path, args: &[&str], context: &str) -> St
     json
 }
 
-/// A copy of every fixture tree with a registry (the cases, the baseline tree and the demo
-/// monorepo with the repository's rules.toml), and the folder to run `check` in.
-fn fixture_trees(scratch: &Path) -> Vec<(String, PathBuf)> {
-    let mut trees = Vec::new();
-    let cases = common::fixture("cases");
-    let mut names: Vec<PathBuf> = fs::read_dir(&cases)
-        .expect("cases")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .collect();
-    names.sort();
-    names.push(common::fixture("baseline"));
-    for case in names {
-        let name = case
-            .file_name()
-            .expect("a name")
-            .to_string_lossy()
-            .to_string();
-        let copy = scratch.join(&name);
-        common::copy(&case, &copy);
-        trees.push((name, copy));
-    }
-    let demo = scratch.join("demo");
-    copy_demo(&demo);
-    trees.push(("demo".to_string(), demo));
-    trees
-}
-
-/// The demo monorepo with the repository's rules.toml, laid out as in the repository.
-fn copy_demo(to: &Path) {
-    common::copy(
-        &common::repo_root().join("fixtures/monorepo"),
-        &to.join("fixtures/monorepo"),
-    );
-    fs::copy(
-        common::repo_root().join("rules.toml"),
-        to.join("rules.toml"),
-    )
-    .expect("copy");
-}
-
 fn python_files(root: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = common::tree(root)
         .into_keys()
@@ -103,7 +62,7 @@ fn python_files(root: &Path) -> Vec<PathBuf> {
 #[test]
 fn cached_runs_report_what_uncached_runs_report_on_every_fixture() {
     let scratch = tempfile::tempdir().expect("tempdir");
-    let trees = fixture_trees(scratch.path());
+    let trees = common::fixture_trees(scratch.path());
     // Trusted stamps: full runs record their report, and the next one replays it. (The
     // cache directory is made first: making it changes the time of the directory that
     // holds rules.toml, which resolution may have listed.)
@@ -176,7 +135,7 @@ const REGISTRY_EDITS: &[&str] = &[
 fn cached_runs_report_what_uncached_runs_report_after_every_edit() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let root = scratch.path();
-    copy_demo(root);
+    common::copy_demo(root);
     let originals: std::collections::BTreeMap<PathBuf, Vec<u8>> = common::tree(root);
     // A file's stamp is trusted once its times are two seconds old: from the first cached
     // run on, the facts of unchanged files come from the cache unread, and the fixes built

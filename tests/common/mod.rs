@@ -131,3 +131,40 @@ pub fn write_files(root: &Path, files: &[(impl AsRef<str>, impl AsRef<[u8]>)]) {
         fs::write(path, content).expect("write");
     }
 }
+
+/// The demo monorepo with the repository's rules.toml, laid out as in the repository.
+pub fn copy_demo(to: &Path) {
+    copy(
+        &repo_root().join("fixtures/monorepo"),
+        &to.join("fixtures/monorepo"),
+    );
+    fs::copy(repo_root().join("rules.toml"), to.join("rules.toml")).expect("copy");
+}
+
+/// A copy of every fixture tree with a registry (the cases, the baseline tree and the demo
+/// monorepo with the repository's rules.toml), and the folder to run `check` in.
+pub fn fixture_trees(scratch: &Path) -> Vec<(String, PathBuf)> {
+    let mut trees = Vec::new();
+    let cases = fixture("cases");
+    let mut names: Vec<PathBuf> = fs::read_dir(&cases)
+        .expect("cases")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .collect();
+    names.sort();
+    names.push(fixture("baseline"));
+    for case in names {
+        let name = case
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .to_string();
+        let target = scratch.join(&name);
+        copy(&case, &target);
+        trees.push((name, target));
+    }
+    let demo = scratch.join("demo");
+    copy_demo(&demo);
+    trees.push(("demo".to_string(), demo));
+    trees
+}

@@ -12,7 +12,7 @@ use crate::baseline::Baseline;
 use crate::codes::CheckCode;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::{self, CheckOptions};
+use crate::engine::{self, CheckOptions, Session};
 use crate::source::decode_python;
 use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
@@ -30,10 +30,12 @@ const SOURCE: &str = "importgate";
 /// with the baseline applied (as `check` applies it).
 pub fn check_document(
     config: &Config,
+    session: Option<Arc<Session>>,
     path: &Path,
     document: &Document,
 ) -> Result<Vec<Diagnostic>, String> {
     let options = CheckOptions {
+        session,
         paths: vec![path.to_path_buf()],
         overlay: Arc::new(HashMap::from([(
             path.to_path_buf(),

@@ -14,8 +14,10 @@ mod actions;
 mod check;
 pub mod document;
 pub mod uri;
+pub mod watched;
 
 use crate::config::{self, Config, ConfigErrors, LoadError};
+use crate::engine::Session;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use document::{Document, Encoding};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -82,9 +84,15 @@ struct Checked {
 enum Work {
     /// Check this document (again).
     Check(Uri),
-    /// A registry or the tree changed on disk: forget the loaded registries and check
-    /// every open document again.
+    /// A registry changed, or changes on disk were missed: forget the loaded registries and
+    /// what was kept of their trees, and check every open document again.
     Reload,
+    /// These paths were created, changed or deleted on disk: forget what was kept of them,
+    /// and if anything was, check every open document again.
+    Changed(Vec<PathBuf>),
+    /// The client is gone: stop. (The worker's own file watchers hold senders of its
+    /// queue, so the queue never closes while it runs.)
+    Stop,
 }
 
 fn serve(connection: &Connection) -> Result<bool, String> {
@@ -122,15 +130,17 @@ fn serve(connection: &Connection) -> Result<bool, String> {
     let worker = {
         let documents = Arc::clone(&documents);
         let sender = connection.sender.clone();
+        let work = work.clone();
         std::thread::Builder::new()
             .name("importgate-check".to_owned())
-            .spawn(move || Worker::new(documents, sender, encoding).run(&work_queue))
+            .spawn(move || Worker::new(documents, sender, work, encoding).run(&work_queue))
             .map_err(|error| error.to_string())?
     };
     if watches_files(&params) {
         register_file_watchers(connection);
     }
     let clean = message_loop(connection, &documents, &work, encoding);
+    let _ = work.send(Work::Stop);
     drop(work);
     let _ = worker.join();
     Ok(clean)
@@ -352,10 +362,26 @@ fn handle_notification(
                 publish(&connection.sender, uri, Vec::new(), None);
             }
         }
-        DidSaveTextDocument::METHOD | DidChangeWatchedFiles::METHOD => {
-            // A saved file changes what the other open files import; a saved registry
-            // changes every answer.
-            let _ = work.send(Work::Reload);
+        // A saved file changes what the other open files import; a saved registry changes
+        // every answer.
+        DidSaveTextDocument::METHOD => {
+            let Some(params) = params::<DidSaveTextDocument>(notification) else {
+                return;
+            };
+            if let Some(path) = uri::path_of(&params.text_document.uri) {
+                let _ = work.send(Work::Changed(vec![path]));
+            }
+        }
+        DidChangeWatchedFiles::METHOD => {
+            let Some(params) = params::<DidChangeWatchedFiles>(notification) else {
+                return;
+            };
+            let paths = params
+                .changes
+                .iter()
+                .filter_map(|change| uri::path_of(&change.uri))
+                .collect();
+            let _ = work.send(Work::Changed(paths));
         }
         _ => {}
     }
@@ -401,18 +427,26 @@ type Found = Vec<(crate::diagnostic::Diagnostic, lsp_types::Diagnostic)>;
 struct Worker {
     documents: Arc<Mutex<Documents>>,
     sender: Sender<Message>,
+    /// The worker's own queue, for its file watchers.
+    work: Sender<Work>,
     encoding: Encoding,
     /// Registries loaded from disk, by path, until a save or a watched change.
-    registries: HashMap<PathBuf, Result<Arc<Config>, Arc<LoadError>>>,
+    registries: HashMap<PathBuf, Result<Arc<Loaded>, Arc<LoadError>>>,
     /// Registries whose errors are published, so that fixing them clears the errors.
     registries_with_errors: BTreeSet<PathBuf>,
 }
 
 impl Worker {
-    fn new(documents: Arc<Mutex<Documents>>, sender: Sender<Message>, encoding: Encoding) -> Self {
+    fn new(
+        documents: Arc<Mutex<Documents>>,
+        sender: Sender<Message>,
+        work: Sender<Work>,
+        encoding: Encoding,
+    ) -> Self {
         Self {
             documents,
             sender,
+            work,
             encoding,
             registries: HashMap::new(),
             registries_with_errors: BTreeSet::new(),
@@ -423,11 +457,15 @@ impl Worker {
         while let Ok(first) = queue.recv() {
             let mut pending = BTreeSet::<String>::new();
             let mut reload = false;
+            let mut changed = Vec::new();
+            let mut stop = false;
             let mut take = |work: Work| match work {
                 Work::Check(uri) => {
                     pending.insert(uri.as_str().to_owned());
                 }
                 Work::Reload => reload = true,
+                Work::Changed(paths) => changed.extend(paths),
+                Work::Stop => stop = true,
             };
             take(first);
             loop {
@@ -437,8 +475,14 @@ impl Worker {
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
             }
+            if stop {
+                return;
+            }
+            let invalidated = !changed.is_empty() && self.forget(&changed, &mut reload);
             if reload {
                 self.registries.clear();
+            }
+            if reload || invalidated {
                 let open = self
                     .documents
                     .lock()
@@ -513,15 +557,16 @@ impl Worker {
         path: &Path,
         document: &Document,
     ) -> (Vec<lsp_types::Diagnostic>, Found) {
-        let Some(config) = self.registry_for(path) else {
+        let Some(loaded) = self.registry_for(path) else {
             return (Vec::new(), Vec::new());
         };
-        match check::check_document(&config, path, document) {
+        let config = &loaded.config;
+        match check::check_document(config, loaded.session.clone(), path, document) {
             Ok(found) => {
                 let found: Found = found
                     .into_iter()
                     .map(|diagnostic| {
-                        let shown = check::to_lsp(&diagnostic, document, self.encoding, &config);
+                        let shown = check::to_lsp(&diagnostic, document, self.encoding, config);
                         (diagnostic, shown)
                     })
                     .collect();
@@ -542,21 +587,26 @@ impl Worker {
     /// The registry that governs `path` (found as `check` finds it: the nearest `rules.toml`
     /// or `pyproject.toml` with `[tool.importgate]` above it), loaded from disk. A registry
     /// that does not load gets its errors published on it; the file is then not checked.
-    fn registry_for(&mut self, path: &Path) -> Option<Arc<Config>> {
+    fn registry_for(&mut self, path: &Path) -> Option<Arc<Loaded>> {
         let registry = Config::find(path.parent()?)?;
+        let work = &self.work;
         let loaded = self
             .registries
             .entry(registry.clone())
-            .or_insert_with(|| Config::load(&registry).map(Arc::new).map_err(Arc::new))
+            .or_insert_with(|| {
+                Config::load(&registry)
+                    .map(|config| Arc::new(Loaded::new(config, work)))
+                    .map_err(Arc::new)
+            })
             .clone();
         match loaded {
-            Ok(config) => {
+            Ok(loaded) => {
                 if self.registries_with_errors.remove(&registry) {
                     if let Some(uri) = uri::uri_of(&registry) {
                         publish(&self.sender, uri, Vec::new(), None);
                     }
                 }
-                Some(config)
+                Some(loaded)
             }
             Err(error) => {
                 // An open registry's buffer is published by its own check.
@@ -583,6 +633,86 @@ impl Worker {
             }
         }
     }
+
+    /// Forgets what the loaded trees kept of the `changed` paths. Returns whether anything
+    /// was forgotten; sets `reload` when a registry or a baseline changed.
+    fn forget(&self, changed: &[PathBuf], reload: &mut bool) -> bool {
+        let mut forgotten = false;
+        for path in changed {
+            let named_like_registry = path.file_name().is_some_and(|name| {
+                name == config::CONFIG_FILE_NAME || name == config::PYPROJECT_FILE_NAME
+            });
+            let is_baseline = self
+                .registries
+                .values()
+                .flatten()
+                .any(|loaded| loaded.config.baseline == *path || loaded.config.path == *path);
+            if named_like_registry || is_baseline {
+                *reload = true;
+                continue;
+            }
+            for loaded in self.registries.values().flatten() {
+                let Some(session) = &loaded.session else {
+                    continue;
+                };
+                forgotten |= watched::forget(&loaded.config, &loaded.cache_dir, session, path);
+            }
+        }
+        forgotten
+    }
+}
+
+/// A registry loaded for the open files it governs, and what is kept of its tree between
+/// checks.
+struct Loaded {
+    config: Arc<Config>,
+    /// Where its cache lives (changes there are the server's own).
+    cache_dir: PathBuf,
+    /// The tree as listed and indexed, and the facts of the files the checks did not check
+    /// (see [`crate::engine::Session`]); `None` when the tree cannot be watched — then every
+    /// check looks at the disk again.
+    session: Option<Arc<Session>>,
+    /// Reports every change below the governed root, so that the session forgets what
+    /// changed: the server never trusts the editor alone to say (editors do not report
+    /// directories, nor changes made by other programs when they do not watch).
+    _watcher: Option<notify::RecommendedWatcher>,
+}
+
+impl Loaded {
+    fn new(config: Config, work: &Sender<Work>) -> Self {
+        let cache_dir = config.cache_dir();
+        let cache_dir = cache_dir.canonicalize().unwrap_or(cache_dir);
+        let watcher = watch_tree(&config, work);
+        Self {
+            session: watcher.as_ref().map(|_| Arc::new(Session::new())),
+            config: Arc::new(config),
+            cache_dir,
+            _watcher: watcher,
+        }
+    }
+}
+
+/// Watches the governed root (recursively) and the registry's directory for the worker.
+/// `None` when the root cannot be watched (the system's limit on watches, say).
+fn watch_tree(config: &Config, work: &Sender<Work>) -> Option<notify::RecommendedWatcher> {
+    use notify::{EventKind, RecursiveMode, Watcher};
+    let work = work.clone();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let _ = match event {
+            Ok(event) if matches!(event.kind, EventKind::Access(_)) => Ok(()),
+            Ok(event) => work.send(Work::Changed(event.paths)),
+            // The kernel's queue overflowed, or a watch broke: anything may have changed.
+            Err(_) => work.send(Work::Reload),
+        };
+    })
+    .ok()?;
+    watcher.watch(&config.root, RecursiveMode::Recursive).ok()?;
+    if let Some(directory) = config.path.parent() {
+        if !directory.starts_with(&config.root) {
+            watcher.watch(directory, RecursiveMode::NonRecursive).ok()?;
+        }
+    }
+    Some(watcher)
 }
 
 fn is_python(path: &Path) -> bool {
