@@ -58,18 +58,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         .config
         .boundaries
         .iter()
-        .filter(|boundary| {
-            (boundary
-                .from
-                .iter()
-                .any(|pattern| pattern.covers(&input.file.module, boundary.as_packages))
-                || input
-                    .file
-                    .service
-                    .as_ref()
-                    .is_some_and(|service| boundary.from_services.contains(service)))
-                && !boundary.allow_in.is_match(&input.file.relative)
-        })
+        .filter(|boundary| governs(boundary, input.file))
         .collect();
     if governing.is_empty() {
         return;
@@ -140,6 +129,20 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             ));
         }
     }
+}
+
+/// Whether `boundary` governs the imports of `file`: its module is in the boundary's
+/// `from` (or its service is named there), and `allow-in` does not let its path off.
+pub(crate) fn governs(boundary: &Boundary, file: &crate::model::SourceFile) -> bool {
+    (boundary
+        .from
+        .iter()
+        .any(|pattern| pattern.covers(&file.module, boundary.as_packages))
+        || file
+            .service
+            .as_ref()
+            .is_some_and(|service| boundary.from_services.contains(service)))
+        && !boundary.allow_in.is_match(&file.relative)
 }
 
 /// Whether the rule's `ignore-imports` exempts the import: matched against the module it

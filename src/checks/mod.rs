@@ -27,6 +27,7 @@ mod unresolved_module;
 mod unused_suppression;
 
 pub use duplicate_definition::{duplicate_groups, DuplicateGroup};
+pub(crate) use forbidden_import::governs as boundary_governs;
 pub use stale_baseline::stale_baseline_diagnostic;
 pub use unmatched_ignore::{entries_matching_external_imports, IgnoreEntry};
 pub use unused_suppression::{apply_suppressions, FileSuppressions};

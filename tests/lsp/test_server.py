@@ -103,6 +103,13 @@ def check_json(path: pathlib.Path) -> list[dict]:
     return json.loads(output.stdout)["diagnostics"]
 
 
+def copy_import_graph_case() -> pathlib.Path:
+    """A copy of the import-graph case (layers, chains) beside the demo, with its registry."""
+    graph = TREE / "graph"
+    shutil.copytree(REPOSITORY / "tests" / "fixtures" / "cases" / "import-graph", graph)
+    return graph
+
+
 def utf16_column(line: str, character_column: int) -> int:
     """The UTF-16 column of a 1-based character column."""
     return len(line[: character_column - 1].encode("utf-16-le")) // 2
@@ -300,8 +307,7 @@ async def test_a_module_created_on_disk_is_seen_by_the_open_files(client: Langua
 async def test_a_chain_finding_points_at_its_rule_and_at_every_import_of_the_chain(
     client: LanguageClient,
 ):
-    graph = TREE / "graph"
-    shutil.copytree(REPOSITORY / "tests" / "fixtures" / "cases" / "import-graph", graph)
+    graph = copy_import_graph_case()
     user = graph / "app" / "models" / "user.py"
     uri = open_document(client, user)
     found = await diagnostics_of(client, uri)
@@ -316,3 +322,55 @@ async def test_a_chain_finding_points_at_its_rule_and_at_every_import_of_the_cha
         (user.as_uri(), 0, "1. app.models.user imports app.util"),
         ((graph / "app" / "util.py").as_uri(), 0, "2. app.util imports app.services.mailer"),
     ]
+
+
+@pytest.mark.asyncio
+async def test_hover_on_an_import_shows_the_boundary_that_governs_it_and_its_finding(
+    client: LanguageClient,
+):
+    uri = open_document(client, INGEST)
+    found = await diagnostics_of(client, uri)
+    assert any(d.code == "IG001" and d.range.start.line == 2 for d in found), found
+    line = INGEST.read_text().splitlines()[2]
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=2, character=line.index("SessionManager") + 3),
+        )
+    )
+    text = hover.contents.value
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    assert "**`netra_backend.app.database.session_manager.SessionManager`**" in text, text
+    assert "`analytics-not-backend` **forbids** it (`netra_backend`)" in text, text
+    assert "**IG001**" in text, text
+    assert hover.range.start.line == 2
+    # Nothing to say where there is no import.
+    assert await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=1, character=0),
+        )
+    ) is None
+
+
+@pytest.mark.asyncio
+async def test_a_chain_made_or_broken_by_a_file_saved_elsewhere_refreshes_the_open_file(
+    client: LanguageClient,
+):
+    graph = copy_import_graph_case()
+    user = graph / "app" / "models" / "user.py"
+    util = graph / "app" / "util.py"
+    uri = open_document(client, user)
+    assert [d.code for d in await diagnostics_of(client, uri)].count("IG031") == 1
+    # Another program (a formatter, a checkout) rewrites a file the chain goes through,
+    # and the client says nothing: the server's own watcher sees it. (Written whole, by
+    # rename, so that no check can see it half written.)
+    def save(text: str) -> None:
+        temporary = util.with_suffix(".py.tmp")
+        temporary.write_text(text)
+        os.replace(temporary, util)
+
+    save("import os\n")
+    assert [d.code for d in await diagnostics_of(client, uri)].count("IG031") == 0
+    save("import app.services.mailer\n")
+    assert [d.code for d in await diagnostics_of(client, uri)].count("IG031") == 1

@@ -13,6 +13,7 @@
 mod actions;
 mod check;
 pub mod document;
+mod hover;
 pub mod uri;
 pub mod watched;
 
@@ -25,7 +26,7 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
     DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{CodeActionRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
 use lsp_types::{
     DiagnosticSeverity, InitializeParams, InitializeResult, Position, PublishDiagnosticsParams,
     Range, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
@@ -90,6 +91,8 @@ enum Work {
     /// These paths were created, changed or deleted on disk: forget what was kept of them,
     /// and if anything was, check every open document again.
     Changed(Vec<PathBuf>),
+    /// Answer a hover request (it parses the buffer: never on the message loop).
+    Hover(lsp_server::RequestId, lsp_types::HoverParams),
     /// The client is gone: stop. (The worker's own file watchers hold senders of its
     /// queue, so the queue never closes while it runs.)
     Stop,
@@ -206,6 +209,7 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
                 ..TextDocumentSyncOptions::default()
             },
         )),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         code_action_provider: Some(lsp_types::CodeActionProviderCapability::Options(
             lsp_types::CodeActionOptions {
                 code_action_kinds: Some(vec![lsp_types::CodeActionKind::QUICKFIX]),
@@ -227,7 +231,7 @@ fn message_loop(
         match message {
             Message::Request(request) => match connection.handle_shutdown(&request) {
                 Ok(true) => return true,
-                Ok(false) => answer(connection, documents, encoding, request),
+                Ok(false) => answer(connection, documents, work, encoding, request),
                 // `exit` did not follow `shutdown`, or stdin closed meanwhile.
                 Err(_) => return false,
             },
@@ -248,10 +252,25 @@ fn message_loop(
 fn answer(
     connection: &Connection,
     documents: &Mutex<Documents>,
+    work: &Sender<Work>,
     encoding: Encoding,
     request: Request,
 ) {
     let response = match request.method.as_str() {
+        HoverRequest::METHOD => {
+            let id = request.id.clone();
+            match request.extract::<lsp_types::HoverParams>(HoverRequest::METHOD) {
+                Ok((id, params)) => {
+                    let _ = work.send(Work::Hover(id, params));
+                    return;
+                }
+                Err(error) => Response::new_err(
+                    id,
+                    ErrorCode::InvalidParams as i32,
+                    format!("invalid hover parameters: {error}"),
+                ),
+            }
+        }
         CodeActionRequest::METHOD => {
             let id = request.id.clone();
             match request.extract::<lsp_types::CodeActionParams>(CodeActionRequest::METHOD) {
@@ -459,7 +478,9 @@ impl Worker {
             let mut reload = false;
             let mut changed = Vec::new();
             let mut stop = false;
+            let mut hovers = Vec::new();
             let mut take = |work: Work| match work {
+                Work::Hover(id, params) => hovers.push((id, params)),
                 Work::Check(uri) => {
                     pending.insert(uri.as_str().to_owned());
                 }
@@ -477,6 +498,11 @@ impl Worker {
             }
             if stop {
                 return;
+            }
+            // Answered first: they wait on nothing but the buffer.
+            for (id, params) in hovers {
+                let hover = self.hover(&params);
+                let _ = self.sender.send(Response::new_ok(id, hover).into());
             }
             let invalidated = !changed.is_empty() && self.forget(&changed, &mut reload);
             if reload {
@@ -524,6 +550,40 @@ impl Worker {
             drop(open);
             publish(&self.sender, uri, diagnostics, Some(version));
         }
+    }
+
+    /// The hover at a position of an open Python file (`None`: nothing to say there).
+    fn hover(&mut self, params: &lsp_types::HoverParams) -> Option<lsp_types::Hover> {
+        let position = &params.text_document_position_params;
+        let uri = &position.text_document.uri;
+        let path = uri::path_of(uri).filter(|path| is_python(path))?;
+        let document = self.snapshot(uri)?;
+        let loaded = self.registry_for(&path)?;
+        let findings: Option<Vec<crate::diagnostic::Diagnostic>> = {
+            let open = self
+                .documents
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            open.checked
+                .get(uri.as_str())
+                .filter(|checked| checked.version == document.version())
+                .map(|checked| {
+                    checked
+                        .found
+                        .iter()
+                        .map(|(found, _)| found.clone())
+                        .collect()
+                })
+        };
+        let offset = document.offset(position.position, self.encoding);
+        hover::hover(
+            &loaded.config,
+            &path,
+            &document,
+            offset,
+            findings.as_deref(),
+            self.encoding,
+        )
     }
 
     fn snapshot(&self, uri: &Uri) -> Option<Document> {
