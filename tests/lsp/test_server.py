@@ -14,6 +14,7 @@ import subprocess
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[2]
@@ -374,3 +375,26 @@ async def test_a_chain_made_or_broken_by_a_file_saved_elsewhere_refreshes_the_op
     assert [d.code for d in await diagnostics_of(client, uri)].count("IG031") == 0
     save("import app.services.mailer\n")
     assert [d.code for d in await diagnostics_of(client, uri)].count("IG031") == 1
+
+
+@pytest.mark.asyncio
+async def test_a_hover_asked_of_text_that_changes_before_the_answer_is_not_answered(
+    client: LanguageClient,
+):
+    uri = open_document(client, INGEST)
+    await diagnostics_of(client, uri)
+    line = INGEST.read_text().splitlines()[2]
+    asked = asyncio.ensure_future(
+        client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=2, character=line.index("SessionManager")),
+            )
+        )
+    )
+    await asyncio.sleep(0.005)  # the request is sent (the server waits 40 ms for quiet)
+    # Typing goes on before the server answers: the position may no longer be the import.
+    insert_line(client, uri, 2, 0, "# moved down\n")
+    with pytest.raises(JsonRpcException) as refused:
+        await asyncio.wait_for(asked, timeout=60)
+    assert refused.value.code == -32801  # ContentModified

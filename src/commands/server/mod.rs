@@ -91,8 +91,11 @@ enum Work {
     /// These paths were created, changed or deleted on disk: forget what was kept of them,
     /// and if anything was, check every open document again.
     Changed(Vec<PathBuf>),
-    /// Answer a hover request (it parses the buffer: never on the message loop).
-    Hover(lsp_server::RequestId, lsp_types::HoverParams),
+    /// Answer a hover request (it parses the buffer: never on the message loop), asked of
+    /// the document at this version.
+    Hover(lsp_server::RequestId, lsp_types::HoverParams, Option<i32>),
+    /// The client no longer wants the answer to this request (`$/cancelRequest`).
+    Cancel(lsp_server::RequestId),
     /// The client is gone: stop. (The worker's own file watchers hold senders of its
     /// queue, so the queue never closes while it runs.)
     Stop,
@@ -261,7 +264,19 @@ fn answer(
             let id = request.id.clone();
             match request.extract::<lsp_types::HoverParams>(HoverRequest::METHOD) {
                 Ok((id, params)) => {
-                    let _ = work.send(Work::Hover(id, params));
+                    let version = documents
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .open
+                        .get(
+                            params
+                                .text_document_position_params
+                                .text_document
+                                .uri
+                                .as_str(),
+                        )
+                        .map(Document::version);
+                    let _ = work.send(Work::Hover(id, params, version));
                     return;
                 }
                 Err(error) => Response::new_err(
@@ -391,6 +406,16 @@ fn handle_notification(
                 let _ = work.send(Work::Changed(vec![path]));
             }
         }
+        lsp_types::notification::Cancel::METHOD => {
+            let Some(params) = params::<lsp_types::notification::Cancel>(notification) else {
+                return;
+            };
+            let id = match params.id {
+                lsp_types::NumberOrString::Number(number) => lsp_server::RequestId::from(number),
+                lsp_types::NumberOrString::String(text) => lsp_server::RequestId::from(text),
+            };
+            let _ = work.send(Work::Cancel(id));
+        }
         DidChangeWatchedFiles::METHOD => {
             let Some(params) = params::<DidChangeWatchedFiles>(notification) else {
                 return;
@@ -479,8 +504,12 @@ impl Worker {
             let mut changed = Vec::new();
             let mut stop = false;
             let mut hovers = Vec::new();
+            let mut cancelled = std::collections::HashSet::new();
             let mut take = |work: Work| match work {
-                Work::Hover(id, params) => hovers.push((id, params)),
+                Work::Hover(id, params, version) => hovers.push((id, params, version)),
+                Work::Cancel(id) => {
+                    cancelled.insert(id);
+                }
                 Work::Check(uri) => {
                     pending.insert(uri.as_str().to_owned());
                 }
@@ -499,10 +528,26 @@ impl Worker {
             if stop {
                 return;
             }
-            // Answered first: they wait on nothing but the buffer.
-            for (id, params) in hovers {
-                let hover = self.hover(&params);
-                let _ = self.sender.send(Response::new_ok(id, hover).into());
+            // Answered first: they wait on nothing but the buffer. A request the client
+            // cancelled, or asked of text that has changed since, gets no answer computed.
+            for (id, params, version) in hovers {
+                let uri = &params.text_document_position_params.text_document.uri;
+                let response = if cancelled.contains(&id) {
+                    Response::new_err(
+                        id,
+                        ErrorCode::RequestCanceled as i32,
+                        "cancelled".to_owned(),
+                    )
+                } else if self.snapshot(uri).map(|document| document.version()) != version {
+                    Response::new_err(
+                        id,
+                        ErrorCode::ContentModified as i32,
+                        "the document changed since the request".to_owned(),
+                    )
+                } else {
+                    Response::new_ok(id.clone(), self.hover(&params))
+                };
+                let _ = self.sender.send(response.into());
             }
             let invalidated = !changed.is_empty() && self.forget(&changed, &mut reload);
             if reload {
