@@ -7,7 +7,7 @@
 #
 # The release is consistent when Cargo.toml and Cargo.lock have the same version, CHANGELOG.md
 # has a dated section for it (Keep a Changelog) under [Unreleased], the pre-commit mirror
-# template pins it, and every `rev: v...`, `importgate@v...` and `importgate==...` in the
+# template pins it, the Zed extension (editors/zed) has it, and every `rev: v...`, `importgate@v...` and `importgate==...` in the
 # READMEs and examples, and action.yml's default version, name it. Tagging also needs a clean
 # working tree and a tag that does not exist yet. Next steps (printed at the end): push the
 # tag, build the wheels (scripts/build-wheel.sh), upload them, bump the mirror.
@@ -40,6 +40,12 @@ grep -q "\"importgate==$version\"" pre-commit-mirror/pyproject.toml \
   || problems+=("pre-commit-mirror/pyproject.toml does not pin importgate==$version")
 grep -qx "version = \"$version\"" pre-commit-mirror/pyproject.toml \
   || problems+=("pre-commit-mirror/pyproject.toml's own version is not $version")
+
+# The Zed extension carries the version it is released with.
+for manifest in editors/zed/extension.toml editors/zed/Cargo.toml; do
+  grep -qx "version = \"$version\"" "$manifest" \
+    || problems+=("$manifest's version is not $version")
+done
 
 # Every place that names a release: pre-commit revs, action refs, pip pins, the action's
 # default version.
