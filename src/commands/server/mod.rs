@@ -137,8 +137,10 @@ fn serve(connection: &Connection) -> Result<bool, String> {
         let documents = Arc::clone(&documents);
         let sender = connection.sender.clone();
         let work = work.clone();
+        // The worker parses buffers itself (hover), as deep as the frontend lets through.
         std::thread::Builder::new()
             .name("importgate-check".to_owned())
+            .stack_size(crate::frontend::nesting::PARSE_STACK_BYTES)
             .spawn(move || Worker::new(documents, sender, work, encoding).run(&work_queue))
             .map_err(|error| error.to_string())?
     };

@@ -1,7 +1,8 @@
-//! `importgate server` ends when its client does: after `shutdown` and `exit` with code 0,
-//! and when stdin closes without them with code 1 — also once it has checked a file, which
-//! starts a watcher on the tree (the watcher once kept the server alive after its client
-//! was gone).
+//! `importgate server` as a process: it ends when its client does — after `shutdown` and
+//! `exit` with code 0, and when stdin closes without them with code 1, also once it has
+//! checked a file, which starts a watcher on the tree (the watcher once kept the server
+//! alive after its client was gone) — and the most deeply nested buffer Python accepts
+//! crashes none of its requests.
 #![cfg(unix)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -42,6 +43,15 @@ fn receive(stdout: &mut BufReader<ChildStdout>) -> serde_json::Value {
 /// Starts the server in a tree with a registry, opens `app/a.py` and waits for its
 /// diagnostics (the check has started the watcher).
 fn server_with_a_checked_file(tree: &Path) -> (Child, ChildStdin, BufReader<ChildStdout>) {
+    server_with_a_checked_buffer(tree, "import app.missing\n")
+}
+
+/// The same, with `text` as the buffer of `app/a.py` (whose first line imports
+/// `app.missing`).
+fn server_with_a_checked_buffer(
+    tree: &Path,
+    text: &str,
+) -> (Child, ChildStdin, BufReader<ChildStdout>) {
     std::fs::create_dir_all(tree.join("app")).expect("mkdir");
     std::fs::write(tree.join("app/__init__.py"), "").expect("write");
     std::fs::write(tree.join("app/a.py"), "import app.missing\n").expect("write");
@@ -72,7 +82,7 @@ fn server_with_a_checked_file(tree: &Path) -> (Child, ChildStdin, BufReader<Chil
         &mut stdin,
         serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
             "textDocument": {"uri": uri, "languageId": "python", "version": 1,
-                "text": "import app.missing\n"}}}),
+                "text": text}}}),
     );
     loop {
         let message = receive(&mut stdout);
@@ -123,4 +133,38 @@ fn the_server_exits_zero_after_shutdown_and_exit() {
         serde_json::json!({"jsonrpc": "2.0", "method": "exit"}),
     );
     assert_eq!(exit_code(child), Some(0));
+}
+
+#[test]
+fn the_deepest_nesting_python_accepts_crashes_no_request() {
+    // 199 brackets (CPython's tokenizer stops at 200) and 100,000 unary operators (refused
+    // by importgate's nesting limit, after the parser has seen them: the file is small
+    // enough to be parsed first). Parsing and dropping them takes more stack than a thread
+    // gets by default.
+    let brackets = format!("{}1{}", "[".repeat(199), "]".repeat(199));
+    let unary = format!("{}1", "-".repeat(100_000));
+    let text = format!("import app.missing\nvalue = {brackets}\nother = {unary}\n");
+    let tree = tempfile::tempdir().expect("tempdir");
+    let (child, mut stdin, mut stdout) = server_with_a_checked_buffer(tree.path(), &text);
+    let root = tree.path().canonicalize().expect("canonical");
+    let uri = format!("file://{}/app/a.py", root.display());
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": {
+            "textDocument": {"uri": uri}, "position": {"line": 0, "character": 9}}}),
+    );
+    let hover = loop {
+        let message = receive(&mut stdout);
+        if message.get("id") == Some(&serde_json::json!(3)) {
+            break message;
+        }
+    };
+    let contents = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(contents.contains("**`app.missing`**"), "{hover}");
+    assert!(contents.contains("**IG020**"), "{hover}");
+    drop(stdin);
+    drop(stdout);
+    assert_eq!(exit_code(child), Some(1));
 }
