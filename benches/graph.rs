@@ -12,7 +12,8 @@
 use importgate::config::Config;
 use importgate::engine::{check, CheckOptions};
 use importgate::graph::{Digraph, EdgeFilter};
-use importgate::project::{edge_flags, ProjectFacts};
+use importgate::model::edge_flags;
+use importgate::project::ProjectFacts;
 use std::time::{Duration, Instant};
 
 #[global_allocator]

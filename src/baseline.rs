@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The file name used when neither `--baseline` nor `[settings] baseline` names one; it lives
-/// next to rules.toml.
-pub const DEFAULT_BASELINE_FILE: &str = "importgate-baseline.json";
+pub use crate::config::DEFAULT_BASELINE_FILE;
 
 /// The format version written into the file.
 const BASELINE_VERSION: u32 = 1;

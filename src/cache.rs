@@ -21,16 +21,16 @@
 
 use crate::file_text::content_hash;
 use crate::guarded_io::{open_regular, read_regular, CACHE_LIMIT, SOURCE_LIMIT};
+use crate::model::edge_flags;
 use crate::model::{CodeContext, Import, ImportContext, ImportKind, SourceFile, Span};
-use crate::project::edge_flags;
 pub use crate::stamp::Stamp;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-/// The directory name, next to rules.toml.
-pub const DIRECTORY: &str = ".importgate_cache";
+/// The directory name, next to rules.toml (the registry's setting).
+pub use crate::config::CACHE_DIRECTORY as DIRECTORY;
 const FILE_NAME: &str = "imports-v3.bin";
 /// Bumped when the layout or the frontend's import extraction changes meaning.
 const FORMAT: u32 = 3;

@@ -44,85 +44,11 @@ pub struct Discovery {
     pub extensions: Vec<String>,
 }
 
-/// The `/`-separated path of `path` below `root`, if it is below it.
-pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
-    Some(slash_path(path.strip_prefix(root).ok()?))
-}
-
-/// A path as text with `/` separators on every platform. Bytes of a name that are not
-/// UTF-8 are shown escaped (`x\xe9.py`), never replaced: `x\u{FFFD}.py` is another file.
-pub fn slash_path(path: &Path) -> String {
-    let text = escaped(path.as_os_str());
-    if std::path::MAIN_SEPARATOR == '/' {
-        text
-    } else {
-        text.replace(std::path::MAIN_SEPARATOR, "/")
-    }
-}
-
-/// An OS string as text: UTF-8 as is, every other byte as `\xNN`.
-pub fn escaped(name: &std::ffi::OsStr) -> String {
-    if let Some(text) = name.to_str() {
-        return text.to_string();
-    }
-    let mut text = String::new();
-    for chunk in name.as_encoded_bytes().utf8_chunks() {
-        text.push_str(chunk.valid());
-        for byte in chunk.invalid() {
-            text.push_str(&format!("\\x{byte:02x}"));
-        }
-    }
-    text
-}
-
-/// Removes `.` and `..` components lexically.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut normalized = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                normalized.pop();
-            }
-            other => normalized.push(other),
-        }
-    }
-    normalized
-}
+use crate::paths::relative_path;
 
 /// Lists the Python files of the governed tree.
 pub fn discover(config: &Config, threads: usize) -> Discovery {
     walk(config, threads, None).0
-}
-
-/// Lists the Python files of the governed tree from the listing a walk left in
-/// `cache_dir` when nothing it depends on changed ([`crate::tree_listing`]), else by walking
-/// it (and leaving a listing for the next run). Called inside a rayon pool: the listing's
-/// stamps are taken in parallel.
-pub fn discover_listed(config: &Config, threads: usize, cache_dir: Option<&Path>) -> Discovery {
-    use crate::tree_listing::{load, save, Previous};
-    let Some(cache_dir) = cache_dir else {
-        return discover(config, threads);
-    };
-    let previous = match load(config, cache_dir) {
-        Previous::Unchanged(discovery) => return discovery,
-        Previous::Changed(previous) => Some(previous),
-        Previous::Unusable => None,
-    };
-    // Directories whose whole subtree is unchanged are not read again: the walk goes down
-    // only to the changed ones, so its ignore rules are the full walk's.
-    let prunable = previous
-        .as_ref()
-        .map(|previous| Arc::new(previous.prunable()));
-    let (mut discovery, mut walked) = walk(config, threads, prunable);
-    let reused = previous
-        .map(|previous| previous.complete(config, &mut walked, &mut discovery))
-        .unwrap_or_default();
-    discovery.sort();
-    if !walked.unreadable {
-        save(config, cache_dir, &discovery, walked, reused);
-    }
-    discovery
 }
 
 /// What a walk saw beyond the files it lists: what a listing of it must stamp or
@@ -218,7 +144,7 @@ pub(crate) fn relative_bytes(root: &Path, path: &Path) -> Option<Vec<u8>> {
 /// Walks the tree, noting what a listing of it needs.
 /// Directories in `prunable` (relative raw bytes) are not entered; [`Walked::pruned`] lists
 /// those the walk met.
-fn walk(
+pub(crate) fn walk(
     config: &Config,
     threads: usize,
     prunable: Option<Arc<FxHashSet<Vec<u8>>>>,

@@ -11,7 +11,7 @@ use crate::checks::{
 use crate::classify::classify;
 use crate::config::Config;
 use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Requirement, Severity};
-use crate::discover::{discover, discover_listed};
+use crate::discover::discover;
 use crate::facts_cache::FactsCache;
 use crate::file_text::{content_hash, FileText};
 use crate::frontend::python::{extract, ExtractOptions};
@@ -21,6 +21,7 @@ use crate::project::{contribution, import_edges, DefinitionFilter, NameLookup, P
 use crate::report_cache::{self, RunKey, RunSettings};
 use crate::resolve::{resolve, ModuleIndex, SearchOrder};
 use crate::source::decode_python;
+use crate::tree_listing::discover_listed;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -1136,7 +1137,7 @@ impl<'a> ListedFiles<'a> {
     fn new(canonical_root: &Path, listed: impl Iterator<Item = &'a str>) -> Option<Self> {
         let working = std::env::current_dir().ok()?.canonicalize().ok()?;
         let below = working.strip_prefix(canonical_root).ok()?;
-        let mut prefix = crate::discover::slash_path(below);
+        let mut prefix = crate::paths::slash_path(below);
         if !prefix.is_empty() {
             prefix.push('/');
         }
@@ -1250,7 +1251,7 @@ impl Selection {
             };
             // A path at or above the root selects all of it (`""`).
             relative_each.push(match canonical.strip_prefix(&root) {
-                Ok(below) => Some(crate::discover::slash_path(below)),
+                Ok(below) => Some(crate::paths::slash_path(below)),
                 Err(_) if root.starts_with(&canonical) => Some(String::new()),
                 Err(_) => None,
             });

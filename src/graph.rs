@@ -7,7 +7,8 @@
 //! the import count and the first import (by file and line) as its witness, which reports
 //! show as `file:line`.
 
-use crate::project::{edge_flags, ImportEdge, ProjectFacts};
+use crate::model::edge_flags;
+use crate::project::{ImportEdge, ProjectFacts};
 use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;

@@ -26,6 +26,7 @@ pub mod guarded_io;
 pub mod layout;
 pub mod model;
 pub mod overview;
+pub mod paths;
 pub mod progress;
 pub mod project;
 pub mod report;

@@ -305,3 +305,17 @@ pub struct FileFacts {
     /// `# importgate: ignore[...]` comments.
     pub suppressions: Vec<Suppression>,
 }
+
+/// How an import edge executes, as bits: what the graph filters on.
+pub mod edge_flags {
+    /// Inside a function: runs when called, not at import time.
+    pub const LAZY: u8 = 1;
+    /// Inside `if TYPE_CHECKING:`: never runs.
+    pub const TYPE_CHECKING: u8 = 2;
+    /// Inside a `try` that catches `ImportError`.
+    pub const GUARDED: u8 = 4;
+    /// `importlib.import_module("...")`.
+    pub const DYNAMIC: u8 = 8;
+    /// In a test file.
+    pub const TEST: u8 = 16;
+}

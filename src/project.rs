@@ -11,8 +11,8 @@
 use crate::config::{Config, DuplicateMode};
 use crate::file_text::FileText;
 use crate::model::{
-    CodeContext, Definition, DefinitionKind, FileFacts, ImportKind, ModuleBindings, SourceFile,
-    Span,
+    edge_flags, CodeContext, Definition, DefinitionKind, FileFacts, ImportKind, ModuleBindings,
+    SourceFile, Span,
 };
 use crate::resolve::{ModuleIndex, Resolved, ResolvedImport, SearchOrder};
 use rustc_hash::FxHashMap;
@@ -116,20 +116,6 @@ pub struct NameImport {
     pub guarded: bool,
     /// Production or test.
     pub context: CodeContext,
-}
-
-/// How an import edge executes, as bits: what the graph filters on.
-pub mod edge_flags {
-    /// Inside a function: runs when called, not at import time.
-    pub const LAZY: u8 = 1;
-    /// Inside `if TYPE_CHECKING:`: never runs.
-    pub const TYPE_CHECKING: u8 = 2;
-    /// Inside a `try` that catches `ImportError`.
-    pub const GUARDED: u8 = 4;
-    /// `importlib.import_module("...")`.
-    pub const DYNAMIC: u8 = 8;
-    /// In a test file.
-    pub const TEST: u8 = 16;
 }
 
 /// One import of a first-party module by a first-party module: an edge of the import graph.

@@ -24,8 +24,9 @@
 
 use crate::cache::{read_checksummed, write_checksummed, Stamp};
 use crate::config::Config;
-use crate::discover::{relative_bytes, slash_path, sort_entry, Discovered, Discovery, Walked};
+use crate::discover::{relative_bytes, sort_entry, Discovered, Discovery, Walked};
 use crate::guarded_io::GovernedRoot;
+use crate::paths::slash_path;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
@@ -77,6 +78,35 @@ enum MarkerKind {
     /// A `.git` file (worktree, submodule): the walk then follows it elsewhere; a listing
     /// is not kept.
     File,
+}
+
+/// Lists the Python files of the governed tree from the listing a walk left in
+/// `cache_dir` when nothing it depends on changed ([`crate::tree_listing`]), else by walking
+/// it (and leaving a listing for the next run). Called inside a rayon pool: the listing's
+/// stamps are taken in parallel.
+pub fn discover_listed(config: &Config, threads: usize, cache_dir: Option<&Path>) -> Discovery {
+    let Some(cache_dir) = cache_dir else {
+        return crate::discover::discover(config, threads);
+    };
+    let previous = match load(config, cache_dir) {
+        Previous::Unchanged(discovery) => return discovery,
+        Previous::Changed(previous) => Some(previous),
+        Previous::Unusable => None,
+    };
+    // Directories whose whole subtree is unchanged are not read again: the walk goes down
+    // only to the changed ones, so its ignore rules are the full walk's.
+    let prunable = previous
+        .as_ref()
+        .map(|previous| std::sync::Arc::new(previous.prunable()));
+    let (mut discovery, mut walked) = crate::discover::walk(config, threads, prunable);
+    let reused = previous
+        .map(|previous| previous.complete(config, &mut walked, &mut discovery))
+        .unwrap_or_default();
+    discovery.sort();
+    if !walked.unreadable {
+        save(config, cache_dir, &discovery, walked, reused);
+    }
+    discovery
 }
 
 /// What the listing a walk left says about this run's tree.

@@ -4,7 +4,8 @@
 //! a fresh walk. (One test in its own binary: it sets `GIT_CONFIG_GLOBAL` for the process.)
 
 use importgate::config::Config;
-use importgate::discover::{discover, discover_listed, Discovery};
+use importgate::discover::{discover, Discovery};
+use importgate::tree_listing::discover_listed;
 use importgate::tree_listing::{self, Previous};
 use std::fs;
 use std::path::PathBuf;

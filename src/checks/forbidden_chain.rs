@@ -33,7 +33,7 @@
 use super::{severity_of, ChainReport, CheckCode, CheckInfo, FixAvailability, ProjectInput};
 use crate::config::Treatment;
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
-use crate::project::edge_flags;
+use crate::model::edge_flags;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
     summary: "A boundary is broken through intermediate modules",

@@ -382,7 +382,7 @@ impl ProjectInput<'_> {
             end_column: witness.column,
             ..Span::FILE_START
         };
-        let context = if witness.flags & crate::project::edge_flags::TEST != 0 {
+        let context = if witness.flags & crate::model::edge_flags::TEST != 0 {
             crate::model::CodeContext::Test
         } else {
             crate::model::CodeContext::Production

@@ -24,6 +24,14 @@ pub const CONFIG_FILE_NAME: &str = "rules.toml";
 /// The Python project file whose `[tool.importgate]` table can hold the registry instead.
 pub const PYPROJECT_FILE_NAME: &str = "pyproject.toml";
 
+/// The directory of importgate's caches, next to rules.toml (the import cache and the
+/// others keep their files in it).
+pub const CACHE_DIRECTORY: &str = ".importgate_cache";
+
+/// The baseline's file name when neither `--baseline` nor `[settings] baseline` names one;
+/// it lives next to rules.toml.
+pub const DEFAULT_BASELINE_FILE: &str = "importgate-baseline.json";
+
 /// Where a registry is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RegistryFormat {
@@ -749,7 +757,7 @@ impl Config {
         self.path
             .parent()
             .unwrap_or(&self.root)
-            .join(crate::cache::DIRECTORY)
+            .join(CACHE_DIRECTORY)
     }
 
     /// The `ignore-imports` of every rule that has them, as (rule id, entries), in registry

@@ -964,7 +964,7 @@ fn baseline_file<'b>(
     errors: &mut Vec<ConfigError>,
 ) -> &'b str {
     let Some(written) = written else {
-        return crate::baseline::DEFAULT_BASELINE_FILE;
+        return super::DEFAULT_BASELINE_FILE;
     };
     let value = written.value.as_str();
     let names_a_file = !value.is_empty()
@@ -980,14 +980,14 @@ fn baseline_file<'b>(
             )
             .with_help(format!(
                 "relative to rules.toml; the default is `{}`",
-                crate::baseline::DEFAULT_BASELINE_FILE
+                super::DEFAULT_BASELINE_FILE
             )),
         );
         return value;
     }
     // A registry comes with the pull request: it must not point the baseline (which
     // `--prune-baseline` rewrites) at a file elsewhere on the machine.
-    let normalize = crate::discover::normalize;
+    let normalize = crate::paths::normalize;
     let below = |base: &Path| normalize(&base.join(value)).starts_with(normalize(base));
     let inside = !Path::new(value).is_absolute()
         && (below(config_dir)

@@ -104,7 +104,7 @@ impl Session {
     /// not listed yet).
     pub fn lists_below(&self, path: &Path) -> Option<bool> {
         let warm = self.lock().clone()?;
-        let Some(relative) = crate::discover::relative_path(&warm.root, path) else {
+        let Some(relative) = crate::paths::relative_path(&warm.root, path) else {
             return Some(false);
         };
         if relative.is_empty() {
@@ -129,7 +129,7 @@ impl Session {
         let mut edges = warm.edges.lock().unwrap_or_else(PoisonError::into_inner);
         let mut modules = warm.modules.lock().unwrap_or_else(PoisonError::into_inner);
         for path in paths {
-            if let Some(relative) = crate::discover::relative_path(&warm.root, path) {
+            if let Some(relative) = crate::paths::relative_path(&warm.root, path) {
                 edges.remove(&relative);
                 modules.remove(&relative);
             }
@@ -143,7 +143,7 @@ impl Warm {
     }
 
     fn position_of(&self, path: &Path) -> Option<usize> {
-        let relative = crate::discover::relative_path(&self.root, path)?;
+        let relative = crate::paths::relative_path(&self.root, path)?;
         self.files()
             .binary_search_by(|file| file.relative.as_str().cmp(&relative))
             .ok()

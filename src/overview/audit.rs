@@ -3,14 +3,15 @@
 //! resolve and which modules import each other in cycles. Plain data; `report` renders it
 //! as Markdown, JSON or HTML.
 
+use super::duplicates::DuplicateRecord;
 use super::graph_view::{self, GraphView, Level, ViewOptions};
+use super::summary::Summary;
 use crate::codes::CheckCode;
 use crate::config::Config;
 use crate::diagnostic::{Hop, Severity};
 use crate::engine::Outcome;
 use crate::graph::{Digraph, EdgeFilter};
-use crate::project::edge_flags;
-use crate::report::{DuplicateRecord, Summary};
+use crate::model::edge_flags;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -290,7 +291,7 @@ pub fn build<'a>(config: &'a Config, outcome: &'a Outcome) -> Audit<'a> {
         by_rule,
         by_service,
         top_files: files,
-        duplicates: crate::report::duplicate_records(&crate::checks::duplicate_groups(
+        duplicates: super::duplicates::duplicate_records(&crate::checks::duplicate_groups(
             config,
             &outcome.project.definitions,
         )),

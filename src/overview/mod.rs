@@ -3,4 +3,6 @@
 //! renders them.
 
 pub mod audit;
+pub mod duplicates;
 pub mod graph_view;
+pub mod summary;

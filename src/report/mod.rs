@@ -18,14 +18,13 @@ mod statistics;
 mod summary;
 pub mod visible;
 
-pub use duplicates::{
-    duplicate_records, write_duplicates_json, write_duplicates_text, DefinitionRecord,
-    DuplicateRecord,
-};
+pub use crate::overview::duplicates::{duplicate_records, DefinitionRecord, DuplicateRecord};
+pub use crate::overview::summary::Summary;
+pub use duplicates::{write_duplicates_json, write_duplicates_text};
 pub use full::render_config_errors;
 pub use settings::{write_files, write_settings};
 pub use statistics::Statistics;
-pub use summary::{plural, Summary};
+pub use summary::plural;
 
 use crate::config::Config;
 use crate::engine::Outcome;
@@ -112,7 +111,7 @@ impl<'a> ReportContext<'a> {
 /// The nearest directory at or above `root` that has a `.git` (a directory, or a file in a
 /// worktree or submodule): git's top level. Only names are looked up, nothing is read.
 pub fn repository_root(root: &Path) -> Option<PathBuf> {
-    let root = crate::discover::normalize(root);
+    let root = crate::paths::normalize(root);
     root.ancestors()
         .find(|directory| directory.join(".git").symlink_metadata().is_ok())
         .map(Path::to_path_buf)
@@ -121,8 +120,8 @@ pub fn repository_root(root: &Path) -> Option<PathBuf> {
 /// `path` relative to `cwd` when below it (`.` for `cwd` itself), else as it is; always
 /// `/`-separated.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let path = crate::discover::normalize(path);
-    let shown = crate::discover::slash_path(path.strip_prefix(cwd).unwrap_or(&path));
+    let path = crate::paths::normalize(path);
+    let shown = crate::paths::slash_path(path.strip_prefix(cwd).unwrap_or(&path));
     if shown.is_empty() {
         ".".to_string()
     } else {

@@ -251,7 +251,7 @@ fn result(
 
 /// `file:///abs/path/`, percent-encoded, ending in `/` so relative URIs resolve below it.
 fn directory_uri(path: &std::path::Path) -> String {
-    let slashed = crate::discover::slash_path(path);
+    let slashed = crate::paths::slash_path(path);
     let mut uri = String::from("file://");
     match slashed.split_once(':') {
         // A Windows drive letter (`C:/...`) keeps its colon.
