@@ -4,11 +4,108 @@
 //! not import yet (tach's allow-list model), so the registry starts green and stops new
 //! cross-service dependencies. Never overwrites a registry.
 
+use super::shared::*;
+use crate::cli;
+use crate::commands;
 use crate::config::{Config, CONFIG_FILE_NAME, DEFAULT_TEST_GLOBS, PYPROJECT_FILE_NAME};
 use crate::layout::{infer, Layout};
+use crate::{baseline, engine, report};
+use crate::{EXIT_CLEAN, EXIT_TROUBLE};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+/// `importgate init`: writes a registry that holds on the tree today, and with `--baseline`
+/// the baseline of what the other checks find.
+pub(crate) fn run_init(args: cli::InitArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let directory = args
+        .directory
+        .as_deref()
+        .map_or(cwd.clone(), |dir| cwd.join(dir));
+    let target = if args.pyproject {
+        commands::init::Target::Pyproject
+    } else {
+        commands::init::Target::RulesToml
+    };
+    let threads = worker_count(args.threads);
+    let written = match args.from {
+        None => commands::init::init(&directory, target, threads),
+        Some(tool) => {
+            let tool = match tool {
+                cli::FromTool::ImportLinter => commands::migrate::Tool::ImportLinter,
+                cli::FromTool::Tach => commands::migrate::Tool::Tach,
+            };
+            commands::init::init_from(&directory, target, tool).map(|(written, migration)| {
+                say!(
+                    "Migrated {}.",
+                    report::display_path(&migration.source, &cwd)
+                );
+                for item in &migration.unexpressed {
+                    say!("warning: not migrated: {item}");
+                }
+                written
+            })
+        }
+    };
+    let written = match written {
+        Ok(written) => written,
+        Err(error) => {
+            say!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+    let shown = report::display_path(&written.path, &cwd);
+    if args.from.is_some() {
+        say!(
+            "Wrote the registry to {shown}: {}.",
+            report::plural(written.config.rule_ids().len(), "rule")
+        );
+    } else {
+        say!(
+            "Wrote the registry to {shown}: {}, {} {}.",
+            report::plural(written.services, "service"),
+            written.boundaries,
+            if written.boundaries == 1 {
+                "boundary"
+            } else {
+                "boundaries"
+            }
+        );
+    }
+    let options = engine::CheckOptions {
+        threads,
+        ..Default::default()
+    };
+    let outcome = match engine::check(&written.config, &options) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            say!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+    if args.baseline {
+        let path = written.config.baseline.clone();
+        let shown = report::display_path(&path, &cwd);
+        let baseline = baseline::Baseline::from_diagnostics(&outcome.diagnostics);
+        if let Err(error) = baseline.write(&path, &shown) {
+            say!("error: {error}");
+            return EXIT_TROUBLE;
+        }
+        say!(
+            "Wrote the baseline to {shown}: {} that `importgate check` now ignores.",
+            report::plural(baseline.violations(), "known violation")
+        );
+    } else if outcome.errors() > 0 {
+        say!(
+            "`importgate check` finds {} today (run it to see them); `importgate init --baseline` would record them instead.",
+            report::plural(outcome.errors(), "error")
+        );
+    } else {
+        say!("`importgate check` passes on the tree as it is.");
+    }
+    EXIT_CLEAN
+}
 
 /// Where `init` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
