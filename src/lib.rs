@@ -2,7 +2,8 @@
 //!
 //! The stages run in one direction: `discover -> classify -> frontend -> resolve -> checks ->
 //! report`. Each stage depends only on the plain data in `model` and `diagnostic` and on the
-//! stages before it.
+//! stages before it; `tests/layering.rs` lists every module in its place and fails when one
+//! uses a module above it. `commands/` holds each command; this file only wires them.
 #![warn(missing_docs)]
 
 /// Writes one line to stderr, control characters escaped. A stderr that is closed or full
