@@ -2,3 +2,4 @@
 
 pub mod nesting;
 pub mod python;
+pub mod rust;

@@ -1,0 +1,3 @@
+//! The Rust frontend: Cargo workspaces and their crates.
+
+pub mod workspace;
