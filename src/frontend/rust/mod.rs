@@ -1,3 +1,4 @@
 //! The Rust frontend: Cargo workspaces and their crates.
 
+pub mod modules;
 pub mod workspace;

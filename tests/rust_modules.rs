@@ -1,0 +1,189 @@
+//! The Rust frontend's module tree reaches exactly the files rustc reads: over generated
+//! crates whose modules are flat files (`x.rs`), `x/mod.rs` files, inline modules,
+//! `#[path]` files inside and outside inline modules, children of non-`mod.rs` files (the
+//! 2018 rule) and raw identifiers, the files `module_tree` lists equal the sources in
+//! `rustc --emit=dep-info`; a missing and an ambiguous module are the problems rustc
+//! reports as E0583 and E0761.
+
+mod common;
+
+use common::Random;
+use importgate::frontend::rust::modules::{module_tree, ModuleProblem};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Writes the items of a module whose file is being written: its child modules, each
+/// declared one of the ways rustc accepts, their files written where rustc looks.
+/// `children` is where file modules declared here are looked for; `file_directory` the
+/// declaring file's own directory; `inline` whether this is inside an inline module.
+fn module_items(
+    random: &mut Random,
+    children: &Path,
+    file_directory: &Path,
+    inline: bool,
+    depth: usize,
+    counter: &mut usize,
+) -> String {
+    let mut text = String::new();
+    let count = if depth >= 3 { 0 } else { random.below(4) };
+    for _ in 0..count {
+        *counter += 1;
+        let raw = random.chance(10);
+        let name = if raw {
+            "r#match".to_string()
+        } else {
+            format!("m{counter}")
+        };
+        let plain = name.trim_start_matches("r#").to_string();
+        match random.below(5) {
+            0 => {
+                // Inline: its file modules go to `children/name/`.
+                let inner = module_items(
+                    random,
+                    &children.join(&plain),
+                    file_directory,
+                    true,
+                    depth + 1,
+                    counter,
+                );
+                text.push_str(&format!("pub mod {name} {{\n{inner}}}\n"));
+            }
+            1 => {
+                // `#[path]`: relative to the file's directory, or inside an inline module
+                // to the inline modules' directory; the file places children as mod.rs.
+                let relative = format!("custom_{counter}/impl_{counter}.rs");
+                let base = if inline { children } else { file_directory };
+                let file = base.join(&relative);
+                let directory = file.parent().expect("a parent").to_path_buf();
+                let inner = module_items(random, &directory, &directory, false, depth + 1, counter);
+                write(&file, &inner);
+                text.push_str(&format!("#[path = \"{relative}\"]\npub mod {name};\n"));
+            }
+            2 => {
+                let file = children.join(&plain).join("mod.rs");
+                let directory = children.join(&plain);
+                let inner = module_items(random, &directory, &directory, false, depth + 1, counter);
+                write(&file, &inner);
+                text.push_str(&format!("pub mod {name};\n"));
+            }
+            _ => {
+                // `x.rs`: its children go to `x/` (the 2018 rule).
+                let file = children.join(format!("{plain}.rs"));
+                let inner = module_items(
+                    random,
+                    &children.join(&plain),
+                    children,
+                    false,
+                    depth + 1,
+                    counter,
+                );
+                write(&file, &inner);
+                text.push_str(&format!("pub mod {name};\n"));
+            }
+        }
+        if raw {
+            // One `match` per parent: the name is not numbered.
+            break;
+        }
+    }
+    text
+}
+
+fn write(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    fs::write(path, text).expect("write");
+}
+
+/// The source files rustc reads for the crate rooted at `root`.
+fn rustc_files(root: &Path, scratch: &Path) -> BTreeSet<PathBuf> {
+    let dep_info = scratch.join("deps.d");
+    let output = std::process::Command::new("rustc")
+        .args([
+            "--edition",
+            "2021",
+            "--crate-type",
+            "lib",
+            "--crate-name",
+            "generated",
+        ])
+        .arg(format!("--emit=dep-info={}", dep_info.display()))
+        .arg(root)
+        .current_dir(scratch)
+        .output()
+        .expect("rustc runs");
+    assert!(
+        output.status.success(),
+        "rustc: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = fs::read_to_string(&dep_info).expect("dep-info");
+    let first = text.lines().next().expect("a rule");
+    let (_, sources) = first.split_once(": ").expect("target: sources");
+    sources
+        .split_whitespace()
+        .map(|source| {
+            let path = Path::new(source);
+            let path = if path.is_absolute() {
+                path.to_path_buf()
+            } else {
+                scratch.join(path)
+            };
+            path.canonicalize().expect("a file rustc read")
+        })
+        .collect()
+}
+
+#[test]
+fn the_tree_reaches_the_files_rustc_reads() {
+    let mut random = Random(0x70d_7ee);
+    for round in 0..40 {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let base = scratch.path().canonicalize().expect("canonical");
+        let source = base.join("src");
+        let mut counter = 0;
+        let items = module_items(&mut random, &source, &source, false, 0, &mut counter);
+        let root = source.join("lib.rs");
+        write(&root, &items);
+        // A stray file no `mod` reaches.
+        write(&source.join("stray.rs"), "");
+        let tree = module_tree(&root);
+        assert_eq!(tree.problems, Vec::new(), "round {round}");
+        let ours: BTreeSet<PathBuf> = tree
+            .files()
+            .into_iter()
+            .map(|file| file.canonicalize().expect("a file"))
+            .collect();
+        assert_eq!(ours, rustc_files(&root, &base), "round {round}: {items}");
+    }
+}
+
+#[test]
+fn a_missing_and_an_ambiguous_module_are_problems() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let source = scratch.path().join("src");
+    write(&source.join("lib.rs"), "mod gone;\nmod twice;\nmod fine;\n");
+    write(&source.join("twice.rs"), "");
+    write(&source.join("twice/mod.rs"), "");
+    write(&source.join("fine.rs"), "fn broken( {}\n");
+    let tree = module_tree(&source.join("lib.rs"));
+    let summary: Vec<String> = tree
+        .problems
+        .iter()
+        .map(|problem| match problem {
+            ModuleProblem::NotFound {
+                module,
+                declared_in,
+                ..
+            } => format!("E0583 {module} line {}", declared_in.1),
+            ModuleProblem::Ambiguous { module, .. } => format!("E0761 {module}"),
+            ModuleProblem::Unreadable { message, .. } => format!("unparsable: {message}"),
+        })
+        .collect();
+    assert_eq!(summary.len(), 3, "{summary:?}");
+    assert_eq!(summary[0], "E0583 gone line 1");
+    assert_eq!(summary[1], "E0761 twice");
+    assert!(summary[2].starts_with("unparsable: 1:"), "{summary:?}");
+    // The modules that load are still in the tree.
+    assert!(tree.modules.iter().any(|(module, _)| module == "fine"));
+}
