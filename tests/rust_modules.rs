@@ -187,3 +187,56 @@ fn a_missing_and_an_ambiguous_module_are_problems() {
     // The modules that load are still in the tree.
     assert!(tree.modules.iter().any(|(module, _)| module == "fine"));
 }
+
+#[test]
+fn files_no_target_reaches_are_listed_and_nothing_else() {
+    use importgate::frontend::rust::modules::unreached_files;
+    use importgate::frontend::rust::workspace::read_workspace;
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let root = scratch.path().canonicalize().expect("canonical");
+    write(
+        &root.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(
+        &root.join("src/lib.rs"),
+        "mod used;\ninclude!(\"generated.rs\");\n",
+    );
+    write(&root.join("src/used.rs"), "");
+    write(&root.join("src/generated.rs"), "pub fn generated() {}\n");
+    write(&root.join("src/main.rs"), "mod cli;\nfn main() {}\n");
+    write(&root.join("src/cli.rs"), "");
+    write(&root.join("src/bin/tool.rs"), "fn main() {}\n");
+    write(&root.join("tests/it.rs"), "mod common;\n");
+    write(&root.join("tests/common/mod.rs"), "");
+    write(&root.join("examples/demo.rs"), "fn main() {}\n");
+    write(&root.join("build.rs"), "fn main() {}\n");
+    // Never compiled: a module file nobody declares (the old name of a moved module), and
+    // one in the directory of a module that does not declare it. (Every `tests/*.rs` is a
+    // test crate of its own.)
+    write(&root.join("src/old_used.rs"), "");
+    write(&root.join("src/cli/forgotten.rs"), "");
+    // Not this package's: build output, a nested package, a hidden directory.
+    write(&root.join("target/debug/build/out.rs"), "");
+    write(
+        &root.join("nested/Cargo.toml"),
+        "[package]\nname = \"nested\"\nversion = \"0.1.0\"\n",
+    );
+    write(&root.join("nested/src/lib.rs"), "");
+    write(&root.join(".cargo/helper.rs"), "");
+    let workspace = read_workspace(&root.join("Cargo.toml")).expect("reads");
+    let package = &workspace.packages[0];
+    let trees: Vec<_> = package
+        .targets
+        .iter()
+        .map(|target| module_tree(&target.root))
+        .collect();
+    assert!(trees.iter().all(|tree| tree.problems.is_empty()));
+    assert_eq!(
+        unreached_files(&package.directory, &trees),
+        vec![
+            root.join("src/cli/forgotten.rs"),
+            root.join("src/old_used.rs")
+        ]
+    );
+}

@@ -19,6 +19,9 @@ pub struct ModuleTree {
     /// Every module, inline ones included, in declaration order from the crate root: its
     /// path below the crate (`""` for the root, `a::b`), and the file its items are in.
     pub modules: Vec<(String, PathBuf)>,
+    /// Files spliced in by an item-level `include!("...")`, relative to the including
+    /// file's directory: compiled too, though no module is theirs.
+    pub included: Vec<PathBuf>,
     /// What could not be followed.
     pub problems: Vec<ModuleProblem>,
 }
@@ -131,6 +134,10 @@ fn items(
     depth: usize,
 ) {
     for item in items {
+        if let Some(included) = included_file(item, place.file_directory) {
+            tree.included.push(included);
+            continue;
+        }
         let syn::Item::Mod(declaration) = item else {
             continue;
         };
@@ -191,6 +198,60 @@ fn items(
             }
         }
     }
+}
+
+/// The file of an item-level `include!("literal")`, if the item is one.
+fn included_file(item: &syn::Item, directory: &Path) -> Option<PathBuf> {
+    let syn::Item::Macro(call) = item else {
+        return None;
+    };
+    if !call.mac.path.is_ident("include") {
+        return None;
+    }
+    let literal: syn::LitStr = call.mac.parse_body().ok()?;
+    Some(directory.join(literal.value()))
+}
+
+/// The `.rs` files below `directory` that no tree reaches, sorted: never compiled, so
+/// nothing in them is checked by rustc. Nested packages (a directory with its own
+/// Cargo.toml), `target/` and hidden directories are not looked in.
+pub fn unreached_files(directory: &Path, trees: &[ModuleTree]) -> Vec<PathBuf> {
+    let reached: std::collections::HashSet<PathBuf> = trees
+        .iter()
+        .flat_map(|tree| {
+            tree.files()
+                .into_iter()
+                .map(Path::to_path_buf)
+                .chain(tree.included.iter().cloned())
+        })
+        .map(|file| file.canonicalize().unwrap_or(file))
+        .collect();
+    let mut unreached: Vec<PathBuf> = walkdir::WalkDir::new(directory)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0
+                || !entry.file_type().is_dir()
+                || !(entry.file_name() == "target"
+                    || entry.file_name().to_string_lossy().starts_with('.')
+                    || entry.path().join("Cargo.toml").is_file())
+        })
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry.file_type().is_file()
+                && entry
+                    .path()
+                    .extension()
+                    .is_some_and(|extension| extension == "rs")
+        })
+        .map(|entry| entry.into_path())
+        .filter(|file| {
+            let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
+            !reached.contains(&canonical)
+        })
+        .collect();
+    unreached.sort();
+    unreached
 }
 
 /// The value of a `#[path = "..."]` attribute.
