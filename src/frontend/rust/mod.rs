@@ -1,4 +1,5 @@
 //! The Rust frontend: Cargo workspaces and their crates.
 
 pub mod modules;
+pub mod uses;
 pub mod workspace;
