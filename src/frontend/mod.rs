@@ -3,3 +3,4 @@
 pub mod nesting;
 pub mod python;
 pub mod rust;
+pub mod suppression;

@@ -10,7 +10,7 @@
 use super::nesting::{self, TooDeep};
 use crate::model::{
     AttributeUse, Definition, DefinitionKind, FileFacts, Import, ImportContext, ImportKind,
-    ModuleBindings, Span, Suppression, SuppressionScope, SyntaxProblem,
+    ModuleBindings, Span, Suppression, SyntaxProblem,
 };
 use memchr::memmem;
 use ruff_python_ast::token::{TokenKind, Tokens};
@@ -750,11 +750,7 @@ fn suppresses_import_error(expr: &Expr) -> bool {
 /// `None` for comments that do not start with `importgate:`.
 fn suppression(source: &str, range: TextRange, locator: &mut Locator<'_>) -> Option<Suppression> {
     let text = &source[range.start().to_usize()..range.end().to_usize()];
-    let directive = text
-        .trim_start_matches('#')
-        .trim_start()
-        .strip_prefix("importgate:")?
-        .trim();
+    let directive = super::suppression::directive(text.trim_start_matches('#'))?;
     let span = locator.span(range);
     let line_start = source[..range.start().to_usize()]
         .rfind(['\n', '\r'])
@@ -762,50 +758,7 @@ fn suppression(source: &str, range: TextRange, locator: &mut Locator<'_>) -> Opt
     let own_line = source[line_start..range.start().to_usize()]
         .trim()
         .is_empty();
-    let (directive, reason) = match directive.split_once("--") {
-        Some((directive, reason)) => (
-            directive.trim(),
-            Some(reason.trim()).filter(|reason| !reason.is_empty()),
-        ),
-        None => (directive, None),
-    };
-    let (keyword, codes) = match directive.split_once('[') {
-        Some((keyword, rest)) => (keyword.trim(), Some(rest)),
-        None => (directive, None),
-    };
-    let mut malformed = None;
-    let scope = match keyword {
-        "ignore" => SuppressionScope::Line,
-        "ignore-file" => SuppressionScope::File,
-        other => {
-            malformed = Some(format!("`{other}` is not `ignore` or `ignore-file`"));
-            SuppressionScope::Line
-        }
-    };
-    let codes = match codes {
-        None => Vec::new(),
-        Some(rest) => match rest.strip_suffix(']') {
-            Some(list) => list
-                .split(',')
-                .map(str::trim)
-                .filter(|code| !code.is_empty())
-                .map(Box::from)
-                .collect(),
-            None => {
-                malformed.get_or_insert_with(|| "the code list is not closed with `]`".to_string());
-                Vec::new()
-            }
-        },
-    };
-    Some(Suppression {
-        scope,
-        line: span.line,
-        own_line,
-        codes,
-        reason: reason.map(Box::from),
-        span,
-        malformed,
-    })
+    Some(directive.at(span, own_line))
 }
 
 /// The byte range of `..a.b` in `from ..a.b import c`: from the first dot (or the module's

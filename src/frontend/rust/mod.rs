@@ -1,5 +1,6 @@
 //! The Rust frontend: Cargo workspaces and their crates.
 
+pub mod comments;
 pub mod modules;
 pub mod uses;
 pub mod workspace;
