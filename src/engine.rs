@@ -225,9 +225,10 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
                 all_files.iter().map(|file| file.relative.as_str()),
             )
         })?;
+        let selected = Selected::new(selection, &all_files);
         let run = warm
             .tree
-            .check(config, options, &pool, selection, None, Some(&warm));
+            .check(config, options, &pool, selected, None, Some(&warm));
         return Ok(run.report(config, options, started, warm.tree.borrow_owner()));
     }
     let discovery =
@@ -256,10 +257,8 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
     // selected ones are checked.
     let listed = ListedTree::classified(config, discovery);
     let all_files = &listed.files;
-    let selected_count = all_files
-        .iter()
-        .filter(|file| selection.includes(&file.relative))
-        .count();
+    let selected = Selected::new(selection, all_files);
+    let selection = &selected.selection;
     // Replayed for the whole tree and for any PATHS: their report is cut from the findings
     // of every file. A few given files are looked at first: under pre-commit they are the
     // changed ones, and one `stat` then ends the attempt.
@@ -268,35 +267,30 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         .and_then(|(directory, key)| {
             let paths: Vec<&Path> = all_files.iter().map(|file| file.path.as_path()).collect();
             // (Many given files are the tree's bulk: then one pass over every file.)
-            let given: Vec<usize> = if selection.is_everything() || selected_count > 64 {
+            let given: Vec<usize> = if selection.is_everything() || selected.files.len() > 64 {
                 Vec::new()
             } else {
-                (0..all_files.len())
-                    .filter(|at| selection.includes(&all_files[*at].relative))
-                    .collect()
+                selected.files.clone()
             };
             let recorded = pool.install(|| report_cache::replay(directory, key, &paths, &given))?;
             postcard::from_bytes::<RunFindings>(&recorded).ok()
         });
     if let Some(findings) = replayed {
         let every_file: Vec<&SourceFile> = all_files.iter().collect();
-        let selected: Vec<&SourceFile> = all_files
-            .iter()
-            .filter(|file| selection.includes(&file.relative))
-            .collect();
+        let selected_files = selected.of(all_files);
         let layout = selection.is_everything().then(|| layout_of(all_files));
         let report = Report::new(
             config,
-            &selection,
+            selection,
             &every_file,
-            &selected,
+            &selected_files,
             findings,
             layout.as_ref(),
         );
-        drop((every_file, selected));
+        drop((every_file, selected_files));
         let mut outcome = report.into_outcome(
             started,
-            &selection,
+            selection,
             Arc::clone(all_files),
             ProjectFacts::default(),
             config,
@@ -305,26 +299,26 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         return Ok(outcome);
     }
     let tree = IndexedTree::index(config, listed);
-    let run = tree.check(config, options, &pool, selection, run_key, None);
+    let run = tree.check(config, options, &pool, selected, run_key, None);
     // The index goes before the report is made: the report's peak is then the run's.
     let listed = tree.into_owner();
     Ok(run.report(config, options, started, &listed))
 }
 
 impl IndexedTree {
-    /// Checks `selection` of the tree (see [`checked`]).
+    /// Checks the selected files of the tree (see [`checked`]).
     fn check(
         &self,
         config: &Config,
         options: &CheckOptions,
         pool: &rayon::ThreadPool,
-        selection: Selection,
+        selected: Selected,
         run_key: Option<(&Path, RunKey)>,
         warm: Option<&Warm>,
     ) -> CheckedRun {
         self.with_dependent(|listed, index| {
             let what = ToCheck {
-                selection,
+                selected,
                 run_key,
                 listed,
                 index,
@@ -335,9 +329,30 @@ impl IndexedTree {
     }
 }
 
+/// The given paths, and the positions of the files of the tree they select: found once
+/// per run (every file is looked up), used by the replay, the check and the report.
+struct Selected {
+    selection: Selection,
+    files: Vec<usize>,
+}
+
+impl Selected {
+    fn new(selection: Selection, all_files: &[SourceFile]) -> Self {
+        let files = (0..all_files.len())
+            .filter(|at| selection.includes(&all_files[*at].relative))
+            .collect();
+        Self { selection, files }
+    }
+
+    /// The selected files of `all_files` (the tree they were found in).
+    fn of<'f>(&self, all_files: &'f [SourceFile]) -> Vec<&'f SourceFile> {
+        self.files.iter().map(|at| &all_files[*at]).collect()
+    }
+}
+
 /// What [`checked`] checks: the selection of a listed and indexed tree.
 struct ToCheck<'t, 'k> {
-    selection: Selection,
+    selected: Selected,
     /// Where and under which key a run that checks every file records its findings.
     run_key: Option<(&'k Path, RunKey)>,
     listed: &'t ListedTree,
@@ -354,17 +369,15 @@ fn checked(
     what: ToCheck<'_, '_>,
 ) -> CheckedRun {
     let ToCheck {
-        selection,
+        selected: chosen,
         run_key,
         listed,
         index,
         warm,
     } = what;
     let all_files: &[SourceFile] = &listed.files;
-    let selected: Vec<&SourceFile> = all_files
-        .iter()
-        .filter(|file| selection.includes(&file.relative))
-        .collect();
+    let selection = &chosen.selection;
+    let selected = chosen.of(all_files);
     let watched_apis: Vec<String> = config
         .banned
         .iter()
@@ -572,7 +585,7 @@ fn checked(
             if config.has_graph_rules() {
                 complete_graph(
                     all_files,
-                    &selection,
+                    selection,
                     index,
                     &extract_options,
                     options.cache_dir.as_deref(),
@@ -618,7 +631,7 @@ fn checked(
     }
     CheckedRun {
         layout: layout.filter(|_| selection.is_everything()),
-        selection,
+        selected: chosen,
         findings,
         project,
         checked_every_file: checks_every_file,
@@ -627,7 +640,7 @@ fn checked(
 
 /// What [`checked`] found, before it is reported.
 struct CheckedRun {
-    selection: Selection,
+    selected: Selected,
     findings: RunFindings,
     project: ProjectFacts,
     /// The layout the tree suggests, for the roots hint of a full run.
@@ -645,12 +658,8 @@ impl CheckedRun {
         started: Instant,
         listed: &ListedTree,
     ) -> Outcome {
-        let selection = &self.selection;
-        let selected: Vec<&SourceFile> = listed
-            .files
-            .iter()
-            .filter(|file| selection.includes(&file.relative))
-            .collect();
+        let selection = &self.selected.selection;
+        let selected = self.selected.of(&listed.files);
         let files: Vec<&SourceFile> = if self.checked_every_file {
             listed.files.iter().collect()
         } else {
@@ -1326,90 +1335,93 @@ fn complete_graph(
         .collect();
     // A session knows the edges of the files it has seen: only the others are looked up.
     let mut known = warm.map(|warm| warm.edges.lock().unwrap_or_else(PoisonError::into_inner));
-    let unknown: Vec<&SourceFile> = match &known {
-        Some(known) => others
-            .iter()
-            .filter(|file| !known.contains_key(&file.relative))
-            .copied()
-            .collect(),
-        None => others.clone(),
-    };
+    let unknown: Vec<&SourceFile> = others
+        .iter()
+        .filter(|file| {
+            known
+                .as_ref()
+                .is_none_or(|known| !known.contains_key(&file.relative))
+        })
+        .copied()
+        .collect();
     let edges_of =
         |file: &SourceFile, imports: &[crate::model::Import]| import_edges(file, imports, index);
-    // The edges of the unknown files, in file order; with the cache, what it learnt.
-    let mut found_now: Vec<(&SourceFile, Arc<[crate::cache::Edge]>)> = Vec::new();
     // (A session that knows every file's edges does not even open the cache.)
-    let session_knows_all = warm.is_some() && unknown.is_empty();
-    if session_knows_all {
-        // Every file's edges are the session's.
-    } else if let Some(cache_dir) = cache_dir {
-        let cache = ImportCache::open(cache_dir, index.fingerprint());
-        let results: Vec<_> = unknown
-            .par_iter()
-            .map(|file| {
+    let cache = cache_dir
+        .filter(|_| warm.is_none() || !unknown.is_empty())
+        .map(|directory| ImportCache::open(directory, index.fingerprint()));
+    // The edges of the unknown files, in file order (`None`: unreadable), and with the
+    // cache what it learnt.
+    let (found_now, updates): (Vec<_>, Vec<_>) = unknown
+        .par_iter()
+        .map(|file| match &cache {
+            Some(cache) => {
                 let (edges, found) = cache.edges(
                     file,
                     |text| extract(text, options).imports,
                     |imports| edges_of(file, imports),
                 );
-                let edges: Option<Arc<[crate::cache::Edge]>> = match (&found, edges) {
-                    // Not known: asked again next time.
-                    (Found::Unreadable, _) => None,
-                    (_, FileEdges::Cached(cached)) => Some(
-                        cached
-                            .iter()
-                            .map(|edge| {
-                                let (to, line, column, flags) = cache.edge(file, edge);
-                                (to.to_owned(), line, column, flags)
-                            })
-                            .collect(),
-                    ),
-                    (_, FileEdges::Fresh(edges)) => Some(edges.into()),
-                };
                 // Unchanged files change nothing in the cache: no need to name them.
-                let update = match found {
-                    Found::Unchanged | Found::Unreadable => None,
-                    found => Some((file.relative.clone(), file.module.clone(), found)),
+                let (edges, update) = match found {
+                    Found::Unreadable => (None, None),
+                    Found::Unchanged => (Some(edges), None),
+                    found => (
+                        Some(edges),
+                        Some((file.relative.clone(), file.module.clone(), found)),
+                    ),
                 };
-                (*file, edges, update)
-            })
-            .collect();
-        let mut updates = Vec::new();
-        for (file, edges, update) in results {
-            found_now.extend(edges.map(|edges| (file, edges)));
-            updates.extend(update);
+                ((*file, edges), update)
+            }
+            // Only the edges are kept: the facts of each file are dropped in its task.
+            None => {
+                let edges = edges_of(file, &read_facts(&file.path, options).imports);
+                ((*file, Some(FileEdges::Fresh(edges))), None)
+            }
+        })
+        .unzip();
+    // Added in file order, whichever way each file's edges were found.
+    let mut found_now = found_now.into_iter().peekable();
+    for file in others {
+        match found_now.next_if(|(next, _)| std::ptr::eq(*next, file)) {
+            Some((_, None)) => {}
+            Some((_, Some(edges))) => {
+                let owned: Vec<crate::cache::Edge> = match edges {
+                    FileEdges::Cached(cached) => {
+                        // (Cached edges come from the cache.)
+                        let Some(cache) = cache.as_ref() else {
+                            continue;
+                        };
+                        let edges = cached.iter().map(|edge| cache.edge(file, edge));
+                        if known.is_none() {
+                            project.add_edges(&file.module, &file.relative, edges);
+                            continue;
+                        }
+                        edges
+                            .map(|(to, line, column, flags)| (to.to_owned(), line, column, flags))
+                            .collect()
+                    }
+                    FileEdges::Fresh(edges) => edges,
+                };
+                add_edges(project, file, &owned);
+                if let Some(known) = known.as_mut() {
+                    known.insert(file.relative.clone(), owned.into());
+                }
+            }
+            None => {
+                if let Some(edges) = known.as_ref().and_then(|known| known.get(&file.relative)) {
+                    add_edges(project, file, edges);
+                }
+            }
         }
+    }
+    if let Some(cache) = cache {
         let present: rustc_hash::FxHashSet<&str> = all_files
             .iter()
             .map(|file| file.relative.as_str())
             .collect();
-        cache.update(updates, &|relative| present.contains(relative));
-    } else {
-        // Only the edges are kept: the facts of each file are dropped in its task.
-        found_now = unknown
-            .par_iter()
-            .map(|file| {
-                let edges = edges_of(file, &read_facts(&file.path, options).imports);
-                (*file, edges.into())
-            })
-            .collect();
-    }
-    // Added in file order, whichever way each file's edges were found.
-    let mut found_now = found_now.into_iter().peekable();
-    for file in others {
-        let edges = match found_now.peek() {
-            Some((next, _)) if std::ptr::eq(*next, file) => {
-                found_now.next().map(|(_, edges)| edges)
-            }
-            _ => known
-                .as_ref()
-                .and_then(|known| known.get(&file.relative).cloned()),
-        };
-        let Some(edges) = edges else { continue };
-        add_edges(project, file, &edges);
-        if let Some(known) = known.as_mut() {
-            known.entry(file.relative.clone()).or_insert(edges);
-        }
+        cache.update(updates.into_iter().flatten(), &|relative| {
+            present.contains(relative)
+        });
     }
 }
 

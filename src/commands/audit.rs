@@ -2,38 +2,19 @@
 
 use super::shared::*;
 use crate::cli;
-use crate::config::Config;
 use crate::report;
 use crate::EXIT_CLEAN;
-use crate::{checks, engine, overview};
+use crate::{checks, overview};
 use std::path::PathBuf;
-
-/// The run the audits report on: the whole tree, with the definition of every public class
-/// and function kept for the duplicate candidates.
-pub(crate) fn audit_run(
-    config: Option<&std::path::Path>,
-    threads: Option<usize>,
-    cwd: &std::path::Path,
-) -> Result<(Config, engine::Outcome), u8> {
-    let options = engine::CheckOptions {
-        threads,
-        all_public_definitions: true,
-        ..Default::default()
-    };
-    check_whole_tree(config, cwd, &options, &cli::SelectionArgs::default())
-}
 
 /// `importgate audit`: always exit 0 with the report (2 for a registry or write error).
 pub(crate) fn run_audit(args: cli::AuditArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let (config, outcome) = match audit_run(
-        args.config.config.as_deref(),
-        worker_count(args.threads),
-        &cwd,
-    ) {
-        Ok(run) => run,
-        Err(code) => return code,
-    };
+    let (config, outcome) =
+        match whole_tree_run(args.config.config.as_deref(), args.threads, &cwd, true) {
+            Ok(run) => run,
+            Err(code) => return code,
+        };
     let audit = overview::audit::build(&config, &outcome);
     let written = write_output(
         args.output_file.as_deref(),
@@ -51,14 +32,11 @@ pub(crate) fn run_audit(args: cli::AuditArgs) -> u8 {
 /// `importgate audit duplicates`.
 pub(crate) fn run_audit_duplicates(args: cli::AuditDuplicatesArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let (config, outcome) = match audit_run(
-        args.config.config.as_deref(),
-        worker_count(args.threads),
-        &cwd,
-    ) {
-        Ok(run) => run,
-        Err(code) => return code,
-    };
+    let (config, outcome) =
+        match whole_tree_run(args.config.config.as_deref(), args.threads, &cwd, true) {
+            Ok(run) => run,
+            Err(code) => return code,
+        };
     let groups = checks::duplicate_groups(&config, &outcome.project.definitions);
     let written = write_output(None, &cwd, true, |out, _| match args.format {
         cli::AuditFormat::Text => {

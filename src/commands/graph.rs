@@ -11,10 +11,11 @@ use std::path::PathBuf;
 /// cannot be drawn.
 pub(crate) fn run_graph(args: cli::GraphArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let (config, outcome) = match graph_run(args.config.config.as_deref(), args.threads, &cwd) {
-        Ok(run) => run,
-        Err(code) => return code,
-    };
+    let (config, outcome) =
+        match whole_tree_run(args.config.config.as_deref(), args.threads, &cwd, false) {
+            Ok(run) => run,
+            Err(code) => return code,
+        };
     use overview::graph_view::Level;
     let level = match args.level {
         Some(cli::LevelArg::Service) => Level::Service,

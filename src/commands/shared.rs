@@ -176,15 +176,18 @@ pub(crate) fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
-/// The whole-tree run `why` and `graph` answer from (every check, for the import graph),
-/// with `threads` workers.
-pub(crate) fn graph_run(
+/// A run of every check over the whole tree, with `threads` workers: what `why` and `graph`
+/// answer from, and with `all_public_definitions` the audits (the definition of every
+/// public class and function kept for the duplicate candidates).
+pub(crate) fn whole_tree_run(
     config: Option<&std::path::Path>,
     threads: Option<usize>,
     cwd: &std::path::Path,
+    all_public_definitions: bool,
 ) -> Result<(Config, engine::Outcome), u8> {
     let options = engine::CheckOptions {
         threads: worker_count(threads),
+        all_public_definitions,
         ..Default::default()
     };
     check_whole_tree(config, cwd, &options, &cli::SelectionArgs::default())

@@ -12,10 +12,11 @@ use std::path::PathBuf;
 /// names nothing in the graph.
 pub(crate) fn run_why(args: cli::WhyArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let (config, outcome) = match graph_run(args.config.config.as_deref(), args.threads, &cwd) {
-        Ok(run) => run,
-        Err(code) => return code,
-    };
+    let (config, outcome) =
+        match whole_tree_run(args.config.config.as_deref(), args.threads, &cwd, false) {
+            Ok(run) => run,
+            Err(code) => return code,
+        };
     let filter = graph::EdgeFilter {
         tests: args.tests,
         type_checking: config.graph_type_checking,

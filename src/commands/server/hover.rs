@@ -145,16 +145,14 @@ fn describe(
         let (Some(from), Some(to)) = (place(&file.module), place(&module)) else {
             continue;
         };
-        let verdict = if from.0 != to.0 || from.1 == to.1 {
-            if from.0 == to.0 && from.2 != to.2 {
-                "siblings on one layer"
-            } else {
-                "the same layer"
+        let same_stack = from.0 == to.0;
+        let verdict = match to.1.cmp(&from.1) {
+            std::cmp::Ordering::Equal if same_stack && from.2 != to.2 => "siblings on one layer",
+            std::cmp::Ordering::Less if same_stack => {
+                "**upward**: a lower layer must not import a higher one"
             }
-        } else if to.1 < from.1 {
-            "**upward**: a lower layer must not import a higher one"
-        } else {
-            "downward: allowed"
+            std::cmp::Ordering::Greater if same_stack => "downward: allowed",
+            _ => "the same layer",
         };
         let _ = writeln!(
             text,

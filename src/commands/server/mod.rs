@@ -547,7 +547,7 @@ impl Worker {
                         "the document changed since the request".to_owned(),
                     )
                 } else {
-                    Response::new_ok(id.clone(), self.hover(&params))
+                    Response::new_ok(id, self.hover(&params))
                 };
                 let _ = self.sender.send(response.into());
             }
@@ -749,12 +749,12 @@ impl Worker {
             let named_like_registry = path.file_name().is_some_and(|name| {
                 name == config::CONFIG_FILE_NAME || name == config::PYPROJECT_FILE_NAME
             });
-            let is_baseline = self
+            let registry_or_baseline = self
                 .registries
                 .values()
                 .flatten()
                 .any(|loaded| loaded.config.baseline == *path || loaded.config.path == *path);
-            if named_like_registry || is_baseline {
+            if named_like_registry || registry_or_baseline {
                 *reload = true;
                 continue;
             }

@@ -105,8 +105,6 @@ impl Collector {
         first: Option<proc_macro2::Span>,
         item: &syn::ItemUse,
     ) {
-        let public = !matches!(item.vis, syn::Visibility::Inherited);
-        let start = |span: proc_macro2::Span| span.start();
         match tree {
             syn::UseTree::Path(path) => {
                 let first = first.or(Some(path.ident.span()));
@@ -114,22 +112,14 @@ impl Collector {
                 self.use_tree(&path.tree, prefix, first, item);
                 prefix.pop();
             }
-            syn::UseTree::Name(name) => {
-                let at = start(first.unwrap_or(name.ident.span()));
-                let mut path = prefix.clone();
-                path.push(name.ident.unraw().to_string());
-                self.push(UseKind::Use, path, None, public, at, item);
-            }
+            syn::UseTree::Name(name) => self.leaf(prefix, &name.ident, None, first, item),
             syn::UseTree::Rename(rename) => {
-                let at = start(first.unwrap_or(rename.ident.span()));
-                let mut path = prefix.clone();
-                path.push(rename.ident.unraw().to_string());
                 let alias = Some(rename.rename.unraw().to_string());
-                self.push(UseKind::Use, path, alias, public, at, item);
+                self.leaf(prefix, &rename.ident, alias, first, item);
             }
             syn::UseTree::Glob(glob) => {
-                let at = start(first.unwrap_or(glob.star_token.span));
-                self.push(UseKind::Glob, prefix.clone(), None, public, at, item);
+                let at = first.unwrap_or(glob.star_token.span);
+                self.push(UseKind::Glob, prefix.clone(), None, at, item);
             }
             syn::UseTree::Group(group) => {
                 for tree in &group.items {
@@ -139,21 +129,36 @@ impl Collector {
         }
     }
 
+    /// A use tree's leaf: `ident` (`as alias`) after `prefix`, at the tree's first segment.
+    fn leaf(
+        &mut self,
+        prefix: &[String],
+        ident: &syn::Ident,
+        alias: Option<String>,
+        first: Option<proc_macro2::Span>,
+        item: &syn::ItemUse,
+    ) {
+        let mut path = prefix.to_vec();
+        path.push(ident.unraw().to_string());
+        let at = first.unwrap_or(ident.span());
+        self.push(UseKind::Use, path, alias, at, item);
+    }
+
     fn push(
         &mut self,
         kind: UseKind,
         path: Vec<String>,
         alias: Option<String>,
-        public: bool,
-        at: proc_macro2::LineColumn,
+        at: proc_macro2::Span,
         item: &syn::ItemUse,
     ) {
+        let at = at.start();
         self.found.push(RustUse {
             kind,
             path,
             leading_colons: item.leading_colon.is_some(),
             alias,
-            public,
+            public: !matches!(item.vis, syn::Visibility::Inherited),
             line: at.line,
             column: at.column + 1,
             test: self.test,

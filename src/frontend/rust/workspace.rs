@@ -9,6 +9,7 @@
 //! `tests/rust_workspace.rs` compares what this reads with `cargo metadata --no-deps` over
 //! generated workspaces.
 
+use crate::paths::normalize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -439,9 +440,4 @@ fn inferred_root(
         candidates.insert(0, directory.join("src/main.rs"));
     }
     candidates.into_iter().find(|path| path.is_file())
-}
-
-/// Removes `.` and `..` components lexically.
-fn normalize(path: &Path) -> PathBuf {
-    crate::paths::normalize(path)
 }
