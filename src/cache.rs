@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 pub use crate::config::CACHE_DIRECTORY as DIRECTORY;
 const FILE_NAME: &str = "imports-v3.bin";
 /// Bumped when the layout or the frontend's import extraction changes meaning.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// Bytes of the checksum at the end of the file.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -48,7 +48,7 @@ struct CachedImport {
     name: u32,
     line: u32,
     column: u32,
-    /// Lazy, `TYPE_CHECKING`, guarded: bits 0, 1, 2.
+    /// Lazy, `TYPE_CHECKING`, guarded, test, maybe from a glob: bits 0 to 4.
     context: u8,
 }
 
@@ -61,6 +61,9 @@ impl CachedImport {
                 ImportKind::Import => 0,
                 ImportKind::From => 1,
                 ImportKind::Dynamic => 2,
+                ImportKind::Use => 3,
+                ImportKind::ExternCrate => 4,
+                ImportKind::Path => 5,
             },
             module: intern(&import.module),
             level: import.level,
@@ -69,7 +72,9 @@ impl CachedImport {
             column: import.span.column,
             context: u8::from(import.context.lazy)
                 | u8::from(import.context.type_checking) << 1
-                | u8::from(import.context.guarded) << 2,
+                | u8::from(import.context.guarded) << 2
+                | u8::from(import.context.test) << 3
+                | u8::from(import.context.maybe_from_glob) << 4,
         }
     }
 
@@ -88,7 +93,10 @@ impl CachedImport {
             kind: match self.kind {
                 0 => ImportKind::Import,
                 1 => ImportKind::From,
-                _ => ImportKind::Dynamic,
+                2 => ImportKind::Dynamic,
+                3 => ImportKind::Use,
+                4 => ImportKind::ExternCrate,
+                _ => ImportKind::Path,
             },
             module: strings[self.module as usize].clone(),
             level: self.level,
@@ -101,6 +109,8 @@ impl CachedImport {
                 lazy: self.context & 1 != 0,
                 type_checking: self.context & 2 != 0,
                 guarded: self.context & 4 != 0,
+                test: self.context & 8 != 0,
+                maybe_from_glob: self.context & 16 != 0,
             },
         }
     }
@@ -253,7 +263,7 @@ impl ImportCache {
         {
             return self.reuse(file, entry, Some(stamp), &edges_of);
         }
-        let text = crate::source::decode_python(bytes).text;
+        let text = crate::source::decode(file.language, bytes).text;
         let imports = parse(&text);
         let edges = edges_of(&imports);
         (
@@ -719,6 +729,7 @@ mod tests {
             is_package: false,
             service: None,
             context: CodeContext::Production,
+            language: crate::model::Language::Python,
         }
     }
 

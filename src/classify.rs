@@ -2,7 +2,7 @@
 //! file is production or test code.
 
 use crate::config::{pattern::is_identifier, Config};
-use crate::model::{CodeContext, SourceFile};
+use crate::model::{CodeContext, Language, SourceFile};
 use std::path::PathBuf;
 
 /// Classifies a discovered file. `relative` is its `/`-separated path below the root.
@@ -52,5 +52,6 @@ pub fn classify(config: &Config, path: PathBuf, relative: String) -> SourceFile 
         root: python_root.map(|(index, _)| index as u16),
         service,
         context,
+        language: Language::Python,
     }
 }

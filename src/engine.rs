@@ -14,13 +14,12 @@ use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Requirement
 use crate::discover::discover;
 use crate::facts_cache::FactsCache;
 use crate::file_text::{content_hash, FileText};
-use crate::frontend::python::{extract, ExtractOptions};
+use crate::frontend::{self, ExtractOptions};
 use crate::guarded_io::{read_regular, GovernedRoot, SOURCE_LIMIT};
 use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
 use crate::project::{contribution, import_edges, DefinitionFilter, NameLookup, ProjectFacts};
 use crate::report_cache::{self, RunKey, RunSettings};
 use crate::resolve::{resolve, ModuleIndex, SearchOrder};
-use crate::source::decode_python;
 use crate::tree_listing::discover_listed;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -465,7 +464,7 @@ fn checked(
                 let mut trust_stamp = true;
                 let outcome = loop {
                     let (source, mut facts, stamp) = read_source_and_facts(
-                        &file.path,
+                        file,
                         &extract_options,
                         &options.overlay,
                         facts_cache.as_ref().map(|cache| FromCache {
@@ -989,8 +988,8 @@ impl TreeFiles {
 }
 
 /// Reads, decodes and parses one file. Never fails: problems become facts.
-fn read_facts(path: &Path, options: &ExtractOptions) -> FileFacts {
-    read_source_and_facts(path, options, &HashMap::new(), None).1
+fn read_facts(file: &SourceFile, options: &ExtractOptions) -> FileFacts {
+    read_source_and_facts(file, options, &HashMap::new(), None).1
 }
 
 /// What [`read_source_and_facts`] gives: the text, the facts, and with the facts cache the
@@ -1011,13 +1010,19 @@ struct FromCache<'a> {
 /// with the facts cache, takes the facts of an unchanged file without reading it, and
 /// parses only a content it has not seen.
 fn read_source_and_facts(
-    path: &Path,
+    file: &SourceFile,
     options: &ExtractOptions,
     overlay: &HashMap<PathBuf, String>,
     from_cache: Option<FromCache<'_>>,
 ) -> ReadFile {
+    let path = file.path.as_path();
+    let frontend = frontend::of(file.language);
     if let Some(text) = overlay.get(path) {
-        return (FileText::Read(text.clone()), extract(text, options), None);
+        return (
+            FileText::Read(text.clone()),
+            frontend.extract(text, options),
+            None,
+        );
     }
     let stamp = from_cache
         .as_ref()
@@ -1051,11 +1056,11 @@ fn read_source_and_facts(
             content_hash(&bytes),
         )
     });
-    let source = decode_python(bytes);
+    let source = crate::source::decode(file.language, bytes);
     let extract_all = || FileFacts {
         read: source.problem.clone(),
         encoding: source.encoding,
-        ..extract(&source.text, options)
+        ..frontend.extract(&source.text, options)
     };
     let facts = match cached {
         Some((from_cache, stamp, hash)) => {
@@ -1358,7 +1363,7 @@ fn complete_graph(
             Some(cache) => {
                 let (edges, found) = cache.edges(
                     file,
-                    |text| extract(text, options).imports,
+                    |text| frontend::of(file.language).extract(text, options).imports,
                     |imports| edges_of(file, imports),
                 );
                 // Unchanged files change nothing in the cache: no need to name them.
@@ -1374,7 +1379,7 @@ fn complete_graph(
             }
             // Only the edges are kept: the facts of each file are dropped in its task.
             None => {
-                let edges = edges_of(file, &read_facts(&file.path, options).imports);
+                let edges = edges_of(file, &read_facts(file, options).imports);
                 ((*file, Some(FileEdges::Fresh(edges))), None)
             }
         })
@@ -1447,7 +1452,7 @@ fn complete_for_selection(
     // A session keeps what was read: the same modules are wanted at every run.
     let facts_of = |file: &SourceFile| {
         let Some(warm) = warm else {
-            return read_facts(&file.path, options);
+            return read_facts(file, options);
         };
         let known = warm
             .modules
@@ -1456,7 +1461,7 @@ fn complete_for_selection(
             .get(&file.relative)
             .cloned();
         known.unwrap_or_else(|| {
-            let facts = read_facts(&file.path, options);
+            let facts = read_facts(file, options);
             warm.modules
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -1540,7 +1545,7 @@ fn complete_for_selection(
         let parsed: Vec<_> = unparsed
             .par_iter()
             .filter(|file| mentions_any(&file.path, &missing))
-            .map(|file| (*file, read_facts(&file.path, options)))
+            .map(|file| (*file, read_facts(file, options)))
             .collect();
         for (file, facts) in parsed {
             project.add_module(file, facts, index);
@@ -1571,8 +1576,7 @@ fn complete_for_selection(
         })
         .filter(|file| mentions_any(&file.path, &needles))
         .map(|file| {
-            let (source, facts, _) =
-                read_source_and_facts(&file.path, options, &HashMap::new(), None);
+            let (source, facts, _) = read_source_and_facts(file, options, &HashMap::new(), None);
             contribution(
                 file,
                 &source,

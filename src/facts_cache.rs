@@ -30,7 +30,7 @@ use std::sync::Mutex;
 
 const FILE_NAME: &str = "facts-v1.bin";
 /// Bumped when the layout or the meaning of the cached facts changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// The format (`u32`, little-endian) and the fingerprint open the file.
 const HEADER_BYTES: usize = 4 + 16;
 
@@ -431,7 +431,7 @@ fn index(body: &ChecksummedFile, fingerprint: [u8; 16]) -> Option<(Index, Vec<Fi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frontend::python::{extract, ExtractOptions};
+    use crate::frontend::{python::extract, ExtractOptions};
 
     fn facts_of(cache: &FactsCache, text: &str) -> (FileFacts, bool) {
         facts_at(cache, text, text, Stamp::default())

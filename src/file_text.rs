@@ -5,7 +5,7 @@
 //! from, the text says it is stale, and the file is checked again from a fresh read.
 
 use crate::guarded_io::{read_regular, SOURCE_LIMIT};
-use crate::source::decode_python;
+use crate::source::decode_file;
 use std::cell::{Cell, OnceCell};
 use std::path::PathBuf;
 
@@ -55,7 +55,7 @@ impl FileText {
                 text,
                 stale,
             } => text.get_or_init(|| match read_regular(path, SOURCE_LIMIT) {
-                Ok(bytes) if content_hash(&bytes) == *hash => decode_python(bytes).text,
+                Ok(bytes) if content_hash(&bytes) == *hash => decode_file(path, bytes).text,
                 _ => {
                     stale.set(true);
                     String::new()

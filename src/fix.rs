@@ -7,8 +7,8 @@
 //! [`crate::atomic_file::replace_keeping_identity`]'s job.
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::frontend::python::syntax_error_count;
-use crate::source::{decode_python, encode_python};
+use crate::frontend::{self, Language};
+use crate::source::{decode, encode};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -42,6 +42,8 @@ struct FixedFile {
     original_text: String,
     had_bom: bool,
     encoding: Option<&'static str>,
+    /// Which frontend reads it (decoding, syntax errors).
+    language: Language,
     text: String,
     applied: usize,
 }
@@ -122,7 +124,7 @@ impl FixSession {
                 continue;
             };
             fixes.sort_by_key(|fix| fix.edits.iter().map(|edit| edit.start).min());
-            if let Some((text, applied)) = apply_round(&file.text, &fixes) {
+            if let Some((text, applied)) = apply_round(file.language, &file.text, &fixes) {
                 file.text = text;
                 file.applied += applied;
                 any = true;
@@ -155,7 +157,7 @@ impl FixSession {
             .collect();
         let mut changes = Vec::new();
         for (shown, file) in &self.files {
-            match encode_python(&file.text, file.had_bom, file.encoding) {
+            match encode(file.language, &file.text, file.had_bom, file.encoding) {
                 Some(bytes) if bytes == file.original => {}
                 Some(bytes) => changes.push(Change {
                     path: file.path.clone(),
@@ -190,11 +192,16 @@ fn open(files: &dyn FileSource, relative: &str) -> Result<FixedFile, String> {
     let original = files
         .read(relative)
         .ok_or("it cannot be read again; not fixed")?;
-    let decoded = decode_python(original.clone());
+    let language = path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .and_then(Language::of_extension)
+        .unwrap_or_default();
+    let decoded = decode(language, original.clone());
     if decoded.problem.is_some() {
         return Err("its bytes are not valid in its encoding; not fixed".to_string());
     }
-    if encode_python(&decoded.text, decoded.had_bom, decoded.encoding).as_deref()
+    if encode(language, &decoded.text, decoded.had_bom, decoded.encoding).as_deref()
         != Some(&original[..])
     {
         return Err(format!(
@@ -209,6 +216,7 @@ fn open(files: &dyn FileSource, relative: &str) -> Result<FixedFile, String> {
         original_text: decoded.text.clone(),
         had_bom: decoded.had_bom,
         encoding: decoded.encoding,
+        language,
         text: decoded.text,
         applied: 0,
     })
@@ -216,7 +224,8 @@ fn open(files: &dyn FileSource, relative: &str) -> Result<FixedFile, String> {
 
 /// Applies the non-overlapping fixes of one round to `text`, dropping any that would add a
 /// syntax error; the new text and how many applied, if any did.
-fn apply_round(text: &str, fixes: &[&Fix]) -> Option<(String, usize)> {
+fn apply_round(language: Language, text: &str, fixes: &[&Fix]) -> Option<(String, usize)> {
+    let syntax_error_count = |text: &str| frontend::of(language).syntax_error_count(text);
     let chosen = non_overlapping(fixes, text.len());
     if chosen.is_empty() {
         return None;

@@ -58,6 +58,52 @@ impl CodeContext {
     }
 }
 
+/// The language a source file is written in: which frontend reads it, and how its module
+/// names are spelled.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// `.py` and `.pyi` files; modules spelled `a.b.c`.
+    #[default]
+    Python,
+    /// `.rs` files of Cargo packages; modules spelled `a::b::c`.
+    Rust,
+}
+
+impl Language {
+    /// The language of a file, by its name; `None` for files no frontend reads.
+    pub fn of_path(path: &str) -> Option<Language> {
+        Language::of_extension(path.rsplit_once('.')?.1)
+    }
+
+    /// The language of files with this extension (`py`, `rs`).
+    pub fn of_extension(extension: &str) -> Option<Language> {
+        match extension {
+            "py" | "pyi" => Some(Language::Python),
+            "rs" => Some(Language::Rust),
+            _ => None,
+        }
+    }
+
+    /// What separates the segments of a module name: `.` or `::`.
+    pub fn separator(self) -> &'static str {
+        match self {
+            Language::Python => ".",
+            Language::Rust => "::",
+        }
+    }
+
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::Rust => "rust",
+        }
+    }
+}
+
 /// A source file of the governed tree, classified.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
@@ -82,6 +128,8 @@ pub struct SourceFile {
     pub service: Option<String>,
     /// Production or test code.
     pub context: CodeContext,
+    /// The language it is written in.
+    pub language: Language,
 }
 
 /// How an import is spelled.
@@ -94,6 +142,13 @@ pub enum ImportKind {
     From,
     /// `importlib.import_module("a.b")` or `__import__("a.b")` with a literal argument.
     Dynamic,
+    /// Rust: a leaf of a `use` tree (`use a::b::C;`, `use a::b::*;`).
+    Use,
+    /// Rust: `extern crate a (as b);`.
+    ExternCrate,
+    /// Rust: a path of two or more segments in code (`a::b::f()`, `a::T`, `a::m!()`) that
+    /// names another module by itself, not through a `use` of the file.
+    Path,
 }
 
 /// Where an import executes, as far as the static text tells.
@@ -106,6 +161,12 @@ pub struct ImportContext {
     /// Inside a `try` whose handlers catch `ImportError` (or a broader class), or under
     /// `contextlib.suppress(ImportError)`: optional by design.
     pub guarded: bool,
+    /// Test code inside a file that is not (Rust: in a `#[cfg(test)]` module or item, or a
+    /// `#[test]` function).
+    pub test: bool,
+    /// Rust: the path's first segment is bound by nothing the file declares or imports by
+    /// name, and a glob import in scope may bring it (else it is an external crate).
+    pub maybe_from_glob: bool,
 }
 
 impl ImportContext {
@@ -120,6 +181,9 @@ impl ImportContext {
         }
         if self.guarded {
             flags.push("guarded");
+        }
+        if self.test {
+            flags.push("test");
         }
         flags
     }
@@ -211,6 +275,20 @@ pub enum DefinitionKind {
     Function,
     /// `N = ...` (also annotated with a value, augmented, or a `type N = ...` alias).
     Assignment,
+    /// Rust: `struct N`.
+    Struct,
+    /// Rust: `enum N`.
+    Enum,
+    /// Rust: `union N`.
+    Union,
+    /// Rust: `trait N`.
+    Trait,
+    /// Rust: `type N = ...;`.
+    Type,
+    /// Rust: `const N: ...`.
+    Const,
+    /// Rust: `static N: ...`.
+    Static,
 }
 
 /// A module-level definition of a name, for the duplicate-definition check.
@@ -221,7 +299,7 @@ pub struct Definition {
     /// How.
     pub kind: DefinitionKind,
     /// Byte range of the name in the defining statement. Only a few definitions are ever
-    /// reported, so their line and column are computed then (`frontend::python::locate`)
+    /// reported, so their line and column are computed then (`frontend::locate`)
     /// rather than for every definition of every file.
     pub range: (u32, u32),
 }
@@ -288,7 +366,7 @@ pub struct Suppression {
 pub struct FileFacts {
     /// Every import, in source order.
     pub imports: Vec<Import>,
-    /// Uses of watched module attributes (see `frontend::python::ExtractOptions`).
+    /// Uses of watched module attributes (see `frontend::ExtractOptions`).
     pub attribute_uses: Vec<AttributeUse>,
     /// Set when the parser had to recover from syntax errors.
     pub syntax: Option<SyntaxProblem>,
@@ -304,6 +382,22 @@ pub struct FileFacts {
     pub definitions: Vec<Definition>,
     /// `# importgate: ignore[...]` comments.
     pub suppressions: Vec<Suppression>,
+    /// Modules the file defines inside itself (Rust's inline `mod name { ... }`), with what
+    /// each binds.
+    pub inner_modules: Vec<InnerModule>,
+}
+
+/// A module written inside a file rather than in a file of its own (Rust: `mod name { ... }`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InnerModule {
+    /// Its path below the file's module, in the file's spelling (`tests`, `a::b`).
+    pub path: Box<str>,
+    /// What it binds.
+    pub bindings: ModuleBindings,
+    /// Its module-level definitions.
+    pub definitions: Vec<Definition>,
+    /// It is test code (`#[cfg(test)]`).
+    pub test: bool,
 }
 
 /// How an import edge executes, as bits: what the graph filters on.

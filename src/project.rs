@@ -295,7 +295,7 @@ pub fn contribution(
                 kind: definition.kind,
                 module: file.module.clone(),
                 path: file.relative.clone(),
-                span: crate::frontend::python::locate(source.text(), definition.range),
+                span: crate::frontend::locate(source.text(), definition.range),
             })
             .collect();
     }

@@ -1173,6 +1173,7 @@ mod tests {
             root: Some(0),
             service: None,
             context: CodeContext::Production,
+            language: crate::model::Language::Python,
         }
     }
 

@@ -5,7 +5,7 @@
 //! bytes are replaced (and where the first one was is reported) rather than giving up on
 //! the file.
 
-use crate::model::ReadProblem;
+use crate::model::{Language, ReadProblem};
 use encoding_rs::Encoding;
 
 /// The decoded text of a file.
@@ -560,6 +560,35 @@ const OTHER_CPYTHON_CODECS: &[&str] = &[
     "utf_8_sig",
 ];
 
+/// Decodes a source file as its language's compiler or interpreter reads it: Python by its
+/// PEP 263 cookie (UTF-8 without one), Rust as UTF-8. A BOM is dropped (and kept by fixes).
+pub fn decode(language: Language, bytes: Vec<u8>) -> SourceText {
+    match language {
+        Language::Python => decode_python(bytes),
+        Language::Rust => decode_rust(bytes),
+    }
+}
+
+/// The language of the file at `path` (by its name) for decoding it: a path no frontend
+/// reads is taken as Python, as before any other language existed.
+pub fn decode_file(path: &std::path::Path, bytes: Vec<u8>) -> SourceText {
+    let language = path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .and_then(Language::of_extension)
+        .unwrap_or_default();
+    decode(language, bytes)
+}
+
+/// Decodes a Rust source file: UTF-8 always (rustc has no other encoding), a BOM allowed.
+fn decode_rust(mut bytes: Vec<u8>) -> SourceText {
+    let had_bom = bytes.starts_with(UTF8_BOM);
+    if had_bom {
+        bytes.drain(..UTF8_BOM.len());
+    }
+    decode_utf8(bytes, had_bom, None)
+}
+
 /// Decodes a Python source file.
 pub fn decode_python(mut bytes: Vec<u8>) -> SourceText {
     let had_bom = bytes.starts_with(UTF8_BOM);
@@ -591,7 +620,12 @@ pub fn decode_python(mut bytes: Vec<u8>) -> SourceText {
 /// [`SourceText::encoding`] holds it, `None` for UTF-8), with the BOM it had; `None` when a
 /// character cannot be encoded, or when the bytes would not decode back to exactly `text`
 /// (so that whatever is written reads back as what was planned).
-pub fn encode_python(text: &str, had_bom: bool, encoding: Option<&'static str>) -> Option<Vec<u8>> {
+pub fn encode(
+    language: Language,
+    text: &str,
+    had_bom: bool,
+    encoding: Option<&'static str>,
+) -> Option<Vec<u8>> {
     let mut bytes = if had_bom {
         UTF8_BOM.to_vec()
     } else {
@@ -604,7 +638,7 @@ pub fn encode_python(text: &str, had_bom: bool, encoding: Option<&'static str>) 
             bytes.extend(encode_with(codec, text)?);
         }
     }
-    let decoded = decode_python(bytes.clone());
+    let decoded = decode(language, bytes.clone());
     (decoded.text == text && decoded.problem.is_none() && decoded.encoding == encoding)
         .then_some(bytes)
 }

@@ -1,7 +1,7 @@
 //! The Python frontend, snippet by snippet: each source must yield exactly the listed imports
 //! (line:column of the imported item, the statement form, and the context flags).
 
-use importgate::frontend::python::{extract, ExtractOptions};
+use importgate::frontend::{python::extract, ExtractOptions};
 use importgate::model::{FileFacts, ImportKind};
 
 fn render(facts: &FileFacts) -> Vec<String> {
@@ -20,6 +20,7 @@ fn render(facts: &FileFacts) -> Vec<String> {
                 ImportKind::Dynamic => {
                     line.push_str(&format!("dynamic {}", import.written_module()))
                 }
+                other => line.push_str(&format!("{other:?} from the Python frontend")),
             }
             if let Some(alias) = &import.alias {
                 line.push_str(&format!(" as {alias}"));
@@ -427,7 +428,7 @@ fn definitions_record_kind_and_location_at_module_level_only() {
         .definitions
         .iter()
         .map(|definition| {
-            let span = importgate::frontend::python::locate(source, definition.range);
+            let span = importgate::frontend::locate(source, definition.range);
             format!(
                 "{}:{} {:?} {}",
                 span.line, span.column, definition.kind, definition.name

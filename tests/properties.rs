@@ -3,7 +3,7 @@
 //! panic, and every span must lie inside the text, on character boundaries.
 
 use importgate::config::{Config, LoadError};
-use importgate::frontend::python::{extract, ExtractOptions};
+use importgate::frontend::{python::extract, ExtractOptions};
 use importgate::model::Span;
 use importgate::source::decode_python;
 use proptest::prelude::*;

@@ -240,3 +240,26 @@ fn files_no_target_reaches_are_listed_and_nothing_else() {
         ]
     );
 }
+
+/// A module file nested deeper than syn could parse on a thread's stack is a problem of
+/// the tree, not a crash (the test thread's stack is small: a parse would overflow it).
+#[test]
+fn a_file_nested_too_deep_is_a_problem_not_a_crash() {
+    let scratch = tempfile::tempdir().expect("scratch");
+    let root = scratch.path().join("lib.rs");
+    write(&root, "mod deep;\n");
+    let depth = 100_000;
+    write(
+        &scratch.path().join("deep.rs"),
+        &format!("fn f() {{ x = {}1; }}\n", "-".repeat(depth)),
+    );
+    let tree = module_tree(&root);
+    assert!(
+        tree.problems.iter().any(|problem| matches!(
+            problem,
+            ModuleProblem::Unreadable { message, .. } if message.contains("nested")
+        )),
+        "{:?}",
+        tree.problems
+    );
+}

@@ -106,8 +106,12 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         );
         // One-to-one only: the import names the deprecated module itself.
         let names_the_module = match import.import.kind {
-            ImportKind::From => import.module() == Some(entry.module.pattern.as_str()),
-            ImportKind::Import | ImportKind::Dynamic => qualified == entry.module.pattern.as_str(),
+            ImportKind::From | ImportKind::Use | ImportKind::Path => {
+                import.module() == Some(entry.module.pattern.as_str())
+            }
+            ImportKind::Import | ImportKind::Dynamic | ImportKind::ExternCrate => {
+                qualified == entry.module.pattern.as_str()
+            }
         };
         if let (Some(replacement), true) = (&entry.replacement, names_the_module) {
             let new_name = import.import.name.as_deref().and_then(|name| {

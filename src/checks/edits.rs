@@ -62,6 +62,8 @@ pub(crate) fn reimport(
             )?;
             Some(vec![removal, insertion])
         }
+        // Rust paths are rewritten by the Rust fixes, which know `use` trees.
+        ImportKind::Use | ImportKind::ExternCrate | ImportKind::Path => None,
     }
 }
 

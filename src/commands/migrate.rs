@@ -923,13 +923,12 @@ mod tach {
             }
             let names = std::fs::read(directory.join(file))
                 .map(|bytes| {
+                    let python = crate::frontend::of(crate::model::Language::Python);
                     let source = crate::source::decode_python(bytes);
-                    crate::frontend::python::extract(
-                        &source.text,
-                        &crate::frontend::python::ExtractOptions::default(),
-                    )
-                    .bindings
-                    .names
+                    python
+                        .extract(&source.text, &crate::frontend::ExtractOptions::default())
+                        .bindings
+                        .names
                 })
                 .unwrap_or_default();
             tree.insert(module.clone(), names);

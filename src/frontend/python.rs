@@ -8,6 +8,7 @@
 //! walking is most of the cost of a visit.
 
 use super::nesting::{self, TooDeep};
+use super::{locate, ExtractOptions, Locator};
 use crate::model::{
     AttributeUse, Definition, DefinitionKind, FileFacts, Import, ImportContext, ImportKind,
     ModuleBindings, Span, Suppression, SyntaxProblem,
@@ -22,40 +23,12 @@ use ruff_python_ast::{
 };
 use ruff_python_parser::{parse_unchecked_source, Parsed};
 use ruff_text_size::{Ranged, TextRange};
-use std::collections::{HashMap, HashSet};
-
-/// What to look for beyond imports.
-#[derive(Debug, Clone, Default)]
-pub struct ExtractOptions {
-    watched_attributes: HashSet<String>,
-    needles: Vec<String>,
-}
-
-impl ExtractOptions {
-    /// Watches uses of these dotted attribute paths (`os.environ`), resolved through the file's
-    /// imports. Paths of a single segment are modules: their imports are already facts.
-    pub fn new(watched_attributes: impl IntoIterator<Item = String>) -> Self {
-        let watched_attributes: HashSet<String> = watched_attributes
-            .into_iter()
-            .filter(|path| path.contains('.') && !path.contains('*'))
-            .collect();
-        let mut needles: Vec<String> = watched_attributes
-            .iter()
-            .filter_map(|path| path.rsplit('.').next().map(str::to_string))
-            .collect();
-        needles.sort();
-        needles.dedup();
-        Self {
-            watched_attributes,
-            needles,
-        }
-    }
-}
+use std::collections::HashMap;
 
 /// Extracts the facts of one Python source text.
 ///
 /// ```
-/// use importgate::frontend::python::{extract, ExtractOptions};
+/// use importgate::frontend::{python::extract, ExtractOptions};
 ///
 /// let source = "def f():\n    from auth_service.core import (\n        SessionManager,\n    )\n";
 /// let facts = extract(source, &ExtractOptions::default());
@@ -86,7 +59,7 @@ pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
     if let Some(first) = parsed.errors().first() {
         facts.syntax = Some(SyntaxProblem {
             message: first.error.to_string(),
-            span: locator.span(first.location),
+            span: locator.span_of(first.location),
             further_errors: parsed.errors().len() - 1,
             not_parsed: false,
         });
@@ -159,72 +132,14 @@ fn may_need_expression_walk(source: &str, options: &ExtractOptions) -> bool {
             .any(|needle| memmem::find(bytes, needle.as_bytes()).is_some())
 }
 
-/// Byte ranges to line/column spans. Line starts are found lazily, only as far into the
-/// file as a position was asked for: imports sit near the top, so most of a file is never
-/// scanned. `\n`, `\r\n` and a lone `\r` end a line, as in Python.
-struct Locator<'s> {
-    source: &'s str,
-    line_starts: Vec<u32>,
-    scanned_to: usize,
+/// Spans of ruff's ranges.
+trait SpanOf {
+    fn span_of(&mut self, range: TextRange) -> Span;
 }
 
-impl<'s> Locator<'s> {
-    fn new(source: &'s str) -> Self {
-        Self {
-            source,
-            line_starts: vec![0],
-            scanned_to: 0,
-        }
-    }
-
-    fn span(&mut self, range: TextRange) -> Span {
-        let (line, column) = self.position(range.start().to_usize());
-        let (end_line, end_column) = self.position(range.end().to_usize());
-        Span {
-            start: range.start().to_u32(),
-            end: range.end().to_u32(),
-            line,
-            column,
-            end_line,
-            end_column,
-        }
-    }
-
-    fn position(&mut self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.source.len());
-        self.scan_to(offset);
-        let line = self
-            .line_starts
-            .partition_point(|&start| start as usize <= offset);
-        let line_start = self.line_starts[line - 1] as usize;
-        let mut column = self
-            .source
-            .get(line_start..offset)
-            .map_or(0, |text| text.chars().count());
-        // A BOM is not a column (ruff's convention, and what editors show).
-        if line == 1 && self.source.starts_with('\u{feff}') {
-            column = column.saturating_sub(1);
-        }
-        (line as u32, column as u32 + 1)
-    }
-
-    /// Records every line start up to and including `offset`.
-    fn scan_to(&mut self, offset: usize) {
-        let bytes = self.source.as_bytes();
-        while self.scanned_to <= offset {
-            let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[self.scanned_to..]) else {
-                self.scanned_to = usize::MAX;
-                return;
-            };
-            let terminator = self.scanned_to + found;
-            let next = if bytes[terminator] == b'\r' && bytes.get(terminator + 1) == Some(&b'\n') {
-                terminator + 2
-            } else {
-                terminator + 1
-            };
-            self.line_starts.push(next as u32);
-            self.scanned_to = next;
-        }
+impl SpanOf for Locator<'_> {
+    fn span_of(&mut self, range: TextRange) -> Span {
+        self.span(range.start().to_u32(), range.end().to_u32())
     }
 }
 
@@ -537,8 +452,8 @@ impl<'a, 's> Walker<'a, 's> {
                 level: 0,
                 name: None,
                 alias: asname(alias),
-                span: self.locator.span(alias.range()),
-                statement: self.locator.span(stmt.range()),
+                span: self.locator.span_of(alias.range()),
+                statement: self.locator.span_of(stmt.range()),
                 module_range: (
                     alias.name.range().start().to_u32(),
                     alias.name.range().end().to_u32(),
@@ -574,8 +489,8 @@ impl<'a, 's> Walker<'a, 's> {
                 level: stmt.level,
                 name: Some(name.into()),
                 alias: asname(alias),
-                span: self.locator.span(alias.range()),
-                statement: self.locator.span(stmt.range()),
+                span: self.locator.span_of(alias.range()),
+                statement: self.locator.span_of(stmt.range()),
                 module_range,
                 context,
             });
@@ -628,8 +543,8 @@ impl<'a, 's> Walker<'a, 's> {
             level,
             name: None,
             alias: None,
-            span: self.locator.span(literal.range()),
-            statement: self.locator.span(call.range()),
+            span: self.locator.span_of(literal.range()),
+            statement: self.locator.span_of(call.range()),
             module_range: literal_content_range(self.locator.source, literal.range()),
             context: self.context,
         });
@@ -643,7 +558,7 @@ impl<'a, 's> Walker<'a, 's> {
             if self.options.watched_attributes.contains(&path) {
                 self.attribute_uses.push(AttributeUse {
                     path: path.into(),
-                    span: self.locator.span(expr.range()),
+                    span: self.locator.span_of(expr.range()),
                     context: self.context,
                 });
             }
@@ -751,7 +666,7 @@ fn suppresses_import_error(expr: &Expr) -> bool {
 fn suppression(source: &str, range: TextRange, locator: &mut Locator<'_>) -> Option<Suppression> {
     let text = &source[range.start().to_usize()..range.end().to_usize()];
     let directive = super::suppression::directive(text.trim_start_matches('#'))?;
-    let span = locator.span(range);
+    let span = locator.span_of(range);
     let line_start = source[..range.start().to_usize()]
         .rfind(['\n', '\r'])
         .map_or(0, |newline| newline + 1);
@@ -958,11 +873,21 @@ impl<'n> Walker<'_, '_> {
     }
 }
 
-/// The span of a byte range of `source` (the ranges a frontend records without positions).
-pub fn locate(source: &str, range: (u32, u32)) -> Span {
-    let length = source.len() as u32;
-    let (start, end) = (range.0.min(length), range.1.min(length));
-    Locator::new(source).span(TextRange::new(start.into(), end.max(start).into()))
+/// The Python frontend.
+pub struct Python;
+
+impl super::Frontend for Python {
+    fn language(&self) -> super::Language {
+        super::Language::Python
+    }
+
+    fn extract(&self, source: &str, options: &ExtractOptions) -> FileFacts {
+        extract(source, options)
+    }
+
+    fn syntax_error_count(&self, source: &str) -> usize {
+        syntax_error_count(source)
+    }
 }
 
 /// How many syntax errors the parser reports for `source`: a fix must not add any.

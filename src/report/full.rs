@@ -8,7 +8,7 @@ use crate::codes::CheckCode;
 use crate::config::{ConfigError, ConfigErrors};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::Outcome;
-use crate::source::decode_python;
+use crate::source::decode_file;
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -265,7 +265,7 @@ pub(super) fn render(
             let text = outcome
                 .files
                 .read(&diagnostic.path)
-                .map(|bytes| Indexed::new(decode_python(bytes).text));
+                .map(|bytes| Indexed::new(decode_file(Path::new(&diagnostic.path), bytes).text));
             cached = Some((&diagnostic.path, text));
         }
         let text = cached.as_ref().and_then(|(_, text)| text.as_ref());

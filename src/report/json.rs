@@ -3,10 +3,11 @@
 
 use super::Summary;
 use crate::engine::Outcome;
-use crate::source::decode_python;
+use crate::source::decode_file;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{self, Write};
+use std::path::Path;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -75,7 +76,7 @@ pub(super) fn diagnostic_objects<'a>(outcome: &'a Outcome) -> Vec<JsonDiagnostic
             outcome
                 .files
                 .read(&diagnostic.path)
-                .map(|bytes| decode_python(bytes).text)
+                .map(|bytes| decode_file(Path::new(&diagnostic.path), bytes).text)
                 .unwrap_or_default()
         });
     }

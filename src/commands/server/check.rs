@@ -13,7 +13,7 @@ use crate::codes::CheckCode;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{self, CheckOptions, Session};
-use crate::source::decode_python;
+use crate::source::decode_file;
 use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
     Position, Range, Uri,
@@ -149,12 +149,12 @@ fn character_position(document: &Document, line: u32, column: u32, encoding: Enc
 }
 
 /// The same for a file of the tree the editor may not have open: read from the disk (a
-/// hop's path is one the walk found below the root) and decoded as Python decodes it; the
+/// hop's path is one the walk found below the root) and decoded as its language decodes it; the
 /// start of the line when it cannot be read.
 fn hop_position(path: &Path, line: u32, column: u32, encoding: Encoding) -> Position {
     match crate::guarded_io::read_regular(path, crate::guarded_io::SOURCE_LIMIT) {
         Ok(bytes) => {
-            let text = decode_python(bytes).text;
+            let text = decode_file(path, bytes).text;
             character_position(&Document::new(text, 0), line, column, encoding)
         }
         Err(_) => Position::new(line.saturating_sub(1), 0),

@@ -11,7 +11,7 @@ use super::document::{Document, Encoding};
 use crate::classify::classify;
 use crate::config::{Config, ModulePattern};
 use crate::diagnostic::Diagnostic;
-use crate::frontend::python::{extract, ExtractOptions};
+use crate::frontend::{self, ExtractOptions};
 use crate::model::{Import, SourceFile};
 use crate::resolve::{resolve, Resolved};
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
@@ -31,7 +31,7 @@ pub fn hover(
 ) -> Option<Hover> {
     let relative = super::check::relative_path(config, path)?;
     let file = classify(config, path.to_path_buf(), relative);
-    let facts = extract(document.text(), &ExtractOptions::new(Vec::new()));
+    let facts = frontend::of(file.language).extract(document.text(), &ExtractOptions::default());
     let import = import_at(&facts.imports, offset)?;
     let text = describe(config, &file, import, findings);
     let statement = import.statement;

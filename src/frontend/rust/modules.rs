@@ -74,6 +74,9 @@ pub fn module_tree(root: &Path) -> ModuleTree {
     let mut tree = ModuleTree::default();
     let directory = root.parent().unwrap_or(Path::new("")).to_path_buf();
     load(root, String::new(), directory, &mut tree, 0);
+    // proc-macro2 keeps every parsed text of the thread for its spans' positions; they
+    // are all read by now.
+    proc_macro2::extra::invalidate_current_thread_spans();
     tree
 }
 
@@ -96,6 +99,17 @@ fn load(file: &Path, module: String, children: PathBuf, tree: &mut ModuleTree, d
             return;
         }
     };
+    // A file syn's recursion could not parse on the thread's stack is not parsed at all.
+    if super::comments::too_deep(&text, super::facts::MAX_NESTING).is_some() {
+        tree.problems.push(ModuleProblem::Unreadable {
+            file: file.to_path_buf(),
+            message: format!(
+                "nested more than {} levels deep; importgate does not parse it",
+                super::facts::MAX_NESTING
+            ),
+        });
+        return;
+    }
     let parsed = match syn::parse_file(&text) {
         Ok(parsed) => parsed,
         Err(error) => {

@@ -1,0 +1,1084 @@
+//! Rust source -> [`FileFacts`]: every path that names another module — each leaf of each
+//! `use` tree (groups, globs, renames, `self`, `super`, `crate`, a leading `::`),
+//! `extern crate`, and the paths in code that name a module by themselves
+//! (`crate::a::b::f()`, `other_crate::Type`, `std::env::var(...)`) — with their spans and
+//! whether they are test code; the names each module of the file binds (items, `use`
+//! bindings and `pub use` re-exports, glob imports; item-level macro invocations make a
+//! module's names unknowable); its `pub` definitions; suppression comments; and syn's
+//! error when the file does not parse (syn has no recovery: the facts are then empty).
+//!
+//! Paths are resolved inside the file as rustc resolves them, as far as the file tells:
+//! inline modules (`mod tests { use super::*; }`), names bound by the file's own `use`
+//! declarations (in any order, as Rust allows), items and generic parameters in scope, the
+//! primitive types and the standard prelude. What comes out is anchored: a path starting
+//! with `crate`, `self` (the file's module) or `super` (climbing from it), or with an
+//! external crate's name. Where the file cannot tell (a name a glob import may bring),
+//! the import says so ([`ImportContext::maybe_from_glob`]); which crates and modules exist
+//! is the resolver's work.
+
+use super::comments;
+use crate::frontend::{ExtractOptions, Locator};
+use crate::model::{
+    AttributeUse, Definition, DefinitionKind, FileFacts, Import, ImportContext, ImportKind,
+    InnerModule, ModuleBindings, Span, SyntaxProblem,
+};
+use proc_macro2::Span as SynSpan;
+use std::collections::HashMap;
+use syn::ext::IdentExt as _;
+use syn::punctuated::Punctuated;
+use syn::visit::Visit;
+
+/// A file whose nesting bound (`comments::too_deep`) passes this is refused (IG900) before
+/// syn sees it: syn parses by recursion, and a hostile file must not exhaust the parsing
+/// thread's stack ([`crate::frontend::nesting::PARSE_STACK_BYTES`]). The costliest
+/// construct measured (`&&&...T` types in a debug build) takes 32 KB of stack per level:
+/// 4,000 levels stay under half of it. Real code stays far below.
+pub const MAX_NESTING: usize = 4_000;
+
+/// How many `use` bindings one path may go through before the chain is taken as a cycle
+/// (`use a::b as c; use c::d as a;`: rustc reports such a file; nothing is made of it).
+const MAX_USE_CHAIN: usize = 16;
+
+/// Extracts the facts of one Rust source text (decoded, without a BOM).
+///
+/// ```
+/// use importgate::frontend::{rust::facts::extract, ExtractOptions};
+///
+/// let source = "mod tests {\n    use super::helpers::Builder;\n}\n";
+/// let facts = extract(source, &ExtractOptions::default());
+/// let import = &facts.imports[0];
+/// // `super` of the inline module `tests` is the file's own module.
+/// assert_eq!(&*import.module, "self::helpers");
+/// assert_eq!(import.name.as_deref(), Some("Builder"));
+/// assert_eq!((import.span.line, import.span.column), (2, 9));
+/// ```
+pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
+    let mut facts = FileFacts {
+        suppressions: comments::suppressions(source),
+        ..FileFacts::default()
+    };
+    let mut locator = Locator::new(source);
+    let offset = shebang_length(source);
+    let body = &source[offset..];
+    if let Some(at) = comments::too_deep(body, MAX_NESTING) {
+        let at = (offset + at) as u32;
+        facts.syntax = Some(SyntaxProblem {
+            message: format!(
+                "nested more than {MAX_NESTING} levels deep; importgate does not parse it"
+            ),
+            span: locator.span(at, at),
+            further_errors: 0,
+            not_parsed: true,
+        });
+        return facts;
+    }
+    match syn::parse_str::<syn::File>(body) {
+        Err(error) => {
+            let range = error.span().byte_range();
+            facts.syntax = Some(SyntaxProblem {
+                message: error.to_string(),
+                span: locator.span((offset + range.start) as u32, (offset + range.end) as u32),
+                further_errors: 0,
+                not_parsed: false,
+            });
+        }
+        Ok(file) => {
+            let mut extractor = Extractor {
+                locator,
+                offset: offset as u32,
+                options,
+                scopes: Vec::new(),
+                modules: Vec::new(),
+                test: false,
+                imports: Vec::new(),
+                attribute_uses: Vec::new(),
+            };
+            extractor.module(Vec::new(), false, &file.items, |this| {
+                for attribute in &file.attrs {
+                    this.visit_attribute(attribute);
+                }
+                for item in &file.items {
+                    this.visit_item(item);
+                }
+            });
+            let mut modules = extractor.modules.into_iter();
+            if let Some(file_module) = modules.next() {
+                facts.bindings = file_module.bindings;
+                facts.definitions = file_module.definitions;
+            }
+            facts.inner_modules = modules
+                .map(|module| InnerModule {
+                    path: module.path.join("::").into(),
+                    bindings: module.bindings,
+                    definitions: module.definitions,
+                    test: module.test,
+                })
+                .collect();
+            facts.imports = extractor.imports;
+            facts.attribute_uses = extractor.attribute_uses;
+        }
+    }
+    // proc-macro2 keeps every parsed text of the thread for its spans' positions; they
+    // are all read by now.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    facts
+}
+
+/// How many syn errors `source` has: 0 or 1 (syn stops at the first); a refused file
+/// counts as worse than any.
+pub fn syntax_error_count(source: &str) -> usize {
+    let body = &source[shebang_length(source)..];
+    if comments::too_deep(body, MAX_NESTING).is_some() {
+        return usize::MAX;
+    }
+    let errors = usize::from(syn::parse_str::<syn::File>(body).is_err());
+    proc_macro2::extra::invalidate_current_thread_spans();
+    errors
+}
+
+/// The length of a `#!` line that is not an inner attribute (`#![...]`), which rustc (and
+/// `syn::parse_file`) skip.
+fn shebang_length(source: &str) -> usize {
+    let Some(rest) = source.strip_prefix("#!") else {
+        return 0;
+    };
+    if comments::skip_trivia(rest).starts_with('[') {
+        return 0;
+    }
+    source.find('\n').unwrap_or(source.len())
+}
+
+/// What a name in scope stands for.
+#[derive(Clone, Debug)]
+enum Bound {
+    /// An item of a module (a module, type, function, ...): `self::<module>::<name>`.
+    Item,
+    /// A name no other module can spell: a generic parameter, an item inside a block.
+    Local,
+    /// A `use` binding or `extern crate`: the path as written, resolved in its scope.
+    Use {
+        path: Vec<String>,
+        leading_colon: bool,
+    },
+}
+
+/// One scope of names: a module's, a block's, or an item's generic parameters.
+struct Scope {
+    /// The module it is in (an index into `Extractor::modules`).
+    module: usize,
+    /// A module's own scope: names are not looked up beyond it.
+    is_module: bool,
+    names: HashMap<String, Bound>,
+    /// It has a glob import: a name bound by nothing else may come from it.
+    has_glob: bool,
+}
+
+/// What a path resolves to inside the file.
+#[derive(Debug, PartialEq, Eq)]
+enum Resolved {
+    /// Anchored: `crate::..`, `self::..`, `super::..`, or an external crate's name first.
+    Path {
+        segments: Vec<String>,
+        maybe_from_glob: bool,
+    },
+    /// A local name: a generic parameter, `Self`, an item inside a block, a primitive type.
+    Local,
+}
+
+/// What the file says about one of its modules.
+struct ModuleFacts {
+    /// Below the file's module.
+    path: Vec<String>,
+    bindings: ModuleBindings,
+    definitions: Vec<Definition>,
+    test: bool,
+}
+
+struct Extractor<'o, 's> {
+    locator: Locator<'s>,
+    /// Where the parsed text starts in the source (after a `#!` line).
+    offset: u32,
+    options: &'o ExtractOptions,
+    scopes: Vec<Scope>,
+    modules: Vec<ModuleFacts>,
+    /// Inside test code.
+    test: bool,
+    imports: Vec<Import>,
+    attribute_uses: Vec<AttributeUse>,
+}
+
+/// The standard prelude's names (2021 edition), with their full paths: what a path starting
+/// with one of them means when nothing in scope binds it.
+const PRELUDE: &[(&str, &str)] = &[
+    ("Box", "std::boxed::Box"),
+    ("Option", "std::option::Option"),
+    ("Some", "std::option::Option::Some"),
+    ("None", "std::option::Option::None"),
+    ("Result", "std::result::Result"),
+    ("Ok", "std::result::Result::Ok"),
+    ("Err", "std::result::Result::Err"),
+    ("String", "std::string::String"),
+    ("ToString", "std::string::ToString"),
+    ("Vec", "std::vec::Vec"),
+    ("ToOwned", "std::borrow::ToOwned"),
+    ("Clone", "std::clone::Clone"),
+    ("Copy", "std::marker::Copy"),
+    ("Send", "std::marker::Send"),
+    ("Sized", "std::marker::Sized"),
+    ("Sync", "std::marker::Sync"),
+    ("Unpin", "std::marker::Unpin"),
+    ("Drop", "std::ops::Drop"),
+    ("Fn", "std::ops::Fn"),
+    ("FnMut", "std::ops::FnMut"),
+    ("FnOnce", "std::ops::FnOnce"),
+    ("drop", "std::mem::drop"),
+    ("Default", "std::default::Default"),
+    ("Eq", "std::cmp::Eq"),
+    ("Ord", "std::cmp::Ord"),
+    ("PartialEq", "std::cmp::PartialEq"),
+    ("PartialOrd", "std::cmp::PartialOrd"),
+    ("AsMut", "std::convert::AsMut"),
+    ("AsRef", "std::convert::AsRef"),
+    ("From", "std::convert::From"),
+    ("Into", "std::convert::Into"),
+    ("TryFrom", "std::convert::TryFrom"),
+    ("TryInto", "std::convert::TryInto"),
+    ("DoubleEndedIterator", "std::iter::DoubleEndedIterator"),
+    ("ExactSizeIterator", "std::iter::ExactSizeIterator"),
+    ("Extend", "std::iter::Extend"),
+    ("FromIterator", "std::iter::FromIterator"),
+    ("IntoIterator", "std::iter::IntoIterator"),
+    ("Iterator", "std::iter::Iterator"),
+];
+
+/// The primitive types, which paths may start with (`u32::MAX`, `str::from_utf8`).
+const PRIMITIVES: &[&str] = &[
+    "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+    "i128", "isize", "f16", "f32", "f64", "f128",
+];
+
+/// Tools whose attributes (`#[rustfmt::skip]`, `#[clippy::msrv]`) are no crate's paths.
+const TOOLS: &[&str] = &[
+    "rustfmt",
+    "clippy",
+    "diagnostic",
+    "miri",
+    "rust_analyzer",
+    "rustdoc",
+];
+
+/// Whether attributes make an item test code: `#[cfg(test)]` (also inside `all(...)`),
+/// or `#[test]`.
+fn is_test(attributes: &[syn::Attribute]) -> bool {
+    attributes.iter().any(|attribute| {
+        if attribute.path().is_ident("test") {
+            return true;
+        }
+        if !attribute.path().is_ident("cfg") {
+            return false;
+        }
+        let mut test = false;
+        let _ = attribute.parse_nested_meta(|meta| {
+            if meta.path.is_ident("test") {
+                test = true;
+            } else if meta.path.is_ident("all") {
+                meta.parse_nested_meta(|inner| {
+                    if inner.path.is_ident("test") {
+                        test = true;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        });
+        test
+    })
+}
+
+fn attributes_of(item: &syn::Item) -> &[syn::Attribute] {
+    match item {
+        syn::Item::Const(item) => &item.attrs,
+        syn::Item::Enum(item) => &item.attrs,
+        syn::Item::ExternCrate(item) => &item.attrs,
+        syn::Item::Fn(item) => &item.attrs,
+        syn::Item::ForeignMod(item) => &item.attrs,
+        syn::Item::Impl(item) => &item.attrs,
+        syn::Item::Macro(item) => &item.attrs,
+        syn::Item::Mod(item) => &item.attrs,
+        syn::Item::Static(item) => &item.attrs,
+        syn::Item::Struct(item) => &item.attrs,
+        syn::Item::Trait(item) => &item.attrs,
+        syn::Item::TraitAlias(item) => &item.attrs,
+        syn::Item::Type(item) => &item.attrs,
+        syn::Item::Union(item) => &item.attrs,
+        syn::Item::Use(item) => &item.attrs,
+        _ => &[],
+    }
+}
+
+/// The name an item binds, with its definition kind when it is a definition.
+fn item_name(item: &syn::Item) -> Option<(&syn::Ident, Option<DefinitionKind>)> {
+    Some(match item {
+        syn::Item::Const(item) => (&item.ident, Some(DefinitionKind::Const)),
+        syn::Item::Enum(item) => (&item.ident, Some(DefinitionKind::Enum)),
+        syn::Item::Fn(item) => (&item.sig.ident, Some(DefinitionKind::Function)),
+        syn::Item::Mod(item) => (&item.ident, None),
+        syn::Item::Static(item) => (&item.ident, Some(DefinitionKind::Static)),
+        syn::Item::Struct(item) => (&item.ident, Some(DefinitionKind::Struct)),
+        syn::Item::Trait(item) => (&item.ident, Some(DefinitionKind::Trait)),
+        syn::Item::TraitAlias(item) => (&item.ident, Some(DefinitionKind::Trait)),
+        syn::Item::Type(item) => (&item.ident, Some(DefinitionKind::Type)),
+        syn::Item::Union(item) => (&item.ident, Some(DefinitionKind::Union)),
+        _ => return None,
+    })
+}
+
+fn is_public(item: &syn::Item) -> bool {
+    let visibility = match item {
+        syn::Item::Const(item) => &item.vis,
+        syn::Item::Enum(item) => &item.vis,
+        syn::Item::Fn(item) => &item.vis,
+        syn::Item::Static(item) => &item.vis,
+        syn::Item::Struct(item) => &item.vis,
+        syn::Item::Trait(item) => &item.vis,
+        syn::Item::TraitAlias(item) => &item.vis,
+        syn::Item::Type(item) => &item.vis,
+        syn::Item::Union(item) => &item.vis,
+        _ => return false,
+    };
+    matches!(visibility, syn::Visibility::Public(_))
+}
+
+/// One leaf of a `use` tree: its path as written, what it binds, and where it is.
+struct UseLeaf {
+    path: Vec<String>,
+    /// `as name`; `_` binds nothing.
+    alias: Option<String>,
+    glob: bool,
+    /// The first segment's span (of the whole tree) and the leaf's last token.
+    first: SynSpan,
+    last: SynSpan,
+    /// Where the written path of this leaf starts when a group brace cut it.
+    module_start: SynSpan,
+}
+
+fn use_leaves(tree: &syn::UseTree) -> Vec<UseLeaf> {
+    fn walk(
+        tree: &syn::UseTree,
+        prefix: &mut Vec<String>,
+        first: Option<SynSpan>,
+        module_start: Option<SynSpan>,
+        leaves: &mut Vec<UseLeaf>,
+    ) {
+        let leaf = |path: Vec<String>, alias, glob, last: SynSpan| UseLeaf {
+            path,
+            alias,
+            glob,
+            first: first.unwrap_or(last),
+            last,
+            module_start: module_start.unwrap_or(last),
+        };
+        match tree {
+            syn::UseTree::Path(path) => {
+                let first = first.or(Some(path.ident.span()));
+                let module_start = module_start.or(Some(path.ident.span()));
+                prefix.push(path.ident.unraw().to_string());
+                walk(&path.tree, prefix, first, module_start, leaves);
+                prefix.pop();
+            }
+            syn::UseTree::Name(name) => {
+                let mut path = prefix.clone();
+                path.push(name.ident.unraw().to_string());
+                leaves.push(leaf(path, None, false, name.ident.span()));
+            }
+            syn::UseTree::Rename(rename) => {
+                let mut path = prefix.clone();
+                path.push(rename.ident.unraw().to_string());
+                let alias = Some(rename.rename.unraw().to_string());
+                leaves.push(leaf(path, alias, false, rename.rename.span()));
+            }
+            syn::UseTree::Glob(glob) => {
+                leaves.push(leaf(prefix.clone(), None, true, glob.star_token.span));
+            }
+            syn::UseTree::Group(group) => {
+                for tree in &group.items {
+                    walk(tree, prefix, first, None, leaves);
+                }
+            }
+        }
+    }
+    let mut leaves = Vec::new();
+    walk(tree, &mut Vec::new(), None, None, &mut leaves);
+    leaves
+}
+
+/// What a `use` leaf binds: its alias, else its last segment (`self` in a group binds the
+/// module before it); nothing for `as _` and globs.
+fn bound_name(leaf: &UseLeaf) -> Option<String> {
+    if leaf.glob {
+        return None;
+    }
+    match leaf.alias.as_deref() {
+        Some("_") => None,
+        Some(alias) => Some(alias.to_string()),
+        None => {
+            let path = leaf
+                .path
+                .strip_suffix(&["self".to_string()])
+                .unwrap_or(&leaf.path);
+            path.last().cloned()
+        }
+    }
+}
+
+impl Extractor<'_, '_> {
+    /// A syn span's byte range in the source.
+    fn range(&self, span: SynSpan) -> (u32, u32) {
+        let range = span.byte_range();
+        (
+            self.offset + range.start as u32,
+            self.offset + range.end as u32,
+        )
+    }
+
+    fn span(&mut self, from: SynSpan, to: SynSpan) -> Span {
+        let (start, _) = self.range(from);
+        let (_, end) = self.range(to);
+        self.locator.span(start, end.max(start))
+    }
+
+    /// Visits a module's items in a scope of their names.
+    fn module(
+        &mut self,
+        path: Vec<String>,
+        test: bool,
+        items: &[syn::Item],
+        visit: impl FnOnce(&mut Self),
+    ) {
+        let index = self.modules.len();
+        self.modules.push(ModuleFacts {
+            path,
+            bindings: ModuleBindings::default(),
+            definitions: Vec::new(),
+            test,
+        });
+        let scope = self.scope_of(index, true, items);
+        let module = &mut self.modules[index];
+        for (name, _) in scope.names.iter() {
+            module.bindings.names.push(name.as_str().into());
+        }
+        module.bindings.names.sort_unstable();
+        for item in items {
+            match item {
+                syn::Item::Macro(invocation) if invocation.ident.is_none() => {
+                    // `lazy_static! { .. }`, `include!(..)`: items syn cannot see.
+                    module.bindings.dynamic = true;
+                }
+                syn::Item::Macro(_) => {}
+                item if is_public(item) => {
+                    if let Some((ident, Some(kind))) = item_name(item) {
+                        let range = ident.span().byte_range();
+                        module.definitions.push(Definition {
+                            name: ident.unraw().to_string().into(),
+                            kind,
+                            range: (
+                                self.offset + range.start as u32,
+                                self.offset + range.end as u32,
+                            ),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.scopes.push(scope);
+        let at = self.scopes.len() - 1;
+        let outer = std::mem::replace(&mut self.test, test);
+        visit(self);
+        // The modules glob imports bring names from, resolved in the module's scope.
+        let mut star_imports = Vec::new();
+        for item in items {
+            let syn::Item::Use(declaration) = item else {
+                continue;
+            };
+            for leaf in use_leaves(&declaration.tree) {
+                if !leaf.glob {
+                    continue;
+                }
+                let leading_colon = declaration.leading_colon.is_some();
+                if let Resolved::Path { segments, .. } =
+                    self.resolve(&leaf.path, leading_colon, at, None)
+                {
+                    star_imports.push((0, segments.join("::").into()));
+                }
+            }
+        }
+        self.modules[index].bindings.star_imports = star_imports;
+        self.test = outer;
+        self.scopes.pop();
+    }
+
+    /// The names `items` bind in a scope of module `module`.
+    fn scope_of<'i>(
+        &self,
+        module: usize,
+        is_module: bool,
+        items: impl IntoIterator<Item = &'i syn::Item>,
+    ) -> Scope {
+        let mut scope = Scope {
+            module,
+            is_module,
+            names: HashMap::new(),
+            has_glob: false,
+        };
+        let item_binding = || if is_module { Bound::Item } else { Bound::Local };
+        for item in items {
+            match item {
+                syn::Item::Use(declaration) => {
+                    for leaf in use_leaves(&declaration.tree) {
+                        scope.has_glob |= leaf.glob;
+                        if let Some(name) = bound_name(&leaf) {
+                            let mut path = leaf.path;
+                            if path.last().is_some_and(|last| last == "self") {
+                                path.pop();
+                            }
+                            scope.names.insert(
+                                name,
+                                Bound::Use {
+                                    path,
+                                    leading_colon: declaration.leading_colon.is_some(),
+                                },
+                            );
+                        }
+                    }
+                }
+                syn::Item::ExternCrate(declaration) => {
+                    let name = declaration.ident.unraw().to_string();
+                    let bound = match &declaration.rename {
+                        Some((_, rename)) => rename.unraw().to_string(),
+                        None => name.clone(),
+                    };
+                    let path = if name == "self" {
+                        vec!["crate".to_string()]
+                    } else {
+                        vec![name]
+                    };
+                    if bound != "_" {
+                        scope.names.insert(
+                            bound,
+                            Bound::Use {
+                                path,
+                                leading_colon: declaration.ident != "self",
+                            },
+                        );
+                    }
+                }
+                syn::Item::ForeignMod(foreign) => {
+                    for item in &foreign.items {
+                        let ident = match item {
+                            syn::ForeignItem::Fn(item) => &item.sig.ident,
+                            syn::ForeignItem::Static(item) => &item.ident,
+                            syn::ForeignItem::Type(item) => &item.ident,
+                            _ => continue,
+                        };
+                        scope
+                            .names
+                            .insert(ident.unraw().to_string(), item_binding());
+                    }
+                }
+                // `macro_rules!` names live in a textual scope, not in the module's.
+                syn::Item::Macro(_) => {}
+                item => {
+                    if let Some((ident, _)) = item_name(item) {
+                        scope
+                            .names
+                            .insert(ident.unraw().to_string(), item_binding());
+                    }
+                }
+            }
+        }
+        scope
+    }
+
+    /// Resolves a written path in the scope `at` (an index into `scopes`). `resolving`: the
+    /// `use` binding being resolved, which its own path does not see.
+    fn resolve(
+        &self,
+        path: &[String],
+        leading_colon: bool,
+        at: usize,
+        resolving: Option<(usize, &str)>,
+    ) -> Resolved {
+        self.resolve_within(path, leading_colon, at, resolving, 0)
+    }
+
+    fn resolve_within(
+        &self,
+        path: &[String],
+        leading_colon: bool,
+        at: usize,
+        resolving: Option<(usize, &str)>,
+        chain: usize,
+    ) -> Resolved {
+        let Some(first) = path.first() else {
+            return Resolved::Local;
+        };
+        let module_path = &self.modules[self.scopes[at].module].path;
+        let anchored = |segments: Vec<String>| Resolved::Path {
+            segments,
+            maybe_from_glob: false,
+        };
+        if leading_colon {
+            return anchored(path.to_vec());
+        }
+        match first.as_str() {
+            "crate" => return anchored(path.to_vec()),
+            "self" => {
+                let mut segments = vec!["self".to_string()];
+                segments.extend(module_path.iter().cloned());
+                segments.extend(path[1..].iter().cloned());
+                return anchored(segments);
+            }
+            "super" => {
+                let climbs = path
+                    .iter()
+                    .take_while(|segment| *segment == "super")
+                    .count();
+                let mut segments = Vec::new();
+                if climbs <= module_path.len() {
+                    segments.push("self".to_string());
+                    segments.extend(module_path[..module_path.len() - climbs].iter().cloned());
+                } else {
+                    segments.extend(std::iter::repeat_n(
+                        "super".to_string(),
+                        climbs - module_path.len(),
+                    ));
+                }
+                segments.extend(path[climbs..].iter().cloned());
+                return anchored(segments);
+            }
+            "Self" => return Resolved::Local,
+            _ => {}
+        }
+        let mut maybe_from_glob = false;
+        for index in (0..=at).rev() {
+            let scope = &self.scopes[index];
+            let bound = scope
+                .names
+                .get(first.as_str())
+                .filter(|_| resolving != Some((index, first.as_str())));
+            match bound {
+                Some(Bound::Item) => {
+                    let mut segments = vec!["self".to_string()];
+                    segments.extend(self.modules[scope.module].path.iter().cloned());
+                    segments.extend(path.iter().cloned());
+                    return anchored(segments);
+                }
+                Some(Bound::Local) => return Resolved::Local,
+                Some(Bound::Use {
+                    path: target,
+                    leading_colon,
+                }) => {
+                    if chain >= MAX_USE_CHAIN {
+                        return Resolved::Local;
+                    }
+                    let resolved = self.resolve_within(
+                        target,
+                        *leading_colon,
+                        index,
+                        Some((index, first.as_str())),
+                        chain + 1,
+                    );
+                    return match resolved {
+                        Resolved::Path {
+                            mut segments,
+                            maybe_from_glob,
+                        } => {
+                            segments.extend(path[1..].iter().cloned());
+                            Resolved::Path {
+                                segments,
+                                maybe_from_glob,
+                            }
+                        }
+                        Resolved::Local => Resolved::Local,
+                    };
+                }
+                None => {}
+            }
+            maybe_from_glob |= scope.has_glob;
+            if scope.is_module {
+                break;
+            }
+        }
+        if PRIMITIVES.contains(&first.as_str()) {
+            return Resolved::Local;
+        }
+        if let Some((_, full)) = PRELUDE.iter().find(|(name, _)| name == first) {
+            let mut segments: Vec<String> = full.split("::").map(str::to_string).collect();
+            segments.extend(path[1..].iter().cloned());
+            return anchored(segments);
+        }
+        Resolved::Path {
+            segments: path.to_vec(),
+            maybe_from_glob,
+        }
+    }
+
+    fn context(&self, maybe_from_glob: bool) -> ImportContext {
+        ImportContext {
+            test: self.test,
+            maybe_from_glob,
+            ..ImportContext::default()
+        }
+    }
+
+    fn with_test(&mut self, attributes: &[syn::Attribute], visit: impl FnOnce(&mut Self)) {
+        let outer = self.test;
+        self.test = outer || is_test(attributes);
+        visit(self);
+        self.test = outer;
+    }
+
+    /// Visits what is inside a scope of local names (generic parameters, a block's items).
+    fn local_scope<'i>(
+        &mut self,
+        names: Vec<String>,
+        items: impl IntoIterator<Item = &'i syn::Item>,
+        visit: impl FnOnce(&mut Self),
+    ) {
+        let module = self.scopes.last().map_or(0, |scope| scope.module);
+        let mut scope = self.scope_of(module, false, items);
+        for name in names {
+            scope.names.entry(name).or_insert(Bound::Local);
+        }
+        self.scopes.push(scope);
+        visit(self);
+        self.scopes.pop();
+    }
+
+    fn generics_scope(&mut self, generics: &syn::Generics, visit: impl FnOnce(&mut Self)) {
+        let names: Vec<String> = generics
+            .params
+            .iter()
+            .filter_map(|parameter| match parameter {
+                syn::GenericParam::Type(parameter) => Some(parameter.ident.unraw().to_string()),
+                syn::GenericParam::Const(parameter) => Some(parameter.ident.unraw().to_string()),
+                syn::GenericParam::Lifetime(_) => None,
+            })
+            .collect();
+        if names.is_empty() {
+            visit(self);
+        } else {
+            self.local_scope(names, std::iter::empty(), visit);
+        }
+    }
+
+    fn use_declaration(&mut self, declaration: &syn::ItemUse) {
+        let at = self.scopes.len() - 1;
+        let whole = syn::spanned::Spanned::span(declaration);
+        let statement = self.span(whole, whole);
+        for leaf in use_leaves(&declaration.tree) {
+            let mut path = leaf.path.clone();
+            if !leaf.glob && path.last().is_some_and(|last| last == "self") {
+                path.pop();
+            }
+            let resolving = bound_name(&leaf).map(|name| (at, name));
+            let resolved = self.resolve(
+                &path,
+                declaration.leading_colon.is_some(),
+                at,
+                resolving
+                    .as_ref()
+                    .map(|(index, name)| (*index, name.as_str())),
+            );
+            let Resolved::Path {
+                segments,
+                maybe_from_glob,
+            } = resolved
+            else {
+                continue;
+            };
+            let (module, name) = if leaf.glob {
+                (segments.join("::"), Some("*".into()))
+            } else {
+                split_last(&segments)
+            };
+            let first = if declaration.leading_colon.is_some() {
+                declaration
+                    .leading_colon
+                    .map_or(leaf.first, |colons| colons.spans[0])
+            } else {
+                leaf.first
+            };
+            let span = self.span(first, leaf.last);
+            let module_range = {
+                let (start, _) = self.range(leaf.module_start);
+                (start, span.end)
+            };
+            self.imports.push(Import {
+                kind: ImportKind::Use,
+                module: module.into(),
+                level: 0,
+                name,
+                alias: leaf.alias.clone().map(Into::into),
+                span,
+                statement,
+                module_range,
+                context: self.context(maybe_from_glob),
+            });
+        }
+    }
+
+    /// A path in code: an import when it names another module by itself; a watched use
+    /// when it is a watched API's.
+    fn code_path(&mut self, path: &syn::Path, is_macro: bool) {
+        let segments: Vec<String> = path
+            .segments
+            .iter()
+            .map(|segment| segment.ident.unraw().to_string())
+            .collect();
+        let Some(first) = segments.first() else {
+            return;
+        };
+        let at = self.scopes.len() - 1;
+        let resolved = self.resolve(&segments, path.leading_colon.is_some(), at, None);
+        let Resolved::Path {
+            segments: resolved,
+            maybe_from_glob,
+        } = resolved
+        else {
+            return;
+        };
+        let start = path
+            .leading_colon
+            .map_or_else(|| path.segments[0].ident.span(), |colons| colons.spans[0]);
+        let end = path
+            .segments
+            .last()
+            .map_or(start, |segment| segment.ident.span());
+        // Named by itself: anchored as written, or an external crate's name that nothing
+        // in scope binds (through a name the file binds, its `use` is the import; an item
+        // of the module is no other module; prelude names are no imports).
+        let names_by_itself = segments.len() >= 2
+            && (path.leading_colon.is_some()
+                || matches!(first.as_str(), "crate" | "self" | "super")
+                || (resolved.first() == Some(first) && !is_bound(&self.scopes, at, first)));
+        if names_by_itself {
+            let span = self.span(start, end);
+            let (module, mut name) = split_last(&resolved);
+            if is_macro {
+                name = name.map(|name| format!("{name}!").into());
+            }
+            self.imports.push(Import {
+                kind: ImportKind::Path,
+                module: module.into(),
+                level: 0,
+                name,
+                alias: None,
+                span,
+                statement: span,
+                module_range: (span.start, span.end),
+                context: self.context(maybe_from_glob),
+            });
+        }
+        if !self.options.watched_attributes.is_empty()
+            && !matches!(resolved[0].as_str(), "crate" | "self" | "super")
+        {
+            let watched = (2..=resolved.len()).any(|length| {
+                self.options
+                    .watched_attributes
+                    .contains(&resolved[..length].join("::"))
+            });
+            if watched {
+                let span = self.span(start, end);
+                self.attribute_uses.push(AttributeUse {
+                    path: resolved.join("::").into(),
+                    span,
+                    context: self.context(false),
+                });
+            }
+        }
+    }
+}
+
+/// Whether `name` is bound by a scope from `at` out to its module's.
+fn is_bound(scopes: &[Scope], at: usize, name: &str) -> bool {
+    for scope in scopes[..=at].iter().rev() {
+        if scope.names.contains_key(name) {
+            return true;
+        }
+        if scope.is_module {
+            break;
+        }
+    }
+    false
+}
+
+/// `a::b::c` as the module `a::b` and the name `c`; one segment is a module alone.
+fn split_last(segments: &[String]) -> (String, Option<Box<str>>) {
+    match segments.split_last() {
+        Some((last, rest)) if !rest.is_empty() => (rest.join("::"), Some(last.as_str().into())),
+        _ => (segments.join("::"), None),
+    }
+}
+
+impl<'ast> Visit<'ast> for Extractor<'_, '_> {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        let attributes = attributes_of(item);
+        self.with_test(attributes, |this| syn::visit::visit_item(this, item));
+    }
+
+    fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+        let Some((_, items)) = &module.content else {
+            return;
+        };
+        let mut path = self
+            .scopes
+            .last()
+            .map(|scope| self.modules[scope.module].path.clone())
+            .unwrap_or_default();
+        path.push(module.ident.unraw().to_string());
+        let test = self.test;
+        self.module(path, test, items, |this| {
+            for attribute in &module.attrs {
+                this.visit_attribute(attribute);
+            }
+            for item in items {
+                this.visit_item(item);
+            }
+        });
+    }
+
+    fn visit_item_use(&mut self, declaration: &'ast syn::ItemUse) {
+        self.use_declaration(declaration);
+    }
+
+    fn visit_item_extern_crate(&mut self, declaration: &'ast syn::ItemExternCrate) {
+        if declaration.ident == "self" {
+            return;
+        }
+        let span = self.span(declaration.ident.span(), declaration.ident.span());
+        let statement = self.span(declaration.extern_token.span, declaration.semi_token.span);
+        self.imports.push(Import {
+            kind: ImportKind::ExternCrate,
+            module: declaration.ident.unraw().to_string().into(),
+            level: 0,
+            name: None,
+            alias: declaration
+                .rename
+                .as_ref()
+                .map(|(_, alias)| alias.unraw().to_string().into()),
+            span,
+            statement,
+            module_range: (span.start, span.end),
+            context: self.context(false),
+        });
+    }
+
+    fn visit_item_fn(&mut self, function: &'ast syn::ItemFn) {
+        self.generics_scope(&function.sig.generics, |this| {
+            syn::visit::visit_item_fn(this, function)
+        });
+    }
+
+    fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
+        self.with_test(&function.attrs, |this| {
+            this.generics_scope(&function.sig.generics, |this| {
+                syn::visit::visit_impl_item_fn(this, function)
+            })
+        });
+    }
+
+    fn visit_trait_item_fn(&mut self, function: &'ast syn::TraitItemFn) {
+        self.generics_scope(&function.sig.generics, |this| {
+            syn::visit::visit_trait_item_fn(this, function)
+        });
+    }
+
+    fn visit_item_impl(&mut self, block: &'ast syn::ItemImpl) {
+        self.generics_scope(&block.generics, |this| {
+            syn::visit::visit_item_impl(this, block)
+        });
+    }
+
+    fn visit_item_trait(&mut self, definition: &'ast syn::ItemTrait) {
+        self.generics_scope(&definition.generics, |this| {
+            syn::visit::visit_item_trait(this, definition)
+        });
+    }
+
+    fn visit_item_struct(&mut self, definition: &'ast syn::ItemStruct) {
+        self.generics_scope(&definition.generics, |this| {
+            syn::visit::visit_item_struct(this, definition)
+        });
+    }
+
+    fn visit_item_enum(&mut self, definition: &'ast syn::ItemEnum) {
+        self.generics_scope(&definition.generics, |this| {
+            syn::visit::visit_item_enum(this, definition)
+        });
+    }
+
+    fn visit_item_union(&mut self, definition: &'ast syn::ItemUnion) {
+        self.generics_scope(&definition.generics, |this| {
+            syn::visit::visit_item_union(this, definition)
+        });
+    }
+
+    fn visit_item_type(&mut self, definition: &'ast syn::ItemType) {
+        self.generics_scope(&definition.generics, |this| {
+            syn::visit::visit_item_type(this, definition)
+        });
+    }
+
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        let items = block.stmts.iter().filter_map(|statement| match statement {
+            syn::Stmt::Item(item) => Some(item),
+            _ => None,
+        });
+        self.local_scope(Vec::new(), items, |this| {
+            syn::visit::visit_block(this, block)
+        });
+    }
+
+    fn visit_item_macro(&mut self, invocation: &'ast syn::ItemMacro) {
+        // A `macro_rules!` body is a template, not code.
+        if invocation.ident.is_none() {
+            self.visit_macro(&invocation.mac);
+        }
+    }
+
+    fn visit_macro(&mut self, invocation: &'ast syn::Macro) {
+        self.code_path(&invocation.path, true);
+        // Arguments that are expressions (`format!`, `assert_eq!`, `vec![..]`) are code;
+        // anything else (`matches!` patterns, DSLs) is left unread.
+        let arguments =
+            invocation.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated);
+        if let Ok(arguments) = arguments {
+            for argument in &arguments {
+                self.visit_expr(argument);
+            }
+        }
+    }
+
+    fn visit_attribute(&mut self, attribute: &'ast syn::Attribute) {
+        let path = attribute.path();
+        let tool = path
+            .segments
+            .first()
+            .is_some_and(|first| TOOLS.iter().any(|tool| first.ident == tool));
+        if path.segments.len() >= 2 && !tool {
+            self.code_path(path, false);
+        }
+    }
+
+    fn visit_vis_restricted(&mut self, _: &'ast syn::VisRestricted) {
+        // `pub(in crate::a)` names where an item is visible, not a use of `crate::a`.
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        self.code_path(path, false);
+        // Generic arguments hold paths of their own (`Vec<crate::a::B>`).
+        syn::visit::visit_path(self, path);
+    }
+}
