@@ -9,6 +9,7 @@ mod common;
 
 use common::Random;
 use importgate::frontend::rust::modules::{module_tree, ModuleProblem};
+use importgate::frontend::rust::read_regular_text;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -147,7 +148,7 @@ fn the_tree_reaches_the_files_rustc_reads() {
         write(&root, &items);
         // A stray file no `mod` reaches.
         write(&source.join("stray.rs"), "");
-        let tree = module_tree(&root);
+        let tree = module_tree(&root, &read_regular_text);
         assert_eq!(tree.problems, Vec::new(), "round {round}");
         let ours: BTreeSet<PathBuf> = tree
             .files()
@@ -166,7 +167,7 @@ fn a_missing_and_an_ambiguous_module_are_problems() {
     write(&source.join("twice.rs"), "");
     write(&source.join("twice/mod.rs"), "");
     write(&source.join("fine.rs"), "fn broken( {}\n");
-    let tree = module_tree(&source.join("lib.rs"));
+    let tree = module_tree(&source.join("lib.rs"), &read_regular_text);
     let summary: Vec<String> = tree
         .problems
         .iter()
@@ -224,12 +225,12 @@ fn files_no_target_reaches_are_listed_and_nothing_else() {
     );
     write(&root.join("nested/src/lib.rs"), "");
     write(&root.join(".cargo/helper.rs"), "");
-    let workspace = read_workspace(&root.join("Cargo.toml")).expect("reads");
+    let workspace = read_workspace(&root.join("Cargo.toml"), &read_regular_text).expect("reads");
     let package = &workspace.packages[0];
     let trees: Vec<_> = package
         .targets
         .iter()
-        .map(|target| module_tree(&target.root))
+        .map(|target| module_tree(&target.root, &read_regular_text))
         .collect();
     assert!(trees.iter().all(|tree| tree.problems.is_empty()));
     assert_eq!(
@@ -253,7 +254,7 @@ fn a_file_nested_too_deep_is_a_problem_not_a_crash() {
         &scratch.path().join("deep.rs"),
         &format!("fn f() {{ x = {}1; }}\n", "-".repeat(depth)),
     );
-    let tree = module_tree(&root);
+    let tree = module_tree(&root, &read_regular_text);
     assert!(
         tree.problems.iter().any(|problem| matches!(
             problem,

@@ -7,6 +7,7 @@
 mod common;
 
 use common::Random;
+use importgate::frontend::rust::read_regular_text;
 use importgate::frontend::rust::workspace::{read_workspace, TargetKind};
 use std::collections::BTreeSet;
 use std::fs;
@@ -39,7 +40,8 @@ fn relative(root: &Path, path: &str) -> String {
 
 /// What importgate reads.
 fn importgate_facts(root: &Path) -> Facts {
-    let workspace = read_workspace(&root.join("Cargo.toml")).expect("the workspace reads");
+    let workspace =
+        read_workspace(&root.join("Cargo.toml"), &read_regular_text).expect("the workspace reads");
     let mut targets = BTreeSet::new();
     let mut dependencies = BTreeSet::new();
     for package in &workspace.packages {
@@ -333,8 +335,13 @@ fn a_manifest_that_is_not_toml_is_an_error_with_its_line() {
         "Cargo.toml",
         "[workspace]\nmembers = [\"a\"\n",
     );
-    let error = read_workspace(&scratch.path().join("Cargo.toml")).expect_err("invalid");
+    let error = read_workspace(&scratch.path().join("Cargo.toml"), &read_regular_text)
+        .expect_err("invalid");
     assert!(error.to_string().contains("line 2"), "{error}");
-    let missing = read_workspace(&scratch.path().join("nothing/Cargo.toml")).expect_err("none");
+    let missing = read_workspace(
+        &scratch.path().join("nothing/Cargo.toml"),
+        &read_regular_text,
+    )
+    .expect_err("none");
     assert!(missing.to_string().contains("cannot read"), "{missing}");
 }

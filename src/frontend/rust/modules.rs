@@ -10,6 +10,7 @@
 //! `tests/rust_modules.rs` compares the files this reaches with the ones rustc reads
 //! (`--emit=dep-info`) over generated crates.
 
+use super::ReadText;
 use std::path::{Path, PathBuf};
 use syn::ext::IdentExt as _;
 
@@ -70,10 +71,10 @@ pub enum ModuleProblem {
 
 /// The module tree of the crate whose root file is `root` (`src/lib.rs`, `src/main.rs`, a
 /// test's file...).
-pub fn module_tree(root: &Path) -> ModuleTree {
+pub fn module_tree(root: &Path, read: ReadText<'_>) -> ModuleTree {
     let mut tree = ModuleTree::default();
     let directory = root.parent().unwrap_or(Path::new("")).to_path_buf();
-    load(root, String::new(), directory, &mut tree, 0);
+    load(read, root, String::new(), directory, &mut tree, 0);
     // proc-macro2 keeps every parsed text of the thread for its spans' positions; they
     // are all read by now.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -84,12 +85,19 @@ pub fn module_tree(root: &Path) -> ModuleTree {
 const MAX_DEPTH: usize = 256;
 
 /// Loads `file` as `module`, whose file-module children are looked for in `children`.
-fn load(file: &Path, module: String, children: PathBuf, tree: &mut ModuleTree, depth: usize) {
+fn load(
+    read: ReadText<'_>,
+    file: &Path,
+    module: String,
+    children: PathBuf,
+    tree: &mut ModuleTree,
+    depth: usize,
+) {
     tree.modules.push((module.clone(), file.to_path_buf()));
     if depth > MAX_DEPTH {
         return;
     }
-    let text = match std::fs::read_to_string(file) {
+    let text = match read(file) {
         Ok(text) => text,
         Err(error) => {
             tree.problems.push(ModuleProblem::Unreadable {
@@ -126,7 +134,7 @@ fn load(file: &Path, module: String, children: PathBuf, tree: &mut ModuleTree, d
         file_directory: file.parent().unwrap_or(Path::new("")),
         inline: false,
     };
-    items(&parsed.items, &module, &children, place, tree, depth);
+    items(read, &parsed.items, &module, &children, place, tree, depth);
 }
 
 /// Where items are declared.
@@ -140,6 +148,7 @@ struct Place<'p> {
 }
 
 fn items(
+    read: ReadText<'_>,
     items: &[syn::Item],
     module: &str,
     children: &Path,
@@ -170,7 +179,7 @@ fn items(
                     inline: true,
                     ..place
                 };
-                self::items(inner, &child, &directory, inner_place, tree, depth);
+                self::items(read, inner, &child, &directory, inner_place, tree, depth);
             }
             None => {
                 let line = declaration.ident.span().start().line;
@@ -184,7 +193,7 @@ fn items(
                     let file = base.join(path);
                     // A file named by `#[path]` places its children as a mod.rs does.
                     let directory = file.parent().unwrap_or(Path::new("")).to_path_buf();
-                    load(&file, child, directory, tree, depth + 1);
+                    load(read, &file, child, directory, tree, depth + 1);
                     continue;
                 }
                 let flat = children.join(format!("{name}.rs"));
@@ -192,11 +201,11 @@ fn items(
                 match (flat.is_file(), nested.is_file()) {
                     (true, false) => {
                         let directory = children.join(&name);
-                        load(&flat, child, directory, tree, depth + 1);
+                        load(read, &flat, child, directory, tree, depth + 1);
                     }
                     (false, true) => {
                         let directory = children.join(&name);
-                        load(&nested, child, directory, tree, depth + 1);
+                        load(read, &nested, child, directory, tree, depth + 1);
                     }
                     (true, true) => tree.problems.push(ModuleProblem::Ambiguous {
                         module: child,

@@ -9,6 +9,7 @@
 //! `tests/rust_workspace.rs` compares what this reads with `cargo metadata --no-deps` over
 //! generated workspaces.
 
+use super::ReadText;
 use crate::paths::normalize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -76,7 +77,7 @@ pub struct Dependency {
 }
 
 /// Why a workspace could not be read.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum WorkspaceError {
     /// A manifest could not be read.
     #[error("{}: cannot read: {message}", .path.display())]
@@ -98,9 +99,9 @@ pub enum WorkspaceError {
 
 /// Reads the workspace whose root manifest is `manifest` (a `[workspace]` table, a
 /// `[package]`, or both).
-pub fn read_workspace(manifest: &Path) -> Result<Workspace, WorkspaceError> {
+pub fn read_workspace(manifest: &Path, read: ReadText<'_>) -> Result<Workspace, WorkspaceError> {
     let root = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let table = read_manifest(manifest)?;
+    let table = read_manifest(manifest, read)?;
     let workspace = table.get("workspace").and_then(toml::Value::as_table);
     let strings = |key: &str| -> Vec<String> {
         workspace
@@ -148,7 +149,7 @@ pub fn read_workspace(manifest: &Path) -> Result<Workspace, WorkspaceError> {
         let package_table = if directory == root {
             table.clone()
         } else {
-            read_manifest(&package_manifest)?
+            read_manifest(&package_manifest, read)?
         };
         let package = read_package(
             &directory,
@@ -174,8 +175,8 @@ pub fn read_workspace(manifest: &Path) -> Result<Workspace, WorkspaceError> {
     })
 }
 
-fn read_manifest(path: &Path) -> Result<toml::Table, WorkspaceError> {
-    let text = std::fs::read_to_string(path).map_err(|error| WorkspaceError::Read {
+fn read_manifest(path: &Path, read: ReadText<'_>) -> Result<toml::Table, WorkspaceError> {
+    let text = read(path).map_err(|error| WorkspaceError::Read {
         path: path.to_path_buf(),
         message: error.to_string(),
     })?;

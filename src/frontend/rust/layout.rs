@@ -1,0 +1,216 @@
+//! The Rust side of a governed tree: its Cargo workspaces and packages, read from the
+//! manifests the walk listed, each target's crate and module tree, and where each listed
+//! `.rs` file sits in them — the module rustc compiles it as (`grep_searcher::searcher::glue`),
+//! or none: a file of a package that no `mod` reaches is never compiled.
+
+use super::modules::{module_tree, ModuleProblem};
+use super::workspace::{read_workspace, Dependency, TargetKind, WorkspaceError};
+use super::ReadText;
+use crate::paths::normalize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// One crate: a target of a package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crate {
+    /// The crate's name as code spells it (`-` as `_`): its root module's name.
+    pub name: String,
+    /// What target it is.
+    pub kind: TargetKind,
+    /// The package's name.
+    pub package: String,
+    /// The package's directory.
+    pub directory: PathBuf,
+    /// The names the crate's code can use for other crates (its package's dependencies,
+    /// and its package's library for the package's other targets), with the library
+    /// crate each is when it is one of the tree's (an index into [`RustLayout::crates`]).
+    pub extern_names: BTreeMap<String, Option<usize>>,
+    /// Its modules: path below the crate (`""`, `a::b`) and the file each is in; inline
+    /// modules share their file's.
+    pub modules: Vec<(String, PathBuf)>,
+}
+
+/// Where a listed `.rs` file sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// The crate (an index into [`RustLayout::crates`]); the first that reaches the file,
+    /// libraries first, when several compile it.
+    pub krate: usize,
+    /// Its module, spelled Rust's way from the crate's name (`my_crate::a::b`).
+    pub module: String,
+    /// Test code: an integration test, benchmark or example target.
+    pub test: bool,
+}
+
+/// What could not be read or followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayoutProblem {
+    /// A manifest that cannot be read or is not valid.
+    Workspace(WorkspaceError),
+    /// A `mod` declaration that cannot be followed, or a module file that cannot be read.
+    Module(ModuleProblem),
+}
+
+/// The Rust crates of a tree and where its `.rs` files sit in them.
+#[derive(Debug, Default)]
+pub struct RustLayout {
+    /// Every crate, packages in directory order, each package's targets in kind order.
+    pub crates: Vec<Crate>,
+    /// Each reached `.rs` file (normalized path) and its place.
+    pub files: HashMap<PathBuf, Placement>,
+    /// The listed `.rs` files inside a package that no target reaches: never compiled.
+    pub unreached: Vec<PathBuf>,
+    /// What could not be read or followed.
+    pub problems: Vec<LayoutProblem>,
+}
+
+impl RustLayout {
+    /// The place of a file, by its path.
+    pub fn place(&self, path: &Path) -> Option<&Placement> {
+        self.files.get(&normalize(path))
+    }
+}
+
+/// Reads the workspaces and packages whose manifests (`Cargo.toml`) the walk listed, and
+/// places the listed `.rs` files (absolute paths) in their crates.
+pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>) -> RustLayout {
+    let mut result = RustLayout::default();
+    // Workspace roots first: their members are not read again as packages of their own.
+    let mut roots: Vec<&PathBuf> = Vec::new();
+    let mut packages_only: Vec<&PathBuf> = Vec::new();
+    for manifest in manifests {
+        match read(manifest)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+        {
+            Some(table) if table.contains_key("workspace") => roots.push(manifest),
+            Some(table) if table.contains_key("package") => packages_only.push(manifest),
+            // Not valid TOML: read_workspace says why.
+            None => packages_only.push(manifest),
+            Some(_) => {}
+        }
+    }
+    let mut packages = BTreeMap::new();
+    for manifest in roots.into_iter().chain(packages_only) {
+        let directory = normalize(manifest.parent().unwrap_or(Path::new("")));
+        if packages.contains_key(&directory) {
+            continue;
+        }
+        match read_workspace(manifest, read) {
+            Ok(workspace) => {
+                for package in workspace.packages {
+                    packages
+                        .entry(normalize(&package.directory))
+                        .or_insert(package);
+                }
+            }
+            Err(error) => result.problems.push(LayoutProblem::Workspace(error)),
+        }
+    }
+    // Each package's library, by package name: what its dependents' code names.
+    let mut library_of_package: HashMap<String, usize> = HashMap::new();
+    let mut crate_of_target = Vec::new();
+    for package in packages.values() {
+        for target in &package.targets {
+            let index = result.crates.len();
+            if target.kind == TargetKind::Lib {
+                library_of_package.insert(package.name.clone(), index);
+            }
+            crate_of_target.push((index, package, target));
+            result.crates.push(Crate {
+                name: target.name.replace('-', "_"),
+                kind: target.kind,
+                package: package.name.clone(),
+                directory: normalize(&package.directory),
+                extern_names: BTreeMap::new(),
+                modules: Vec::new(),
+            });
+        }
+    }
+    let extern_names = |dependencies: &[Dependency], own: Option<(&str, usize)>| {
+        let mut names: BTreeMap<String, Option<usize>> = dependencies
+            .iter()
+            .map(|dependency| {
+                let library = library_of_package.get(&dependency.package).copied();
+                (dependency.extern_name.clone(), library)
+            })
+            .collect();
+        if let Some((name, library)) = own {
+            names.entry(name.to_string()).or_insert(Some(library));
+        }
+        names
+    };
+    let mut trees = Vec::new();
+    for (index, package, target) in &crate_of_target {
+        // A package's other targets use its library by the library's name.
+        let own = library_of_package
+            .get(&package.name)
+            .filter(|library| **library != *index)
+            .map(|library| (result.crates[*library].name.as_str(), *library));
+        let names = extern_names(&package.dependencies, own);
+        let tree = module_tree(&target.root, read);
+        result.crates[*index].extern_names = names;
+        result.crates[*index].modules = tree
+            .modules
+            .iter()
+            .map(|(module, file)| (module.clone(), normalize(file)))
+            .collect();
+        result
+            .problems
+            .extend(tree.problems.iter().cloned().map(LayoutProblem::Module));
+        trees.push((*index, tree));
+    }
+    // Libraries first, so that a file two crates compile is placed in the library.
+    trees.sort_by_key(|(index, _)| (result.crates[*index].kind != TargetKind::Lib, *index));
+    for (index, tree) in &trees {
+        let krate = &result.crates[*index];
+        let test = matches!(
+            krate.kind,
+            TargetKind::Test | TargetKind::Bench | TargetKind::Example
+        );
+        for (module, file) in &tree.modules {
+            let module = if module.is_empty() {
+                krate.name.clone()
+            } else {
+                format!("{}::{module}", krate.name)
+            };
+            result
+                .files
+                .entry(normalize(file))
+                .or_insert_with(|| Placement {
+                    krate: *index,
+                    module,
+                    test,
+                });
+        }
+        for included in &tree.included {
+            result
+                .files
+                .entry(normalize(included))
+                .or_insert_with(|| Placement {
+                    krate: *index,
+                    module: krate.name.clone(),
+                    test,
+                });
+        }
+    }
+    let package_directories: Vec<&PathBuf> = packages.keys().collect();
+    result.unreached = rust_files
+        .iter()
+        .filter(|file| !result.files.contains_key(&normalize(file)))
+        .filter(|file| {
+            // Inside a package (the deepest holding it), outside its `target/`.
+            package_directories
+                .iter()
+                .filter(|directory| file.starts_with(directory))
+                .max_by_key(|directory| directory.as_os_str().len())
+                .is_some_and(|directory| {
+                    !file
+                        .strip_prefix(directory)
+                        .is_ok_and(|rest| rest.starts_with("target"))
+                })
+        })
+        .cloned()
+        .collect();
+    result
+}
