@@ -104,6 +104,41 @@ impl Language {
     }
 }
 
+/// How a module name or path separates its segments: `::` (Rust), `.` (Python), or `None`
+/// when it has one segment.
+pub fn separator_of(name: &str) -> Option<&'static str> {
+    if name.contains("::") {
+        Some("::")
+    } else if name.contains('.') {
+        Some(".")
+    } else {
+        None
+    }
+}
+
+/// The first segment of a module name or path spelled either way (`a` of `a.b`, of `a::b`).
+pub fn first_segment(name: &str) -> &str {
+    let end = name.find(['.', ':']).unwrap_or(name.len());
+    &name[..end]
+}
+
+/// `path` split at its last separator, either spelling: (`a.b`, `c`) of `a.b.c`, (`a::b`,
+/// `c`) of `a::b::c`; `None` for one segment.
+pub fn split_last_segment(path: &str) -> Option<(&str, &str)> {
+    match separator_of(path)? {
+        "::" => path.rsplit_once("::"),
+        _ => path.rsplit_once('.'),
+    }
+}
+
+/// Whether `path` is `module` or below it, either spelling (`a.b.c` below `a.b`).
+pub fn is_same_or_below(path: &str, module: &str) -> bool {
+    path == module
+        || path
+            .strip_prefix(module)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("::"))
+}
+
 /// A source file of the governed tree, classified.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
@@ -149,6 +184,16 @@ pub enum ImportKind {
     /// Rust: a path of two or more segments in code (`a::b::f()`, `a::T`, `a::m!()`) that
     /// names another module by itself, not through a `use` of the file.
     Path,
+}
+
+impl ImportKind {
+    /// The language whose statements have this form.
+    pub fn language(self) -> Language {
+        match self {
+            ImportKind::Import | ImportKind::From | ImportKind::Dynamic => Language::Python,
+            ImportKind::Use | ImportKind::ExternCrate | ImportKind::Path => Language::Rust,
+        }
+    }
 }
 
 /// Where an import executes, as far as the static text tells.

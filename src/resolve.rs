@@ -1087,7 +1087,9 @@ impl<'a> ResolvedImport<'a> {
     pub fn new(import: &'a Import, resolved: Resolved) -> Self {
         let qualified = match &resolved {
             Resolved::Module(module) => Some(match import.name.as_deref() {
-                Some(name) if name != "*" => format!("{module}.{name}"),
+                Some(name) if name != "*" => {
+                    format!("{module}{}{name}", import.kind.language().separator())
+                }
                 _ => module.clone(),
             }),
             _ => None,

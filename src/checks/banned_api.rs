@@ -129,15 +129,13 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             if matched_by_import.get(&rule).is_some_and(|modules| {
                 modules
                     .iter()
-                    .any(|module| is_same_or_below(&attribute.path, module))
+                    .any(|module| crate::model::is_same_or_below(&attribute.path, module))
             }) {
                 continue;
             }
             let banned = &banned[rule];
-            let (module, name) = attribute
-                .path
-                .rsplit_once('.')
-                .unwrap_or((&attribute.path, ""));
+            let (module, name) =
+                crate::model::split_last_segment(&attribute.path).unwrap_or((&attribute.path, ""));
             let mut diagnostic = input.diagnostic(
                 CheckCode::BannedApi,
                 severity_of(banned.treatment).unwrap_or(Severity::Error),
@@ -173,12 +171,4 @@ fn applies(banned: &Banned, input: &FileInput<'_>) -> bool {
             .as_ref()
             .is_none_or(|paths| paths.is_match(relative))
         && !banned.allow_in.is_match(relative)
-}
-
-/// `a.b.c` is `a.b` or below it.
-fn is_same_or_below(path: &str, module: &str) -> bool {
-    path == module
-        || path
-            .strip_prefix(module)
-            .is_some_and(|rest| rest.starts_with('.'))
 }

@@ -647,7 +647,7 @@ impl BanIndex {
     /// The (banned entry, api entry) pairs that may match the dotted `path`, in registry
     /// order.
     pub fn candidates(&self, path: &str) -> Vec<(usize, usize)> {
-        let first = path.split('.').next().unwrap_or(path);
+        let first = crate::model::first_segment(path);
         let named = self.by_first_name.get(first).map_or(&[][..], Vec::as_slice);
         if self.wildcard_first.is_empty() {
             return named.to_vec();

@@ -1,6 +1,10 @@
-//! Dotted module patterns: `a.b` matches `a.b` and everything below it, `*` matches one
-//! name segment and `**` any number of segments (zero included).
+//! Module patterns: `a.b` matches `a.b` and everything below it, `*` matches one name
+//! segment and `**` any number of segments (zero included). A pattern is spelled as the
+//! modules it matches are: `a.b` matches Python modules, `a::b` Rust ones; a pattern of
+//! one segment (`billing`) matches both, so that one service can own a Python package and
+//! a Rust crate of the same name.
 
+use crate::model::separator_of;
 use std::fmt;
 
 /// One segment of a pattern.
@@ -17,6 +21,8 @@ pub struct ModulePattern {
     text: String,
     segments: Vec<Segment>,
     is_literal: bool,
+    /// `.` or `::`; `None` for a pattern of one segment.
+    separator: Option<&'static str>,
 }
 
 /// Why a pattern string is not a module pattern.
@@ -28,8 +34,11 @@ pub enum PatternError {
     /// `a..b`, `.a` or `a.`.
     #[error("empty segment in module pattern `{0}`")]
     EmptySegment(String),
+    /// Both `.` and `::` in one pattern.
+    #[error("`{0}` mixes `.` (Python modules) and `::` (Rust modules)")]
+    MixedSeparators(String),
     /// A segment that is neither an identifier nor `*`/`**`.
-    #[error("`{segment}` in `{pattern}` is neither a Python name nor `*` or `**`")]
+    #[error("`{segment}` in `{pattern}` is neither a module name nor `*` or `**`")]
     BadSegment {
         /// The whole pattern.
         pattern: String,
@@ -39,13 +48,17 @@ pub enum PatternError {
 }
 
 impl ModulePattern {
-    /// Parses `a.b`, `a.*.c`, `a.**`.
+    /// Parses `a.b`, `a.*.c`, `a.**`, `a::b`, `a::*::c`.
     pub fn parse(text: &str) -> Result<Self, PatternError> {
         if text.is_empty() {
             return Err(PatternError::Empty);
         }
+        let separator = separator_of(text);
+        if separator == Some("::") && text.replace("::", "").contains(['.', ':']) {
+            return Err(PatternError::MixedSeparators(text.to_string()));
+        }
         let segments = text
-            .split('.')
+            .split(separator.unwrap_or("."))
             .map(|segment| match segment {
                 "" => Err(PatternError::EmptySegment(text.to_string())),
                 "*" => Ok(Segment::One),
@@ -64,7 +77,18 @@ impl ModulePattern {
             text: text.to_string(),
             segments,
             is_literal,
+            separator,
         })
+    }
+
+    /// Whether the pattern can match `module` at all: both spelled the same way, or either
+    /// of one segment.
+    fn same_spelling(&self, module: &str) -> Option<&'static str> {
+        match (self.separator, separator_of(module)) {
+            (Some(pattern), Some(module)) if pattern != module => None,
+            (Some(separator), _) | (None, Some(separator)) => Some(separator),
+            (None, None) => Some("."),
+        }
     }
 
     /// The pattern as written.
@@ -94,13 +118,16 @@ impl ModulePattern {
     /// assert!(!internals.matches("core.internal"));
     /// ```
     pub fn matches(&self, module: &str) -> bool {
-        // Most patterns are plain dotted names: a string prefix test, no allocation.
+        let Some(separator) = self.same_spelling(module) else {
+            return false;
+        };
+        // Most patterns are plain names: a string prefix test, no allocation.
         if self.is_literal {
             return module
                 .strip_prefix(self.text.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(separator));
         }
-        let names: Vec<&str> = module.split('.').collect();
+        let names: Vec<&str> = module.split(separator).collect();
         matches_segments(&self.segments, &names, Matching::Prefix)
     }
 }
@@ -169,10 +196,13 @@ impl ModulePattern {
     /// assert!(!any_view.matches_whole("shop.orders.views.list"));
     /// ```
     pub fn matches_whole(&self, module: &str) -> bool {
+        let Some(separator) = self.same_spelling(module) else {
+            return false;
+        };
         if self.is_literal {
             return module == self.text;
         }
-        let names: Vec<&str> = module.split('.').collect();
+        let names: Vec<&str> = module.split(separator).collect();
         matches_segments(&self.segments, &names, Matching::Whole)
     }
 }
@@ -244,6 +274,32 @@ mod tests {
         assert!(whole("**.b", "p.a.b"));
         assert!(whole("p.*.b", "p.a.b"));
         assert!(!whole("p.*.b", "p.b"));
+    }
+
+    #[test]
+    fn rust_patterns_match_rust_modules_and_one_segment_matches_both() {
+        assert!(matches("grep::searcher", "grep::searcher::glue"));
+        assert!(matches("grep::*::glue", "grep::searcher::glue"));
+        assert!(matches("**::internal", "a::b::internal::x"));
+        assert!(!matches("grep::searcher", "grep.searcher.glue"));
+        assert!(!matches("grep.searcher", "grep::searcher::glue"));
+        assert!(!matches("grep::search", "grep::searcher"));
+        assert!(matches("billing", "billing.api"));
+        assert!(matches("billing", "billing::api"));
+        assert!(matches("*", "billing::api"));
+        let whole = |pattern: &str, module: &str| {
+            ModulePattern::parse(pattern).unwrap().matches_whole(module)
+        };
+        assert!(whole("a::*", "a::b"));
+        assert!(!whole("a::*", "a.b"));
+        assert!(matches!(
+            ModulePattern::parse("a.b::c"),
+            Err(PatternError::MixedSeparators(_))
+        ));
+        assert!(matches!(
+            ModulePattern::parse("a:b"),
+            Err(PatternError::BadSegment { .. })
+        ));
     }
 
     #[test]
