@@ -74,7 +74,7 @@ impl CachedImport {
                 | u8::from(import.context.type_checking) << 1
                 | u8::from(import.context.guarded) << 2
                 | u8::from(import.context.test) << 3
-                | u8::from(import.context.maybe_from_glob) << 4,
+                | u8::from(import.context.maybe_from_glob_or_macro) << 4,
         }
     }
 
@@ -110,7 +110,7 @@ impl CachedImport {
                 type_checking: self.context & 2 != 0,
                 guarded: self.context & 4 != 0,
                 test: self.context & 8 != 0,
-                maybe_from_glob: self.context & 16 != 0,
+                maybe_from_glob_or_macro: self.context & 16 != 0,
             },
         }
     }
@@ -200,7 +200,7 @@ impl ImportCache {
             .and_then(|body| postcard::from_bytes::<Document>(&body).ok())
             .filter(|document| {
                 document.format == FORMAT
-                    && document.version == env!("CARGO_PKG_VERSION")
+                    && document.version == crate::stamp::BUILD_IDENTITY
                     && ids_in_range(document)
             });
         match document {
@@ -406,7 +406,7 @@ impl ImportCache {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         let document = Document {
             format: FORMAT,
-            version: env!("CARGO_PKG_VERSION").to_string(),
+            version: crate::stamp::BUILD_IDENTITY.to_string(),
             strings: self.strings,
             entries,
         };
@@ -730,6 +730,7 @@ mod tests {
             service: None,
             context: CodeContext::Production,
             language: crate::model::Language::Python,
+            crate_index: None,
         }
     }
 
@@ -890,7 +891,7 @@ mod tests {
             column: 1,
             context: 0,
         };
-        let version = env!("CARGO_PKG_VERSION");
+        let version = crate::stamp::BUILD_IDENTITY;
         std::fs::write(&file, one_entry(version, &["a"], vec![dangling])).expect("write");
         assert!(ImportCache::open(dir.path(), 0).entries.is_empty());
         // The same document with every index in range is a cache: the two above were
@@ -915,7 +916,7 @@ mod tests {
     fn a_cache_directory_that_is_a_symlink_is_not_used() {
         let dir = tempfile::tempdir().expect("tempdir");
         let elsewhere = tempfile::tempdir().expect("tempdir");
-        let version = env!("CARGO_PKG_VERSION");
+        let version = crate::stamp::BUILD_IDENTITY;
         std::fs::write(
             elsewhere.path().join(FILE_NAME),
             one_entry(version, &["a"], Vec::new()),

@@ -7,6 +7,7 @@
 
 use crate::config::{Config, DEFAULT_EXCLUDES};
 use crate::guarded_io::GovernedRoot;
+use crate::model::Language;
 use ignore::{WalkBuilder, WalkState};
 use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
@@ -77,15 +78,15 @@ pub(crate) enum Found {
 /// Sorts an entry the walk yielded: a Python file, an extension module, a symlink to a
 /// file outside the governed root, or nothing.
 pub(crate) fn sort_entry(
-    root: &Path,
+    (root, languages): (&Path, &[Language]),
     governed: &GovernedRoot,
     path: &Path,
     is_link: bool,
     is_file: bool,
 ) -> Option<Found> {
-    let is_python = path.extension().is_some_and(|ext| ext == "py");
+    let is_source = is_source_name(path, languages);
     let is_extension = is_extension_module(path);
-    if !is_file || !(is_python || is_extension) {
+    if !is_file || !(is_source || is_extension) {
         return None;
     }
     let relative = relative_path(root, path)?;
@@ -96,7 +97,7 @@ pub(crate) fn sort_entry(
             outside_root: true,
         }));
     }
-    Some(if is_python {
+    Some(if is_source {
         Found::File(Discovered {
             path: path.to_path_buf(),
             relative,
@@ -126,8 +127,23 @@ impl Discovery {
 }
 
 /// Whether a name is one a listing re-examines when it is a symlink.
-fn is_listed_name(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "py") || is_extension_module(path)
+fn is_listed_name(path: &Path, languages: &[Language]) -> bool {
+    is_source_name(path, languages) || is_extension_module(path)
+}
+
+/// The files the walk lists as the tree's sources, by the languages checked: Python
+/// files; Rust files and Cargo's manifests (which say what the Rust files are).
+fn is_source_name(path: &Path, languages: &[Language]) -> bool {
+    let extension = path.extension().and_then(|extension| extension.to_str());
+    let language_of_file = extension.and_then(Language::of_extension);
+    // `.pyi` stubs are not checked sources (the index knows them as stubs).
+    let python = extension == Some("py") && languages.contains(&Language::Python);
+    let rust = languages.contains(&Language::Rust)
+        && (language_of_file == Some(Language::Rust)
+            || path
+                .file_name()
+                .is_some_and(|name| name == crate::classify::CARGO_MANIFEST));
+    python || rust
 }
 
 /// The raw bytes of `path` below `root`.
@@ -203,8 +219,10 @@ pub(crate) fn walk(
 
     let found = Mutex::new((Discovery::default(), Walked::default()));
     let governed = GovernedRoot::new(&root);
+    let languages = config.languages.clone();
     builder.build_parallel().run(|| {
         let root = &root;
+        let languages = languages.as_slice();
         let found = &found;
         let governed = &governed;
         Box::new(move |result| {
@@ -220,7 +238,7 @@ pub(crate) fn walk(
                         }
                         return WalkState::Continue;
                     }
-                    if is_link && is_listed_name(entry.path()) {
+                    if is_link && is_listed_name(entry.path(), languages) {
                         if let (Some(relative), Ok(mut found)) =
                             (relative_bytes(root, entry.path()), found.lock())
                         {
@@ -232,7 +250,8 @@ pub(crate) fn walk(
                         Some(kind) if kind.is_symlink() => entry.path().is_file(),
                         _ => false,
                     };
-                    if let Some(entry) = sort_entry(root, governed, entry.path(), is_link, is_file)
+                    if let Some(entry) =
+                        sort_entry((root, languages), governed, entry.path(), is_link, is_file)
                     {
                         if let Ok(mut found) = found.lock() {
                             found.0.add(entry);

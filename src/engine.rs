@@ -8,7 +8,7 @@ use crate::checks::{
     apply_suppressions, check_file, check_project, entries_matching_external_imports, CheckCode,
     FileInput, FileSuppressions, ProjectInput, ResolvedImport, Tolerated,
 };
-use crate::classify::classify;
+use crate::classify::classify_listed;
 use crate::config::Config;
 use crate::diagnostic::{sort_diagnostics, Applicability, Diagnostic, Requirement, Severity};
 use crate::discover::discover;
@@ -19,7 +19,7 @@ use crate::guarded_io::{read_regular, GovernedRoot, SOURCE_LIMIT};
 use crate::model::{CodeContext, FileFacts, ModuleBindings, ReadProblem, SourceFile, Span};
 use crate::project::{contribution, import_edges, DefinitionFilter, NameLookup, ProjectFacts};
 use crate::report_cache::{self, RunKey, RunSettings};
-use crate::resolve::{resolve, ModuleIndex, SearchOrder};
+use crate::resolve::{resolve_import, ModuleIndex, SearchOrder};
 use crate::tree_listing::discover_listed;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -477,7 +477,7 @@ fn checked(
                     let imports: Vec<ResolvedImport<'_>> = facts
                         .imports
                         .iter()
-                        .map(|import| ResolvedImport::new(import, resolve(import, file)))
+                        .map(|import| resolve_import(import, file, index))
                         .collect();
                     let mut findings = check_file(&FileInput {
                         config,
@@ -607,6 +607,15 @@ fn checked(
         ignores_matching_external_imports,
     };
     findings.project = check_project(&project_input);
+    // What the Rust layout could not follow is reported on the file at fault, like the
+    // project's findings (on PATHS, when that file is given).
+    findings.project.extend(
+        listed
+            .rust
+            .problems
+            .iter()
+            .filter_map(|problem| layout_problem_diagnostic(config, all_files, problem)),
+    );
     findings.problems = listed
         .problems
         .iter()
@@ -706,6 +715,111 @@ fn problem_diagnostic(problem: crate::discover::WalkProblem) -> Diagnostic {
         message,
         CodeContext::Production,
     )
+}
+
+/// What the Rust layout could not read or follow, as a diagnostic on the file at fault:
+/// a manifest that cannot be read or is invalid (IG901), a `mod` whose file is missing
+/// (IG020, rustc's E0583) or found twice (IG023, E0761), a module file that cannot be read
+/// — unless it is a checked file, whose own read or parse reports it.
+fn layout_problem_diagnostic(
+    config: &Config,
+    files: &[SourceFile],
+    problem: &crate::frontend::rust::layout::LayoutProblem,
+) -> Option<Diagnostic> {
+    use crate::frontend::rust::layout::LayoutProblem;
+    use crate::frontend::rust::modules::ModuleProblem;
+    use crate::frontend::rust::workspace::WorkspaceError;
+    let shown = |path: &Path| {
+        crate::paths::relative_path(&config.root, path)
+            .unwrap_or_else(|| path.display().to_string())
+    };
+    // The start of a declaration's line, read again (problems are rare).
+    let at_line = |file: &Path, line: usize| {
+        let start = crate::guarded_io::read_regular_text(file, crate::guarded_io::SOURCE_LIMIT)
+            .ok()
+            .and_then(|text| {
+                let mut offset = 0;
+                for _ in 1..line {
+                    offset += text.get(offset..)?.find('\n')? + 1;
+                }
+                Some(offset as u32)
+            })
+            .unwrap_or(0);
+        Span {
+            start,
+            end: start,
+            line: line as u32,
+            end_line: line as u32,
+            ..Span::FILE_START
+        }
+    };
+    let (code, path, span, message) = match problem {
+        LayoutProblem::Workspace(
+            WorkspaceError::Read { path, message } | WorkspaceError::Invalid { path, message },
+        ) => (
+            CheckCode::UnreadableFile,
+            shown(path),
+            Span::FILE_START,
+            format!("Cargo manifest: {message}"),
+        ),
+        LayoutProblem::Module(ModuleProblem::NotFound {
+            module,
+            candidates,
+            declared_in: (file, line),
+        }) => (
+            CheckCode::UnresolvedModule,
+            shown(file),
+            at_line(file, *line),
+            format!(
+                "file not found for module `{module}`: neither {} exists (rustc: E0583)",
+                candidates
+                    .iter()
+                    .map(|candidate| format!("`{}`", shown(candidate)))
+                    .collect::<Vec<_>>()
+                    .join(" nor ")
+            ),
+        ),
+        LayoutProblem::Module(ModuleProblem::Ambiguous {
+            module,
+            candidates,
+            declared_in: (file, line),
+        }) => (
+            CheckCode::ModuleCollision,
+            shown(file),
+            at_line(file, *line),
+            format!(
+                "module `{module}` is found in both {} (rustc: E0761)",
+                candidates
+                    .iter()
+                    .map(|candidate| format!("`{}`", shown(candidate)))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        ),
+        LayoutProblem::Module(ModuleProblem::Unreadable { file, message }) => {
+            let normalized = crate::paths::normalize(file);
+            if files
+                .iter()
+                .any(|checked| crate::paths::normalize(&checked.path) == normalized)
+            {
+                return None;
+            }
+            (
+                CheckCode::UnreadableFile,
+                shown(file),
+                Span::FILE_START,
+                format!("module file cannot be read: {message}"),
+            )
+        }
+    };
+    Some(Diagnostic::new(
+        code,
+        Severity::Error,
+        path,
+        span,
+        message,
+        CodeContext::Production,
+    ))
 }
 
 /// What a run found before its report is cut down to the given paths and suppressions
@@ -914,6 +1028,10 @@ fn roots_hint(
 /// walk found.
 pub(crate) struct ListedTree {
     files: Arc<Vec<SourceFile>>,
+    /// The tree's Rust crates and where its `.rs` files sit in them.
+    rust: crate::frontend::rust::layout::RustLayout,
+    /// Their modules, for resolving paths (the index borrows them).
+    rust_modules: crate::resolve::RustModules,
     /// Compiled extension modules (see [`crate::discover::Discovery::extensions`]).
     extensions: Vec<String>,
     /// Entries the walk could not read.
@@ -922,14 +1040,19 @@ pub(crate) struct ListedTree {
 
 impl ListedTree {
     fn classified(config: &Config, discovery: crate::discover::Discovery) -> Self {
+        let classified = classify_listed(
+            config,
+            discovery
+                .files
+                .into_iter()
+                .map(|file| (file.path, file.relative))
+                .collect(),
+        );
+        let rust_modules = crate::resolve::RustModules::build(&classified.rust, &classified.files);
         Self {
-            files: Arc::new(
-                discovery
-                    .files
-                    .into_iter()
-                    .map(|file| classify(config, file.path, file.relative))
-                    .collect(),
-            ),
+            files: Arc::new(classified.files),
+            rust: classified.rust,
+            rust_modules,
             extensions: discovery.extensions,
             problems: discovery.problems,
         }
@@ -942,11 +1065,12 @@ pub fn checked_files(config: &Config, threads: Option<usize>) -> Vec<SourceFile>
     let threads = threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
-    discover(config, threads)
+    let listed = discover(config, threads)
         .files
         .into_iter()
-        .map(|file| classify(config, file.path, file.relative))
-        .collect()
+        .map(|file| (file.path, file.relative))
+        .collect();
+    classify_listed(config, listed).files
 }
 
 /// The Python files of the governed tree, as the walk found them (inside the root, symlinks

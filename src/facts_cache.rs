@@ -164,7 +164,7 @@ impl FactsCache {
     pub fn open(directory: &Path, watched_apis: &[String]) -> Self {
         Self::open_stamped(
             directory,
-            fingerprint(env!("CARGO_PKG_VERSION"), watched_apis),
+            fingerprint(crate::stamp::BUILD_IDENTITY, watched_apis),
         )
     }
 
@@ -524,6 +524,21 @@ mod tests {
         );
         let (_, parsed) = facts_of(&FactsCache::open(&cache_dir, &[]), "import a\n");
         assert!(parsed, "this version parses again");
+    }
+
+    /// The same version built from other sources (a development build, `cargo install
+    /// --git`) may extract other facts: a cache it wrote is not read by this build.
+    #[test]
+    fn a_cache_written_by_another_build_of_the_same_version_is_not_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache_dir = dir.path().join(".importgate_cache");
+        // Stamped with the version alone, as every build of it stamped caches before.
+        let same_version = env!("CARGO_PKG_VERSION");
+        let older = FactsCache::open_stamped(&cache_dir, fingerprint(same_version, &[]));
+        facts_of(&older, "import a\n");
+        older.save();
+        let (_, parsed) = facts_of(&FactsCache::open(&cache_dir, &[]), "import a\n");
+        assert!(parsed, "this build parses again");
     }
 
     #[test]

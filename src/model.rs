@@ -165,6 +165,9 @@ pub struct SourceFile {
     pub context: CodeContext,
     /// The language it is written in.
     pub language: Language,
+    /// Rust: the crate that compiles it (an index into the tree's Rust layout's crates);
+    /// `None` for Python files and for Rust files no crate compiles.
+    pub crate_index: Option<u32>,
 }
 
 /// How an import is spelled.
@@ -210,8 +213,9 @@ pub struct ImportContext {
     /// `#[test]` function).
     pub test: bool,
     /// Rust: the path's first segment is bound by nothing the file declares or imports by
-    /// name, and a glob import in scope may bring it (else it is an external crate).
-    pub maybe_from_glob: bool,
+    /// name, and a glob import or an item-level macro invocation in scope may bring it
+    /// (else it is an external crate).
+    pub maybe_from_glob_or_macro: bool,
 }
 
 impl ImportContext {

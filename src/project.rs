@@ -180,14 +180,16 @@ impl DefinitionFilter {
 /// What one checked file gives the project, before interning.
 #[derive(Debug, Default)]
 pub struct FileContribution {
-    module: Option<(String, ModuleParts)>,
+    /// The file's module and what it binds, and the modules written inside it (Rust's
+    /// inline `mod x { .. }`).
+    modules: Vec<(String, ModuleParts)>,
     /// For a file no search order loads: its module name and the names it defines (only
     /// for the hint of an import that misses one of them).
     shadowed: Option<(String, Vec<Box<str>>)>,
     path: String,
     context: CodeContext,
     order: SearchOrder,
-    name_imports: Vec<(String, Box<str>, Span, u32, bool)>,
+    name_imports: Vec<(String, Box<str>, Span, u32, crate::model::ImportContext)>,
     definitions: Vec<DefinitionSite>,
     /// The imported first-party modules, with the line, column and [`edge_flags`].
     edges: Vec<(String, u32, u32, u8)>,
@@ -202,6 +204,8 @@ struct ModuleParts {
     defined: Vec<Box<str>>,
     incomplete: bool,
     is_package: bool,
+    /// A Rust module (entries are keyed by its name, not its file's path).
+    rust: bool,
 }
 
 impl ModuleParts {
@@ -216,6 +220,7 @@ impl ModuleParts {
             defined: defined_names(definitions),
             incomplete,
             is_package: file.is_package,
+            rust: file.language == crate::model::Language::Rust,
         }
     }
 }
@@ -229,6 +234,44 @@ fn defined_names(definitions: &[Definition]) -> Vec<Box<str>> {
     defined.sort_unstable();
     defined.dedup();
     defined
+}
+
+/// The modules a file gives the project: its own, with `bindings` (taken out of `facts`),
+/// and those written inside it (Rust's inline modules), with Rust glob sources absolute.
+fn modules_of(
+    file: &SourceFile,
+    mut bindings: ModuleBindings,
+    facts: &FileFacts,
+    index: &ModuleIndex,
+) -> Vec<(String, ModuleParts)> {
+    let incomplete = facts.syntax.is_some() || facts.read.is_some();
+    if file.language == crate::model::Language::Rust {
+        absolute_glob_sources(&mut bindings, file, index);
+    }
+    let mut modules = vec![(
+        file.module.clone(),
+        ModuleParts::new(file, bindings, &facts.definitions, incomplete),
+    )];
+    for inner in &facts.inner_modules {
+        let mut bindings = inner.bindings.clone();
+        absolute_glob_sources(&mut bindings, file, index);
+        modules.push((
+            format!("{}::{}", file.module, inner.path),
+            ModuleParts::new(file, bindings, &inner.definitions, incomplete),
+        ));
+    }
+    modules
+}
+
+/// Rewrites a Rust module's glob sources (`self`, `super::x`, `crate::a`, as the frontend
+/// anchors them) as absolute module names; a source that is no module of the tree's
+/// crates is kept as written, so lookups through it stay unknown rather than missing.
+fn absolute_glob_sources(bindings: &mut ModuleBindings, file: &SourceFile, index: &ModuleIndex) {
+    for (_, source) in &mut bindings.star_imports {
+        if let Some(absolute) = index.rust().glob_source(source, file) {
+            *source = absolute.into();
+        }
+    }
 }
 
 /// Takes from one file's facts what the project-wide checks need; `bindings` were moved
@@ -252,11 +295,7 @@ pub fn contribution(
     // A file no search order loads never answers `from m import N`: of its names only
     // what it defines is kept, to say where a missing name went.
     if index.is_loaded_somewhere(file) {
-        let incomplete = facts.syntax.is_some() || facts.read.is_some();
-        contribution.module = Some((
-            file.module.clone(),
-            ModuleParts::new(file, bindings, &facts.definitions, incomplete),
-        ));
+        contribution.modules = modules_of(file, bindings, facts, index);
     } else if file.importable {
         contribution.shadowed = Some((file.module.clone(), defined_names(&facts.definitions)));
     }
@@ -269,12 +308,11 @@ pub fn contribution(
     }
     for resolved in imports {
         let import = resolved.import;
-        let (ImportKind::From, Some(name), Resolved::Module(module)) =
-            (import.kind, import.name.as_deref(), &resolved.resolved)
+        let (Some(name), Resolved::Module(module)) = (resolved.name.as_deref(), &resolved.resolved)
         else {
             continue;
         };
-        if name == "*" || !index.is_first_party(module) || !index.locate(module, order).exists() {
+        if !index.is_first_party_in(module, order) || !index.locate(module, order).exists() {
             continue;
         }
         contribution.name_imports.push((
@@ -282,7 +320,7 @@ pub fn contribution(
             name.into(),
             import.span,
             import.statement.line,
-            import.context.guarded,
+            import.context,
         ));
     }
     if file.context == CodeContext::Production && file.importable {
@@ -320,7 +358,10 @@ fn import_edge(
         (context.type_checking, edge_flags::TYPE_CHECKING),
         (context.guarded, edge_flags::GUARDED),
         (import.kind == ImportKind::Dynamic, edge_flags::DYNAMIC),
-        (file.context == CodeContext::Test, edge_flags::TEST),
+        (
+            file.context == CodeContext::Test || context.test,
+            edge_flags::TEST,
+        ),
     ] {
         if set {
             flags |= flag;
@@ -348,14 +389,14 @@ pub fn edge_target<'r>(
     let Resolved::Module(module) = &resolved.resolved else {
         return None;
     };
-    if !index.is_first_party(module) {
+    if !index.is_first_party_in(module, order) {
         // An outside package is one node, as grimp squashes it.
         return index
             .has_external_nodes()
-            .then(|| module.split('.').next().unwrap_or(module));
+            .then(|| crate::model::first_segment(module));
     }
-    let target = match (&resolved.qualified, resolved.import.kind) {
-        (Some(qualified), ImportKind::From) if index.is_walked(qualified, order) => qualified,
+    let target = match (&resolved.qualified, &resolved.name) {
+        (Some(qualified), Some(_)) if index.is_walked(qualified, order) => qualified,
         _ if index.is_walked(module, order) => module,
         _ => return None,
     };
@@ -377,7 +418,7 @@ pub fn import_edges(
     imports
         .iter()
         .filter_map(|import| {
-            let resolved = ResolvedImport::new(import, crate::resolve::resolve(import, file));
+            let resolved = crate::resolve::resolve_import(import, file, index);
             import_edge(file, order, &resolved, index)
         })
         .collect()
@@ -449,7 +490,7 @@ impl ProjectFacts {
                 .iter()
                 .map(|(target, line, column, flags)| (target.as_str(), *line, *column, *flags)),
         );
-        if let Some((module, parts)) = contribution.module {
+        for (module, parts) in contribution.modules {
             self.insert_parts(&module, &contribution.path, parts);
         }
         if let Some((module, defined)) = contribution.shadowed {
@@ -457,7 +498,7 @@ impl ProjectFacts {
         }
         if !contribution.name_imports.is_empty() {
             let path = self.strings.intern(&contribution.path);
-            for (module, name, span, statement_line, guarded) in contribution.name_imports {
+            for (module, name, span, statement_line, import_context) in contribution.name_imports {
                 // Most imported names are bound by a module merged already: certainly found,
                 // nothing to keep (the answer cannot change, nothing reports found names).
                 if self.binds_already(index, &module, &name, contribution.order) {
@@ -470,8 +511,12 @@ impl ProjectFacts {
                     order: contribution.order,
                     span,
                     statement_line,
-                    guarded,
-                    context: contribution.context,
+                    guarded: import_context.guarded,
+                    context: if import_context.test {
+                        CodeContext::Test
+                    } else {
+                        contribution.context
+                    },
                 };
                 self.name_imports.push(record);
             }
@@ -499,9 +544,14 @@ impl ProjectFacts {
         module: &str,
         order: SearchOrder,
     ) -> Option<&ModuleEntry> {
+        let key = if order == SearchOrder::RUST || module.contains("::") {
+            module
+        } else {
+            index.file_of(module, order)?
+        };
         self.strings
-            .find(index.file_of(module, order)?)
-            .and_then(|path| self.modules.get(&path))
+            .find(key)
+            .and_then(|key| self.modules.get(&key))
     }
 
     /// Whether the file at `path` (relative to the root) has been parsed for its names.
@@ -519,10 +569,10 @@ impl ProjectFacts {
             self.insert_shadowed(&file.module, &file.relative, defined);
             return;
         }
-        let incomplete = facts.syntax.is_some() || facts.read.is_some();
         let bindings = std::mem::take(&mut facts.bindings);
-        let parts = ModuleParts::new(file, bindings, &facts.definitions, incomplete);
-        self.insert_parts(&file.module, &file.relative, parts);
+        for (module, parts) in modules_of(file, bindings, &facts, index) {
+            self.insert_parts(&module, &file.relative, parts);
+        }
     }
 
     fn insert_shadowed(&mut self, module: &str, path: &str, defined: Vec<Box<str>>) {
@@ -550,8 +600,11 @@ impl ProjectFacts {
     }
 
     fn insert_parts(&mut self, module: &str, path: &str, parts: ModuleParts) {
+        // A Rust file can hold several modules (inline ones): Rust modules are keyed by
+        // name, which no relative path can be (those end in `.py` or `.rs`).
+        let key = if parts.rust { module } else { path };
         let module = self.strings.intern(module);
-        let path_id = self.strings.intern(path);
+        let path_id = self.strings.intern(key);
         if parts.is_package {
             self.packages.insert(module);
         }
@@ -810,7 +863,16 @@ impl ProjectFacts {
         if entry.is_some_and(|entry| !through_star && self.binds(entry, name)) {
             return NameLookup::Bound;
         }
-        if !through_star && index.locate(&format!("{module}.{name}"), order).exists() {
+        let separator = if order == SearchOrder::RUST {
+            "::"
+        } else {
+            "."
+        };
+        if !through_star
+            && index
+                .locate(&format!("{module}{separator}{name}"), order)
+                .exists()
+        {
             return NameLookup::Bound;
         }
         let Some(entry) = entry else {
@@ -839,7 +901,7 @@ impl ProjectFacts {
                 *level,
                 self.text(*star),
             ) {
-                Resolved::Module(target) if index.is_first_party(&target) => {
+                Resolved::Module(target) if index.is_first_party_in(&target, order) => {
                     if !visited.insert(target.clone()) {
                         continue;
                     }
@@ -914,7 +976,7 @@ impl ProjectFacts {
                 *level,
                 self.text(*target),
             ) {
-                Resolved::Module(target) if index.is_first_party(&target) => {
+                Resolved::Module(target) if index.is_first_party_in(&target, order) => {
                     if visited.insert(target.clone()) {
                         names.extend(self.collect_names(index, &target, order, true, visited)?);
                     }

@@ -74,6 +74,17 @@ impl RunKey {
         for extension in &discovery.extensions {
             text(extension.as_bytes());
         }
+        // Cargo manifests say what the Rust files are (crates, dependencies) and are no
+        // checked file whose stamp is recorded: their contents are part of the key.
+        for file in discovery
+            .files
+            .iter()
+            .filter(|file| file.relative.ends_with(crate::classify::CARGO_MANIFEST))
+        {
+            let contents =
+                crate::guarded_io::read_regular(&file.path, crate::guarded_io::SOURCE_LIMIT);
+            text(contents.as_deref().unwrap_or(b"\0unreadable"));
+        }
         text(&(discovery.problems.len() as u64).to_le_bytes());
         for problem in &discovery.problems {
             text(problem.relative.as_bytes());

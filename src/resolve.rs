@@ -9,6 +9,9 @@
 //! (`x.py`); a directory without `__init__` is a namespace package portion only when no
 //! directory of the search path has a package or module of that name.
 
+mod rust;
+pub use rust::RustModules;
+
 use crate::config::{pattern::is_identifier, Config};
 use crate::model::{Import, SourceFile};
 use crate::stamp::Stamp;
@@ -45,6 +48,8 @@ pub struct SearchOrder(pub u16);
 impl SearchOrder {
     /// `python-roots` as written.
     pub const DEFAULT: SearchOrder = SearchOrder(0);
+    /// Rust files: modules are the crates' module trees (see [`RustModules`]).
+    pub const RUST: SearchOrder = SearchOrder(u16::MAX);
 }
 
 /// What Python loads for a dotted module name.
@@ -117,6 +122,12 @@ pub enum Shadowing {
         /// Its file.
         winner: String,
     },
+    /// Rust: a file of a package that no `mod` declaration of its crates reaches: rustc
+    /// never compiles it.
+    NotCompiled {
+        /// The package.
+        package: String,
+    },
 }
 
 /// One module name that files of different services claim (every service has its own top-level `tests`
@@ -130,7 +141,7 @@ pub struct Collision {
 /// The first-party modules of the governed tree and how CPython finds them: every checked
 /// file, package directory and compiled extension below the python roots, known from the
 /// walk before anything is parsed, with the disk consulted for what the walk does not list.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ModuleIndex<'f> {
     /// Path without suffix -> what is there, from the walk (the keys are slices of the
     /// files' own paths: the index allocates no path).
@@ -176,6 +187,8 @@ pub struct ModuleIndex<'f> {
     /// root (with many roots that walk was a quarter of a warm run). SipHash: the names come
     /// from the files' text.
     found: RwLock<HashMap<SearchOrder, HashMap<Box<str>, Located>>>,
+    /// The Rust crates and modules of the tree.
+    rust: &'f RustModules,
 }
 
 /// What a directory holds on disk: [`entry_kind`] bits by name (before the first `.`).
@@ -204,7 +217,12 @@ struct FirstParty {
 impl<'f> ModuleIndex<'f> {
     /// Indexes the checked files (of the whole tree, not only the selected ones) and the
     /// compiled extensions the walk found.
-    pub fn build(config: &Config, files: &'f [SourceFile], extensions: &'f [String]) -> Self {
+    pub fn build(
+        config: &Config,
+        files: &'f [SourceFile],
+        extensions: &'f [String],
+        rust: &'f RustModules,
+    ) -> Self {
         let mut entries: FxHashMap<&'f str, Entry> = FxHashMap::default();
         let mut mark = |path: &'f str, kind: u8, file: Option<FileId>| {
             let entry = entries.entry(path).or_insert(Entry {
@@ -335,6 +353,7 @@ impl<'f> ModuleIndex<'f> {
             disk_reads: Mutex::default(),
             found: RwLock::new(HashMap::new()),
             external_nodes: config.graph_external,
+            rust,
         };
         // Parents before children, so that each module is one step from its package.
         let mut with_depth: Vec<(usize, &'f str)> = modules
@@ -413,6 +432,7 @@ impl<'f> ModuleIndex<'f> {
             ^ first_party.rotate_left(1)
             ^ orders.rotate_left(2)
             ^ services.rotate_left(3)
+            ^ self.rust.fingerprint().rotate_left(4)
             ^ (self.entries.len() as u64).rotate_left(32)
     }
 
@@ -425,8 +445,22 @@ impl<'f> ModuleIndex<'f> {
     /// Whether a dotted module belongs to the repository (its top-level package is
     /// first-party).
     pub fn is_first_party(&self, module: &str) -> bool {
+        if module.contains("::") {
+            return self.rust.is_first_party(module);
+        }
         let top = module.split('.').next().unwrap_or(module);
         self.first_party.contains_key(top)
+    }
+
+    /// [`Self::is_first_party`] for an import of a file searching in `order`: a Rust
+    /// file's one-segment names are crates (`use crate::X` is in the crate root), not
+    /// Python packages.
+    pub fn is_first_party_in(&self, module: &str, order: SearchOrder) -> bool {
+        if order == SearchOrder::RUST {
+            self.rust.is_first_party(module)
+        } else {
+            self.is_first_party(module)
+        }
     }
 
     /// Why `module`'s top-level name counts as first-party, when that can surprise: the
@@ -447,6 +481,9 @@ impl<'f> ModuleIndex<'f> {
     /// that of the service that owns its python root) when that service has roots of its
     /// own, else `python-roots` as written.
     pub fn order_of(&self, file: &SourceFile) -> SearchOrder {
+        if file.language == crate::model::Language::Rust {
+            return SearchOrder::RUST;
+        }
         file.service
             .as_ref()
             .or_else(|| {
@@ -461,6 +498,9 @@ impl<'f> ModuleIndex<'f> {
 
     /// What Python loads for `module` with the roots searched in `order`.
     pub fn locate(&self, module: &str, order: SearchOrder) -> Located {
+        if order == SearchOrder::RUST || module.contains("::") {
+            return self.rust.locate(module);
+        }
         if let Some(located) = self.known(module, order) {
             return located;
         }
@@ -486,6 +526,9 @@ impl<'f> ModuleIndex<'f> {
     /// What Python loads for a module of a checked file (no disk lookups); `None` for any
     /// other name.
     fn known(&self, module: &str, order: SearchOrder) -> Option<Located> {
+        if order == SearchOrder::RUST || module.contains("::") {
+            return Some(self.rust.locate(module)).filter(|located| located.exists());
+        }
         if order != SearchOrder::DEFAULT {
             if let Some(&located) = self
                 .located_by_order
@@ -515,22 +558,20 @@ impl<'f> ModuleIndex<'f> {
     /// Whether some module or package of a checked file matches `matches` (for registry
     /// patterns with wildcards).
     pub fn any_module(&self, matches: impl Fn(&str) -> bool) -> bool {
-        self.located.keys().any(|module| matches(module))
+        self.modules().any(matches)
     }
 
     /// Every module and package of the tree (of checked files, or package directories), in
     /// no particular order: grimp's `modules`.
     pub fn modules(&self) -> impl Iterator<Item = &'f str> + '_ {
-        self.located.keys().copied()
+        self.located.keys().copied().chain(self.rust.modules())
     }
 
     /// Every module and package matched whole by `pattern`, sorted (the `within` of a
     /// sibling-cycle rule may use wildcards).
     pub fn matching_whole(&self, pattern: &crate::config::ModulePattern) -> Vec<&'f str> {
         let mut matched: Vec<&'f str> = self
-            .located
-            .keys()
-            .copied()
+            .modules()
             .filter(|module| pattern.matches_whole(module))
             .collect();
         matched.sort_unstable();
@@ -549,6 +590,11 @@ impl<'f> ModuleIndex<'f> {
             self.known(module, order),
             Some(Located::File(_) | Located::Namespace)
         )
+    }
+
+    /// The tree's Rust crates and modules.
+    pub fn rust(&self) -> &'f RustModules {
+        self.rust
     }
 
     /// Whether `module` is a regular package (its `__init__` is what Python loads).
@@ -576,6 +622,12 @@ impl<'f> ModuleIndex<'f> {
 
     /// Why a checked file is not what Python loads under its module name, if it is not.
     pub fn shadowing(&self, file: &SourceFile) -> Option<Shadowing> {
+        if file.language == crate::model::Language::Rust {
+            let package = self.rust.uncompiled_package(&file.path)?;
+            return Some(Shadowing::NotCompiled {
+                package: package.to_string(),
+            });
+        }
         if !file.importable || self.loads(file) {
             return None;
         }
@@ -1068,6 +1120,9 @@ pub enum Resolved {
     /// script): Python raises `ImportError: attempted relative import with no known parent
     /// package`.
     NoParentPackage,
+    /// Rust: a path whose first segment is no crate the file's crate can name (rustc's
+    /// E0433 "use of undeclared crate or module", E0432 in a `use`).
+    UndeclaredCrate(String),
 }
 
 /// One import together with the absolute module it resolves to.
@@ -1080,6 +1135,9 @@ pub struct ResolvedImport<'a> {
     /// `from a.b import c` (a submodule or a name: rules match either the same way). `None`
     /// for relative imports that cannot be resolved. Computed once, matched by every rule.
     pub qualified: Option<String>,
+    /// The name the import needs its module to provide: a `from` import's name (not `*`),
+    /// a Rust path's first segment after its longest module prefix.
+    pub name: Option<Box<str>>,
 }
 
 impl<'a> ResolvedImport<'a> {
@@ -1094,10 +1152,15 @@ impl<'a> ResolvedImport<'a> {
             }),
             _ => None,
         };
+        let name = match import.kind {
+            crate::model::ImportKind::From => import.name.clone().filter(|name| &**name != "*"),
+            _ => None,
+        };
         Self {
             import,
             resolved,
             qualified,
+            name,
         }
     }
 
@@ -1110,7 +1173,20 @@ impl<'a> ResolvedImport<'a> {
     }
 }
 
-/// Resolves one import of `file`.
+/// Resolves one import of `file`, in either language.
+pub fn resolve_import<'a>(
+    import: &'a Import,
+    file: &SourceFile,
+    index: &ModuleIndex<'_>,
+) -> ResolvedImport<'a> {
+    if rust::is_rust(import) {
+        index.rust.resolve(import, file)
+    } else {
+        ResolvedImport::new(import, resolve(import, file))
+    }
+}
+
+/// Resolves one Python import of `file`.
 pub fn resolve(import: &Import, file: &SourceFile) -> Resolved {
     if import.level == 0 {
         return Resolved::Module(import.module.to_string());
@@ -1176,6 +1252,7 @@ mod tests {
             service: None,
             context: CodeContext::Production,
             language: crate::model::Language::Python,
+            crate_index: None,
         }
     }
 

@@ -90,3 +90,12 @@ fn trusted_time(modified: Option<SystemTime>) -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_nanos() as u64)
 }
+
+/// Which build of importgate wrote a cache: its version and a hash of its sources. Caches
+/// written by another build are not read: between two releases the version stays the same
+/// while the code (what the frontends extract, what a listing keeps) changes.
+pub const BUILD_IDENTITY: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "+",
+    env!("IMPORTGATE_SOURCE_HASH")
+);

@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 
 const FILE_NAME: &str = "tree-v1.bin";
 /// Bumped when the layout or the meaning of the listing changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// An ignore file (absolute, raw bytes) with its stamp, `None` when absent.
 type IgnoreFile = (Vec<u8>, Option<Stamp>);
@@ -200,7 +200,7 @@ fn load_listing(config: &Config, cache_dir: &Path) -> Option<Previous> {
     }
     let mut discovery = Discovery::default();
     listed_files(
-        root,
+        (root, &config.languages),
         &GovernedRoot::new(root),
         &listing,
         0..listing.files.len(),
@@ -287,7 +287,7 @@ impl Reusable {
         for directory in &walked.pruned {
             let below = |items: &[Vec<u8>]| subtree(items, directory, |item| item);
             listed_files(
-                &config.root,
+                (&config.root, &config.languages),
                 &governed,
                 listing,
                 below(&listing.files),
@@ -324,7 +324,7 @@ fn subtree<T>(sorted: &[T], directory: &[u8], key: impl Fn(&T) -> &Vec<u8>) -> R
 
 /// Adds the listed files, extension modules and symlinks (examined again) in the ranges.
 fn listed_files(
-    root: &Path,
+    (root, languages): (&Path, &[crate::model::Language]),
     governed: &GovernedRoot,
     listing: &Listing,
     files: Range<usize>,
@@ -348,7 +348,7 @@ fn listed_files(
     );
     for link in &listing.links[links] {
         let path = root.join(from_bytes(link));
-        if let Some(found) = sort_entry(root, governed, &path, true, path.is_file()) {
+        if let Some(found) = sort_entry((root, languages), governed, &path, true, path.is_file()) {
             discovery.add(found);
         }
     }
@@ -547,10 +547,11 @@ fn fingerprint(config: &Config) -> [u8; 16] {
         hasher.update(bytes);
     };
     part(&FORMAT.to_le_bytes());
-    part(env!("CARGO_PKG_VERSION").as_bytes());
+    part(crate::stamp::BUILD_IDENTITY.as_bytes());
     part(config.root.as_os_str().as_encoded_bytes());
     part(config.cache_dir().as_os_str().as_encoded_bytes());
     part(&[u8::from(config.respect_gitignore)]);
+    part(format!("{:?}", config.languages).as_bytes());
     for pattern in &config.exclude.patterns {
         part(pattern.as_bytes());
     }

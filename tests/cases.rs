@@ -384,6 +384,7 @@ fn diagnostics_by_path(case: &std::path::Path, paths: &[&str]) -> Vec<serde_json
         .unwrap_or_default()
 }
 
+/// The source files of a case: Python and Rust.
 fn walk_python_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)
@@ -393,7 +394,10 @@ fn walk_python_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         let path = entry.path();
         if path.is_dir() {
             files.extend(walk_python_files(&path));
-        } else if path.extension().is_some_and(|ext| ext == "py") {
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext == "py" || ext == "rs")
+        {
             files.push(path);
         }
     }

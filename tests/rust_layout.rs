@@ -101,7 +101,10 @@ fn a_virtual_workspace_places_each_file_in_its_crate_and_module() {
     assert_eq!(place("loose/script.rs"), None);
     assert_eq!(
         found.unreached,
-        [root.join("crates/app-core/src/orphan.rs")]
+        [(
+            root.join("crates/app-core/src/orphan.rs"),
+            "app-core".to_string()
+        )]
     );
 
     let library = |name: &str| {

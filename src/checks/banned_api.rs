@@ -61,10 +61,11 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
     // Whether each rule governs this file (its scope and path globs), decided once per rule
     // that some import of the file may meet.
     let mut governs: HashMap<usize, bool> = HashMap::new();
-    let mut governs_file = |rule: usize| {
-        *governs.entry(rule).or_insert_with(|| {
-            applies(&banned[rule], input) && severity_of(banned[rule].treatment).is_some()
-        })
+    let mut governs_file = |rule: usize, context: CodeContext| {
+        in_scope(&banned[rule], context)
+            && *governs.entry(rule).or_insert_with(|| {
+                applies(&banned[rule], input) && severity_of(banned[rule].treatment).is_some()
+            })
     };
     // (rule, 0 for imports then 1 for attribute uses, order found, diagnostic): sorted at
     // the end, so that the order is rule by rule, as the registry has them.
@@ -78,7 +79,10 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         for (rule, api) in index.candidates(qualified) {
             let entry = &banned[rule].api[api];
             // The first entry of a rule that matches is the one reported.
-            if last_rule == Some(rule) || !entry.pattern.matches(qualified) || !governs_file(rule) {
+            if last_rule == Some(rule)
+                || !entry.pattern.matches(qualified)
+                || !governs_file(rule, input.context_of(import.import))
+            {
                 continue;
             }
             last_rule = Some(rule);
@@ -86,7 +90,13 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             if import.import.kind == ImportKind::Import {
                 matched_by_import.entry(rule).or_default().push(qualified);
             }
-            let message = if qualified == entry.pattern.as_str() && import.import.name.is_none() {
+            let message = if import.import.kind == ImportKind::Path {
+                // A path in code is a use, not an import statement.
+                format!(
+                    "use of banned API `{qualified}`{}",
+                    context_note(import.import)
+                )
+            } else if qualified == entry.pattern.as_str() && import.import.name.is_none() {
                 format!(
                     "import of banned API `{qualified}`{}",
                     context_note(import.import)
@@ -117,9 +127,14 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         let mut last_rule = None;
         for (rule, api) in index.candidates(&attribute.path) {
             let entry = &banned[rule].api[api];
+            let context = if attribute.context.test {
+                CodeContext::Test
+            } else {
+                input.file.context
+            };
             if last_rule == Some(rule)
                 || !entry.pattern.matches(&attribute.path)
-                || !governs_file(rule)
+                || !governs_file(rule, context)
             {
                 continue;
             }
@@ -158,17 +173,21 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         .extend(found.into_iter().map(|(_, _, _, diagnostic)| diagnostic));
 }
 
-fn applies(banned: &Banned, input: &FileInput<'_>) -> bool {
-    let in_scope = match banned.scope {
+/// Whether the entry's `scope` covers code of this context.
+fn in_scope(banned: &Banned, context: CodeContext) -> bool {
+    match banned.scope {
         Scope::All => true,
-        Scope::Production => input.file.context == CodeContext::Production,
-        Scope::Tests => input.file.context == CodeContext::Test,
-    };
+        Scope::Production => context == CodeContext::Production,
+        Scope::Tests => context == CodeContext::Test,
+    }
+}
+
+/// Whether the entry's `paths` and `allow-in` let it govern the file.
+fn applies(banned: &Banned, input: &FileInput<'_>) -> bool {
     let relative = input.file.relative.as_str();
-    in_scope
-        && banned
-            .paths
-            .as_ref()
-            .is_none_or(|paths| paths.is_match(relative))
+    banned
+        .paths
+        .as_ref()
+        .is_none_or(|paths| paths.is_match(relative))
         && !banned.allow_in.is_match(relative)
 }

@@ -104,7 +104,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 findings,
                 &boundary.id,
                 (boundary.production, boundary.tests, boundary.type_checking),
-                import.import.context.type_checking,
+                import.import,
             ) else {
                 continue;
             };

@@ -36,7 +36,7 @@ pub use crate::codes::CheckCode;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::file_text::FileText;
-use crate::model::{FileFacts, Import, SourceFile, Span};
+use crate::model::{CodeContext, FileFacts, Import, SourceFile, Span};
 use crate::project::ProjectFacts;
 use crate::resolve::ModuleIndex;
 pub use crate::resolve::ResolvedImport;
@@ -439,6 +439,16 @@ impl FileInput<'_> {
         )
     }
 
+    /// Whether an import of the file is test code: the file's context, or test code
+    /// inside a production file (Rust's `#[cfg(test)]` modules and `#[test]` functions).
+    pub(crate) fn context_of(&self, import: &Import) -> CodeContext {
+        if import.context.test {
+            CodeContext::Test
+        } else {
+            self.file.context
+        }
+    }
+
     /// A diagnostic about one import, enforcing a registry entry.
     pub(crate) fn import_diagnostic(
         &self,
@@ -459,6 +469,7 @@ impl FileInput<'_> {
             ),
             name_imported: import.import.name.as_deref().map(str::to_string),
             statement_line: Some(import.import.statement.line),
+            context: self.context_of(import.import),
             ..self.diagnostic(code, severity, import.import.span, message)
         }
     }
@@ -505,11 +516,12 @@ pub(crate) fn import_severity(
         crate::config::Treatment,
         Option<crate::config::Treatment>,
     ),
-    in_type_checking: bool,
+    import: &Import,
 ) -> Option<Severity> {
     use crate::config::Treatment;
-    use crate::model::CodeContext;
-    let by_context = match input.file.context {
+    let in_type_checking = import.context.type_checking;
+    let context = input.context_of(import);
+    let by_context = match context {
         CodeContext::Production => production,
         CodeContext::Test => tests,
     };
@@ -522,7 +534,7 @@ pub(crate) fn import_severity(
     if severity.is_none() {
         findings.tolerated.push(Tolerated {
             rule: rule.to_string(),
-            in_tests: input.file.context == CodeContext::Test,
+            in_tests: context == CodeContext::Test,
         });
     }
     severity

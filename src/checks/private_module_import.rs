@@ -103,7 +103,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 findings,
                 &rule.id,
                 (rule.production, rule.tests, rule.type_checking),
-                import.import.context.type_checking,
+                import.import,
             ) else {
                 continue;
             };

@@ -79,14 +79,13 @@ enum Presence {
 
 fn presence(input: &ProjectInput<'_>, pattern: &ModulePattern) -> Presence {
     let text = pattern.as_str();
-    let literal = !text
-        .split('.')
-        .any(|segment| segment == "*" || segment == "**");
+    let literal = pattern.is_literal();
     // A plain pattern may name a module, or a name a module binds (`forbid` can ban one
     // symbol: `from a.b import c` is matched as `a.b.c`).
     let names_something = || {
         input.index.exists(text)
-            || text.rsplit_once('.').is_some_and(|(module, name)| {
+            || input.index.locate(text, SearchOrder::RUST).exists()
+            || crate::model::split_last_segment(text).is_some_and(|(module, name)| {
                 input.index.exists(module)
                     && input
                         .facts
@@ -97,12 +96,8 @@ fn presence(input: &ProjectInput<'_>, pattern: &ModulePattern) -> Presence {
     // `m.*` (or `m.**`) with a literal `m` names what is imported from the module `m` too
     // (`from m import N` is matched as `m.N`), whether or not `m` has submodules.
     let names_from_a_module = || {
-        text.rsplit_once('.').is_some_and(|(module, last)| {
-            (last == "*" || last == "**")
-                && !module
-                    .split('.')
-                    .any(|segment| segment == "*" || segment == "**")
-                && input.index.exists(module)
+        crate::model::split_last_segment(text).is_some_and(|(module, last)| {
+            (last == "*" || last == "**") && !module.contains('*') && input.index.exists(module)
         })
     };
     match (literal, literal && names_something()) {

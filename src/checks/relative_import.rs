@@ -66,6 +66,8 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 format!("relative import `{statement}` in a file that is not inside a package"),
                 Some(RUNTIME_ERROR_HINT.to_string()),
             ),
+            // Rust's, never a relative Python import's.
+            Resolved::UndeclaredCrate(_) => continue,
         };
         let mut diagnostic = input.import_diagnostic(
             CheckCode::RelativeImport,

@@ -75,6 +75,23 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             ),
             winner,
         ),
+        Shadowing::NotCompiled { package } => {
+            findings.diagnostics.push(Diagnostic {
+                hint: Some(
+                    "declare it with `mod name;` in the module it belongs to, or delete it"
+                        .to_string(),
+                ),
+                ..input.diagnostic(
+                    CheckCode::ShadowedModule,
+                    Severity::Warning,
+                    Span::FILE_START,
+                    format!(
+                        "no `mod` declaration of package `{package}` reaches this file: rustc never compiles it"
+                    ),
+                )
+            });
+            return;
+        }
     };
     let hint = if winner.ends_with(".so") || winner.ends_with(".pyd") {
         format!(

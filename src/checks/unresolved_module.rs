@@ -51,12 +51,18 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         };
         // Decide first, allocate only for what is reported.
         if let Resolved::Module(module) = &import.resolved {
-            if !input.index.is_first_party(module) || input.index.locate(module, order).exists() {
+            if !input.index.is_first_party_in(module, order)
+                || input.index.locate(module, order).exists()
+            {
                 continue;
             }
         }
         let note = context_note(import.import);
-        let written = import.import.written_module();
+        let rust = import.import.kind.language() == crate::model::Language::Rust;
+        let written = match (rust, import.import.name.as_deref()) {
+            (true, Some(name)) => format!("{}::{name}", import.import.module),
+            _ => import.import.written_module(),
+        };
         let (message, hint) = match &import.resolved {
             Resolved::Module(module) => {
                 let suggestions = input.index.suggestions(module);
@@ -82,9 +88,19 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 }
                 (format!("module `{module}` does not exist{note}"), hint)
             }
+            Resolved::BeyondTopLevel if rust => (
+                format!("`super` in `{written}` climbs above the crate root{note}"),
+                Some("rustc rejects it (E0433: too many leading `super` keywords)".to_string()),
+            ),
             Resolved::BeyondTopLevel => (
                 format!("relative import of `{written}` climbs above the top-level package{note}"),
                 Some("Python raises ImportError here".to_string()),
+            ),
+            Resolved::UndeclaredCrate(name) => (
+                format!("`{name}` is neither a crate this crate depends on nor a module in scope{note}"),
+                Some(format!(
+                    "rustc rejects it (E0433); add `{name}` to the package's [dependencies], or write the path from `crate::`"
+                )),
             ),
             Resolved::NoParentPackage => (
                 format!(

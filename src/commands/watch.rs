@@ -76,7 +76,8 @@ impl Watched {
             .and_then(|name| name.to_str())
             .unwrap_or_default();
         match path.extension().and_then(|extension| extension.to_str()) {
-            Some("py" | "pyi") => true,
+            Some("py" | "pyi" | "rs") => true,
+            Some("toml") if name == crate::classify::CARGO_MANIFEST => true,
             // A directory created, moved or removed adds or takes modules.
             None => !name.starts_with('.') || name == ".gitignore" || name == ".ignore",
             Some(_) => false,

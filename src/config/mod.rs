@@ -150,6 +150,15 @@ pub struct Config {
     pub checks: CheckSelection,
     /// What an `ignore-imports` entry that matches no import gets (IG904).
     pub unmatched_ignore_imports: Treatment,
+    /// The languages whose files are checked (`languages`; Python alone by default).
+    pub languages: Vec<crate::model::Language>,
+}
+
+impl Config {
+    /// Whether files of `language` are checked.
+    pub fn checks_language(&self, language: crate::model::Language) -> bool {
+        self.languages.contains(&language)
+    }
 }
 
 /// Which checks run (`[checks] select`, `extend-select`, `ignore`, then the command line's
@@ -920,6 +929,25 @@ pub enum LoadError {
 #[cfg(test)]
 mod tests {
     use super::name_matches;
+
+    #[test]
+    fn languages_default_to_python_and_an_unknown_one_is_an_error_at_its_entry() {
+        use crate::model::Language;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("rules.toml");
+        let load = |text: &str| super::Config::from_text(&path, text.to_string());
+        let default = load("[project]\nroot = \".\"\n").expect("valid");
+        assert_eq!(default.languages, [Language::Python]);
+        let both =
+            load("[project]\nroot = \".\"\nlanguages = [\"rust\", \"python\"]\n").expect("valid");
+        assert_eq!(both.languages, [Language::Python, Language::Rust]);
+        let error =
+            load("[project]\nroot = \".\"\nlanguages = [\"go\"]\n").expect_err("unknown language");
+        assert!(
+            format!("{error:?}").contains("`go` is not a language"),
+            "{error:?}"
+        );
+    }
 
     #[test]
     fn ignore_name_patterns_match_whole_names_with_star_wildcards() {

@@ -91,6 +91,11 @@ impl ModulePattern {
         }
     }
 
+    /// Whether the pattern is a plain name, without wildcards.
+    pub fn is_literal(&self) -> bool {
+        self.is_literal
+    }
+
     /// The pattern as written.
     pub fn as_str(&self) -> &str {
         &self.text

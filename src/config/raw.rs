@@ -33,6 +33,7 @@ pub struct RawProject {
     pub require_suppression_reason: Option<Located<bool>>,
     pub baseline: Option<Located<String>>,
     pub unmatched_ignore_imports: Option<Located<String>>,
+    pub languages: Strings,
 }
 
 /// `[tests]`.
@@ -228,6 +229,7 @@ const PROJECT_KEYS: &[&str] = &[
     "require-suppression-reason",
     "baseline",
     "unmatched-ignore-imports",
+    "languages",
 ];
 const TESTS_KEYS: &[&str] = &["include"];
 const CANONICAL_KEYS: &[&str] = &["id", "symbol", "module", "compatible", "scope", "hint"];
@@ -440,6 +442,7 @@ pub fn parse(
             require_suppression_reason: project.boolean("require-suppression-reason"),
             baseline: project.string("baseline"),
             unmatched_ignore_imports: project.string("unmatched-ignore-imports"),
+            languages: project.strings("languages"),
         },
     );
     let tests = top.read_table("tests", "[tests]", TESTS_KEYS, errors, |tests| RawTests {

@@ -93,6 +93,11 @@ const SETTINGS_KEYS: &[Key] = &[
         "Honour .gitignore files (default true).",
     ),
     key(
+        "languages",
+        TEXTS,
+        "The languages whose files are checked: \"python\" (the default), \"rust\" (Cargo workspaces; not finished).",
+    ),
+    key(
         "ban-relative-imports",
         Kind::Flag,
         "Report every relative import (IG004).",

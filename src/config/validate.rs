@@ -154,6 +154,7 @@ pub(super) fn validate(
     let unmatched_ignore_imports =
         unmatched_treatment(raw.project.unmatched_ignore_imports, errors)
             .unwrap_or(Treatment::Warn);
+    let languages = languages(raw.project.languages, errors);
     let baseline = config_dir.join(baseline_file(
         raw.project.baseline.as_ref(),
         config_dir,
@@ -193,9 +194,36 @@ pub(super) fn validate(
         graph_external: raw.graph.external.is_some_and(|flag| flag.value),
         checks,
         unmatched_ignore_imports,
+        languages,
         baseline,
         ban_index: Default::default(),
     })
+}
+
+/// `languages`: `"python"`, `"rust"`; Python alone when the key is absent.
+fn languages(
+    written: Option<Vec<Located<String>>>,
+    errors: &mut Vec<ConfigError>,
+) -> Vec<crate::model::Language> {
+    use crate::model::Language;
+    let Some(written) = written else {
+        return vec![Language::Python];
+    };
+    let mut languages = Vec::new();
+    for entry in written {
+        match entry.value.as_str() {
+            "python" => languages.push(Language::Python),
+            "rust" => languages.push(Language::Rust),
+            other => errors.push(ConfigError::new(
+                format!("`{other}` is not a language importgate checks"),
+                entry.span,
+                "`\"python\"` or `\"rust\"`",
+            )),
+        }
+    }
+    languages.sort_unstable();
+    languages.dedup();
+    languages
 }
 
 /// `[duplicates] ignore-names`: Python names with `*` wildcards. A registered symbol there

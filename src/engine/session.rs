@@ -30,7 +30,12 @@ impl IndexedTree {
     /// Indexes `listed` (the index borrows the files' paths).
     pub(super) fn index(config: &Config, listed: ListedTree) -> Self {
         Self::new(listed, |listed| {
-            ModuleIndex::build(config, &listed.files, &listed.extensions)
+            ModuleIndex::build(
+                config,
+                &listed.files,
+                &listed.extensions,
+                &listed.rust_modules,
+            )
         })
     }
 }

@@ -30,6 +30,10 @@ pub fn hover(
     encoding: Encoding,
 ) -> Option<Hover> {
     let relative = super::check::relative_path(config, path)?;
+    // Hovers describe Python imports (Rust ones are not described yet).
+    if crate::model::Language::of_path(&relative) != Some(crate::model::Language::Python) {
+        return None;
+    }
     let file = classify(config, path.to_path_buf(), relative);
     let facts = frontend::of(file.language).extract(document.text(), &ExtractOptions::default());
     let import = import_at(&facts.imports, offset)?;
@@ -84,6 +88,10 @@ fn describe(
                 "`{}`: a relative import in a file that is in no package",
                 import.written_module()
             );
+            return text;
+        }
+        Resolved::UndeclaredCrate(name) => {
+            let _ = writeln!(text, "`{name}`: no crate of that name can be used here");
             return text;
         }
     };

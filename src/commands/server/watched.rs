@@ -68,6 +68,14 @@ pub fn invalidation(
     if crate::resolve::is_extension_name(&name) {
         return Invalidation::Tree;
     }
+    // A Rust file's `mod` declarations and a manifest's targets and dependencies make the
+    // crates' module trees: the tree is listed and laid out again.
+    if (extension == Some("rs") || name == crate::classify::CARGO_MANIFEST) && !is_directory {
+        return match session.lists(path) {
+            None if extension == Some("rs") => Invalidation::Nothing,
+            _ => Invalidation::Tree,
+        };
+    }
     // A directory created, renamed or removed (a removed one no longer says it was one):
     // packages and namespace packages come and go with them.
     if is_directory

@@ -13,7 +13,7 @@
 //! primitive types and the standard prelude. What comes out is anchored: a path starting
 //! with `crate`, `self` (the file's module) or `super` (climbing from it), or with an
 //! external crate's name. Where the file cannot tell (a name a glob import may bring),
-//! the import says so ([`ImportContext::maybe_from_glob`]); which crates and modules exist
+//! the import says so ([`ImportContext::maybe_from_glob_or_macro`]); which crates and modules exist
 //! is the resolver's work.
 
 use super::comments;
@@ -169,8 +169,9 @@ struct Scope {
     /// A module's own scope: names are not looked up beyond it.
     is_module: bool,
     names: HashMap<String, Bound>,
-    /// It has a glob import: a name bound by nothing else may come from it.
-    has_glob: bool,
+    /// It has a glob import or an item-level macro invocation: a name bound by nothing
+    /// else may come from one of them.
+    may_bring_names: bool,
 }
 
 /// What a path resolves to inside the file.
@@ -179,7 +180,7 @@ enum Resolved {
     /// Anchored: `crate::..`, `self::..`, `super::..`, or an external crate's name first.
     Path {
         segments: Vec<String>,
-        maybe_from_glob: bool,
+        maybe_from_glob_or_macro: bool,
     },
     /// A local name: a generic parameter, `Self`, an item inside a block, a primitive type.
     Local,
@@ -529,14 +530,14 @@ impl Extractor<'_, '_> {
             module,
             is_module,
             names: HashMap::new(),
-            has_glob: false,
+            may_bring_names: false,
         };
         let item_binding = || if is_module { Bound::Item } else { Bound::Local };
         for item in items {
             match item {
                 syn::Item::Use(declaration) => {
                     for leaf in use_leaves(&declaration.tree) {
-                        scope.has_glob |= leaf.glob;
+                        scope.may_bring_names |= leaf.glob;
                         if let Some(name) = bound_name(&leaf) {
                             let mut path = leaf.path;
                             if path.last().is_some_and(|last| last == "self") {
@@ -586,8 +587,9 @@ impl Extractor<'_, '_> {
                             .insert(ident.unraw().to_string(), item_binding());
                     }
                 }
-                // `macro_rules!` names live in a textual scope, not in the module's.
-                syn::Item::Macro(_) => {}
+                // `macro_rules!` names live in a textual scope, not in the module's; an
+                // invocation may define any item.
+                syn::Item::Macro(invocation) => scope.may_bring_names |= invocation.ident.is_none(),
                 item => {
                     if let Some((ident, _)) = item_name(item) {
                         scope
@@ -626,7 +628,7 @@ impl Extractor<'_, '_> {
         let module_path = &self.modules[self.scopes[at].module].path;
         let anchored = |segments: Vec<String>| Resolved::Path {
             segments,
-            maybe_from_glob: false,
+            maybe_from_glob_or_macro: false,
         };
         if leading_colon {
             return anchored(path.to_vec());
@@ -660,7 +662,7 @@ impl Extractor<'_, '_> {
             "Self" => return Resolved::Local,
             _ => {}
         }
-        let mut maybe_from_glob = false;
+        let mut maybe_from_glob_or_macro = false;
         for index in (0..=at).rev() {
             let scope = &self.scopes[index];
             let bound = scope
@@ -692,12 +694,12 @@ impl Extractor<'_, '_> {
                     return match resolved {
                         Resolved::Path {
                             mut segments,
-                            maybe_from_glob,
+                            maybe_from_glob_or_macro,
                         } => {
                             segments.extend(path[1..].iter().cloned());
                             Resolved::Path {
                                 segments,
-                                maybe_from_glob,
+                                maybe_from_glob_or_macro,
                             }
                         }
                         Resolved::Local => Resolved::Local,
@@ -705,7 +707,7 @@ impl Extractor<'_, '_> {
                 }
                 None => {}
             }
-            maybe_from_glob |= scope.has_glob;
+            maybe_from_glob_or_macro |= scope.may_bring_names;
             if scope.is_module {
                 break;
             }
@@ -720,14 +722,14 @@ impl Extractor<'_, '_> {
         }
         Resolved::Path {
             segments: path.to_vec(),
-            maybe_from_glob,
+            maybe_from_glob_or_macro,
         }
     }
 
-    fn context(&self, maybe_from_glob: bool) -> ImportContext {
+    fn context(&self, maybe_from_glob_or_macro: bool) -> ImportContext {
         ImportContext {
             test: self.test,
-            maybe_from_glob,
+            maybe_from_glob_or_macro,
             ..ImportContext::default()
         }
     }
@@ -793,7 +795,7 @@ impl Extractor<'_, '_> {
             );
             let Resolved::Path {
                 segments,
-                maybe_from_glob,
+                maybe_from_glob_or_macro,
             } = resolved
             else {
                 continue;
@@ -824,7 +826,7 @@ impl Extractor<'_, '_> {
                 span,
                 statement,
                 module_range,
-                context: self.context(maybe_from_glob),
+                context: self.context(maybe_from_glob_or_macro),
             });
         }
     }
@@ -844,7 +846,7 @@ impl Extractor<'_, '_> {
         let resolved = self.resolve(&segments, path.leading_colon.is_some(), at, None);
         let Resolved::Path {
             segments: resolved,
-            maybe_from_glob,
+            maybe_from_glob_or_macro,
         } = resolved
         else {
             return;
@@ -878,10 +880,13 @@ impl Extractor<'_, '_> {
                 span,
                 statement: span,
                 module_range: (span.start, span.end),
-                context: self.context(maybe_from_glob),
+                context: self.context(maybe_from_glob_or_macro),
             });
         }
-        if !self.options.watched_attributes.is_empty()
+        // A path that is an import by itself is matched as one (its qualified path); a
+        // path through the file's bindings is a use of what they import.
+        if !names_by_itself
+            && !self.options.watched_attributes.is_empty()
             && !matches!(resolved[0].as_str(), "crate" | "self" | "super")
         {
             let watched = (2..=resolved.len()).any(|length| {

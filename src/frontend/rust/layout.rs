@@ -58,8 +58,9 @@ pub struct RustLayout {
     pub crates: Vec<Crate>,
     /// Each reached `.rs` file (normalized path) and its place.
     pub files: HashMap<PathBuf, Placement>,
-    /// The listed `.rs` files inside a package that no target reaches: never compiled.
-    pub unreached: Vec<PathBuf>,
+    /// The listed `.rs` files inside a package that no target reaches (never compiled),
+    /// with the package's name.
+    pub unreached: Vec<(PathBuf, String)>,
     /// What could not be read or followed.
     pub problems: Vec<LayoutProblem>,
 }
@@ -194,23 +195,20 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
                 });
         }
     }
-    let package_directories: Vec<&PathBuf> = packages.keys().collect();
     result.unreached = rust_files
         .iter()
         .filter(|file| !result.files.contains_key(&normalize(file)))
-        .filter(|file| {
+        .filter_map(|file| {
             // Inside a package (the deepest holding it), outside its `target/`.
-            package_directories
+            let (directory, package) = packages
                 .iter()
-                .filter(|directory| file.starts_with(directory))
-                .max_by_key(|directory| directory.as_os_str().len())
-                .is_some_and(|directory| {
-                    !file
-                        .strip_prefix(directory)
-                        .is_ok_and(|rest| rest.starts_with("target"))
-                })
+                .filter(|(directory, _)| file.starts_with(directory))
+                .max_by_key(|(directory, _)| directory.as_os_str().len())?;
+            let in_target = file
+                .strip_prefix(directory)
+                .is_ok_and(|rest| rest.starts_with("target"));
+            (!in_target).then(|| (file.clone(), package.name.clone()))
         })
-        .cloned()
         .collect();
     result
 }

@@ -1,0 +1,275 @@
+//! Rust paths -> the module and item they name, as rustc resolves them across the tree's
+//! crates: `crate`, `self` and `super` anchored at the file's module (the frontend has
+//! already folded inline modules and the file's own `use` bindings in), an external
+//! crate's name looked up in the crate's extern prelude (its dependencies, renames
+//! included; its package's library for the package's other targets; `std`, `core`,
+//! `alloc`, `proc_macro`, `test`), and a path into one of the tree's crates split at its
+//! longest prefix that is a module: what follows it is the name that module must bind.
+
+use super::{FileId, Located, Resolved, ResolvedImport};
+use crate::frontend::rust::layout::RustLayout;
+use crate::model::{Import, ImportKind, Language, SourceFile};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Crates every crate can name without declaring them.
+const SYSROOT: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
+
+/// The tree's Rust crates and modules, for resolving paths.
+#[derive(Debug, Default)]
+pub struct RustModules {
+    crates: Vec<CrateNames>,
+    /// Every module of every crate (inline ones included, in their file), by full name.
+    /// When two crates have a module of the same name (a package's library and binary share
+    /// the package's name), the library's is kept.
+    located: FxHashMap<Box<str>, Located>,
+    /// The names of the tree's crates: paths starting with one are first-party.
+    crate_names: FxHashSet<Box<str>>,
+    /// The files of packages that no crate compiles, with their package's name.
+    unreached: FxHashMap<PathBuf, String>,
+}
+
+#[derive(Debug)]
+struct CrateNames {
+    name: String,
+    extern_names: BTreeMap<String, Option<usize>>,
+}
+
+impl RustModules {
+    /// Indexes the crates of `layout`; `files` are the checked files (their positions are
+    /// the [`FileId`]s).
+    pub fn build(layout: &RustLayout, files: &[SourceFile]) -> Self {
+        let ids: FxHashMap<PathBuf, FileId> = files
+            .iter()
+            .enumerate()
+            .filter(|(_, file)| file.language == Language::Rust)
+            .map(|(position, file)| (crate::paths::normalize(&file.path), FileId(position as u32)))
+            .collect();
+        let mut located = FxHashMap::default();
+        // Libraries first: their modules are the ones other crates name.
+        let mut order: Vec<usize> = (0..layout.crates.len()).collect();
+        order.sort_by_key(|&index| {
+            (
+                layout.crates[index].kind != crate::frontend::rust::workspace::TargetKind::Lib,
+                index,
+            )
+        });
+        for index in order {
+            let krate = &layout.crates[index];
+            for (module, file) in &krate.modules {
+                let name: Box<str> = if module.is_empty() {
+                    krate.name.as_str().into()
+                } else {
+                    format!("{}::{module}", krate.name).into()
+                };
+                let at = ids
+                    .get(file)
+                    .map_or(Located::Unchecked, |&id| Located::File(id));
+                located.entry(name).or_insert(at);
+            }
+        }
+        Self {
+            unreached: layout
+                .unreached
+                .iter()
+                .map(|(path, package)| (crate::paths::normalize(path), package.clone()))
+                .collect(),
+            crate_names: layout
+                .crates
+                .iter()
+                .map(|krate| krate.name.as_str().into())
+                .collect(),
+            crates: layout
+                .crates
+                .iter()
+                .map(|krate| CrateNames {
+                    name: krate.name.clone(),
+                    extern_names: krate.extern_names.clone(),
+                })
+                .collect(),
+            located,
+        }
+    }
+
+    /// A fingerprint of what resolving Rust paths depends on (the crates, the names each
+    /// uses for the others, every module and what it is), whatever the order.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let hash = |value: &dyn Fn(&mut rustc_hash::FxHasher)| {
+            let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
+            value(&mut hasher);
+            hasher.finish()
+        };
+        let crates = self.crates.iter().fold(0u64, |sum, krate| {
+            sum.wrapping_add(hash(&|hasher| {
+                krate.name.hash(hasher);
+                krate.extern_names.hash(hasher);
+            }))
+        });
+        let modules = self.located.iter().fold(0u64, |sum, (module, located)| {
+            sum.wrapping_add(hash(&|hasher| {
+                module.hash(hasher);
+                format!("{located:?}").hash(hasher);
+            }))
+        });
+        crates ^ modules.rotate_left(7) ^ (self.located.len() as u64)
+    }
+
+    /// The package of a file no crate compiles, if `path` is one.
+    pub fn uncompiled_package(&self, path: &std::path::Path) -> Option<&str> {
+        self.unreached
+            .get(&crate::paths::normalize(path))
+            .map(String::as_str)
+    }
+
+    /// What `module` (`app::a::b`) is.
+    pub fn locate(&self, module: &str) -> Located {
+        self.located
+            .get(module)
+            .copied()
+            .unwrap_or(Located::Missing)
+    }
+
+    /// Whether `path` starts with the name of one of the tree's crates.
+    pub fn is_first_party(&self, path: &str) -> bool {
+        self.crate_names.contains(crate::model::first_segment(path))
+    }
+
+    /// Every module, by full name.
+    pub fn modules(&self) -> impl Iterator<Item = &str> {
+        self.located.keys().map(AsRef::as_ref)
+    }
+
+    /// Resolves one import of a Rust file.
+    pub fn resolve<'a>(&self, import: &'a Import, file: &SourceFile) -> ResolvedImport<'a> {
+        let unresolved = |resolved: Resolved| ResolvedImport {
+            import,
+            resolved,
+            qualified: None,
+            name: None,
+        };
+        let mut written: Vec<&str> = import.module.split("::").collect();
+        let glob = import.name.as_deref() == Some("*");
+        if let Some(name) = import.name.as_deref().filter(|_| !glob) {
+            written.push(name);
+        }
+        let Some(krate) = file
+            .crate_index
+            .and_then(|index| self.crates.get(index as usize))
+        else {
+            // A file no crate compiles: its paths are as written.
+            return self.split(import, written, glob);
+        };
+        match self.absolute(krate, &written, &file.module) {
+            Ok(absolute) => self.split(import, absolute, glob),
+            // A name a glob import may bring: nothing can be said of it.
+            Err(Resolved::UndeclaredCrate(_)) if import.context.maybe_from_glob_or_macro => {
+                unresolved(Resolved::Module(import.module.to_string()))
+            }
+            Err(resolved) => unresolved(resolved),
+        }
+    }
+
+    /// A path anchored as the frontend writes it (`crate::..`, `self::..`, `super::..`, an
+    /// external crate's name first), from a file of module `module`, as an absolute path:
+    /// its first segment is a crate's name.
+    fn absolute<'p>(
+        &'p self,
+        krate: &'p CrateNames,
+        written: &[&'p str],
+        module: &'p str,
+    ) -> Result<Vec<&'p str>, Resolved> {
+        let Some((&first, rest)) = written.split_first() else {
+            return Err(Resolved::Module(String::new()));
+        };
+        let mut absolute: Vec<&str> = Vec::with_capacity(written.len() + 4);
+        match first {
+            "crate" => {
+                absolute.push(&krate.name);
+                absolute.extend_from_slice(rest);
+            }
+            "self" | "super" => {
+                let climbs = written
+                    .iter()
+                    .take_while(|segment| **segment == "super")
+                    .count();
+                let module: Vec<&str> = module.split("::").collect();
+                // The crate root has no parent (E0433: too many leading `super` keywords).
+                if climbs >= module.len() {
+                    return Err(Resolved::BeyondTopLevel);
+                }
+                absolute.extend_from_slice(&module[..module.len() - climbs]);
+                let skipped = if first == "self" { 1 } else { climbs };
+                absolute.extend_from_slice(&written[skipped..]);
+            }
+            name => match krate.extern_names.get(name) {
+                Some(Some(library)) => {
+                    absolute.push(&self.crates[*library].name);
+                    absolute.extend_from_slice(rest);
+                }
+                Some(None) => absolute.extend_from_slice(written),
+                None if SYSROOT.contains(&name) => absolute.extend_from_slice(written),
+                // E0433 (in a path) / E0432 (in a `use`) / E0463 (`extern crate`).
+                None => return Err(Resolved::UndeclaredCrate(name.to_string())),
+            },
+        }
+        Ok(absolute)
+    }
+
+    /// The module a glob import of a file brings names from (`self`, `super::x`,
+    /// `crate::a`, as the frontend anchors it) as an absolute module name, when it is one.
+    pub fn glob_source(&self, written: &str, file: &SourceFile) -> Option<String> {
+        let krate = self.crates.get(file.crate_index? as usize)?;
+        let written: Vec<&str> = written.split("::").collect();
+        let absolute = self.absolute(krate, &written, &file.module).ok()?;
+        Some(absolute.join("::"))
+    }
+
+    /// Splits an absolute path into the module it names and the name that module must
+    /// bind: at its longest prefix that is one of the tree's modules, or for another
+    /// crate's path, before its last segment.
+    fn split<'a>(&self, import: &'a Import, path: Vec<&str>, glob: bool) -> ResolvedImport<'a> {
+        let first_party = path
+            .first()
+            .is_some_and(|first| self.crate_names.contains(*first));
+        let module_length = if first_party {
+            let longest = if glob { path.len() } else { path.len() - 1 };
+            (1..=longest)
+                .rev()
+                .find(|&length| {
+                    self.located
+                        .contains_key(path[..length].join("::").as_str())
+                })
+                .unwrap_or(1)
+        } else if glob || path.len() == 1 {
+            path.len()
+        } else {
+            path.len() - 1
+        };
+        let module = path[..module_length].join("::");
+        let name = path.get(module_length).map(|name| name.to_string());
+        // A macro (`m!`) is bound where `#[macro_export]` puts it (the crate root) or where
+        // textual scope carries it, neither of which module bindings say: its name is
+        // not checked.
+        let checked_name = name.clone().filter(|name| !name.ends_with('!'));
+        let qualified = match &name {
+            Some(name) => format!("{module}::{name}"),
+            None => module.clone(),
+        };
+        ResolvedImport {
+            import,
+            resolved: Resolved::Module(module),
+            qualified: Some(qualified),
+            name: checked_name.map(Into::into),
+        }
+    }
+}
+
+/// Whether `import` is one of Rust's forms.
+pub fn is_rust(import: &Import) -> bool {
+    matches!(
+        import.kind,
+        ImportKind::Use | ImportKind::ExternCrate | ImportKind::Path
+    )
+}
