@@ -74,7 +74,7 @@ impl CachedImport {
                 | u8::from(import.context.type_checking) << 1
                 | u8::from(import.context.guarded) << 2
                 | u8::from(import.context.test) << 3
-                | u8::from(import.context.maybe_from_glob_or_macro) << 4,
+                | u8::from(import.context.declared_elsewhere_maybe) << 4,
         }
     }
 
@@ -110,7 +110,7 @@ impl CachedImport {
                 type_checking: self.context & 2 != 0,
                 guarded: self.context & 4 != 0,
                 test: self.context & 8 != 0,
-                maybe_from_glob_or_macro: self.context & 16 != 0,
+                declared_elsewhere_maybe: self.context & 16 != 0,
             },
         }
     }

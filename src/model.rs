@@ -212,10 +212,10 @@ pub struct ImportContext {
     /// Test code inside a file that is not (Rust: in a `#[cfg(test)]` module or item, or a
     /// `#[test]` function).
     pub test: bool,
-    /// Rust: the path's first segment is bound by nothing the file declares or imports by
-    /// name, and a glob import or an item-level macro invocation in scope may bring it
-    /// (else it is an external crate).
-    pub maybe_from_glob_or_macro: bool,
+    /// Rust: the path's first segment may be declared where the file does not say by name
+    /// — a glob import or a macro in scope may bring it, or an `extern crate` item in scope
+    /// declares it (that item is checked itself) — so it is not reported as undeclared.
+    pub declared_elsewhere_maybe: bool,
 }
 
 impl ImportContext {

@@ -599,12 +599,37 @@ impl ProjectFacts {
             .min()
     }
 
-    fn insert_parts(&mut self, module: &str, path: &str, parts: ModuleParts) {
+    fn insert_parts(&mut self, module: &str, path: &str, mut parts: ModuleParts) {
         // A Rust file can hold several modules (inline ones): Rust modules are keyed by
         // name, which no relative path can be (those end in `.py` or `.rs`).
         let key = if parts.rust { module } else { path };
         let module = self.strings.intern(module);
         let path_id = self.strings.intern(key);
+        // One Rust module written in several files (`#[cfg_attr(unix, path = "unix.rs")]`
+        // beside `#[cfg_attr(windows, path = "windows.rs")]`): a name any of them binds
+        // may be bound.
+        if let Some(existing) = self.modules.get(&path_id).filter(|_| parts.rust) {
+            let texts = |range: IdRange| -> Vec<Box<str>> {
+                self.ids(range)
+                    .iter()
+                    .map(|&id| Box::from(self.text(id)))
+                    .collect()
+            };
+            parts.bindings.names.extend(texts(existing.names));
+            parts.bindings.names.sort_unstable();
+            parts.bindings.names.dedup();
+            parts.defined.extend(texts(existing.defined));
+            parts.defined.sort_unstable();
+            parts.defined.dedup();
+            let stars: Vec<(u32, Box<str>)> = existing
+                .star_imports
+                .iter()
+                .map(|(level, star)| (*level, Box::from(self.text(*star))))
+                .collect();
+            parts.bindings.star_imports.extend(stars);
+            parts.bindings.dynamic |= existing.dynamic;
+            parts.incomplete |= existing.incomplete;
+        }
         if parts.is_package {
             self.packages.insert(module);
         }
@@ -855,6 +880,9 @@ impl ProjectFacts {
         visited: &mut HashSet<String>,
     ) -> NameLookup {
         if !through_star && MODULE_ATTRIBUTES.contains(&name) {
+            return NameLookup::Bound;
+        }
+        if order == SearchOrder::RUST && index.rust().exports_macro(module, name) {
             return NameLookup::Bound;
         }
         // The module's own bindings first: most imported names are bound there, and looking

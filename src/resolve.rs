@@ -606,6 +606,9 @@ impl<'f> ModuleIndex<'f> {
     /// Whether some search order loads this file for its module name: the files whose
     /// bindings can answer an import (the others are dead code, IG022).
     pub fn is_loaded_somewhere(&self, file: &SourceFile) -> bool {
+        if file.language == crate::model::Language::Rust {
+            return self.loads(file);
+        }
         let loads =
             |order: SearchOrder| self.file_of(&file.module, order) == Some(file.relative.as_str());
         file.importable
@@ -616,6 +619,11 @@ impl<'f> ModuleIndex<'f> {
     /// Whether Python loads this file under its module name (in its own search order):
     /// the files whose imports are edges of the import graph.
     pub fn loads(&self, file: &SourceFile) -> bool {
+        // Rust: every file of a module is compiled under some configuration (the
+        // alternatives of `#[cfg_attr(.., path = ..)]` each are), not an included one.
+        if file.language == crate::model::Language::Rust {
+            return file.importable && self.rust.is_module_file(&file.path);
+        }
         file.importable
             && self.file_of(&file.module, self.order_of(file)) == Some(file.relative.as_str())
     }
@@ -1123,6 +1131,9 @@ pub enum Resolved {
     /// Rust: a path whose first segment is no crate the file's crate can name (rustc's
     /// E0433 "use of undeclared crate or module", E0432 in a `use`).
     UndeclaredCrate(String),
+    /// Rust: a path whose first segment a glob import, a macro or an `extern crate` item
+    /// may declare: what it names cannot be told from the source.
+    Unknown,
 }
 
 /// One import together with the absolute module it resolves to.

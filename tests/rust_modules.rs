@@ -37,7 +37,7 @@ fn module_items(
             format!("m{counter}")
         };
         let plain = name.trim_start_matches("r#").to_string();
-        match random.below(5) {
+        match random.below(8) {
             0 => {
                 // Inline: its file modules go to `children/name/`.
                 let inner = module_items(
@@ -61,6 +61,36 @@ fn module_items(
                 write(&file, &inner);
                 text.push_str(&format!("#[path = \"{relative}\"]\npub mod {name};\n"));
             }
+            6 if !inline => {
+                // `include!`d: the included file's declarations are looked for beside it.
+                let included_name = format!("included_{counter}.rs");
+                let included = file_directory.join(&included_name);
+                let file = file_directory.join(format!("{plain}.rs"));
+                let inner = module_items(
+                    random,
+                    &file_directory.join(&plain),
+                    file_directory,
+                    false,
+                    depth + 1,
+                    counter,
+                );
+                write(&file, &inner);
+                write(&included, &format!("pub mod {name};\n"));
+                text.push_str(&format!("include!(\"{included_name}\");\n"));
+            }
+            7 => {
+                // `#[cfg_attr(predicate, path)]`: under a configuration that holds (`all()`
+                // always does) the module is where the path says.
+                let relative = format!("conditional_{counter}.rs");
+                let base = if inline { children } else { file_directory };
+                let file = base.join(&relative);
+                let directory = file.parent().expect("a parent").to_path_buf();
+                let inner = module_items(random, &directory, &directory, false, depth + 1, counter);
+                write(&file, &inner);
+                text.push_str(&format!(
+                    "#[cfg_attr(all(), path = \"{relative}\")]\npub mod {name};\n"
+                ));
+            }
             2 => {
                 let file = children.join(&plain).join("mod.rs");
                 let directory = children.join(&plain);
@@ -68,7 +98,7 @@ fn module_items(
                 write(&file, &inner);
                 text.push_str(&format!("pub mod {name};\n"));
             }
-            _ => {
+            choice => {
                 // `x.rs`: its children go to `x/` (the 2018 rule).
                 let file = children.join(format!("{plain}.rs"));
                 let inner = module_items(
@@ -80,7 +110,13 @@ fn module_items(
                     counter,
                 );
                 write(&file, &inner);
-                text.push_str(&format!("pub mod {name};\n"));
+                if choice == 5 {
+                    // Declared by an item macro (as `cfg_if!` declares modules): rustc loads
+                    // it once the macro expands, where a plain declaration would have.
+                    text.push_str(&format!("items! {{ pub mod {name}; }}\n"));
+                } else {
+                    text.push_str(&format!("pub mod {name};\n"));
+                }
             }
         }
         if raw {
@@ -145,14 +181,17 @@ fn the_tree_reaches_the_files_rustc_reads() {
         let mut counter = 0;
         let items = module_items(&mut random, &source, &source, false, 0, &mut counter);
         let root = source.join("lib.rs");
-        write(&root, &items);
+        // The item macro the generated declarations use, in scope in every module below.
+        let macro_definition = "macro_rules! items { ($($item:item)*) => { $($item)* }; }\n";
+        write(&root, &format!("{macro_definition}{items}"));
         // A stray file no `mod` reaches.
         write(&source.join("stray.rs"), "");
         let tree = module_tree(&root, &read_regular_text);
-        assert_eq!(tree.problems, Vec::new(), "round {round}");
+        assert_eq!(tree.problems, Vec::new(), "round {round}: {items}");
         let ours: BTreeSet<PathBuf> = tree
             .files()
             .into_iter()
+            .chain(tree.included.iter().map(|(_, file)| file.as_path()))
             .map(|file| file.canonicalize().expect("a file"))
             .collect();
         assert_eq!(ours, rustc_files(&root, &base), "round {round}: {items}");

@@ -47,7 +47,7 @@ fn importgate_facts(root: &Path) -> Facts {
     for package in &workspace.packages {
         for target in &package.targets {
             targets.insert((
-                package.name.clone(),
+                format!("{}@{}", package.name, package.edition),
                 kind_name(target.kind).to_string(),
                 target.name.clone(),
                 relative(root, &target.root.to_string_lossy()),
@@ -88,6 +88,7 @@ fn cargo_facts(root: &Path) -> Facts {
     let mut dependencies = BTreeSet::new();
     for package in metadata["packages"].as_array().expect("packages") {
         let name = package["name"].as_str().expect("a name").to_string();
+        let edition = package["edition"].as_str().expect("an edition");
         for target in package["targets"].as_array().expect("targets") {
             let kind = target["kind"][0].as_str().expect("a kind");
             let kind = match kind {
@@ -95,7 +96,7 @@ fn cargo_facts(root: &Path) -> Facts {
                 other => other,
             };
             targets.insert((
-                name.clone(),
+                format!("{name}@{edition}"),
                 kind.to_string(),
                 target["name"].as_str().expect("a name").to_string(),
                 relative(root, target["src_path"].as_str().expect("a path")),
@@ -128,9 +129,14 @@ fn package(
     others: &[(String, String)],
     inherited: &[String],
 ) {
-    let edition = if random.chance(25) { "2015" } else { "2021" };
-    let mut manifest =
-        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"{edition}\"\n");
+    // Explicit, absent (Cargo reads 2015) or inherited from `[workspace.package]`.
+    let edition = match random.below(4) {
+        0 => "edition = \"2015\"\n",
+        1 => "",
+        2 => "edition.workspace = true\n",
+        _ => "edition = \"2021\"\n",
+    };
+    let mut manifest = format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n{edition}");
     let has_lib = random.chance(80);
     // (Cargo wants a target: a package without a library keeps its src/main.rs.)
     if has_lib && random.chance(25) {
@@ -275,6 +281,7 @@ fn workspace(random: &mut Random, root: &Path) {
         );
         write(root, "src/main.rs", "fn main() {}\n");
     }
+    root_manifest.push_str("\n[workspace.package]\nedition = \"2018\"\n");
     write(root, "Cargo.toml", &root_manifest);
     for at in 0..count {
         // Each crate may depend on the ones after it (no cycles).

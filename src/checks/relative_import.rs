@@ -67,7 +67,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 Some(RUNTIME_ERROR_HINT.to_string()),
             ),
             // Rust's, never a relative Python import's.
-            Resolved::UndeclaredCrate(_) => continue,
+            Resolved::UndeclaredCrate(_) | Resolved::Unknown => continue,
         };
         let mut diagnostic = input.import_diagnostic(
             CheckCode::RelativeImport,

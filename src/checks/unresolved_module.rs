@@ -50,6 +50,9 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             (true, false) => continue,
         };
         // Decide first, allocate only for what is reported.
+        if import.resolved == Resolved::Unknown {
+            continue;
+        }
         if let Resolved::Module(module) = &import.resolved {
             if !input.index.is_first_party_in(module, order)
                 || input.index.locate(module, order).exists()
@@ -96,6 +99,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 format!("relative import of `{written}` climbs above the top-level package{note}"),
                 Some("Python raises ImportError here".to_string()),
             ),
+            Resolved::Unknown => continue,
             Resolved::UndeclaredCrate(name) => (
                 format!("`{name}` is neither a crate this crate depends on nor a module in scope{note}"),
                 Some(format!(

@@ -28,12 +28,18 @@ pub struct RustModules {
     crate_names: FxHashSet<Box<str>>,
     /// The files of packages that no crate compiles, with their package's name.
     unreached: FxHashMap<PathBuf, String>,
+    /// Every file some module is written in (normalized).
+    module_files: FxHashSet<PathBuf>,
+    /// (crate name, macro) for every `#[macro_export]` macro: bound at the crate root.
+    exported_macros: FxHashSet<(Box<str>, Box<str>)>,
 }
 
 #[derive(Debug)]
 struct CrateNames {
     name: String,
     extern_names: BTreeMap<String, Option<usize>>,
+    /// The 2015 edition: a `use` path starts at the crate root.
+    edition_2015: bool,
 }
 
 impl RustModules {
@@ -70,6 +76,21 @@ impl RustModules {
             }
         }
         Self {
+            exported_macros: layout
+                .crates
+                .iter()
+                .flat_map(|krate| {
+                    krate
+                        .exported_macros
+                        .iter()
+                        .map(|name| (krate.name.as_str().into(), name.as_str().into()))
+                })
+                .collect(),
+            module_files: layout
+                .crates
+                .iter()
+                .flat_map(|krate| krate.modules.iter().map(|(_, file)| file.clone()))
+                .collect(),
             unreached: layout
                 .unreached
                 .iter()
@@ -86,6 +107,7 @@ impl RustModules {
                 .map(|krate| CrateNames {
                     name: krate.name.clone(),
                     extern_names: krate.extern_names.clone(),
+                    edition_2015: krate.edition_2015,
                 })
                 .collect(),
             located,
@@ -114,6 +136,18 @@ impl RustModules {
             }))
         });
         crates ^ modules.rotate_left(7) ^ (self.located.len() as u64)
+    }
+
+    /// Whether `module` is a crate root that binds `name` through a `#[macro_export]`
+    /// macro defined anywhere in the crate.
+    pub fn exports_macro(&self, module: &str, name: &str) -> bool {
+        self.exported_macros
+            .contains(&(Box::from(module), Box::from(name)))
+    }
+
+    /// Whether `path` is the file of some module (not a file spliced in by `include!`).
+    pub fn is_module_file(&self, path: &std::path::Path) -> bool {
+        self.module_files.contains(&crate::paths::normalize(path))
     }
 
     /// The package of a file no crate compiles, if `path` is one.
@@ -161,11 +195,23 @@ impl RustModules {
             // A file no crate compiles: its paths are as written.
             return self.split(import, written, glob);
         };
+        // In the 2015 edition a `use` path is relative to the crate root (where its
+        // `extern crate` items and the injected `std` are names of their own).
+        if krate.edition_2015
+            && import.kind == ImportKind::Use
+            && written.first().is_some_and(|first| {
+                !matches!(*first, "crate" | "self" | "super")
+                    && !krate.extern_names.contains_key(*first)
+                    && !SYSROOT.contains(first)
+            })
+        {
+            written.insert(0, "crate");
+        }
         match self.absolute(krate, &written, &file.module) {
             Ok(absolute) => self.split(import, absolute, glob),
             // A name a glob import may bring: nothing can be said of it.
-            Err(Resolved::UndeclaredCrate(_)) if import.context.maybe_from_glob_or_macro => {
-                unresolved(Resolved::Module(import.module.to_string()))
+            Err(Resolved::UndeclaredCrate(_)) if import.context.declared_elsewhere_maybe => {
+                unresolved(Resolved::Unknown)
             }
             Err(resolved) => unresolved(resolved),
         }

@@ -90,6 +90,7 @@ fn describe(
             );
             return text;
         }
+        Resolved::Unknown => return text,
         Resolved::UndeclaredCrate(name) => {
             let _ = writeln!(text, "`{name}`: no crate of that name can be used here");
             return text;

@@ -13,7 +13,7 @@
 //! primitive types and the standard prelude. What comes out is anchored: a path starting
 //! with `crate`, `self` (the file's module) or `super` (climbing from it), or with an
 //! external crate's name. Where the file cannot tell (a name a glob import may bring),
-//! the import says so ([`ImportContext::maybe_from_glob_or_macro`]); which crates and modules exist
+//! the import says so ([`ImportContext::declared_elsewhere_maybe`]); which crates and modules exist
 //! is the resolver's work.
 
 use super::comments;
@@ -159,6 +159,8 @@ enum Bound {
     Use {
         path: Vec<String>,
         leading_colon: bool,
+        /// `extern crate`: the crate is declared here, whether or not a dependency.
+        extern_crate: bool,
     },
 }
 
@@ -180,7 +182,7 @@ enum Resolved {
     /// Anchored: `crate::..`, `self::..`, `super::..`, or an external crate's name first.
     Path {
         segments: Vec<String>,
-        maybe_from_glob_or_macro: bool,
+        declared_elsewhere_maybe: bool,
     },
     /// A local name: a generic parameter, `Self`, an item inside a block, a primitive type.
     Local,
@@ -267,6 +269,88 @@ const TOOLS: &[&str] = &[
     "rust_analyzer",
     "rustdoc",
 ];
+
+/// Attributes rustc itself gives a meaning to (and tools' namespaces): any other attribute
+/// on an item is a procedural macro's.
+const BUILTIN_ATTRIBUTES: &[&str] = &[
+    "allow",
+    "automatically_derived",
+    "cfg",
+    "cfg_attr",
+    "cold",
+    "collapse_debuginfo",
+    "coverage",
+    "crate_name",
+    "crate_type",
+    "debugger_visualizer",
+    "deny",
+    "deprecated",
+    "derive",
+    "diagnostic",
+    "doc",
+    "expect",
+    "export_name",
+    "feature",
+    "forbid",
+    "global_allocator",
+    "ignore",
+    "inline",
+    "instruction_set",
+    "link",
+    "link_name",
+    "link_ordinal",
+    "link_section",
+    "macro_export",
+    "macro_use",
+    "must_use",
+    "naked",
+    "no_builtins",
+    "no_implicit_prelude",
+    "no_link",
+    "no_main",
+    "no_mangle",
+    "no_std",
+    "non_exhaustive",
+    "panic_handler",
+    "path",
+    "proc_macro",
+    "proc_macro_attribute",
+    "proc_macro_derive",
+    "recursion_limit",
+    "repr",
+    "should_panic",
+    "stable",
+    "target_feature",
+    "test",
+    "track_caller",
+    "type_length_limit",
+    "unsafe",
+    "unstable",
+    "used",
+    "warn",
+    "windows_subsystem",
+];
+
+/// Whether an item may make items syn cannot see: an item-level macro invocation, or an
+/// item under a procedural attribute macro (`#[pin_project(project = Proj)]` defines
+/// `Proj`). Derive macros are taken to add impls only, as by convention they do.
+fn may_make_items(item: &syn::Item) -> bool {
+    if let syn::Item::Macro(invocation) = item {
+        return invocation.ident.is_none();
+    }
+    attributes_of(item).iter().any(|attribute| {
+        let path = attribute.path();
+        let first = path
+            .segments
+            .first()
+            .map(|segment| segment.ident.to_string())
+            .unwrap_or_default();
+        if path.segments.len() > 1 {
+            return !TOOLS.contains(&first.as_str());
+        }
+        !(BUILTIN_ATTRIBUTES.contains(&first.as_str()) || first.starts_with("rustc_"))
+    })
+}
 
 /// Whether attributes make an item test code: `#[cfg(test)]` (also inside `all(...)`),
 /// or `#[test]`.
@@ -470,11 +554,10 @@ impl Extractor<'_, '_> {
         }
         module.bindings.names.sort_unstable();
         for item in items {
+            // `lazy_static! { .. }`, `include!(..)`, `#[pin_project(project = Proj)]`:
+            // items syn cannot see.
+            module.bindings.dynamic |= may_make_items(item);
             match item {
-                syn::Item::Macro(invocation) if invocation.ident.is_none() => {
-                    // `lazy_static! { .. }`, `include!(..)`: items syn cannot see.
-                    module.bindings.dynamic = true;
-                }
                 syn::Item::Macro(_) => {}
                 item if is_public(item) => {
                     if let Some((ident, Some(kind))) = item_name(item) {
@@ -534,6 +617,7 @@ impl Extractor<'_, '_> {
         };
         let item_binding = || if is_module { Bound::Item } else { Bound::Local };
         for item in items {
+            scope.may_bring_names |= may_make_items(item);
             match item {
                 syn::Item::Use(declaration) => {
                     for leaf in use_leaves(&declaration.tree) {
@@ -548,6 +632,7 @@ impl Extractor<'_, '_> {
                                 Bound::Use {
                                     path,
                                     leading_colon: declaration.leading_colon.is_some(),
+                                    extern_crate: false,
                                 },
                             );
                         }
@@ -570,6 +655,7 @@ impl Extractor<'_, '_> {
                             Bound::Use {
                                 path,
                                 leading_colon: declaration.ident != "self",
+                                extern_crate: true,
                             },
                         );
                     }
@@ -589,7 +675,7 @@ impl Extractor<'_, '_> {
                 }
                 // `macro_rules!` names live in a textual scope, not in the module's; an
                 // invocation may define any item.
-                syn::Item::Macro(invocation) => scope.may_bring_names |= invocation.ident.is_none(),
+                syn::Item::Macro(_) => {}
                 item => {
                     if let Some((ident, _)) = item_name(item) {
                         scope
@@ -628,7 +714,7 @@ impl Extractor<'_, '_> {
         let module_path = &self.modules[self.scopes[at].module].path;
         let anchored = |segments: Vec<String>| Resolved::Path {
             segments,
-            maybe_from_glob_or_macro: false,
+            declared_elsewhere_maybe: false,
         };
         if leading_colon {
             return anchored(path.to_vec());
@@ -662,7 +748,7 @@ impl Extractor<'_, '_> {
             "Self" => return Resolved::Local,
             _ => {}
         }
-        let mut maybe_from_glob_or_macro = false;
+        let mut declared_elsewhere_maybe = false;
         for index in (0..=at).rev() {
             let scope = &self.scopes[index];
             let bound = scope
@@ -680,6 +766,7 @@ impl Extractor<'_, '_> {
                 Some(Bound::Use {
                     path: target,
                     leading_colon,
+                    extern_crate,
                 }) => {
                     if chain >= MAX_USE_CHAIN {
                         return Resolved::Local;
@@ -694,12 +781,12 @@ impl Extractor<'_, '_> {
                     return match resolved {
                         Resolved::Path {
                             mut segments,
-                            maybe_from_glob_or_macro,
+                            declared_elsewhere_maybe,
                         } => {
                             segments.extend(path[1..].iter().cloned());
                             Resolved::Path {
                                 segments,
-                                maybe_from_glob_or_macro,
+                                declared_elsewhere_maybe: declared_elsewhere_maybe || *extern_crate,
                             }
                         }
                         Resolved::Local => Resolved::Local,
@@ -707,7 +794,7 @@ impl Extractor<'_, '_> {
                 }
                 None => {}
             }
-            maybe_from_glob_or_macro |= scope.may_bring_names;
+            declared_elsewhere_maybe |= scope.may_bring_names;
             if scope.is_module {
                 break;
             }
@@ -722,14 +809,14 @@ impl Extractor<'_, '_> {
         }
         Resolved::Path {
             segments: path.to_vec(),
-            maybe_from_glob_or_macro,
+            declared_elsewhere_maybe,
         }
     }
 
-    fn context(&self, maybe_from_glob_or_macro: bool) -> ImportContext {
+    fn context(&self, declared_elsewhere_maybe: bool) -> ImportContext {
         ImportContext {
             test: self.test,
-            maybe_from_glob_or_macro,
+            declared_elsewhere_maybe,
             ..ImportContext::default()
         }
     }
@@ -795,7 +882,7 @@ impl Extractor<'_, '_> {
             );
             let Resolved::Path {
                 segments,
-                maybe_from_glob_or_macro,
+                declared_elsewhere_maybe,
             } = resolved
             else {
                 continue;
@@ -826,7 +913,7 @@ impl Extractor<'_, '_> {
                 span,
                 statement,
                 module_range,
-                context: self.context(maybe_from_glob_or_macro),
+                context: self.context(declared_elsewhere_maybe),
             });
         }
     }
@@ -846,7 +933,7 @@ impl Extractor<'_, '_> {
         let resolved = self.resolve(&segments, path.leading_colon.is_some(), at, None);
         let Resolved::Path {
             segments: resolved,
-            maybe_from_glob_or_macro,
+            declared_elsewhere_maybe,
         } = resolved
         else {
             return;
@@ -880,7 +967,7 @@ impl Extractor<'_, '_> {
                 span,
                 statement: span,
                 module_range: (span.start, span.end),
-                context: self.context(maybe_from_glob_or_macro),
+                context: self.context(declared_elsewhere_maybe),
             });
         }
         // A path that is an import by itself is matched as one (its qualified path); a
@@ -1041,7 +1128,16 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_> {
             syn::Stmt::Item(item) => Some(item),
             _ => None,
         });
+        // A statement macro with braces (`bitflags! { .. }`) makes items, as item macros
+        // do; `println!(..)` and `vec![..]` make expressions.
+        let makes_items = block.stmts.iter().any(|statement| {
+            matches!(statement, syn::Stmt::Macro(invocation)
+                if matches!(invocation.mac.delimiter, syn::MacroDelimiter::Brace(_)))
+        });
         self.local_scope(Vec::new(), items, |this| {
+            if let Some(scope) = this.scopes.last_mut() {
+                scope.may_bring_names |= makes_items;
+            }
             syn::visit::visit_block(this, block)
         });
     }
@@ -1056,7 +1152,16 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_> {
     fn visit_macro(&mut self, invocation: &'ast syn::Macro) {
         self.code_path(&invocation.path, true);
         // Arguments that are expressions (`format!`, `assert_eq!`, `vec![..]`) are code;
-        // anything else (`matches!` patterns, DSLs) is left unread.
+        // anything else (`matches!` patterns, DSLs) is left unread, and so are the tokens
+        // a quoting macro (`quote!`, `parse_quote!`) outputs rather than runs.
+        let quoting = invocation
+            .path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident.to_string().contains("quote"));
+        if quoting {
+            return;
+        }
         let arguments =
             invocation.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated);
         if let Ok(arguments) = arguments {

@@ -28,6 +28,10 @@ pub struct Crate {
     /// Its modules: path below the crate (`""`, `a::b`) and the file each is in; inline
     /// modules share their file's.
     pub modules: Vec<(String, PathBuf)>,
+    /// The 2015 edition: `use` paths start at the crate root.
+    pub edition_2015: bool,
+    /// Its `#[macro_export]` macros: names of its root module.
+    pub exported_macros: Vec<String>,
 }
 
 /// Where a listed `.rs` file sits.
@@ -125,6 +129,8 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
                 directory: normalize(&package.directory),
                 extern_names: BTreeMap::new(),
                 modules: Vec::new(),
+                edition_2015: package.edition == "2015",
+                exported_macros: Vec::new(),
             });
         }
     }
@@ -148,9 +154,16 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
             .get(&package.name)
             .filter(|library| **library != *index)
             .map(|library| (result.crates[*library].name.as_str(), *library));
-        let names = extern_names(&package.dependencies, own);
+        let mut names = extern_names(&package.dependencies, own);
         let tree = module_tree(&target.root, read);
+        // `extern crate x as y;` at the crate root: `y` is `x` everywhere in the crate.
+        for (alias, name) in &tree.root_extern_crates {
+            let crate_itself = (name == "self").then_some(*index);
+            let target = crate_itself.or_else(|| names.get(name).copied().flatten());
+            names.insert(alias.clone(), target);
+        }
         result.crates[*index].extern_names = names;
+        result.crates[*index].exported_macros = tree.exported_macros.clone();
         result.crates[*index].modules = tree
             .modules
             .iter()
@@ -184,13 +197,19 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
                     test,
                 });
         }
-        for included in &tree.included {
+        // An included file is part of the module it is spliced into.
+        for (module, included) in &tree.included {
+            let module = if module.is_empty() {
+                krate.name.clone()
+            } else {
+                format!("{}::{module}", krate.name)
+            };
             result
                 .files
                 .entry(normalize(included))
                 .or_insert_with(|| Placement {
                     krate: *index,
-                    module: krate.name.clone(),
+                    module,
                     test,
                 });
         }

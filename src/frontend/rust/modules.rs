@@ -20,9 +20,16 @@ pub struct ModuleTree {
     /// Every module, inline ones included, in declaration order from the crate root: its
     /// path below the crate (`""` for the root, `a::b`), and the file its items are in.
     pub modules: Vec<(String, PathBuf)>,
-    /// Files spliced in by an item-level `include!("...")`, relative to the including
-    /// file's directory: compiled too, though no module is theirs.
-    pub included: Vec<PathBuf>,
+    /// Files spliced in by an item-level `include!("...")` (relative to the including
+    /// file's directory), with the module they are spliced into: compiled as part of it.
+    pub included: Vec<(String, PathBuf)>,
+    /// The crate root's `extern crate name (as alias);` items, as (alias, name): in the
+    /// 2018 editions and later they add `alias` to the extern prelude of the whole crate
+    /// (`extern crate self as my_crate;` names the crate itself).
+    pub root_extern_crates: Vec<(String, String)>,
+    /// `#[macro_export] macro_rules! name` anywhere in the crate: `name` is bound at the
+    /// crate root.
+    pub exported_macros: Vec<String>,
     /// What could not be followed.
     pub problems: Vec<ModuleProblem>,
 }
@@ -97,6 +104,19 @@ fn load(
     if depth > MAX_DEPTH {
         return;
     }
+    let Some(parsed) = parse(read, file, tree) else {
+        return;
+    };
+    let place = Place {
+        file,
+        file_directory: file.parent().unwrap_or(Path::new("")),
+        inline: false,
+    };
+    items(read, &parsed.items, &module, &children, place, tree, depth);
+}
+
+/// Reads and parses a module file; what cannot be read or parsed is a problem.
+fn parse(read: ReadText<'_>, file: &Path, tree: &mut ModuleTree) -> Option<syn::File> {
     let text = match read(file) {
         Ok(text) => text,
         Err(error) => {
@@ -104,7 +124,7 @@ fn load(
                 file: file.to_path_buf(),
                 message: error.to_string(),
             });
-            return;
+            return None;
         }
     };
     // A file syn's recursion could not parse on the thread's stack is not parsed at all.
@@ -116,25 +136,40 @@ fn load(
                 super::facts::MAX_NESTING
             ),
         });
-        return;
+        return None;
     }
-    let parsed = match syn::parse_file(&text) {
-        Ok(parsed) => parsed,
+    match syn::parse_file(&text) {
+        Ok(parsed) => Some(parsed),
         Err(error) => {
             let start = error.span().start();
             tree.problems.push(ModuleProblem::Unreadable {
                 file: file.to_path_buf(),
                 message: format!("{}:{}: {error}", start.line, start.column + 1),
             });
-            return;
+            None
         }
-    };
-    let place = Place {
-        file,
-        file_directory: file.parent().unwrap_or(Path::new("")),
-        inline: false,
-    };
-    items(read, &parsed.items, &module, &children, place, tree, depth);
+    }
+}
+
+/// The items written inside an item-level macro invocation (`cfg_if! { if #[cfg(unix)] {
+/// mod unix; } }`): its body, or each brace group of it, that parses as items. rustc
+/// declares the modules such items declare once the macro expands; which branch of a
+/// `cfg_if!` is compiled depends on the target, so every branch's modules are followed.
+fn items_in_macro(tokens: &proc_macro2::TokenStream) -> Vec<syn::Item> {
+    if let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) {
+        if !file.items.is_empty() {
+            return file.items;
+        }
+    }
+    let mut found = Vec::new();
+    for tree in tokens.clone() {
+        if let proc_macro2::TokenTree::Group(group) = tree {
+            if group.delimiter() == proc_macro2::Delimiter::Brace {
+                found.extend(items_in_macro(&group.stream()));
+            }
+        }
+    }
+    found
 }
 
 /// Where items are declared.
@@ -157,8 +192,56 @@ fn items(
     depth: usize,
 ) {
     for item in items {
+        if let (true, syn::Item::ExternCrate(declaration)) = (module.is_empty(), item) {
+            let name = declaration.ident.unraw().to_string();
+            let alias = declaration
+                .rename
+                .as_ref()
+                .map_or_else(|| name.clone(), |(_, alias)| alias.unraw().to_string());
+            if alias != "_" {
+                tree.root_extern_crates.push((alias, name));
+            }
+            continue;
+        }
         if let Some(included) = included_file(item, place.file_directory) {
-            tree.included.push(included);
+            tree.included.push((module.to_string(), included.clone()));
+            // Its items are the including module's; its `mod` declarations are looked for
+            // beside it, as a mod.rs's are.
+            if depth < MAX_DEPTH {
+                if let Some(parsed) = parse(read, &included, tree) {
+                    let directory = included.parent().unwrap_or(Path::new("")).to_path_buf();
+                    let place = Place {
+                        file: &included,
+                        file_directory: &directory,
+                        inline: false,
+                    };
+                    self::items(
+                        read,
+                        &parsed.items,
+                        module,
+                        &directory,
+                        place,
+                        tree,
+                        depth + 1,
+                    );
+                }
+            }
+            continue;
+        }
+        if let syn::Item::Macro(invocation) = item {
+            if let Some(name) = &invocation.ident {
+                let exported = invocation
+                    .attrs
+                    .iter()
+                    .any(|attribute| attribute.path().is_ident("macro_export"));
+                if exported {
+                    tree.exported_macros.push(name.unraw().to_string());
+                }
+            }
+            if invocation.ident.is_none() {
+                let inside = items_in_macro(&invocation.mac.tokens);
+                self::items(read, &inside, module, children, place, tree, depth + 1);
+            }
             continue;
         }
         let syn::Item::Mod(declaration) = item else {
@@ -198,6 +281,41 @@ fn items(
                 }
                 let flat = children.join(format!("{name}.rs"));
                 let nested = children.join(&name).join("mod.rs");
+                let conditional = conditional_paths(&declaration.attrs);
+                if !conditional.is_empty() {
+                    // Each configuration's file that exists is compiled under it; where none
+                    // names one, `mod x;` looks where it always does.
+                    let base = if place.inline {
+                        children
+                    } else {
+                        place.file_directory
+                    };
+                    let mut candidates: Vec<PathBuf> =
+                        conditional.iter().map(|path| base.join(path)).collect();
+                    candidates.extend([flat.clone(), nested.clone()]);
+                    let existing: Vec<PathBuf> = candidates
+                        .iter()
+                        .filter(|file| file.is_file())
+                        .cloned()
+                        .collect();
+                    if existing.is_empty() {
+                        tree.problems.push(ModuleProblem::NotFound {
+                            module: child,
+                            candidates,
+                            declared_in,
+                        });
+                        continue;
+                    }
+                    for file in &existing {
+                        let directory = if *file == flat {
+                            children.join(&name)
+                        } else {
+                            file.parent().unwrap_or(Path::new("")).to_path_buf()
+                        };
+                        load(read, file, child.clone(), directory, tree, depth + 1);
+                    }
+                    continue;
+                }
                 match (flat.is_file(), nested.is_file()) {
                     (true, false) => {
                         let directory = children.join(&name);
@@ -245,7 +363,7 @@ pub fn unreached_files(directory: &Path, trees: &[ModuleTree]) -> Vec<PathBuf> {
             tree.files()
                 .into_iter()
                 .map(Path::to_path_buf)
-                .chain(tree.included.iter().cloned())
+                .chain(tree.included.iter().map(|(_, file)| file.clone()))
         })
         .map(|file| file.canonicalize().unwrap_or(file))
         .collect();
@@ -278,6 +396,40 @@ pub fn unreached_files(directory: &Path, trees: &[ModuleTree]) -> Vec<PathBuf> {
 }
 
 /// The value of a `#[path = "..."]` attribute.
+/// The files `#[cfg_attr(predicate, path = "...")]` attributes name: under some
+/// configurations the module is there instead of where `mod x;` alone would look.
+fn conditional_paths(attributes: &[syn::Attribute]) -> Vec<String> {
+    let mut paths = Vec::new();
+    for attribute in attributes
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("cfg_attr"))
+    {
+        let parsed = attribute.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+        );
+        let Ok(metas) = parsed else {
+            continue;
+        };
+        for meta in metas.iter().skip(1) {
+            if let syn::Meta::NameValue(syn::MetaNameValue {
+                path,
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }),
+                ..
+            }) = meta
+            {
+                if path.is_ident("path") {
+                    paths.push(text.value());
+                }
+            }
+        }
+    }
+    paths
+}
+
 fn path_attribute(attributes: &[syn::Attribute]) -> Option<String> {
     attributes.iter().find_map(|attribute| {
         if !attribute.path().is_ident("path") {

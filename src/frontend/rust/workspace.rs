@@ -35,6 +35,9 @@ pub struct Package {
     pub targets: Vec<Target>,
     /// Its dependencies of every kind, sorted by the name code uses.
     pub dependencies: Vec<Dependency>,
+    /// `package.edition` (`2015` when absent, as Cargo has it; inherited from
+    /// `[workspace.package]` with `edition.workspace = true`).
+    pub edition: String,
 }
 
 /// What a target is.
@@ -124,6 +127,10 @@ pub fn read_workspace(manifest: &Path, read: ReadText<'_>) -> Result<Workspace, 
         .and_then(toml::Value::as_table)
         .cloned()
         .unwrap_or_default();
+    let workspace_edition = workspace
+        .and_then(|workspace| workspace.get("package"))
+        .and_then(|package| package.get("edition"))
+        .and_then(toml::Value::as_str);
     let mut directories: Vec<PathBuf> = Vec::new();
     if table.get("package").is_some() {
         directories.push(root.clone());
@@ -155,7 +162,7 @@ pub fn read_workspace(manifest: &Path, read: ReadText<'_>) -> Result<Workspace, 
             &directory,
             &package_manifest,
             &package_table,
-            (&root, &inherited),
+            (&root, &inherited, workspace_edition),
         )?;
         for dependency in &package.dependencies {
             if let Some(path) = &dependency.path {
@@ -241,7 +248,7 @@ fn read_package(
     directory: &Path,
     manifest: &Path,
     table: &toml::Table,
-    (workspace_root, inherited): (&Path, &toml::Table),
+    (workspace_root, inherited, workspace_edition): (&Path, &toml::Table, Option<&str>),
 ) -> Result<Package, WorkspaceError> {
     let invalid = |message: String| WorkspaceError::Invalid {
         path: manifest.to_path_buf(),
@@ -256,10 +263,15 @@ fn read_package(
         .and_then(toml::Value::as_str)
         .ok_or_else(|| invalid("package.name is missing".to_string()))?
         .to_string();
-    let edition = package
-        .get("edition")
-        .and_then(toml::Value::as_str)
-        .unwrap_or("2015");
+    let edition = match package.get("edition") {
+        Some(toml::Value::String(edition)) => edition.as_str(),
+        Some(toml::Value::Table(inherit))
+            if inherit.get("workspace").and_then(toml::Value::as_bool) == Some(true) =>
+        {
+            workspace_edition.unwrap_or("2015")
+        }
+        _ => "2015",
+    };
     let flag = |key: &str, declared: &str| -> bool {
         package
             .get(key)
@@ -399,6 +411,7 @@ fn read_package(
         directory: directory.to_path_buf(),
         targets,
         dependencies,
+        edition: edition.to_string(),
     })
 }
 
