@@ -423,3 +423,12 @@ fn suppressions_are_read_from_line_comments() {
     assert_eq!(facts.suppressions.len(), 1);
     assert_eq!(facts.suppressions[0].line, 1);
 }
+
+#[test]
+fn a_derive_macro_is_named_by_its_attribute() {
+    let facts = facts_of(
+        "#[proc_macro_derive(ValueEnum, attributes(value))]\npub fn value_enum(input: TokenStream) -> TokenStream { input }\n",
+    );
+    let names: Vec<&str> = facts.bindings.names.iter().map(|name| &**name).collect();
+    assert_eq!(names, ["ValueEnum", "value_enum"]);
+}

@@ -58,6 +58,8 @@ fn a_virtual_workspace_places_each_file_in_its_crate_and_module() {
     write(root, "crates/app-core/src/cli.rs", "");
     write(root, "crates/app-core/src/orphan.rs", "");
     write(root, "crates/app-core/tests/it.rs", "");
+    // A trybuild fixture: compiled by the test, not by a target; not reported.
+    write(root, "crates/app-core/tests/ui/compile_fail.rs", "");
     write(
         root,
         "crates/storage/Cargo.toml",

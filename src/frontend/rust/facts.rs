@@ -352,6 +352,29 @@ fn may_make_items(item: &syn::Item) -> bool {
     })
 }
 
+/// The derive macros `#[proc_macro_derive(Name, attributes(..))]` defines.
+fn derive_names(attributes: &[syn::Attribute]) -> Vec<String> {
+    let mut names = Vec::new();
+    for attribute in attributes
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("proc_macro_derive"))
+    {
+        let _ = attribute.parse_nested_meta(|meta| {
+            if names.is_empty() {
+                if let Some(ident) = meta.path.get_ident() {
+                    names.push(ident.unraw().to_string());
+                }
+            }
+            // `attributes(..)`: skipped.
+            if meta.input.peek(syn::token::Paren) {
+                meta.parse_nested_meta(|_| Ok(()))?;
+            }
+            Ok(())
+        });
+    }
+    names
+}
+
 /// Whether attributes make an item test code: `#[cfg(test)]` (also inside `all(...)`),
 /// or `#[test]`.
 fn is_test(attributes: &[syn::Attribute]) -> bool {
@@ -681,6 +704,12 @@ impl Extractor<'_, '_> {
                         scope
                             .names
                             .insert(ident.unraw().to_string(), item_binding());
+                    }
+                    // A proc-macro crate's derive is named by its attribute, not its function.
+                    if let syn::Item::Fn(function) = item {
+                        for name in derive_names(&function.attrs) {
+                            scope.names.insert(name, item_binding());
+                        }
                     }
                 }
             }

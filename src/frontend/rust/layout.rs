@@ -214,19 +214,35 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
                 });
         }
     }
+    // Where a package's library and binaries have their roots (`src/`): a `.rs` file there
+    // that no `mod` reaches is left behind. Elsewhere (`tests/ui/`, `tests/expand/`) `.rs`
+    // files are as often fixtures other tools compile (trybuild, macrotest) as forgotten.
+    let source_directories: Vec<(PathBuf, &str)> = packages
+        .values()
+        .flat_map(|package| {
+            package
+                .targets
+                .iter()
+                .filter(|target| matches!(target.kind, TargetKind::Lib | TargetKind::Bin))
+                .filter_map(|target| target.root.parent())
+                .map(move |directory| (normalize(directory), package.name.as_str()))
+        })
+        .collect();
     result.unreached = rust_files
         .iter()
         .filter(|file| !result.files.contains_key(&normalize(file)))
         .filter_map(|file| {
-            // Inside a package (the deepest holding it), outside its `target/`.
+            // The deepest package holding the file decides.
             let (directory, package) = packages
                 .iter()
                 .filter(|(directory, _)| file.starts_with(directory))
                 .max_by_key(|(directory, _)| directory.as_os_str().len())?;
-            let in_target = file
-                .strip_prefix(directory)
-                .is_ok_and(|rest| rest.starts_with("target"));
-            (!in_target).then(|| (file.clone(), package.name.clone()))
+            let in_sources = source_directories.iter().any(|(sources, owner)| {
+                *owner == package.name
+                    && sources.starts_with(directory)
+                    && file.starts_with(sources)
+            });
+            in_sources.then(|| (file.clone(), package.name.clone()))
         })
         .collect();
     result
