@@ -796,6 +796,19 @@ fn layout_problem_diagnostic(
                     .join(" and ")
             ),
         ),
+        LayoutProblem::DuplicateLibrary {
+            name,
+            manifest,
+            first,
+        } => (
+            CheckCode::ModuleCollision,
+            shown(manifest),
+            Span::FILE_START,
+            format!(
+                "the library `{name}` is also the library of `{}`: paths starting with `{name}` cannot be told to be either's, and are not checked",
+                shown(first)
+            ),
+        ),
         LayoutProblem::Module(ModuleProblem::Unreadable { file, message }) => {
             let normalized = crate::paths::normalize(file);
             if files

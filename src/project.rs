@@ -882,8 +882,13 @@ impl ProjectFacts {
         if !through_star && MODULE_ATTRIBUTES.contains(&name) {
             return NameLookup::Bound;
         }
-        if order == SearchOrder::RUST && index.rust().exports_macro(module, name) {
-            return NameLookup::Bound;
+        if order == SearchOrder::RUST {
+            if index.rust().exports_macro(module, name) {
+                return NameLookup::Bound;
+            }
+            if index.rust().is_ambiguous(module) {
+                return NameLookup::Unknown;
+            }
         }
         // The module's own bindings first: most imported names are bound there, and looking
         // for a submodule can mean asking the disk.

@@ -32,6 +32,8 @@ pub struct RustModules {
     module_files: FxHashSet<PathBuf>,
     /// (crate name, macro) for every `#[macro_export]` macro: bound at the crate root.
     exported_macros: FxHashSet<(Box<str>, Box<str>)>,
+    /// Library names two packages of the tree have: paths into them are unknown.
+    ambiguous: FxHashSet<Box<str>>,
 }
 
 #[derive(Debug)]
@@ -76,6 +78,16 @@ impl RustModules {
             }
         }
         Self {
+            ambiguous: layout
+                .problems
+                .iter()
+                .filter_map(|problem| match problem {
+                    crate::frontend::rust::layout::LayoutProblem::DuplicateLibrary {
+                        name, ..
+                    } => Some(name.as_str().into()),
+                    _ => None,
+                })
+                .collect(),
             exported_macros: layout
                 .crates
                 .iter()
@@ -136,6 +148,12 @@ impl RustModules {
             }))
         });
         crates ^ modules.rotate_left(7) ^ (self.located.len() as u64)
+    }
+
+    /// Whether paths starting with `module`'s first segment name a library two packages
+    /// of the tree have: what they name cannot be told.
+    pub fn is_ambiguous(&self, module: &str) -> bool {
+        !self.ambiguous.is_empty() && self.ambiguous.contains(crate::model::first_segment(module))
     }
 
     /// Whether `module` is a crate root that binds `name` through a `#[macro_export]`
@@ -276,6 +294,17 @@ impl RustModules {
     /// bind: at its longest prefix that is one of the tree's modules, or for another
     /// crate's path, before its last segment.
     fn split<'a>(&self, import: &'a Import, path: Vec<&str>, glob: bool) -> ResolvedImport<'a> {
+        if path
+            .first()
+            .is_some_and(|first| self.ambiguous.contains(*first))
+        {
+            return ResolvedImport {
+                import,
+                resolved: Resolved::Unknown,
+                qualified: None,
+                name: None,
+            };
+        }
         let first_party = path
             .first()
             .is_some_and(|first| self.crate_names.contains(*first));

@@ -53,6 +53,16 @@ pub enum LayoutProblem {
     Workspace(WorkspaceError),
     /// A `mod` declaration that cannot be followed, or a module file that cannot be read.
     Module(ModuleProblem),
+    /// Two packages of the tree have libraries of one name: a path starting with it cannot
+    /// be told to be either's.
+    DuplicateLibrary {
+        /// The library's name.
+        name: String,
+        /// The manifest of the package that has it too.
+        manifest: PathBuf,
+        /// The manifest of the first package that has it.
+        first: PathBuf,
+    },
 }
 
 /// The Rust crates of a tree and where its `.rs` files sit in them.
@@ -114,12 +124,26 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
     }
     // Each package's library, by package name: what its dependents' code names.
     let mut library_of_package: HashMap<String, usize> = HashMap::new();
+    // Each library name with the manifest that first has it.
+    let mut libraries: HashMap<String, PathBuf> = HashMap::new();
     let mut crate_of_target = Vec::new();
     for package in packages.values() {
         for target in &package.targets {
             let index = result.crates.len();
             if target.kind == TargetKind::Lib {
                 library_of_package.insert(package.name.clone(), index);
+                let manifest = package.directory.join("Cargo.toml");
+                let name = target.name.replace('-', "_");
+                match libraries.get(&name) {
+                    Some(first) => result.problems.push(LayoutProblem::DuplicateLibrary {
+                        name,
+                        manifest,
+                        first: first.clone(),
+                    }),
+                    None => {
+                        libraries.insert(name, manifest);
+                    }
+                }
             }
             crate_of_target.push((index, package, target));
             result.crates.push(Crate {
