@@ -124,6 +124,19 @@ pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
     facts
 }
 
+/// Parses `source` with syn and does nothing else: the floor the Rust benchmark compares a
+/// check with (returns the number of items so the work cannot be optimised away; a file
+/// refused for its nesting or that does not parse counts none).
+pub fn parse_only(source: &str) -> usize {
+    let body = &source[shebang_length(source)..];
+    if comments::too_deep(body, MAX_NESTING).is_some() {
+        return 0;
+    }
+    let items = syn::parse_str::<syn::File>(body).map_or(0, |file| file.items.len());
+    proc_macro2::extra::invalidate_current_thread_spans();
+    items
+}
+
 /// How many syn errors `source` has: 0 or 1 (syn stops at the first); a refused file
 /// counts as worse than any.
 pub fn syntax_error_count(source: &str) -> usize {

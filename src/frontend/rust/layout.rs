@@ -3,7 +3,7 @@
 //! `.rs` file sits in them — the module rustc compiles it as (`grep_searcher::searcher::glue`),
 //! or none: a file of a package that no `mod` reaches is never compiled.
 
-use super::modules::{module_tree, ModuleProblem};
+use super::modules::{module_tree, ModuleProblem, ModuleTree};
 use super::workspace::{read_workspace, Dependency, TargetKind, WorkspaceError};
 use super::ReadText;
 use crate::paths::normalize;
@@ -171,15 +171,34 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
         }
         names
     };
+    // Every target's module tree, in parallel (each parses its crate's files), on threads
+    // with the stack syn's recursion is bounded for.
+    let follow = |target: &super::workspace::Target| module_tree(&target.root, read);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(crate::frontend::nesting::PARSE_STACK_BYTES)
+        .build();
+    let followed: Vec<ModuleTree> = match pool {
+        Ok(pool) => pool.install(|| {
+            use rayon::prelude::*;
+            crate_of_target
+                .par_iter()
+                .map(|(_, _, target)| follow(target))
+                .collect()
+        }),
+        // No threads to be had: the calling thread parses with the stack it has.
+        Err(_) => crate_of_target
+            .iter()
+            .map(|(_, _, target)| follow(target))
+            .collect(),
+    };
     let mut trees = Vec::new();
-    for (index, package, target) in &crate_of_target {
+    for ((index, package, _), tree) in crate_of_target.iter().zip(followed) {
         // A package's other targets use its library by the library's name.
         let own = library_of_package
             .get(&package.name)
             .filter(|library| **library != *index)
             .map(|library| (result.crates[*library].name.as_str(), *library));
         let mut names = extern_names(&package.dependencies, own);
-        let tree = module_tree(&target.root, read);
         // `extern crate x as y;` at the crate root: `y` is `x` everywhere in the crate.
         for (alias, name) in &tree.root_extern_crates {
             let crate_itself = (name == "self").then_some(*index);
