@@ -1,8 +1,10 @@
-//! The floor for `importgate check`: read and parse every `.py` file below a directory with
-//! ruff's parser, in parallel, and nothing else. `scripts/bench.sh` compares the two.
+//! The floor for `importgate check`: read and parse every source file of one language
+//! below a directory — `.py` with ruff's parser, `.rs` with syn — in parallel on threads
+//! with the parsing stack importgate gives its own, and nothing else. `scripts/bench.sh`
+//! and `scripts/bench-rust.sh` compare the two.
 //!
-//! Usage: `cargo bench --bench parse_floor -- DIR [RUNS]` prints one line per run:
-//! `files=N bytes=B seconds=S`.
+//! Usage: `cargo bench --bench parse_floor -- DIR [RUNS] [python|rust]` prints one line
+//! per run: `files=N bytes=B statements=S seconds=T` (top-level statements or items).
 
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -20,6 +22,16 @@ fn main() {
         std::process::exit(2);
     };
     let runs: usize = args.next().and_then(|runs| runs.parse().ok()).unwrap_or(1);
+    let rust = args.next().as_deref() == Some("rust");
+    let (extension, parse): (&str, fn(&str) -> usize) = if rust {
+        ("rs", importgate::frontend::rust::facts::parse_only)
+    } else {
+        ("py", importgate::frontend::python::parse_only)
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(importgate::frontend::nesting::PARSE_STACK_BYTES)
+        .build()
+        .expect("a thread pool");
     for _ in 0..runs {
         let started = Instant::now();
         // The walk is part of the floor: a linter cannot parse what it has not listed.
@@ -27,19 +39,21 @@ fn main() {
             .into_iter()
             .filter_map(Result::ok)
             .filter(|entry| entry.file_type().is_file())
-            .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "py"))
+            .filter(|entry| entry.path().extension().is_some_and(|ext| ext == extension))
             .map(|entry| entry.into_path())
             .collect();
-        let (bytes, statements) = files
-            .par_iter()
-            .map(|path| match std::fs::read(path) {
-                Ok(bytes) => {
-                    let text = String::from_utf8_lossy(&bytes);
-                    (bytes.len(), importgate::frontend::python::parse_only(&text))
-                }
-                Err(_) => (0, 0),
-            })
-            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        let (bytes, statements) = pool.install(|| {
+            files
+                .par_iter()
+                .map(|path| match std::fs::read(path) {
+                    Ok(bytes) => {
+                        let text = String::from_utf8_lossy(&bytes);
+                        (bytes.len(), parse(&text))
+                    }
+                    Err(_) => (0, 0),
+                })
+                .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+        });
         println!(
             "files={} bytes={bytes} statements={statements} seconds={:.4}",
             files.len(),

@@ -3,7 +3,7 @@
 # dependencies, `cargo vendor`ed (offline, from the local registry) into
 # $IMPORTGATE_BENCH_CACHE (default ~/.cache/importgate-bench), never into the repository —
 # against the floor of listing, reading and parsing the same `.rs` files with syn and
-# nothing else (benches/rust_parse_floor.rs). Each vendored crate is a package of its own;
+# nothing else (benches/parse_floor.rs, in its Rust mode). Each vendored crate is a package of its own;
 # the generated rules.toml checks Rust only, with a ban and a boundary so the checks do
 # real work.
 #
@@ -43,26 +43,19 @@ TOML
 echo "building release binaries ..." >&2
 (cd "$repo" && cargo build --release --quiet --bin importgate && cargo build --release --quiet --benches)
 importgate="$repo/target/release/importgate"
-floor=$(ls -t "$repo"/target/release/deps/rust_parse_floor-* | grep -v '\.d$' | head -n 1)
+floor=$(ls -t "$repo"/target/release/deps/parse_floor-* | grep -v '\.d$' | head -n 1)
 
-python3 - "$importgate" "$floor" "$corpus" "$runs" <<'PY'
+IMPORTGATE_SCRIPTS="$repo/scripts" python3 - "$importgate" "$floor" "$corpus" "$runs" <<'PY'
 import os, statistics, subprocess, sys, time
 importgate, floor, corpus, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 rs = [os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if f.endswith(".rs")]
 megabytes = sum(os.path.getsize(p) for p in rs) / 1e6
 check = [importgate, "check", "--no-cache", "--config", os.path.join(corpus, "rules.toml"),
          "--output-format", "json", "--exit-zero", "-o", os.devnull]
-parse = [floor, corpus]
+parse = [floor, corpus, "1", "rust"]
 
-def timed(command):
-    started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
-
-def peak_rss_mb(command):
-    result = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, check=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    return int(result.stderr.strip().splitlines()[-1]) / 1024
+sys.path.insert(0, os.environ["IMPORTGATE_SCRIPTS"])
+from benchlib import timed, peak_rss_mb
 
 timed(check); timed(parse)  # warm the page cache
 check_times, parse_times = [], []

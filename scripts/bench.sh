@@ -105,7 +105,7 @@ echo "building release binaries ..." >&2
 importgate="$repo/target/release/importgate"
 floor=$(ls -t "$repo"/target/release/deps/parse_floor-* | grep -v '\.d$' | head -n 1)
 
-python3 - "$importgate" "$floor" "$corpus" "$runs" "${BASELINE:-}" "${BASELINE_CONFIG:-}" <<'PY'
+IMPORTGATE_SCRIPTS="$repo/scripts" python3 - "$importgate" "$floor" "$corpus" "$runs" "${BASELINE:-}" "${BASELINE_CONFIG:-}" <<'PY'
 import os, statistics, subprocess, sys, time
 importgate, floor, corpus, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 baseline_bin, baseline_config = sys.argv[5], sys.argv[6] or os.path.join(sys.argv[3], "rules.toml")
@@ -116,15 +116,8 @@ check = [importgate, "check", "--no-cache", "--config", os.path.join(corpus, "ru
          "--output-format", "json", "--exit-zero", "-o", os.devnull]
 parse = [floor, corpus]
 
-def timed(command):
-    started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
-
-def peak_rss_mb(command):
-    result = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, check=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    return int(result.stderr.strip().splitlines()[-1]) / 1024
+sys.path.insert(0, os.environ["IMPORTGATE_SCRIPTS"])
+from benchlib import timed, peak_rss_mb
 
 baseline = [baseline_bin, "check", "--no-cache", "--config", baseline_config, "--output-format", "json", "--exit-zero", "-o", os.devnull] if baseline_bin else None
 timed(check); timed(parse)  # warm the page cache
