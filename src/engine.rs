@@ -734,6 +734,13 @@ fn layout_problem_diagnostic(
             .unwrap_or_else(|| path.display().to_string())
     };
     // The start of a declaration's line, read again (problems are rare).
+    let either = |candidates: &[PathBuf], joint: &str| {
+        candidates
+            .iter()
+            .map(|candidate| format!("`{}`", shown(candidate)))
+            .collect::<Vec<_>>()
+            .join(joint)
+    };
     let at_line = |file: &Path, line: usize| {
         let start = crate::guarded_io::read_regular_text(file, crate::guarded_io::SOURCE_LIMIT)
             .ok()
@@ -772,11 +779,7 @@ fn layout_problem_diagnostic(
             at_line(file, *line),
             format!(
                 "file not found for module `{module}`: neither {} exists (rustc: E0583)",
-                candidates
-                    .iter()
-                    .map(|candidate| format!("`{}`", shown(candidate)))
-                    .collect::<Vec<_>>()
-                    .join(" nor ")
+                either(candidates, " nor ")
             ),
         ),
         LayoutProblem::Module(ModuleProblem::Ambiguous {
@@ -789,11 +792,7 @@ fn layout_problem_diagnostic(
             at_line(file, *line),
             format!(
                 "module `{module}` is found in both {} (rustc: E0761)",
-                candidates
-                    .iter()
-                    .map(|candidate| format!("`{}`", shown(candidate)))
-                    .collect::<Vec<_>>()
-                    .join(" and ")
+                either(candidates, " and ")
             ),
         ),
         LayoutProblem::DuplicateLibrary {

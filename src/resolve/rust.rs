@@ -66,11 +66,7 @@ impl RustModules {
         for index in order {
             let krate = &layout.crates[index];
             for (module, file) in &krate.modules {
-                let name: Box<str> = if module.is_empty() {
-                    krate.name.as_str().into()
-                } else {
-                    format!("{}::{module}", krate.name).into()
-                };
+                let name: Box<str> = krate.module_name(module).into();
                 let at = ids
                     .get(file)
                     .map_or(Located::Unchecked, |&id| Located::File(id));

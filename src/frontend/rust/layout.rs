@@ -34,6 +34,17 @@ pub struct Crate {
     pub exported_macros: Vec<String>,
 }
 
+impl Crate {
+    /// The full name of the module at `path` below the crate (`""`: the crate root).
+    pub fn module_name(&self, path: &str) -> String {
+        if path.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}::{path}", self.name)
+        }
+    }
+}
+
 /// Where a listed `.rs` file sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {
@@ -225,31 +236,12 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
             krate.kind,
             TargetKind::Test | TargetKind::Bench | TargetKind::Example
         );
-        for (module, file) in &tree.modules {
-            let module = if module.is_empty() {
-                krate.name.clone()
-            } else {
-                format!("{}::{module}", krate.name)
-            };
+        // An included file is part of the module it is spliced into.
+        for (module, file) in tree.modules.iter().chain(&tree.included) {
+            let module = krate.module_name(module);
             result
                 .files
                 .entry(normalize(file))
-                .or_insert_with(|| Placement {
-                    krate: *index,
-                    module,
-                    test,
-                });
-        }
-        // An included file is part of the module it is spliced into.
-        for (module, included) in &tree.included {
-            let module = if module.is_empty() {
-                krate.name.clone()
-            } else {
-                format!("{}::{module}", krate.name)
-            };
-            result
-                .files
-                .entry(normalize(included))
                 .or_insert_with(|| Placement {
                     krate: *index,
                     module,
