@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 pub use crate::config::CACHE_DIRECTORY as DIRECTORY;
 const FILE_NAME: &str = "imports-v3.bin";
 /// Bumped when the layout or the frontend's import extraction changes meaning.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// Bytes of the checksum at the end of the file.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -48,7 +48,8 @@ struct CachedImport {
     name: u32,
     line: u32,
     column: u32,
-    /// Lazy, `TYPE_CHECKING`, guarded, test, maybe from a glob: bits 0 to 4.
+    /// Lazy, `TYPE_CHECKING`, guarded, test, maybe declared elsewhere, maybe from a glob of
+    /// its module: bits 0 to 5.
     context: u8,
 }
 
@@ -64,6 +65,7 @@ impl CachedImport {
                 ImportKind::Use => 3,
                 ImportKind::ExternCrate => 4,
                 ImportKind::Path => 5,
+                ImportKind::BoundPath => 6,
             },
             module: intern(&import.module),
             level: import.level,
@@ -74,7 +76,8 @@ impl CachedImport {
                 | u8::from(import.context.type_checking) << 1
                 | u8::from(import.context.guarded) << 2
                 | u8::from(import.context.test) << 3
-                | u8::from(import.context.declared_elsewhere_maybe) << 4,
+                | u8::from(import.context.declared_elsewhere_maybe) << 4
+                | u8::from(import.context.glob_may_declare) << 5,
         }
     }
 
@@ -96,7 +99,8 @@ impl CachedImport {
                 2 => ImportKind::Dynamic,
                 3 => ImportKind::Use,
                 4 => ImportKind::ExternCrate,
-                _ => ImportKind::Path,
+                5 => ImportKind::Path,
+                _ => ImportKind::BoundPath,
             },
             module: strings[self.module as usize].clone(),
             level: self.level,
@@ -111,6 +115,7 @@ impl CachedImport {
                 guarded: self.context & 4 != 0,
                 test: self.context & 8 != 0,
                 declared_elsewhere_maybe: self.context & 16 != 0,
+                glob_may_declare: self.context & 32 != 0,
             },
         }
     }

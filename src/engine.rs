@@ -1638,6 +1638,8 @@ fn complete_for_selection(
         .collect();
     let mut requested: HashSet<(String, SearchOrder)> = HashSet::new();
     loop {
+        // A Rust path through re-exports needs each module on its way.
+        wanted.extend(project.modules_paths_need(index));
         let mut batch: Vec<(&SourceFile, SearchOrder)> = wanted
             .drain(..)
             .filter(|wanted| requested.insert(wanted.clone()))

@@ -30,7 +30,7 @@ use std::sync::Mutex;
 
 const FILE_NAME: &str = "facts-v1.bin";
 /// Bumped when the layout or the meaning of the cached facts changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// The format (`u32`, little-endian) and the fingerprint open the file.
 const HEADER_BYTES: usize = 4 + 16;
 

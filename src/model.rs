@@ -187,6 +187,12 @@ pub enum ImportKind {
     /// Rust: a path of two or more segments in code (`a::b::f()`, `a::T`, `a::m!()`) that
     /// names another module by itself, not through a `use` of the file.
     Path,
+    /// Rust: a path in code through a `use` binding of the file (`am::f()` after
+    /// `use base::a as am;`): `module` is what the binding names, resolved (`base::a`),
+    /// `name` what the path adds to it (`f`, `sub::f`). The binding's own target is the
+    /// `use`'s import, checked and reported there; the path is an import of its own only
+    /// where it reaches into a module below that target.
+    BoundPath,
 }
 
 impl ImportKind {
@@ -194,7 +200,10 @@ impl ImportKind {
     pub fn language(self) -> Language {
         match self {
             ImportKind::Import | ImportKind::From | ImportKind::Dynamic => Language::Python,
-            ImportKind::Use | ImportKind::ExternCrate | ImportKind::Path => Language::Rust,
+            ImportKind::Use
+            | ImportKind::ExternCrate
+            | ImportKind::Path
+            | ImportKind::BoundPath => Language::Rust,
         }
     }
 }
@@ -216,6 +225,10 @@ pub struct ImportContext {
     /// — a glob import or a macro in scope may bring it, or an `extern crate` item in scope
     /// declares it (that item is checked itself) — so it is not reported as undeclared.
     pub declared_elsewhere_maybe: bool,
+    /// Rust: the path's first segment is bound by nothing the file names, but a glob
+    /// import of its module may bind it: whether it is undeclared is decided once every
+    /// module's names are known.
+    pub glob_may_declare: bool,
 }
 
 impl ImportContext {
@@ -367,6 +380,10 @@ pub struct ModuleBindings {
     /// The module computes its names at run time (`__getattr__`, `globals()` writes,
     /// `sys.modules[__name__] = ...`): which names it has cannot be known statically.
     pub dynamic: bool,
+    /// Rust: what each `use` (and `extern crate`) binding of the module names, as
+    /// (name, path), the path anchored as the frontend writes it (absolute once the
+    /// project reads it): how a path through a re-export (`lib::alias::f`) goes on.
+    pub targets: Vec<(Box<str>, Box<str>)>,
 }
 
 impl ModuleBindings {
@@ -447,6 +464,8 @@ pub struct InnerModule {
     pub definitions: Vec<Definition>,
     /// It is test code (`#[cfg(test)]`).
     pub test: bool,
+    /// The byte range of its body, braces included: the imports written inside it.
+    pub range: (u32, u32),
 }
 
 /// How an import edge executes, as bits: what the graph filters on.

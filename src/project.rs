@@ -88,6 +88,8 @@ struct ModuleEntry {
     all: Option<IdRange>,
     /// Star imports as written: (level, module id).
     star_imports: Vec<(u32, u32)>,
+    /// Rust: (name, absolute path) of each `use` binding.
+    targets: Vec<(u32, u32)>,
     /// Names decided at run time.
     dynamic: bool,
     /// The file had syntax errors or could not be read: its names may be incomplete.
@@ -99,6 +101,9 @@ struct ModuleEntry {
     module: u32,
 }
 
+/// [`NameImport::rest`] of an import that ends at its name.
+const NO_REST: u32 = u32::MAX;
+
 /// A `from m import N` of a first-party module `m` that exists, to be checked against what
 /// `m` binds once every module is known.
 #[derive(Debug, Clone, Copy)]
@@ -106,6 +111,11 @@ pub struct NameImport {
     path: u32,
     module: u32,
     name: u32,
+    /// Rust: the segments after the name ([`NO_REST`] when none); for a path whose first
+    /// segment may be undeclared, the path as written.
+    rest: u32,
+    /// Rust: how many of the name and `rest`'s segments a `use` binding wrote.
+    bound_segments: u8,
     /// The search order of the importing file.
     pub order: SearchOrder,
     /// The imported name's span.
@@ -189,12 +199,29 @@ pub struct FileContribution {
     path: String,
     context: CodeContext,
     order: SearchOrder,
-    name_imports: Vec<(String, Box<str>, Span, u32, crate::model::ImportContext)>,
+    name_imports: Vec<PendingName>,
+    /// Rust paths whose first segment names no crate unless a glob import of the module
+    /// they are written in binds it: that module and the segment.
+    undeclared_unless_glob: Vec<PendingName>,
     definitions: Vec<DefinitionSite>,
     /// The imported first-party modules, with the line, column and [`edge_flags`].
     edges: Vec<(String, u32, u32, u8)>,
     /// The importing module of `edges`.
     importer: String,
+}
+
+/// A name one file's import needs a module to bind, before it is interned.
+#[derive(Debug)]
+struct PendingName {
+    module: String,
+    name: Box<str>,
+    /// Rust: the segments after the name, and how many of them and the name a `use`
+    /// binding wrote (see [`ResolvedImport::bound_segments`]).
+    rest: Option<Box<str>>,
+    bound_segments: u8,
+    span: Span,
+    statement_line: u32,
+    context: crate::model::ImportContext,
 }
 
 /// A module's bindings taken out of its file's facts.
@@ -246,7 +273,7 @@ fn modules_of(
 ) -> Vec<(String, ModuleParts)> {
     let incomplete = facts.syntax.is_some() || facts.read.is_some();
     if file.language == crate::model::Language::Rust {
-        absolute_glob_sources(&mut bindings, file, index);
+        absolute_rust_paths(&mut bindings, file, index);
     }
     let mut modules = vec![(
         file.module.clone(),
@@ -254,7 +281,7 @@ fn modules_of(
     )];
     for inner in &facts.inner_modules {
         let mut bindings = inner.bindings.clone();
-        absolute_glob_sources(&mut bindings, file, index);
+        absolute_rust_paths(&mut bindings, file, index);
         modules.push((
             format!("{}::{}", file.module, inner.path),
             ModuleParts::new(file, bindings, &inner.definitions, incomplete),
@@ -263,15 +290,35 @@ fn modules_of(
     modules
 }
 
-/// Rewrites a Rust module's glob sources (`self`, `super::x`, `crate::a`, as the frontend
-/// anchors them) as absolute module names; a source that is no module of the tree's
-/// crates is kept as written, so lookups through it stay unknown rather than missing.
-fn absolute_glob_sources(bindings: &mut ModuleBindings, file: &SourceFile, index: &ModuleIndex) {
-    for (_, source) in &mut bindings.star_imports {
-        if let Some(absolute) = index.rust().glob_source(source, file) {
-            *source = absolute.into();
+/// Rewrites a Rust module's glob sources and `use` targets (`self`, `super::x`,
+/// `crate::a`, as the frontend anchors them) as absolute paths; one that cannot be (too
+/// many `super`s, an undeclared crate) is kept as written, so lookups through it stay
+/// unknown rather than missing.
+fn absolute_rust_paths(bindings: &mut ModuleBindings, file: &SourceFile, index: &ModuleIndex) {
+    let paths = bindings
+        .star_imports
+        .iter_mut()
+        .map(|(_, source)| source)
+        .chain(bindings.targets.iter_mut().map(|(_, target)| target));
+    for path in paths {
+        if let Some(absolute) = index.rust().absolute_path(path, file) {
+            *path = absolute.into();
         }
     }
+}
+
+/// The module of `file` that the text at byte `offset` is written in: the innermost of
+/// its inline modules around it, else the file's own.
+fn enclosing_module(file: &SourceFile, facts: &FileFacts, offset: u32) -> String {
+    facts
+        .inner_modules
+        .iter()
+        .filter(|inner| inner.range.0 <= offset && offset < inner.range.1)
+        .max_by_key(|inner| inner.range.0)
+        .map_or_else(
+            || file.module.clone(),
+            |inner| format!("{}::{}", file.module, inner.path),
+        )
 }
 
 /// Takes from one file's facts what the project-wide checks need; `bindings` were moved
@@ -308,6 +355,23 @@ pub fn contribution(
     }
     for resolved in imports {
         let import = resolved.import;
+        if let Resolved::UndeclaredCrate(name) = &resolved.resolved {
+            if import.context.glob_may_declare {
+                contribution.undeclared_unless_glob.push(PendingName {
+                    module: enclosing_module(file, facts, import.span.start),
+                    name: name.as_str().into(),
+                    rest: Some(match import.name.as_deref() {
+                        Some(last) => format!("{}::{last}", import.module).into(),
+                        None => import.module.clone(),
+                    }),
+                    bound_segments: 0,
+                    span: import.span,
+                    statement_line: import.statement.line,
+                    context: import.context,
+                });
+            }
+            continue;
+        }
         let (Some(name), Resolved::Module(module)) = (resolved.name.as_deref(), &resolved.resolved)
         else {
             continue;
@@ -315,13 +379,15 @@ pub fn contribution(
         if !index.is_first_party_in(module, order) || !index.locate(module, order).exists() {
             continue;
         }
-        contribution.name_imports.push((
-            module.clone(),
-            name.into(),
-            import.span,
-            import.statement.line,
-            import.context,
-        ));
+        contribution.name_imports.push(PendingName {
+            module: module.clone(),
+            name: name.into(),
+            rest: resolved.rest.clone(),
+            bound_segments: resolved.bound_segments,
+            span: import.span,
+            statement_line: import.statement.line,
+            context: import.context,
+        });
     }
     if file.context == CodeContext::Production && file.importable {
         contribution.definitions = facts
@@ -389,6 +455,11 @@ pub fn edge_target<'r>(
     let Resolved::Module(module) = &resolved.resolved else {
         return None;
     };
+    // A path through a `use` binding that names nothing below the binding's module: the
+    // `use` is the edge.
+    if resolved.import.kind == ImportKind::BoundPath && resolved.qualified.is_none() {
+        return None;
+    }
     if !index.is_first_party_in(module, order) {
         // An outside package is one node, as grimp squashes it.
         return index
@@ -472,7 +543,12 @@ pub struct ProjectFacts {
     shadowed: FxHashMap<u32, Vec<(u32, IdRange)>>,
     /// The paths of those files.
     shadowed_paths: rustc_hash::FxHashSet<u32>,
+    /// A Rust file's path -> the modules written in it (Rust entries are keyed by module).
+    rust_files: FxHashMap<u32, Vec<u32>>,
     name_imports: Vec<NameImport>,
+    /// Rust paths that name no crate unless a glob import binds their first segment: the
+    /// module they are written in and that segment.
+    undeclared_unless_glob: Vec<NameImport>,
     /// Definitions of watched symbols.
     pub definitions: Vec<DefinitionSite>,
     /// Every import of a walked first-party module by an importable file.
@@ -496,28 +572,23 @@ impl ProjectFacts {
         if let Some((module, defined)) = contribution.shadowed {
             self.insert_shadowed(&module, &contribution.path, defined);
         }
-        if !contribution.name_imports.is_empty() {
+        if !contribution.undeclared_unless_glob.is_empty() || !contribution.name_imports.is_empty()
+        {
             let path = self.strings.intern(&contribution.path);
-            for (module, name, span, statement_line, import_context) in contribution.name_imports {
+            let (order, context) = (contribution.order, contribution.context);
+            for pending in contribution.undeclared_unless_glob {
+                let record = self.name_import(path, order, context, pending);
+                self.undeclared_unless_glob.push(record);
+            }
+            for pending in contribution.name_imports {
                 // Most imported names are bound by a module merged already: certainly found,
                 // nothing to keep (the answer cannot change, nothing reports found names).
-                if self.binds_already(index, &module, &name, contribution.order) {
+                if pending.rest.is_none()
+                    && self.binds_already(index, &pending.module, &pending.name, contribution.order)
+                {
                     continue;
                 }
-                let record = NameImport {
-                    path,
-                    module: self.strings.intern(&module),
-                    name: self.strings.intern(&name),
-                    order: contribution.order,
-                    span,
-                    statement_line,
-                    guarded: import_context.guarded,
-                    context: if import_context.test {
-                        CodeContext::Test
-                    } else {
-                        contribution.context
-                    },
-                };
+                let record = self.name_import(path, order, context, pending);
                 self.name_imports.push(record);
             }
         }
@@ -526,6 +597,34 @@ impl ProjectFacts {
 
     /// Whether the file Python loads for `module` is merged, fully known, and binds `name`
     /// in its own statements.
+    fn name_import(
+        &mut self,
+        path: u32,
+        order: SearchOrder,
+        context: CodeContext,
+        pending: PendingName,
+    ) -> NameImport {
+        NameImport {
+            path,
+            module: self.strings.intern(&pending.module),
+            name: self.strings.intern(&pending.name),
+            rest: pending
+                .rest
+                .as_deref()
+                .map_or(NO_REST, |rest| self.strings.intern(rest)),
+            bound_segments: pending.bound_segments,
+            order,
+            span: pending.span,
+            statement_line: pending.statement_line,
+            guarded: pending.context.guarded,
+            context: if pending.context.test {
+                CodeContext::Test
+            } else {
+                context
+            },
+        }
+    }
+
     fn binds_already(
         &self,
         index: &ModuleIndex,
@@ -556,9 +655,11 @@ impl ProjectFacts {
 
     /// Whether the file at `path` (relative to the root) has been parsed for its names.
     pub fn has_file(&self, path: &str) -> bool {
-        self.strings
-            .find(path)
-            .is_some_and(|id| self.modules.contains_key(&id) || self.shadowed_paths.contains(&id))
+        self.strings.find(path).is_some_and(|id| {
+            self.modules.contains_key(&id)
+                || self.shadowed_paths.contains(&id)
+                || self.rust_files.contains_key(&id)
+        })
     }
 
     /// Adds a module parsed only for its bindings (explicit paths: the modules the selected
@@ -605,6 +706,13 @@ impl ProjectFacts {
         let key = if parts.rust { module } else { path };
         let module = self.strings.intern(module);
         let path_id = self.strings.intern(key);
+        if parts.rust {
+            let file = self.strings.intern(path);
+            let modules = self.rust_files.entry(file).or_default();
+            if !modules.contains(&path_id) {
+                modules.push(path_id);
+            }
+        }
         // One Rust module written in several files (`#[cfg_attr(unix, path = "unix.rs")]`
         // beside `#[cfg_attr(windows, path = "windows.rs")]`): a name any of them binds
         // may be bound.
@@ -627,6 +735,12 @@ impl ProjectFacts {
                 .map(|(level, star)| (*level, Box::from(self.text(*star))))
                 .collect();
             parts.bindings.star_imports.extend(stars);
+            let targets: Vec<(Box<str>, Box<str>)> = existing
+                .targets
+                .iter()
+                .map(|(name, target)| (Box::from(self.text(*name)), Box::from(self.text(*target))))
+                .collect();
+            parts.bindings.targets.extend(targets);
             parts.bindings.dynamic |= existing.dynamic;
             parts.incomplete |= existing.incomplete;
         }
@@ -648,6 +762,12 @@ impl ProjectFacts {
             .iter()
             .map(|(level, star)| (*level, self.strings.intern(star)))
             .collect();
+        let targets = parts
+            .bindings
+            .targets
+            .iter()
+            .map(|(name, target)| (self.strings.intern(name), self.strings.intern(target)))
+            .collect();
         self.modules.insert(
             path_id,
             ModuleEntry {
@@ -655,6 +775,7 @@ impl ProjectFacts {
                 defined,
                 all,
                 star_imports,
+                targets,
                 dynamic: parts.bindings.dynamic,
                 incomplete: parts.incomplete,
                 is_package: parts.is_package,
@@ -742,6 +863,32 @@ impl ProjectFacts {
         &self.name_imports
     }
 
+    /// Rust paths whose first segment names no crate, each with whether a glob import of
+    /// the module they are written in binds it ([`NameLookup::Missing`]: it is undeclared).
+    pub fn undeclared_unless_glob(&self, index: &ModuleIndex) -> Vec<(&NameImport, NameLookup)> {
+        self.undeclared_unless_glob
+            .iter()
+            .map(|import| {
+                let lookup = self.lookup_name(
+                    index,
+                    self.module_of(import),
+                    self.name_of(import),
+                    import.order,
+                );
+                (import, lookup)
+            })
+            .collect()
+    }
+
+    /// The path as written of a record of [`Self::undeclared_unless_glob`].
+    pub fn written_of(&self, import: &NameImport) -> &str {
+        if import.rest == NO_REST {
+            self.name_of(import)
+        } else {
+            self.text(import.rest)
+        }
+    }
+
     /// The importing file of a name import.
     pub fn path_of(&self, import: &NameImport) -> &str {
         self.text(import.path)
@@ -759,7 +906,17 @@ impl ProjectFacts {
 
     /// The star imports of the parsed file at `path`, resolved, for the modules they pull in.
     pub fn star_targets(&self, path: &str) -> Vec<String> {
-        let Some(entry) = self.strings.find(path).and_then(|id| self.modules.get(&id)) else {
+        let Some(id) = self.strings.find(path) else {
+            return Vec::new();
+        };
+        // A Rust file's modules: their glob sources are absolute already.
+        if let Some(modules) = self.rust_files.get(&id) {
+            return modules
+                .iter()
+                .flat_map(|module| self.rust_star_targets(*module))
+                .collect();
+        }
+        let Some(entry) = self.modules.get(&id) else {
             return Vec::new();
         };
         let module = self.text(entry.module);
@@ -778,6 +935,17 @@ impl ProjectFacts {
                 }
             })
             .collect()
+    }
+
+    /// The glob sources of the Rust module with key `module` (absolute module names).
+    fn rust_star_targets(&self, module: u32) -> Vec<String> {
+        self.modules.get(&module).map_or_else(Vec::new, |entry| {
+            entry
+                .star_imports
+                .iter()
+                .map(|(_, star)| self.text(*star).to_string())
+                .collect()
+        })
     }
 
     fn sorted_contains(&self, range: IdRange, name: &str) -> bool {
@@ -827,8 +995,140 @@ impl ProjectFacts {
             .iter()
             .zip(self.name_import_lookups(index))
             .filter(|(_, lookup)| *lookup == NameLookup::Missing)
-            .map(|(import, _)| self.name_of(import))
+            .map(|(import, _)| self.missing_at(index, import).1)
             .collect()
+    }
+
+    /// The modules the paths of name imports (Rust's, going on after their name) cannot
+    /// be followed through because their files were not read: what a run on some files
+    /// reads next.
+    pub fn modules_paths_need(&self, index: &ModuleIndex) -> Vec<(String, SearchOrder)> {
+        let mut needed = Vec::new();
+        for import in &self.name_imports {
+            if import.rest == NO_REST {
+                continue;
+            }
+            let (answer, module, _) = self.walk(index, import);
+            if answer != NameLookup::Unknown {
+                continue;
+            }
+            // Unknown for want of the module's file, or of its globs' sources'.
+            match self
+                .strings
+                .find(&module)
+                .filter(|id| self.modules.contains_key(id))
+            {
+                None => needed.push((module, import.order)),
+                Some(id) => needed.extend(
+                    self.rust_star_targets(id)
+                        .into_iter()
+                        .map(|star| (star, import.order)),
+                ),
+            }
+        }
+        // A first segment a glob of the path's own module may bind: that glob's sources.
+        for import in &self.undeclared_unless_glob {
+            needed.extend(
+                self.rust_star_targets(import.module)
+                    .into_iter()
+                    .map(|star| (star, import.order)),
+            );
+        }
+        needed
+    }
+
+    /// Where the path of a name import that is missing fails: the module and the name it
+    /// lacks (the import's own, or a segment after it).
+    pub fn missing_at<'s>(&'s self, index: &ModuleIndex, import: &NameImport) -> (String, &'s str) {
+        let (_, module, name) = self.walk(index, import);
+        (module, name)
+    }
+
+    /// Follows the path of a name import: its name in its module, then each segment after
+    /// it in the module the previous one leads to (a module of the tree, a `use` binding
+    /// of one, one a glob import brings). It ends well at an item (what follows is the
+    /// item's own: variants, associated items) or a macro. Returns the answer with the
+    /// module and name it ended at.
+    fn walk<'s>(
+        &'s self,
+        index: &ModuleIndex,
+        import: &NameImport,
+    ) -> (NameLookup, String, &'s str) {
+        let name = self.name_of(import);
+        let mut module = self.module_of(import).to_string();
+        let rest = (import.rest != NO_REST).then(|| self.text(import.rest));
+        let mut segments = std::iter::once(name)
+            .chain(rest.into_iter().flat_map(|rest| rest.split("::")))
+            .enumerate()
+            .peekable();
+        while let Some((position, segment)) = segments.next() {
+            if segment.ends_with('!') {
+                return (NameLookup::Bound, module, segment);
+            }
+            match self.lookup_name(index, &module, segment, import.order) {
+                NameLookup::Bound => {}
+                // What the `use` binding wrote is reported at the `use`.
+                NameLookup::Missing if position < usize::from(import.bound_segments) => {
+                    return (NameLookup::Unknown, module, segment)
+                }
+                answer => return (answer, module, segment),
+            }
+            if segments.peek().is_none() {
+                return (NameLookup::Bound, module, segment);
+            }
+            match self.module_behind(index, &module, segment, import.order, 0) {
+                Some(next) => module = next,
+                None => return (NameLookup::Bound, module, segment),
+            }
+        }
+        (NameLookup::Bound, module, name)
+    }
+
+    /// The module `module::name` is, when it is one: a module of the tree, a `use`
+    /// binding of one (a re-export, followed through further re-exports), or one a glob
+    /// import brings. `None` for an item, or what cannot be followed.
+    fn module_behind(
+        &self,
+        index: &ModuleIndex,
+        module: &str,
+        name: &str,
+        order: SearchOrder,
+        depth: usize,
+    ) -> Option<String> {
+        // Re-exports can go in circles (`pub use a::*` in `b`, `pub use b::*` in `a`).
+        const MAX_FOLLOWED: usize = 32;
+        if depth > MAX_FOLLOWED {
+            return None;
+        }
+        let direct = format!("{module}::{name}");
+        if index.locate(&direct, order).exists() {
+            return Some(direct);
+        }
+        let entry = self.entry_for(index, module, order)?;
+        if let Some(&(_, target)) = entry
+            .targets
+            .iter()
+            .find(|(bound, _)| self.text(*bound) == name)
+        {
+            let target = self.text(target);
+            if index.locate(target, order).exists() {
+                return Some(target.to_string());
+            }
+            let (parent, last) = crate::model::split_last_segment(target)?;
+            return self.module_behind(index, parent, last, order, depth + 1);
+        }
+        if self.binds(entry, name) {
+            return None;
+        }
+        entry.star_imports.iter().find_map(|&(_, star)| {
+            let star = self.text(star);
+            let brings = index.is_first_party_in(star, order)
+                && self.lookup(index, star, name, order, true, &mut HashSet::new())
+                    == NameLookup::Bound;
+            brings
+                .then(|| self.module_behind(index, star, name, order, depth + 1))
+                .flatten()
+        })
     }
 
     /// What each of [`Self::name_imports`] finds, in their order. The same
@@ -836,20 +1136,30 @@ impl ProjectFacts {
     /// looked up once, keyed by interned ids (a tree of 200,000 files has a million name
     /// imports; hashing their texts was a quarter of a warm run).
     pub fn name_import_lookups(&self, index: &ModuleIndex) -> Vec<NameLookup> {
-        let mut answers: FxHashMap<(u32, u32, SearchOrder), NameLookup> = FxHashMap::default();
+        type Key = (u32, u32, u32, u8, SearchOrder);
+        let mut answers: FxHashMap<Key, NameLookup> = FxHashMap::default();
         self.name_imports
             .iter()
             .map(|import| {
-                *answers
-                    .entry((import.module, import.name, import.order))
-                    .or_insert_with(|| {
+                let key = (
+                    import.module,
+                    import.name,
+                    import.rest,
+                    import.bound_segments,
+                    import.order,
+                );
+                *answers.entry(key).or_insert_with(|| {
+                    if import.rest == NO_REST {
                         self.lookup_name(
                             index,
                             self.module_of(import),
                             self.name_of(import),
                             import.order,
                         )
-                    })
+                    } else {
+                        self.walk(index, import).0
+                    }
+                })
             })
             .collect()
     }
@@ -920,7 +1230,13 @@ impl ProjectFacts {
         if entry.dynamic || entry.incomplete {
             return NameLookup::Unknown;
         }
-        if through_star && self.exports(entry, name) {
+        // A Rust glob brings every name (privacy aside); Python's star what it exports.
+        let brought = if order == SearchOrder::RUST {
+            self.binds(entry, name)
+        } else {
+            self.exports(entry, name)
+        };
+        if through_star && brought {
             return NameLookup::Bound;
         }
         let mut unknown = false;

@@ -1149,6 +1149,13 @@ pub struct ResolvedImport<'a> {
     /// The name the import needs its module to provide: a `from` import's name (not `*`),
     /// a Rust path's first segment after its longest module prefix.
     pub name: Option<Box<str>>,
+    /// Rust: the segments the path goes on with after `name` (`f` in `lib::alias::f`, where
+    /// `alias` may be a re-export of a module or a module a glob brings): checked once
+    /// every module's bindings are known.
+    pub rest: Option<Box<str>>,
+    /// Rust: how many of `name` and `rest`'s segments a `use` binding wrote, for a path
+    /// through one (what they name is the `use`'s import, reported there).
+    pub bound_segments: u8,
 }
 
 impl<'a> ResolvedImport<'a> {
@@ -1172,6 +1179,21 @@ impl<'a> ResolvedImport<'a> {
             resolved,
             qualified,
             name,
+            rest: None,
+            bound_segments: 0,
+        }
+    }
+
+    /// An import that resolves to no module (`resolved` says why), or to one it names
+    /// nothing of its own in.
+    pub fn unresolved(import: &'a Import, resolved: Resolved) -> Self {
+        Self {
+            import,
+            resolved,
+            qualified: None,
+            name: None,
+            rest: None,
+            bound_segments: 0,
         }
     }
 

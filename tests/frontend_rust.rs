@@ -14,6 +14,7 @@ fn render(facts: &FileFacts) -> Vec<String> {
                 ImportKind::Use => "use",
                 ImportKind::ExternCrate => "extern",
                 ImportKind::Path => "path",
+                ImportKind::BoundPath => "bound",
                 other => panic!("{other:?} from the Rust frontend"),
             };
             let mut line = format!(
@@ -32,6 +33,9 @@ fn render(facts: &FileFacts) -> Vec<String> {
             }
             if import.context.declared_elsewhere_maybe {
                 line.push_str(" [maybe-glob-or-macro]");
+            }
+            if import.context.glob_may_declare {
+                line.push_str(" [maybe-glob]");
             }
             line
         })
@@ -60,7 +64,7 @@ fn every_leaf_of_a_use_tree() {
             "3:5 use self::h :: I",
             "4:5 use ext :: J",
             // `type` may come from the glob import of the same module.
-            "5:5 use type :: match [maybe-glob-or-macro]",
+            "5:5 use type :: match [maybe-glob]",
         ],
     );
 }
@@ -134,10 +138,66 @@ fn paths_in_code_that_name_a_module_by_themselves() {
             "1:5 use std :: env",
             "3:27 path crate::model :: Item",
             "4:15 path std::env :: var",
+            "5:17 bound std::env :: var",
             "10:5 path other_crate::Type :: new",
             "11:5 path abs :: f",
             "13:5 path crate :: m!",
         ],
+    );
+}
+
+/// A path through a `use` binding: the binding's target, then what the path adds.
+#[test]
+fn paths_through_use_bindings_say_what_the_binding_wrote() {
+    let source = concat!(
+        "use crate::engine as core;\n",
+        "use other::Config;\n",
+        "extern crate serde as s;\n",
+        "fn f() {\n",
+        "    core::internal::run();\n",
+        "    Config::load();\n",
+        "    s::de::value::Error::custom();\n",
+        "    core::m!();\n",
+        "    core();\n",
+        "}\n",
+        "mod inner {\n    use super::core;\n    fn g() { core::f(); super::core::h(); }\n}\n",
+    );
+    assert_imports(
+        source,
+        &[
+            "1:5 use crate :: engine as core",
+            "2:5 use other :: Config",
+            "3:14 extern serde as s",
+            "5:5 bound crate::engine :: internal::run",
+            "6:5 bound other::Config :: load",
+            "7:5 bound serde :: de::value::Error::custom [maybe-glob-or-macro]",
+            "8:5 bound crate::engine :: m!",
+            "12:9 use self :: core",
+            // `super::core` is the file's binding: followed once the project's bindings
+            // are known (its target is in the bindings below).
+            "13:14 bound self::core :: f",
+            "13:25 path self::core :: h",
+        ],
+    );
+    // What each binding of a module names, anchored as the file writes paths.
+    let facts = facts_of(source);
+    let targets: Vec<(&str, &str)> = facts
+        .bindings
+        .targets
+        .iter()
+        .map(|(name, target)| (&**name, &**target))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            ("Config", "other::Config"),
+            ("core", "crate::engine"),
+            ("s", "serde")
+        ]
+    );
+    assert_eq!(
+        facts.inner_modules[0].bindings.targets,
+        [("core".into(), "self::core".into())]
     );
 }
 
@@ -163,7 +223,16 @@ fn a_name_a_glob_may_bring_is_marked() {
         "mod tests {\n    use super::*;\n    fn t() { helpers::build(); }\n}\n",
         &[
             "2:9 use self :: *",
-            "3:14 path helpers :: build [maybe-glob-or-macro]",
+            "3:14 path helpers :: build [maybe-glob]",
+        ],
+    );
+    // A glob in a block, or an item macro, may bring anything: that cannot be told.
+    assert_imports(
+        "fn t() {\n    use crate::h::*;\n    helpers::build();\n}\nitems! {}\nfn u() { other::go(); }\n",
+        &[
+            "2:9 use crate::h :: *",
+            "3:5 path helpers :: build [maybe-glob-or-macro]",
+            "6:10 path other :: go [maybe-glob-or-macro]",
         ],
     );
     let facts = facts_of("mod tests {\n    use super::*;\n}\nuse crate::x::*;\n");

@@ -43,7 +43,7 @@ use super::{
 use crate::config::{Banned, Scope};
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::model::{CodeContext, ImportKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub(super) static INFO: CheckInfo = CheckInfo {
     summary: "Use of a module or attribute that a `[[banned]]` entry bans",
@@ -71,6 +71,8 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
     // the end, so that the order is rule by rule, as the registry has them.
     let mut found: Vec<(usize, u8, usize, Diagnostic)> = Vec::new();
     let mut matched_by_import: HashMap<usize, Vec<&str>> = HashMap::new();
+    // (rule, start) of Rust paths reported as imports: the same path is a watched use too.
+    let mut matched_paths: HashSet<(usize, u32)> = HashSet::new();
     for import in input.imports {
         let Some(qualified) = import.qualified.as_deref() else {
             continue;
@@ -90,7 +92,11 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             if import.import.kind == ImportKind::Import {
                 matched_by_import.entry(rule).or_default().push(qualified);
             }
-            let message = if import.import.kind == ImportKind::Path {
+            let is_path = matches!(import.import.kind, ImportKind::Path | ImportKind::BoundPath);
+            if is_path {
+                matched_paths.insert((rule, import.import.span.start));
+            }
+            let message = if is_path {
                 // A path in code is a use, not an import statement.
                 format!(
                     "use of banned API `{qualified}`{}",
@@ -139,6 +145,9 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 continue;
             }
             last_rule = Some(rule);
+            if matched_paths.contains(&(rule, attribute.span.start)) {
+                continue;
+            }
             // `unittest.mock.patch` after a reported `import unittest.mock` adds nothing; a
             // use of `os.environ` after a reported `from os import environ` is another use.
             if matched_by_import.get(&rule).is_some_and(|modules| {

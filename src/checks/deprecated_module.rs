@@ -106,7 +106,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         );
         // One-to-one only: the import names the deprecated module itself.
         let names_the_module = match import.import.kind {
-            ImportKind::From | ImportKind::Use | ImportKind::Path => {
+            ImportKind::From | ImportKind::Use | ImportKind::Path | ImportKind::BoundPath => {
                 import.module() == Some(entry.module.pattern.as_str())
             }
             ImportKind::Import | ImportKind::Dynamic | ImportKind::ExternCrate => {

@@ -63,7 +63,9 @@ pub(crate) fn reimport(
             Some(vec![removal, insertion])
         }
         // Rust paths are rewritten by the Rust fixes, which know `use` trees.
-        ImportKind::Use | ImportKind::ExternCrate | ImportKind::Path => None,
+        ImportKind::Use | ImportKind::ExternCrate | ImportKind::Path | ImportKind::BoundPath => {
+            None
+        }
     }
 }
 

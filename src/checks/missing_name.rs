@@ -11,6 +11,16 @@
 //! `except ImportError` are optional by design (`--strict-guarded` reports them as
 //! warnings). The hint names first-party modules that do define `N`.
 //!
+//! In Rust, a path into one of the tree's crates (`use app_core::engine::Missing;`,
+//! `app_core::engine::gone()`, `eng::gone()` after `use app_core::engine as eng;`) must
+//! name something at each segment, as rustc's E0432/E0425/E0412 say: an item, a `use`
+//! binding or re-export, a module (its own, or one a `pub use` or a glob import brings,
+//! followed to where it is). A path ends well at an item — what follows (an enum's
+//! variant, an associated function) is the item's own and not checked — or at a macro.
+//! A module with item-level macro invocations has names syn cannot see, as a module with
+//! `__getattr__` has. What a `use` binding names is reported at the `use` only, not at
+//! every path through it.
+//!
 //! ## Why is this bad?
 //! `ImportError: cannot import name 'N' from 'm'` the first time the import runs. After an
 //! automated import rewrite, such imports point at the right module but at a name that
@@ -58,13 +68,15 @@ pub(super) fn check(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>)
     if missing.is_empty() {
         return;
     }
-    let names: HashSet<&str> = missing
-        .iter()
-        .map(|(import, _)| facts.name_of(import))
+    // Where each path fails: its name in its module, or (Rust) a segment after it.
+    let missing: Vec<_> = missing
+        .into_iter()
+        .map(|(import, severity)| (import, severity, facts.missing_at(input.index, import)))
         .collect();
+    let names: HashSet<&str> = missing.iter().map(|(_, _, (_, name))| *name).collect();
     let definers = facts.modules_defining(&names);
-    for (import, severity) in missing {
-        let (module, name) = (facts.module_of(import), facts.name_of(import));
+    for (import, severity, (module, name)) in &missing {
+        let (module, name, severity) = (module.as_str(), *name, *severity);
         // A name only a shadowed file of the same module defines: the consolidation left it
         // in the file Python never loads.
         let shadowed = facts.shadowed_definer(module, name).map(|path| {

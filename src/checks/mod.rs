@@ -227,6 +227,10 @@ pub fn check_project(input: &ProjectInput<'_>) -> Vec<Diagnostic> {
         (CheckCode::RegistryError, registry_error::check),
         (CheckCode::DuplicateDefinition, duplicate_definition::check),
         (CheckCode::MissingName, missing_name::check),
+        (
+            CheckCode::UnresolvedModule,
+            unresolved_module::check_project,
+        ),
         (CheckCode::ForbiddenChain, forbidden_chain::check),
         (CheckCode::ImportCycle, import_cycle::check),
         (CheckCode::LayerViolation, layer_violation::check),

@@ -7,6 +7,14 @@
 //! suggests existing modules with the same last name, where a moved module most likely
 //! went.
 //!
+//! In Rust: a path whose first segment is no crate the file's crate depends on (its
+//! `[dependencies]`, renames included, its own package's library, the sysroot crates)
+//! and nothing in scope binds — rustc's E0432/E0433. A module with glob imports may bind
+//! the segment through one of them: it is reported only when none does (a glob from
+//! outside the tree, or from a module with names syn cannot see, leaves it unknown).
+//! `super` climbing above the crate root, and a `mod` whose file is missing (E0583) or
+//! ambiguous (E0761), are reported too.
+//!
 //! Imports guarded by `try: ... except ImportError:` (or `contextlib.suppress`) are
 //! optional by design and not reported; `--strict-guarded` reports them as warnings.
 //! Imports inside `if TYPE_CHECKING:` are checked like any other.
@@ -30,8 +38,11 @@
 //! ## Fix
 //! Not fixable automatically: the right module is a decision. The hint lists candidates.
 
-use super::{context_note, CheckCode, CheckInfo, FileInput, Findings, FixAvailability};
-use crate::diagnostic::Severity;
+use super::{
+    context_note, CheckCode, CheckInfo, FileInput, Findings, FixAvailability, ProjectInput,
+};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::project::NameLookup;
 use crate::resolve::Resolved;
 
 pub(super) static INFO: CheckInfo = CheckInfo {
@@ -49,8 +60,9 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             (true, true) => Severity::Warning,
             (true, false) => continue,
         };
-        // Decide first, allocate only for what is reported.
-        if import.resolved == Resolved::Unknown {
+        // Decide first, allocate only for what is reported. A first segment a glob
+        // import may bind is decided once every module's names are known.
+        if import.resolved == Resolved::Unknown || import.import.context.glob_may_declare {
             continue;
         }
         if let Resolved::Module(module) = &import.resolved {
@@ -100,12 +112,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 Some("Python raises ImportError here".to_string()),
             ),
             Resolved::Unknown => continue,
-            Resolved::UndeclaredCrate(name) => (
-                format!("`{name}` is neither a crate this crate depends on nor a module in scope{note}"),
-                Some(format!(
-                    "rustc rejects it (E0433); add `{name}` to the package's [dependencies], or write the path from `crate::`"
-                )),
-            ),
+            Resolved::UndeclaredCrate(name) => undeclared_crate(name, &note),
             Resolved::NoParentPackage => (
                 format!(
                     "relative import of `{written}` in a file that is not inside a package{note}"
@@ -121,5 +128,51 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             None,
             hint,
         ));
+    }
+}
+
+/// The message and hint for a path whose first segment names nothing.
+fn undeclared_crate(name: &str, note: &str) -> (String, Option<String>) {
+    (
+        format!("`{name}` is neither a crate this crate depends on nor a module in scope{note}"),
+        Some(format!(
+            "rustc rejects it (E0433); add `{name}` to the package's [dependencies], or write the path from `crate::`"
+        )),
+    )
+}
+
+/// Rust paths whose first segment names no crate, written in a module with glob imports:
+/// undeclared when none of those globs binds the segment either (a glob from outside the
+/// tree, or from a module whose names cannot be known, leaves it unknown).
+pub(super) fn check_project(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let facts = input.facts;
+    for (import, lookup) in facts.undeclared_unless_glob(input.index) {
+        if lookup != NameLookup::Missing {
+            continue;
+        }
+        let severity = match (import.guarded, input.strict_guarded) {
+            (false, _) => Severity::Error,
+            (true, true) => Severity::Warning,
+            (true, false) => continue,
+        };
+        let name = facts.name_of(import);
+        let (message, hint) = undeclared_crate(name, "");
+        // Named as the file-wide check names them: the path's module, its last segment.
+        let written = facts.written_of(import);
+        let (target, last) = crate::model::split_last_segment(written).unwrap_or((written, ""));
+        diagnostics.push(Diagnostic {
+            hint,
+            target: Some(target.to_string()),
+            name_imported: (!last.is_empty()).then(|| last.to_string()),
+            statement_line: Some(import.statement_line),
+            ..Diagnostic::new(
+                CheckCode::UnresolvedModule,
+                severity,
+                facts.path_of(import).to_string(),
+                import.span,
+                message,
+                import.context,
+            )
+        });
     }
 }

@@ -123,7 +123,7 @@ impl Summary {
     }
 }
 
-/// IG020 diagnostics by the missing module's top-level package, most first.
+/// IG020 diagnostics by the missing module's top-level package (Rust: crate), most first.
 fn unresolved_by_package(outcome: &Outcome) -> Vec<(String, usize)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for diagnostic in &outcome.diagnostics {
@@ -133,7 +133,7 @@ fn unresolved_by_package(outcome: &Outcome) -> Vec<(String, usize)> {
         let package = diagnostic
             .target
             .as_deref()
-            .and_then(|target| target.split('.').next())
+            .map(crate::model::first_segment)
             .filter(|package| !package.is_empty());
         if let Some(package) = package {
             *counts.entry(package).or_default() += 1;

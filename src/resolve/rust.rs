@@ -191,23 +191,21 @@ impl RustModules {
 
     /// Resolves one import of a Rust file.
     pub fn resolve<'a>(&self, import: &'a Import, file: &SourceFile) -> ResolvedImport<'a> {
-        let unresolved = |resolved: Resolved| ResolvedImport {
-            import,
-            resolved,
-            qualified: None,
-            name: None,
-        };
+        let unresolved = |resolved: Resolved| ResolvedImport::unresolved(import, resolved);
         let mut written: Vec<&str> = import.module.split("::").collect();
         let glob = import.name.as_deref() == Some("*");
         if let Some(name) = import.name.as_deref().filter(|_| !glob) {
-            written.push(name);
+            written.extend(name.split("::"));
         }
+        // A path through a `use` binding: how many of its segments the binding wrote.
+        let binding =
+            (import.kind == ImportKind::BoundPath).then(|| import.module.split("::").count());
         let Some(krate) = file
             .crate_index
             .and_then(|index| self.crates.get(index as usize))
         else {
             // A file no crate compiles: its paths are as written.
-            return self.split(import, written, glob);
+            return self.split(import, written, glob, binding);
         };
         // In the 2015 edition a `use` path is relative to the crate root (where its
         // `extern crate` items and the injected `std` are names of their own).
@@ -222,7 +220,17 @@ impl RustModules {
             written.insert(0, "crate");
         }
         match self.absolute(krate, &written, &file.module) {
-            Ok(absolute) => self.split(import, absolute, glob),
+            Ok(absolute) => {
+                // Anchoring rewrote the binding's first segments only.
+                let binding = binding.map(|length| {
+                    (length + absolute.len())
+                        .saturating_sub(written.len())
+                        .max(1)
+                });
+                self.split(import, absolute, glob, binding)
+            }
+            // The binding's own path does not resolve: its `use` is reported.
+            Err(_) if binding.is_some() => unresolved(Resolved::Unknown),
             // A name a glob import may bring: nothing can be said of it.
             Err(Resolved::UndeclaredCrate(_)) if import.context.declared_elsewhere_maybe => {
                 unresolved(Resolved::Unknown)
@@ -277,9 +285,9 @@ impl RustModules {
         Ok(absolute)
     }
 
-    /// The module a glob import of a file brings names from (`self`, `super::x`,
-    /// `crate::a`, as the frontend anchors it) as an absolute module name, when it is one.
-    pub fn glob_source(&self, written: &str, file: &SourceFile) -> Option<String> {
+    /// A path of a file as the frontend anchors it (`self`, `super::x`, `crate::a`, an
+    /// external crate's name first) as an absolute path, when it can be one.
+    pub fn absolute_path(&self, written: &str, file: &SourceFile) -> Option<String> {
         let krate = self.crates.get(file.crate_index? as usize)?;
         let written: Vec<&str> = written.split("::").collect();
         let absolute = self.absolute(krate, &written, &file.module).ok()?;
@@ -288,18 +296,21 @@ impl RustModules {
 
     /// Splits an absolute path into the module it names and the name that module must
     /// bind: at its longest prefix that is one of the tree's modules, or for another
-    /// crate's path, before its last segment.
-    fn split<'a>(&self, import: &'a Import, path: Vec<&str>, glob: bool) -> ResolvedImport<'a> {
+    /// crate's path, before its last segment. `binding`: for a path through a `use`
+    /// binding, how many of its first segments the binding wrote — what they name is the
+    /// `use`'s import (checked there), and the path is an import of its own only below it.
+    fn split<'a>(
+        &self,
+        import: &'a Import,
+        path: Vec<&str>,
+        glob: bool,
+        binding: Option<usize>,
+    ) -> ResolvedImport<'a> {
         if path
             .first()
             .is_some_and(|first| self.ambiguous.contains(*first))
         {
-            return ResolvedImport {
-                import,
-                resolved: Resolved::Unknown,
-                qualified: None,
-                name: None,
-            };
+            return ResolvedImport::unresolved(import, Resolved::Unknown);
         }
         let first_party = path
             .first()
@@ -318,6 +329,13 @@ impl RustModules {
         } else {
             path.len() - 1
         };
+        // Of what follows the module, the segments a `use` binding wrote: when it wrote
+        // them all, the path names nothing its `use` does not.
+        let bound_segments = binding.map_or(0, |binding| binding.saturating_sub(module_length));
+        if bound_segments > 0 && bound_segments >= path.len() - module_length {
+            return ResolvedImport::unresolved(import, Resolved::Unknown);
+        }
+        let own_import = binding.is_none_or(|binding| module_length > binding);
         let module = path[..module_length].join("::");
         let name = path.get(module_length).map(|name| name.to_string());
         // A macro (`m!`) is bound where `#[macro_export]` puts it (the crate root) or where
@@ -328,11 +346,17 @@ impl RustModules {
             Some(name) => format!("{module}::{name}"),
             None => module.clone(),
         };
+        // In the tree's crates, what follows the name is followed through re-exports and
+        // globs once every module's bindings are known.
+        let rest = (first_party && path.len() > module_length + 1)
+            .then(|| path[module_length + 1..].join("::").into());
         ResolvedImport {
             import,
             resolved: Resolved::Module(module),
-            qualified: Some(qualified),
+            qualified: own_import.then_some(qualified),
             name: checked_name.map(Into::into),
+            rest,
+            bound_segments: bound_segments.min(usize::from(u8::MAX)) as u8,
         }
     }
 }
@@ -341,6 +365,6 @@ impl RustModules {
 pub fn is_rust(import: &Import) -> bool {
     matches!(
         import.kind,
-        ImportKind::Use | ImportKind::ExternCrate | ImportKind::Path
+        ImportKind::Use | ImportKind::ExternCrate | ImportKind::Path | ImportKind::BoundPath
     )
 }

@@ -12,9 +12,12 @@
 //! declarations (in any order, as Rust allows), items and generic parameters in scope, the
 //! primitive types and the standard prelude. What comes out is anchored: a path starting
 //! with `crate`, `self` (the file's module) or `super` (climbing from it), or with an
-//! external crate's name. Where the file cannot tell (a name a glob import may bring),
-//! the import says so ([`ImportContext::declared_elsewhere_maybe`]); which crates and modules exist
-//! is the resolver's work.
+//! external crate's name. Where the file cannot tell (a name a macro or a glob import may
+//! bring), the import says so ([`ImportContext::declared_elsewhere_maybe`],
+//! [`ImportContext::glob_may_declare`]); which crates and modules exist is the resolver's
+//! work. A path through one of the file's `use` bindings (`am::f()` after
+//! `use base::a as am;`) is an [`ImportKind::BoundPath`]: what it names beyond the binding
+//! is checked too.
 
 use super::comments;
 use crate::frontend::{ExtractOptions, Locator};
@@ -93,7 +96,8 @@ pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
                 imports: Vec::new(),
                 attribute_uses: Vec::new(),
             };
-            extractor.module(Vec::new(), false, &file.items, |this| {
+            let whole = (offset as u32, source.len() as u32);
+            extractor.module(Vec::new(), whole, false, &file.items, |this| {
                 for attribute in &file.attrs {
                     this.visit_attribute(attribute);
                 }
@@ -112,6 +116,7 @@ pub fn extract(source: &str, options: &ExtractOptions) -> FileFacts {
                     bindings: module.bindings,
                     definitions: module.definitions,
                     test: module.test,
+                    range: module.range,
                 })
                 .collect();
             facts.imports = extractor.imports;
@@ -184,9 +189,12 @@ struct Scope {
     /// A module's own scope: names are not looked up beyond it.
     is_module: bool,
     names: HashMap<String, Bound>,
-    /// It has a glob import or an item-level macro invocation: a name bound by nothing
-    /// else may come from one of them.
+    /// It has an item-level macro invocation (or, for a block, a glob import): a name
+    /// bound by nothing else may come from one of them, which cannot be told.
     may_bring_names: bool,
+    /// A module scope with a glob import: a name bound by nothing else may come from it,
+    /// which the names of the module it imports from tell.
+    globs: bool,
 }
 
 /// What a path resolves to inside the file.
@@ -196,6 +204,7 @@ enum Resolved {
     Path {
         segments: Vec<String>,
         declared_elsewhere_maybe: bool,
+        glob_may_declare: bool,
     },
     /// A local name: a generic parameter, `Self`, an item inside a block, a primitive type.
     Local,
@@ -205,6 +214,8 @@ enum Resolved {
 struct ModuleFacts {
     /// Below the file's module.
     path: Vec<String>,
+    /// An inline module's body (braces included); the whole file for the file's module.
+    range: (u32, u32),
     bindings: ModuleBindings,
     definitions: Vec<Definition>,
     test: bool,
@@ -572,6 +583,7 @@ impl Extractor<'_, '_> {
     fn module(
         &mut self,
         path: Vec<String>,
+        range: (u32, u32),
         test: bool,
         items: &[syn::Item],
         visit: impl FnOnce(&mut Self),
@@ -579,6 +591,7 @@ impl Extractor<'_, '_> {
         let index = self.modules.len();
         self.modules.push(ModuleFacts {
             path,
+            range,
             bindings: ModuleBindings::default(),
             definitions: Vec::new(),
             test,
@@ -634,6 +647,32 @@ impl Extractor<'_, '_> {
             }
         }
         self.modules[index].bindings.star_imports = star_imports;
+        // What each `use` binding names, resolved in the module's scope (not seeing itself).
+        let mut uses: Vec<(String, Vec<String>, bool)> = self.scopes[at]
+            .names
+            .iter()
+            .filter_map(|(name, bound)| match bound {
+                Bound::Use {
+                    path,
+                    leading_colon,
+                    ..
+                } => Some((name.clone(), path.clone(), *leading_colon)),
+                _ => None,
+            })
+            .collect();
+        uses.sort_unstable();
+        let targets = uses
+            .into_iter()
+            .filter_map(|(name, path, leading_colon)| {
+                match self.resolve(&path, leading_colon, at, Some((at, name.as_str()))) {
+                    Resolved::Path { segments, .. } => {
+                        Some((name.into(), segments.join("::").into()))
+                    }
+                    Resolved::Local => None,
+                }
+            })
+            .collect();
+        self.modules[index].bindings.targets = targets;
         self.test = outer;
         self.scopes.pop();
     }
@@ -650,6 +689,7 @@ impl Extractor<'_, '_> {
             is_module,
             names: HashMap::new(),
             may_bring_names: false,
+            globs: false,
         };
         let item_binding = || if is_module { Bound::Item } else { Bound::Local };
         for item in items {
@@ -657,7 +697,11 @@ impl Extractor<'_, '_> {
             match item {
                 syn::Item::Use(declaration) => {
                     for leaf in use_leaves(&declaration.tree) {
-                        scope.may_bring_names |= leaf.glob;
+                        if is_module {
+                            scope.globs |= leaf.glob;
+                        } else {
+                            scope.may_bring_names |= leaf.glob;
+                        }
                         if let Some(name) = bound_name(&leaf) {
                             let mut path = leaf.path;
                             if path.last().is_some_and(|last| last == "self") {
@@ -757,6 +801,7 @@ impl Extractor<'_, '_> {
         let anchored = |segments: Vec<String>| Resolved::Path {
             segments,
             declared_elsewhere_maybe: false,
+            glob_may_declare: false,
         };
         if leading_colon {
             return anchored(path.to_vec());
@@ -791,6 +836,7 @@ impl Extractor<'_, '_> {
             _ => {}
         }
         let mut declared_elsewhere_maybe = false;
+        let mut glob_may_declare = false;
         for index in (0..=at).rev() {
             let scope = &self.scopes[index];
             let bound = scope
@@ -824,11 +870,13 @@ impl Extractor<'_, '_> {
                         Resolved::Path {
                             mut segments,
                             declared_elsewhere_maybe,
+                            glob_may_declare,
                         } => {
                             segments.extend(path[1..].iter().cloned());
                             Resolved::Path {
                                 segments,
                                 declared_elsewhere_maybe: declared_elsewhere_maybe || *extern_crate,
+                                glob_may_declare,
                             }
                         }
                         Resolved::Local => Resolved::Local,
@@ -837,6 +885,7 @@ impl Extractor<'_, '_> {
                 None => {}
             }
             declared_elsewhere_maybe |= scope.may_bring_names;
+            glob_may_declare |= scope.globs;
             if scope.is_module {
                 break;
             }
@@ -852,13 +901,16 @@ impl Extractor<'_, '_> {
         Resolved::Path {
             segments: path.to_vec(),
             declared_elsewhere_maybe,
+            // A macro may bring it whatever the globs bring.
+            glob_may_declare: glob_may_declare && !declared_elsewhere_maybe,
         }
     }
 
-    fn context(&self, declared_elsewhere_maybe: bool) -> ImportContext {
+    fn context(&self, declared_elsewhere_maybe: bool, glob_may_declare: bool) -> ImportContext {
         ImportContext {
             test: self.test,
             declared_elsewhere_maybe,
+            glob_may_declare,
             ..ImportContext::default()
         }
     }
@@ -925,6 +977,7 @@ impl Extractor<'_, '_> {
             let Resolved::Path {
                 segments,
                 declared_elsewhere_maybe,
+                glob_may_declare,
             } = resolved
             else {
                 continue;
@@ -955,7 +1008,7 @@ impl Extractor<'_, '_> {
                 span,
                 statement,
                 module_range,
-                context: self.context(declared_elsewhere_maybe),
+                context: self.context(declared_elsewhere_maybe, glob_may_declare),
             });
         }
     }
@@ -976,6 +1029,7 @@ impl Extractor<'_, '_> {
         let Resolved::Path {
             segments: resolved,
             declared_elsewhere_maybe,
+            glob_may_declare,
         } = resolved
         else {
             return;
@@ -993,7 +1047,31 @@ impl Extractor<'_, '_> {
         let names_by_itself = segments.len() >= 2
             && (path.leading_colon.is_some()
                 || matches!(first.as_str(), "crate" | "self" | "super")
-                || (resolved.first() == Some(first) && !is_bound(&self.scopes, at, first)));
+                || (resolved.first() == Some(first)
+                    && binding_of(&self.scopes, at, first).is_none()));
+        let through_binding = segments.len() >= 2
+            && !names_by_itself
+            && matches!(binding_of(&self.scopes, at, first), Some(Bound::Use { .. }));
+        if through_binding {
+            // The binding wrote all but the segments after the first.
+            let bound = resolved.len() + 1 - segments.len();
+            let mut name = resolved[bound..].join("::");
+            if is_macro {
+                name.push('!');
+            }
+            let span = self.span(start, end);
+            self.imports.push(Import {
+                kind: ImportKind::BoundPath,
+                module: resolved[..bound].join("::").into(),
+                level: 0,
+                name: Some(name.into()),
+                alias: None,
+                span,
+                statement: span,
+                module_range: (span.start, span.end),
+                context: self.context(declared_elsewhere_maybe, glob_may_declare),
+            });
+        }
         if names_by_itself {
             let span = self.span(start, end);
             let (module, mut name) = split_last(&resolved);
@@ -1009,7 +1087,7 @@ impl Extractor<'_, '_> {
                 span,
                 statement: span,
                 module_range: (span.start, span.end),
-                context: self.context(declared_elsewhere_maybe),
+                context: self.context(declared_elsewhere_maybe, glob_may_declare),
             });
         }
         // A path that is an import by itself is matched as one (its qualified path); a
@@ -1028,24 +1106,24 @@ impl Extractor<'_, '_> {
                 self.attribute_uses.push(AttributeUse {
                     path: resolved.join("::").into(),
                     span,
-                    context: self.context(false),
+                    context: self.context(false, false),
                 });
             }
         }
     }
 }
 
-/// Whether `name` is bound by a scope from `at` out to its module's.
-fn is_bound(scopes: &[Scope], at: usize, name: &str) -> bool {
+/// What binds `name` in the scopes from `at` out to its module's.
+fn binding_of<'s>(scopes: &'s [Scope], at: usize, name: &str) -> Option<&'s Bound> {
     for scope in scopes[..=at].iter().rev() {
-        if scope.names.contains_key(name) {
-            return true;
+        if let Some(bound) = scope.names.get(name) {
+            return Some(bound);
         }
         if scope.is_module {
             break;
         }
     }
-    false
+    None
 }
 
 /// `a::b::c` as the module `a::b` and the name `c`; one segment is a module alone.
@@ -1063,9 +1141,13 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_> {
     }
 
     fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
-        let Some((_, items)) = &module.content else {
+        let Some((braces, items)) = &module.content else {
             return;
         };
+        let range = (
+            self.range(braces.span.open()).0,
+            self.range(braces.span.close()).1,
+        );
         let mut path = self
             .scopes
             .last()
@@ -1073,7 +1155,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_> {
             .unwrap_or_default();
         path.push(module.ident.unraw().to_string());
         let test = self.test;
-        self.module(path, test, items, |this| {
+        self.module(path, range, test, items, |this| {
             for attribute in &module.attrs {
                 this.visit_attribute(attribute);
             }
@@ -1105,7 +1187,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_> {
             span,
             statement,
             module_range: (span.start, span.end),
-            context: self.context(false),
+            context: self.context(false, false),
         });
     }
 
