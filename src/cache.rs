@@ -46,6 +46,9 @@ struct CachedImport {
     level: u32,
     /// [`NO_NAME`] for `import m`.
     name: u32,
+    /// Rust's [`ImportKind::BoundPath`]: the binding's name, which its resolution reads;
+    /// [`NO_NAME`] otherwise.
+    alias: u32,
     line: u32,
     column: u32,
     /// Lazy, `TYPE_CHECKING`, guarded, test, maybe declared elsewhere, maybe from a glob of
@@ -69,7 +72,11 @@ impl CachedImport {
             },
             module: intern(&import.module),
             level: import.level,
-            name: import.name.as_deref().map_or(NO_NAME, intern),
+            name: import.name.as_deref().map_or(NO_NAME, &mut intern),
+            alias: match import.kind {
+                ImportKind::BoundPath => import.alias.as_deref().map_or(NO_NAME, &mut intern),
+                _ => NO_NAME,
+            },
             line: import.span.line,
             column: import.span.column,
             context: u8::from(import.context.lazy)
@@ -83,7 +90,8 @@ impl CachedImport {
 
     /// The import back, with the fields the graph reads: kind, module, level, name, the
     /// line and column of its item, and its context (byte offsets, the statement and the
-    /// alias are not kept: no fix or code frame is made from a cached import).
+    /// alias but a bound path's are not kept: no fix or code frame is made from a cached
+    /// import).
     fn to_import(self, strings: &[Box<str>]) -> Import {
         let at = Span {
             line: self.line,
@@ -105,7 +113,7 @@ impl CachedImport {
             module: strings[self.module as usize].clone(),
             level: self.level,
             name: (self.name != NO_NAME).then(|| strings[self.name as usize].clone()),
-            alias: None,
+            alias: (self.alias != NO_NAME).then(|| strings[self.alias as usize].clone()),
             span: at,
             statement: at,
             module_range: (0, 0),
@@ -347,6 +355,9 @@ impl ImportCache {
                 import.module = intern(&old_strings[import.module as usize]);
                 if import.name != NO_NAME {
                     import.name = intern(&old_strings[import.name as usize]);
+                }
+                if import.alias != NO_NAME {
+                    import.alias = intern(&old_strings[import.alias as usize]);
                 }
             }
             entry.importer = intern(&old_strings[entry.importer as usize]);
@@ -604,10 +615,11 @@ fn ids_in_range(document: &Document) -> bool {
     document.entries.iter().all(|(_, entry)| {
         fits(entry.importer)
             && entry.edges.iter().all(|edge| fits(edge.to))
-            && entry
-                .imports
-                .iter()
-                .all(|import| fits(import.module) && (import.name == NO_NAME || fits(import.name)))
+            && entry.imports.iter().all(|import| {
+                fits(import.module)
+                    && (import.name == NO_NAME || fits(import.name))
+                    && (import.alias == NO_NAME || fits(import.alias))
+            })
     })
 }
 
@@ -892,12 +904,22 @@ mod tests {
             module: 7,
             level: 0,
             name: NO_NAME,
+            alias: NO_NAME,
             line: 1,
             column: 1,
             context: 0,
         };
         let version = crate::stamp::BUILD_IDENTITY;
         std::fs::write(&file, one_entry(version, &["a"], vec![dangling])).expect("write");
+        assert!(ImportCache::open(dir.path(), 0).entries.is_empty());
+        // So is a bound path's binding name out of the table.
+        let dangling_alias = CachedImport {
+            kind: 6,
+            module: 0,
+            alias: 9,
+            ..dangling
+        };
+        std::fs::write(&file, one_entry(version, &["a"], vec![dangling_alias])).expect("write");
         assert!(ImportCache::open(dir.path(), 0).entries.is_empty());
         // The same document with every index in range is a cache: the two above were
         // refused for their version and their index, nothing else.

@@ -263,7 +263,7 @@ pub struct Import {
     pub level: u32,
     /// The imported name of a `from` import (`"*"` for a star import).
     pub name: Option<Box<str>>,
-    /// The `as` alias, if any.
+    /// The `as` alias, if any (Rust's [`ImportKind::BoundPath`]: the binding's name).
     pub alias: Option<Box<str>>,
     /// The imported item: the alias clause, or the string literal of a dynamic import.
     pub span: Span,

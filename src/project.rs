@@ -1076,7 +1076,7 @@ impl ProjectFacts {
             if segments.peek().is_none() {
                 return (NameLookup::Bound, module, segment);
             }
-            match self.module_behind(index, &module, segment, import.order, 0) {
+            match self.module_behind(index, &module, segment, import.order, &mut HashSet::new()) {
                 Some(next) => module = next,
                 None => return (NameLookup::Bound, module, segment),
             }
@@ -1086,18 +1086,18 @@ impl ProjectFacts {
 
     /// The module `module::name` is, when it is one: a module of the tree, a `use`
     /// binding of one (a re-export, followed through further re-exports), or one a glob
-    /// import brings. `None` for an item, or what cannot be followed.
+    /// import brings. `None` for an item, or what cannot be followed. `visited`: the
+    /// modules asked already (re-exports can go in circles: `pub use a::*` in `b`,
+    /// `pub use b::*` in `a`).
     fn module_behind(
         &self,
         index: &ModuleIndex,
         module: &str,
         name: &str,
         order: SearchOrder,
-        depth: usize,
+        visited: &mut HashSet<String>,
     ) -> Option<String> {
-        // Re-exports can go in circles (`pub use a::*` in `b`, `pub use b::*` in `a`).
-        const MAX_FOLLOWED: usize = 32;
-        if depth > MAX_FOLLOWED {
+        if !visited.insert(module.to_string()) {
             return None;
         }
         let direct = format!("{module}::{name}");
@@ -1115,20 +1115,24 @@ impl ProjectFacts {
                 return Some(target.to_string());
             }
             let (parent, last) = crate::model::split_last_segment(target)?;
-            return self.module_behind(index, parent, last, order, depth + 1);
+            return self.module_behind(index, parent, last, order, visited);
         }
         if self.binds(entry, name) {
             return None;
         }
-        entry.star_imports.iter().find_map(|&(_, star)| {
+        for &(_, star) in &entry.star_imports {
             let star = self.text(star);
             let brings = index.is_first_party_in(star, order)
+                && !visited.contains(star)
                 && self.lookup(index, star, name, order, true, &mut HashSet::new())
                     == NameLookup::Bound;
-            brings
-                .then(|| self.module_behind(index, star, name, order, depth + 1))
-                .flatten()
-        })
+            if brings {
+                if let Some(found) = self.module_behind(index, star, name, order, visited) {
+                    return Some(found);
+                }
+            }
+        }
+        None
     }
 
     /// What each of [`Self::name_imports`] finds, in their order. The same

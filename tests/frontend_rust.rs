@@ -138,7 +138,7 @@ fn paths_in_code_that_name_a_module_by_themselves() {
             "1:5 use std :: env",
             "3:27 path crate::model :: Item",
             "4:15 path std::env :: var",
-            "5:17 bound std::env :: var",
+            "5:17 bound std::env :: var as env",
             "10:5 path other_crate::Type :: new",
             "11:5 path abs :: f",
             "13:5 path crate :: m!",
@@ -146,7 +146,8 @@ fn paths_in_code_that_name_a_module_by_themselves() {
     );
 }
 
-/// A path through a `use` binding: the binding's target, then what the path adds.
+/// A path through a `use` binding: the binding's target, then what the path adds, and
+/// (as its alias) the binding's name.
 #[test]
 fn paths_through_use_bindings_say_what_the_binding_wrote() {
     let source = concat!(
@@ -168,14 +169,14 @@ fn paths_through_use_bindings_say_what_the_binding_wrote() {
             "1:5 use crate :: engine as core",
             "2:5 use other :: Config",
             "3:14 extern serde as s",
-            "5:5 bound crate::engine :: internal::run",
-            "6:5 bound other::Config :: load",
-            "7:5 bound serde :: de::value::Error::custom [maybe-glob-or-macro]",
-            "8:5 bound crate::engine :: m!",
+            "5:5 bound crate::engine :: internal::run as core",
+            "6:5 bound other::Config :: load as Config",
+            "7:5 bound serde :: de::value::Error::custom as s [maybe-glob-or-macro]",
+            "8:5 bound crate::engine :: m! as core",
             "12:9 use self :: core",
             // `super::core` is the file's binding: followed once the project's bindings
             // are known (its target is in the bindings below).
-            "13:14 bound self::core :: f",
+            "13:14 bound self::core :: f as core",
             "13:25 path self::core :: h",
         ],
     );
@@ -198,6 +199,49 @@ fn paths_through_use_bindings_say_what_the_binding_wrote() {
     assert_eq!(
         facts.inner_modules[0].bindings.targets,
         [("core".into(), "self::core".into())]
+    );
+}
+
+/// What a statement macro may make is named among its arguments (`define!(struct
+/// Custom;)`); the standard library's expression macros and a logging macro's message
+/// make nothing.
+#[test]
+fn statement_macros_may_make_the_items_their_arguments_name() {
+    let source = concat!(
+        "fn f() {\n",
+        "    define!(struct Custom;);\n",
+        "    log::info!(\"start\");\n",
+        "    println!(\"{}\", Printed::NAME);\n",
+        "    Custom::new();\n",
+        "    other::go();\n",
+        "}\n",
+    );
+    assert_imports(
+        source,
+        &[
+            "3:5 path log :: info!",
+            "4:20 path Printed :: NAME",
+            "5:5 path Custom :: new [maybe-glob-or-macro]",
+            "6:5 path other :: go",
+        ],
+    );
+}
+
+/// A module and a `use` of the function inside it can share a name (`mod complete;`,
+/// `pub use complete::complete;`): a path's first segment is the module. A `macro_rules!`
+/// name can be `use`d, but starts no path.
+#[test]
+fn names_in_two_namespaces_resolve_where_paths_look() {
+    assert_imports(
+        "mod complete;\npub use complete::complete;\nfn f() { complete::run(); }\n",
+        &[
+            "2:9 use self::complete :: complete",
+            "3:10 path self::complete :: run",
+        ],
+    );
+    assert_imports(
+        "macro_rules! regex { () => {} }\npub(crate) use regex;\nuse regex::Regex;\n",
+        &["2:16 use self :: regex", "3:5 use regex :: Regex"],
     );
 }
 

@@ -205,7 +205,12 @@ fn a_missing_and_an_ambiguous_module_are_problems() {
     write(&source.join("lib.rs"), "mod gone;\nmod twice;\nmod fine;\n");
     write(&source.join("twice.rs"), "");
     write(&source.join("twice/mod.rs"), "");
-    write(&source.join("fine.rs"), "fn broken( {}\n");
+    // A file that does not parse still declares what its tokens say.
+    write(
+        &source.join("fine.rs"),
+        "fn broken() { let = ; }\nmod child;\n",
+    );
+    write(&source.join("fine/child.rs"), "");
     let tree = module_tree(&source.join("lib.rs"), &read_regular_text);
     let summary: Vec<String> = tree
         .problems
@@ -220,12 +225,13 @@ fn a_missing_and_an_ambiguous_module_are_problems() {
             ModuleProblem::Unreadable { message, .. } => format!("unparsable: {message}"),
         })
         .collect();
-    assert_eq!(summary.len(), 3, "{summary:?}");
-    assert_eq!(summary[0], "E0583 gone line 1");
-    assert_eq!(summary[1], "E0761 twice");
-    assert!(summary[2].starts_with("unparsable: 1:"), "{summary:?}");
+    assert_eq!(summary, ["E0583 gone line 1", "E0761 twice"]);
     // The modules that load are still in the tree.
     assert!(tree.modules.iter().any(|(module, _)| module == "fine"));
+    assert!(tree
+        .modules
+        .iter()
+        .any(|(module, _)| module == "fine::child"));
 }
 
 #[test]
@@ -281,25 +287,35 @@ fn files_no_target_reaches_are_listed_and_nothing_else() {
     );
 }
 
-/// A module file nested deeper than syn could parse on a thread's stack is a problem of
-/// the tree, not a crash (the test thread's stack is small: a parse would overflow it).
+/// A module file nested deeper than any real one is followed without a crash on a test
+/// thread's small stack: the scan is a loop, and item lists nested past its bound are
+/// not looked into.
 #[test]
-fn a_file_nested_too_deep_is_a_problem_not_a_crash() {
+fn a_file_nested_too_deep_is_followed_without_a_crash() {
     let scratch = tempfile::tempdir().expect("scratch");
     let root = scratch.path().join("lib.rs");
     write(&root, "mod deep;\n");
     let depth = 100_000;
     write(
         &scratch.path().join("deep.rs"),
-        &format!("fn f() {{ x = {}1; }}\n", "-".repeat(depth)),
+        &format!(
+            "fn f() {{ x = {}1; }}\n{}{}\nmod after;\n",
+            "-".repeat(depth),
+            "mod m { items! { ".repeat(depth),
+            "} }".repeat(depth)
+        ),
     );
+    write(&scratch.path().join("deep/after.rs"), "");
     let tree = module_tree(&root, &read_regular_text);
-    assert!(
-        tree.problems.iter().any(|problem| matches!(
-            problem,
-            ModuleProblem::Unreadable { message, .. } if message.contains("nested")
-        )),
-        "{:?}",
-        tree.problems
-    );
+    assert_eq!(tree.problems, Vec::new());
+    assert!(tree
+        .modules
+        .iter()
+        .any(|(module, _)| module == "deep::after"));
+    let deepest = tree
+        .modules
+        .iter()
+        .map(|(module, _)| module.matches("::").count())
+        .max();
+    assert!(deepest < Some(200), "{deepest:?}");
 }

@@ -54,6 +54,9 @@ pub(super) static INFO: CheckInfo = CheckInfo {
 
 pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
     let order = input.index.order_of(input.file);
+    // The leaves of one `use` tree (`use gone::{a, b};`) share the undeclared crate and
+    // the span: one report.
+    let mut undeclared: std::collections::HashSet<(u32, &str)> = std::collections::HashSet::new();
     for import in input.imports {
         let severity = match (import.import.context.guarded, input.strict_guarded) {
             (false, _) => Severity::Error,
@@ -64,6 +67,11 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         // import may bind is decided once every module's names are known.
         if import.resolved == Resolved::Unknown || import.import.context.glob_may_declare {
             continue;
+        }
+        if let Resolved::UndeclaredCrate(name) = &import.resolved {
+            if !undeclared.insert((import.import.span.start, name)) {
+                continue;
+            }
         }
         if let Resolved::Module(module) = &import.resolved {
             if !input.index.is_first_party_in(module, order)
@@ -146,8 +154,15 @@ fn undeclared_crate(name: &str, note: &str) -> (String, Option<String>) {
 /// tree, or from a module whose names cannot be known, leaves it unknown).
 pub(super) fn check_project(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let facts = input.facts;
+    let mut reported = std::collections::HashSet::new();
     for (import, lookup) in facts.undeclared_unless_glob(input.index) {
-        if lookup != NameLookup::Missing {
+        if lookup != NameLookup::Missing
+            || !reported.insert((
+                facts.path_of(import),
+                import.span.start,
+                facts.name_of(import),
+            ))
+        {
             continue;
         }
         let severity = match (import.guarded, input.strict_guarded) {

@@ -207,6 +207,16 @@ impl RustModules {
             // A file no crate compiles: its paths are as written.
             return self.split(import, written, glob, binding);
         };
+        // A binding named like a crate the extern prelude has (`use zerovec::zerovec;`
+        // imports a macro, and the crate stays `zerovec` for paths): which the path means
+        // depends on namespaces and privacy the source does not show.
+        if binding.is_some()
+            && import.alias.as_deref().is_some_and(|name| {
+                krate.extern_names.contains_key(name) || SYSROOT.contains(&name)
+            })
+        {
+            return unresolved(Resolved::Unknown);
+        }
         // In the 2015 edition a `use` path is relative to the crate root (where its
         // `extern crate` items and the injected `std` are names of their own).
         if krate.edition_2015

@@ -371,7 +371,7 @@ fn lex(source: &str, limit: usize) -> Lexed {
 }
 
 /// The offset after the block comment that starts at `at` (block comments nest).
-fn after_block_comment(bytes: &[u8], mut at: usize) -> usize {
+pub(super) fn after_block_comment(bytes: &[u8], mut at: usize) -> usize {
     let mut depth = 0usize;
     while at < bytes.len() {
         if bytes[at..].starts_with(b"/*") {
@@ -391,7 +391,7 @@ fn after_block_comment(bytes: &[u8], mut at: usize) -> usize {
 }
 
 /// The end of the name or number starting at `at`.
-fn word_end(bytes: &[u8], at: usize) -> usize {
+pub(super) fn word_end(bytes: &[u8], at: usize) -> usize {
     bytes[at..]
         .iter()
         .position(|&byte| !(byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80))
@@ -406,7 +406,7 @@ fn raw_prefix(bytes: &[u8], at: usize) -> bool {
 }
 
 /// The offset after the string whose contents start at `at` (escapes skipped).
-fn after_string(bytes: &[u8], mut at: usize) -> usize {
+pub(super) fn after_string(bytes: &[u8], mut at: usize) -> usize {
     while at < bytes.len() {
         match bytes[at] {
             b'\\' => at += 2,
@@ -419,7 +419,7 @@ fn after_string(bytes: &[u8], mut at: usize) -> usize {
 
 /// The offset after a `'` at `at`: past a character literal (`'x'`, `'\n'`, `'\u{..}'`),
 /// or just past the quote of a lifetime or label (`'a`).
-fn after_quote(source: &str, at: usize) -> usize {
+pub(super) fn after_quote(source: &str, at: usize) -> usize {
     let rest = &source[at + 1..];
     if let Some(escaped) = rest.strip_prefix('\\') {
         return escaped

@@ -169,8 +169,11 @@ fn shebang_length(source: &str) -> usize {
 /// What a name in scope stands for.
 #[derive(Clone, Debug)]
 enum Bound {
-    /// An item of a module (a module, type, function, ...): `self::<module>::<name>`.
+    /// An item of a module (a type, function, ...): `self::<module>::<name>`.
     Item,
+    /// A module declared in a module (`mod name;`, `mod name { .. }`): a path through it
+    /// names that module.
+    Module,
     /// A name no other module can spell: a generic parameter, an item inside a block.
     Local,
     /// A `use` binding or `extern crate`: the path as written, resolved in its scope.
@@ -195,6 +198,11 @@ struct Scope {
     /// A module scope with a glob import: a name bound by nothing else may come from it,
     /// which the names of the module it imports from tell.
     globs: bool,
+    /// Identifiers in the arguments of a block's statement macros: items they may make.
+    macros_may_make: std::collections::HashSet<String>,
+    /// `macro_rules!` names: in the macro namespace, named by a path of one segment
+    /// (`use my_macro;`) but never the first segment of a longer one.
+    macros: std::collections::HashSet<String>,
 }
 
 /// What a path resolves to inside the file.
@@ -276,6 +284,46 @@ const PRELUDE: &[(&str, &str)] = &[
     ("FromIterator", "std::iter::FromIterator"),
     ("IntoIterator", "std::iter::IntoIterator"),
     ("Iterator", "std::iter::Iterator"),
+];
+
+/// The standard library's macros that expand to an expression or statement, never to an
+/// item: invoked as a statement, they declare no name.
+const EXPRESSION_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "dbg",
+    "eprint",
+    "eprintln",
+    "format",
+    "format_args",
+    "panic",
+    "print",
+    "println",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "vec",
+    "write",
+    "writeln",
+    "matches",
+    "assert_matches",
+    "compile_error",
+    "concat",
+    "stringify",
+    "include_str",
+    "include_bytes",
+    "env",
+    "option_env",
+    "cfg",
+    "line",
+    "column",
+    "file",
+    "module_path",
+    "try",
 ];
 
 /// The primitive types, which paths may start with (`u32::MAX`, `str::from_utf8`).
@@ -598,10 +646,11 @@ impl Extractor<'_, '_> {
         });
         let scope = self.scope_of(index, true, items);
         let module = &mut self.modules[index];
-        for (name, _) in scope.names.iter() {
+        for name in scope.names.keys().chain(&scope.macros) {
             module.bindings.names.push(name.as_str().into());
         }
         module.bindings.names.sort_unstable();
+        module.bindings.names.dedup();
         for item in items {
             // `lazy_static! { .. }`, `include!(..)`, `#[pin_project(project = Proj)]`:
             // items syn cannot see.
@@ -690,9 +739,35 @@ impl Extractor<'_, '_> {
             names: HashMap::new(),
             may_bring_names: false,
             globs: false,
+            macros: std::collections::HashSet::new(),
+            macros_may_make: std::collections::HashSet::new(),
         };
         let item_binding = || if is_module { Bound::Item } else { Bound::Local };
-        for item in items {
+        // `use` bindings after every item: a name both bind is the item's in the type
+        // namespace (`mod complete;` beside `pub use complete::complete;`, which binds the
+        // function), and a path's first segment is looked up there.
+        let items: Vec<&syn::Item> = items.into_iter().collect();
+        let mut type_items: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for item in &items {
+            if let Some((ident, _)) = item_name(item) {
+                if !matches!(
+                    item,
+                    syn::Item::Fn(_) | syn::Item::Const(_) | syn::Item::Static(_)
+                ) {
+                    type_items.insert(ident.unraw().to_string());
+                }
+            }
+        }
+        let ordered = items
+            .iter()
+            .filter(|item| !matches!(item, syn::Item::Use(_)))
+            .chain(
+                items
+                    .iter()
+                    .filter(|item| matches!(item, syn::Item::Use(_))),
+            );
+        for item in ordered {
+            let item = *item;
             scope.may_bring_names |= may_make_items(item);
             match item {
                 syn::Item::Use(declaration) => {
@@ -702,7 +777,16 @@ impl Extractor<'_, '_> {
                         } else {
                             scope.may_bring_names |= leaf.glob;
                         }
-                        if let Some(name) = bound_name(&leaf) {
+                        if let Some(name) =
+                            bound_name(&leaf).filter(|name| !type_items.contains(name))
+                        {
+                            // `use my_macro;` of a `macro_rules!` in scope binds a macro.
+                            let of_macro = matches!(leaf.path.as_slice(), [only]
+                                if scope.macros.contains(only) && !scope.names.contains_key(only));
+                            if of_macro {
+                                scope.macros.insert(name);
+                                continue;
+                            }
                             let mut path = leaf.path;
                             if path.last().is_some_and(|last| last == "self") {
                                 path.pop();
@@ -753,14 +837,20 @@ impl Extractor<'_, '_> {
                             .insert(ident.unraw().to_string(), item_binding());
                     }
                 }
-                // `macro_rules!` names live in a textual scope, not in the module's; an
-                // invocation may define any item.
-                syn::Item::Macro(_) => {}
+                // A `macro_rules!` name lives in a textual scope, but `use` and paths can
+                // name it (`pub(crate) use my_macro;`); an invocation may define any item.
+                syn::Item::Macro(definition) => {
+                    if let Some(name) = &definition.ident {
+                        scope.macros.insert(name.unraw().to_string());
+                    }
+                }
                 item => {
                     if let Some((ident, _)) = item_name(item) {
-                        scope
-                            .names
-                            .insert(ident.unraw().to_string(), item_binding());
+                        let bound = match item {
+                            syn::Item::Mod(_) if is_module => Bound::Module,
+                            _ => item_binding(),
+                        };
+                        scope.names.insert(ident.unraw().to_string(), bound);
                     }
                     // A proc-macro crate's derive is named by its attribute, not its function.
                     if let syn::Item::Fn(function) = item {
@@ -839,12 +929,12 @@ impl Extractor<'_, '_> {
         let mut glob_may_declare = false;
         for index in (0..=at).rev() {
             let scope = &self.scopes[index];
-            let bound = scope
-                .names
-                .get(first.as_str())
-                .filter(|_| resolving != Some((index, first.as_str())));
+            // A `use` does not see its own binding (an item of the same name it does).
+            let bound = scope.names.get(first.as_str()).filter(|bound| {
+                !(matches!(bound, Bound::Use { .. }) && resolving == Some((index, first.as_str())))
+            });
             match bound {
-                Some(Bound::Item) => {
+                Some(Bound::Item | Bound::Module) => {
                     let mut segments = vec!["self".to_string()];
                     segments.extend(self.modules[scope.module].path.iter().cloned());
                     segments.extend(path.iter().cloned());
@@ -882,9 +972,16 @@ impl Extractor<'_, '_> {
                         Resolved::Local => Resolved::Local,
                     };
                 }
+                None if path.len() == 1 && scope.macros.contains(first.as_str()) => {
+                    let mut segments = vec!["self".to_string()];
+                    segments.extend(self.modules[scope.module].path.iter().cloned());
+                    segments.push(first.clone());
+                    return anchored(segments);
+                }
                 None => {}
             }
-            declared_elsewhere_maybe |= scope.may_bring_names;
+            declared_elsewhere_maybe |=
+                scope.may_bring_names || scope.macros_may_make.contains(first.as_str());
             glob_may_declare |= scope.globs;
             if scope.is_module {
                 break;
@@ -1041,12 +1138,14 @@ impl Extractor<'_, '_> {
             .segments
             .last()
             .map_or(start, |segment| segment.ident.span());
-        // Named by itself: anchored as written, or an external crate's name that nothing
-        // in scope binds (through a name the file binds, its `use` is the import; an item
-        // of the module is no other module; prelude names are no imports).
+        // Named by itself: anchored as written, through a module the module declares, or
+        // an external crate's name that nothing in scope binds (through a name the file
+        // binds, its `use` is the import; another item of the module is no other module;
+        // prelude names are no imports).
         let names_by_itself = segments.len() >= 2
             && (path.leading_colon.is_some()
                 || matches!(first.as_str(), "crate" | "self" | "super")
+                || matches!(binding_of(&self.scopes, at, first), Some(Bound::Module))
                 || (resolved.first() == Some(first)
                     && binding_of(&self.scopes, at, first).is_none()));
         let through_binding = segments.len() >= 2
@@ -1065,7 +1164,9 @@ impl Extractor<'_, '_> {
                 module: resolved[..bound].join("::").into(),
                 level: 0,
                 name: Some(name.into()),
-                alias: None,
+                // The binding's name: where it is also a crate's, which one the path means
+                // depends on namespaces the file does not show.
+                alias: Some(first.as_str().into()),
                 span,
                 statement: span,
                 module_range: (span.start, span.end),
@@ -1108,6 +1209,23 @@ impl Extractor<'_, '_> {
                     span,
                     context: self.context(false, false),
                 });
+            }
+        }
+    }
+}
+
+/// Every identifier in `tokens`, nested groups included (iteratively: a token tree can be
+/// as deep as the file).
+fn identifiers_in(tokens: proc_macro2::TokenStream, found: &mut std::collections::HashSet<String>) {
+    let mut pending = vec![tokens];
+    while let Some(stream) = pending.pop() {
+        for tree in stream {
+            match tree {
+                proc_macro2::TokenTree::Ident(ident) => {
+                    found.insert(ident.unraw().to_string());
+                }
+                proc_macro2::TokenTree::Group(group) => pending.push(group.stream()),
+                _ => {}
             }
         }
     }
@@ -1252,15 +1370,23 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_> {
             syn::Stmt::Item(item) => Some(item),
             _ => None,
         });
-        // A statement macro with braces (`bitflags! { .. }`) makes items, as item macros
-        // do; `println!(..)` and `vec![..]` make expressions.
-        let makes_items = block.stmts.iter().any(|statement| {
-            matches!(statement, syn::Stmt::Macro(invocation)
-                if matches!(invocation.mac.delimiter, syn::MacroDelimiter::Brace(_)))
-        });
+        // A statement macro may make items, as item macros do (`bitflags! { .. }`,
+        // `define_class!(struct Custom; ..);`), named by identifiers in its arguments —
+        // but not the standard library's macros of expressions (`println!(..)`,
+        // `assert_eq!(..)`, `vec![..]`). A logging macro's arguments name no new item.
+        let mut made = std::collections::HashSet::new();
+        for statement in &block.stmts {
+            let syn::Stmt::Macro(invocation) = statement else {
+                continue;
+            };
+            let named = |name: &str| invocation.mac.path.is_ident(name);
+            if !EXPRESSION_MACROS.iter().any(|name| named(name)) {
+                identifiers_in(invocation.mac.tokens.clone(), &mut made);
+            }
+        }
         self.local_scope(Vec::new(), items, |this| {
             if let Some(scope) = this.scopes.last_mut() {
-                scope.may_bring_names |= makes_items;
+                scope.macros_may_make = made;
             }
             syn::visit::visit_block(this, block)
         });

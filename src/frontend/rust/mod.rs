@@ -4,6 +4,7 @@ pub mod comments;
 pub mod facts;
 pub mod layout;
 pub mod modules;
+pub mod outline;
 pub mod workspace;
 
 use super::{ExtractOptions, Frontend, Language};

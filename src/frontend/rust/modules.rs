@@ -10,9 +10,9 @@
 //! `tests/rust_modules.rs` compares the files this reaches with the ones rustc reads
 //! (`--emit=dep-info`) over generated crates.
 
+use super::outline::{outline, Event};
 use super::ReadText;
 use std::path::{Path, PathBuf};
-use syn::ext::IdentExt as _;
 
 /// The modules of one crate and the files they live in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,9 +82,6 @@ pub fn module_tree(root: &Path, read: ReadText<'_>) -> ModuleTree {
     let mut tree = ModuleTree::default();
     let directory = root.parent().unwrap_or(Path::new("")).to_path_buf();
     load(read, root, String::new(), directory, &mut tree, 0);
-    // proc-macro2 keeps every parsed text of the thread for its spans' positions; they
-    // are all read by now.
-    proc_macro2::extra::invalidate_current_thread_spans();
     tree
 }
 
@@ -104,175 +101,121 @@ fn load(
     if depth > MAX_DEPTH {
         return;
     }
-    let Some(parsed) = parse(read, file, tree) else {
+    let Some(events) = read_outline(read, file, tree) else {
         return;
     };
-    let place = Place {
-        file,
-        file_directory: file.parent().unwrap_or(Path::new("")),
-        inline: false,
-    };
-    items(read, &parsed.items, &module, &children, place, tree, depth);
+    let directory = file.parent().unwrap_or(Path::new(""));
+    follow(
+        read, &events, file, directory, module, children, tree, depth,
+    );
 }
 
-/// Reads and parses a module file; what cannot be read or parsed is a problem.
-fn parse(read: ReadText<'_>, file: &Path, tree: &mut ModuleTree) -> Option<syn::File> {
-    let text = match read(file) {
-        Ok(text) => text,
+/// Reads a module file's outline; a file that cannot be read is a problem.
+fn read_outline(read: ReadText<'_>, file: &Path, tree: &mut ModuleTree) -> Option<Vec<Event>> {
+    match read(file) {
+        Ok(text) => Some(outline(&text)),
         Err(error) => {
             tree.problems.push(ModuleProblem::Unreadable {
                 file: file.to_path_buf(),
                 message: error.to_string(),
-            });
-            return None;
-        }
-    };
-    // A file syn's recursion could not parse on the thread's stack is not parsed at all.
-    if super::comments::too_deep(&text, super::facts::MAX_NESTING).is_some() {
-        tree.problems.push(ModuleProblem::Unreadable {
-            file: file.to_path_buf(),
-            message: format!(
-                "nested more than {} levels deep; importgate does not parse it",
-                super::facts::MAX_NESTING
-            ),
-        });
-        return None;
-    }
-    match syn::parse_file(&text) {
-        Ok(parsed) => Some(parsed),
-        Err(error) => {
-            let start = error.span().start();
-            tree.problems.push(ModuleProblem::Unreadable {
-                file: file.to_path_buf(),
-                message: format!("{}:{}: {error}", start.line, start.column + 1),
             });
             None
         }
     }
 }
 
-/// The items written inside an item-level macro invocation (`cfg_if! { if #[cfg(unix)] {
-/// mod unix; } }`): its body, or each brace group of it, that parses as items. rustc
-/// declares the modules such items declare once the macro expands; which branch of a
-/// `cfg_if!` is compiled depends on the target, so every branch's modules are followed.
-fn items_in_macro(tokens: &proc_macro2::TokenStream) -> Vec<syn::Item> {
-    if let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) {
-        if !file.items.is_empty() {
-            return file.items;
-        }
-    }
-    let mut found = Vec::new();
-    for tree in tokens.clone() {
-        if let proc_macro2::TokenTree::Group(group) = tree {
-            if group.delimiter() == proc_macro2::Delimiter::Brace {
-                found.extend(items_in_macro(&group.stream()));
-            }
-        }
-    }
-    found
+/// An inline module being followed: its full path, and where its file modules are.
+struct Inline {
+    module: String,
+    children: PathBuf,
 }
 
-/// Where items are declared.
-#[derive(Clone, Copy)]
-struct Place<'p> {
-    file: &'p Path,
-    /// The declaring file's own directory (where an outer `#[path]` is relative to).
-    file_directory: &'p Path,
-    /// Inside an inline module.
-    inline: bool,
-}
-
-fn items(
+/// Follows the outline of `file` (in directory `file_directory`), the items of `module`
+/// whose file-module children are looked for in `children`.
+#[allow(clippy::too_many_arguments)]
+fn follow(
     read: ReadText<'_>,
-    items: &[syn::Item],
-    module: &str,
-    children: &Path,
-    place: Place<'_>,
+    events: &[Event],
+    file: &Path,
+    file_directory: &Path,
+    module: String,
+    children: PathBuf,
     tree: &mut ModuleTree,
     depth: usize,
 ) {
-    for item in items {
-        if let (true, syn::Item::ExternCrate(declaration)) = (module.is_empty(), item) {
-            let name = declaration.ident.unraw().to_string();
-            let alias = declaration
-                .rename
-                .as_ref()
-                .map_or_else(|| name.clone(), |(_, alias)| alias.unraw().to_string());
-            if alias != "_" {
-                tree.root_extern_crates.push((alias, name));
+    // The file's own module, then the inline modules open at this point.
+    let mut open = vec![Inline { module, children }];
+    for event in events {
+        let inline = open.len() > 1;
+        let Some(current) = open.last() else {
+            return;
+        };
+        let (module, children) = (current.module.clone(), current.children.clone());
+        let child_of = |name: &str| {
+            if module.is_empty() {
+                name.to_string()
+            } else {
+                format!("{module}::{name}")
             }
-            continue;
-        }
-        if let Some(included) = included_file(item, place.file_directory) {
-            tree.included.push((module.to_string(), included.clone()));
-            // Its items are the including module's; its `mod` declarations are looked for
-            // beside it, as a mod.rs's are.
-            if depth < MAX_DEPTH {
-                if let Some(parsed) = parse(read, &included, tree) {
-                    let directory = included.parent().unwrap_or(Path::new("")).to_path_buf();
-                    let place = Place {
-                        file: &included,
-                        file_directory: &directory,
-                        inline: false,
-                    };
-                    self::items(
-                        read,
-                        &parsed.items,
-                        module,
-                        &directory,
-                        place,
-                        tree,
-                        depth + 1,
-                    );
+        };
+        match event {
+            Event::ExternCrate { name, alias } => {
+                if module.is_empty() {
+                    tree.root_extern_crates.push((alias.clone(), name.clone()));
                 }
             }
-            continue;
-        }
-        if let syn::Item::Macro(invocation) = item {
-            if let Some(name) = &invocation.ident {
-                let exported = invocation
-                    .attrs
-                    .iter()
-                    .any(|attribute| attribute.path().is_ident("macro_export"));
-                if exported {
-                    tree.exported_macros.push(name.unraw().to_string());
+            Event::ExportedMacro(name) => tree.exported_macros.push(name.clone()),
+            Event::Include(relative) => {
+                let included = file_directory.join(relative);
+                tree.included.push((module.clone(), included.clone()));
+                // Its items are the including module's; its `mod` declarations are looked
+                // for beside it, as a mod.rs's are.
+                if depth < MAX_DEPTH {
+                    if let Some(inner) = read_outline(read, &included, tree) {
+                        let directory = included.parent().unwrap_or(Path::new("")).to_path_buf();
+                        follow(
+                            read,
+                            &inner,
+                            &included,
+                            &directory.clone(),
+                            module.clone(),
+                            directory,
+                            tree,
+                            depth + 1,
+                        );
+                    }
                 }
             }
-            if invocation.ident.is_none() {
-                let inside = items_in_macro(&invocation.mac.tokens);
-                self::items(read, &inside, module, children, place, tree, depth + 1);
+            Event::InlineStart { name, path } => {
+                let child = child_of(name);
+                tree.modules.push((child.clone(), file.to_path_buf()));
+                let directory = children.join(path.as_deref().unwrap_or(name));
+                open.push(Inline {
+                    module: child,
+                    children: directory,
+                });
             }
-            continue;
-        }
-        let syn::Item::Mod(declaration) = item else {
-            continue;
-        };
-        let name = declaration.ident.unraw().to_string();
-        let child = if module.is_empty() {
-            name.clone()
-        } else {
-            format!("{module}::{name}")
-        };
-        let path_attribute = path_attribute(&declaration.attrs);
-        match &declaration.content {
-            Some((_, inner)) => {
-                tree.modules.push((child.clone(), place.file.to_path_buf()));
-                let directory = children.join(path_attribute.as_deref().unwrap_or(&name));
-                let inner_place = Place {
-                    inline: true,
-                    ..place
+            Event::InlineEnd => {
+                if open.len() > 1 {
+                    open.pop();
+                }
+            }
+            Event::Declared {
+                name,
+                path,
+                conditional,
+                line,
+            } => {
+                let child = child_of(name);
+                let declared_in = (file.to_path_buf(), *line);
+                // Outside inline modules a `#[path]` is relative to the declaring file's
+                // directory, inside them to the inline modules' directory.
+                let base = if inline {
+                    children.as_path()
+                } else {
+                    file_directory
                 };
-                self::items(read, inner, &child, &directory, inner_place, tree, depth);
-            }
-            None => {
-                let line = declaration.ident.span().start().line;
-                let declared_in = (place.file.to_path_buf(), line);
-                if let Some(path) = path_attribute {
-                    let base = if place.inline {
-                        children
-                    } else {
-                        place.file_directory
-                    };
+                if let Some(path) = path {
                     let file = base.join(path);
                     // A file named by `#[path]` places its children as a mod.rs does.
                     let directory = file.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -280,16 +223,10 @@ fn items(
                     continue;
                 }
                 let flat = children.join(format!("{name}.rs"));
-                let nested = children.join(&name).join("mod.rs");
-                let conditional = conditional_paths(&declaration.attrs);
+                let nested = children.join(name).join("mod.rs");
                 if !conditional.is_empty() {
                     // Each configuration's file that exists is compiled under it; where none
                     // names one, `mod x;` looks where it always does.
-                    let base = if place.inline {
-                        children
-                    } else {
-                        place.file_directory
-                    };
                     let mut candidates: Vec<PathBuf> =
                         conditional.iter().map(|path| base.join(path)).collect();
                     candidates.extend([flat.clone(), nested.clone()]);
@@ -308,7 +245,7 @@ fn items(
                     }
                     for file in &existing {
                         let directory = if *file == flat {
-                            children.join(&name)
+                            children.join(name)
                         } else {
                             file.parent().unwrap_or(Path::new("")).to_path_buf()
                         };
@@ -318,12 +255,10 @@ fn items(
                 }
                 match (flat.is_file(), nested.is_file()) {
                     (true, false) => {
-                        let directory = children.join(&name);
-                        load(read, &flat, child, directory, tree, depth + 1);
+                        load(read, &flat, child, children.join(name), tree, depth + 1);
                     }
                     (false, true) => {
-                        let directory = children.join(&name);
-                        load(read, &nested, child, directory, tree, depth + 1);
+                        load(read, &nested, child, children.join(name), tree, depth + 1);
                     }
                     (true, true) => tree.problems.push(ModuleProblem::Ambiguous {
                         module: child,
@@ -339,18 +274,6 @@ fn items(
             }
         }
     }
-}
-
-/// The file of an item-level `include!("literal")`, if the item is one.
-fn included_file(item: &syn::Item, directory: &Path) -> Option<PathBuf> {
-    let syn::Item::Macro(call) = item else {
-        return None;
-    };
-    if !call.mac.path.is_ident("include") {
-        return None;
-    }
-    let literal: syn::LitStr = call.mac.parse_body().ok()?;
-    Some(directory.join(literal.value()))
 }
 
 /// The `.rs` files below `directory` that no tree reaches, sorted: never compiled, so
@@ -393,58 +316,4 @@ pub fn unreached_files(directory: &Path, trees: &[ModuleTree]) -> Vec<PathBuf> {
         .collect();
     unreached.sort();
     unreached
-}
-
-/// The value of a `#[path = "..."]` attribute.
-/// The files `#[cfg_attr(predicate, path = "...")]` attributes name: under some
-/// configurations the module is there instead of where `mod x;` alone would look.
-fn conditional_paths(attributes: &[syn::Attribute]) -> Vec<String> {
-    let mut paths = Vec::new();
-    for attribute in attributes
-        .iter()
-        .filter(|attribute| attribute.path().is_ident("cfg_attr"))
-    {
-        let parsed = attribute.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
-        );
-        let Ok(metas) = parsed else {
-            continue;
-        };
-        for meta in metas.iter().skip(1) {
-            if let syn::Meta::NameValue(syn::MetaNameValue {
-                path,
-                value:
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(text),
-                        ..
-                    }),
-                ..
-            }) = meta
-            {
-                if path.is_ident("path") {
-                    paths.push(text.value());
-                }
-            }
-        }
-    }
-    paths
-}
-
-fn path_attribute(attributes: &[syn::Attribute]) -> Option<String> {
-    attributes.iter().find_map(|attribute| {
-        if !attribute.path().is_ident("path") {
-            return None;
-        }
-        match &attribute.meta {
-            syn::Meta::NameValue(syn::MetaNameValue {
-                value:
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(text),
-                        ..
-                    }),
-                ..
-            }) => Some(text.value()),
-            _ => None,
-        }
-    })
 }
