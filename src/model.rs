@@ -116,6 +116,14 @@ pub fn separator_of(name: &str) -> Option<&'static str> {
     }
 }
 
+/// The last segment of `module` when it is a direct child of `parent`, in either
+/// language's spelling (`b` of `a.b` or `a::b` below `a`).
+pub fn child_name<'m>(module: &'m str, parent: &str) -> Option<&'m str> {
+    let tail = module.strip_prefix(parent)?;
+    let tail = tail.strip_prefix("::").or_else(|| tail.strip_prefix('.'))?;
+    (!tail.is_empty() && separator_of(tail).is_none()).then_some(tail)
+}
+
 /// The first segment of a module name or path spelled either way (`a` of `a.b`, of `a::b`).
 pub fn first_segment(name: &str) -> &str {
     let end = name.find(['.', ':']).unwrap_or(name.len());

@@ -101,19 +101,16 @@ fn unlisted_children(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for ((container, span), stack) in rule.containers.iter().zip(&rule.stacks) {
-        let prefix = format!("{container}.");
-        let mut children: Vec<&str> = input
+        let mut children: Vec<(&str, &str)> = input
             .index
             .modules()
-            .filter(|module| {
-                module
-                    .strip_prefix(&prefix)
-                    .is_some_and(|tail| !tail.contains('.'))
+            .filter_map(|module| {
+                let tail = crate::model::child_name(module, container)?;
+                Some((module, tail))
             })
             .collect();
         children.sort_unstable();
-        for child in children {
-            let tail = &child[prefix.len()..];
+        for (child, tail) in children {
             let listed = stack
                 .iter()
                 .flat_map(|layer| &layer.siblings)

@@ -165,7 +165,7 @@ fn graph_rule_modules(input: &ProjectInput<'_>, diagnostics: &mut Vec<Diagnostic
             }
             let in_missing_container = missing_containers
                 .iter()
-                .any(|container| group.label.starts_with(&format!("{container}.")));
+                .any(|container| crate::model::is_same_or_below(&group.label, container));
             if in_missing_container || !seen.insert(group.label.as_str()) {
                 continue;
             }

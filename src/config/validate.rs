@@ -134,10 +134,14 @@ pub(super) fn validate(
             ignore_imports: IgnoredImports::default(),
         });
     }
+    // A container of one segment (`importgate`) is a crate when only Rust is checked.
+    let rust_only = raw.project.languages.as_ref().is_some_and(|written| {
+        !written.is_empty() && written.iter().all(|language| language.value == "rust")
+    });
     let layers = raw
         .layers
         .into_iter()
-        .filter_map(|entry| validate_layers(entry, &services, text, &mut ids, errors))
+        .filter_map(|entry| validate_layers(entry, &services, text, rust_only, &mut ids, errors))
         .collect();
     let independent = raw
         .independent
@@ -1185,9 +1189,37 @@ fn validate_deprecated(
 
 /// One module group of a graph rule: a service name, or a module (below `container`, when
 /// the rule has containers).
+/// The siblings of a layer: split at `|` and at a `:` that is no half of Rust's `::`.
+fn layer_parts(layer: &str) -> Vec<&str> {
+    let bytes = layer.as_bytes();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        let separates = byte == b'|'
+            || (byte == b':'
+                && bytes.get(at + 1) != Some(&b':')
+                && (at == 0 || bytes[at - 1] != b':'));
+        if separates {
+            parts.push(&layer[start..at]);
+            start = at + 1;
+        }
+    }
+    parts.push(&layer[start..]);
+    parts
+}
+
+/// Whether a layer lists siblings that may import each other (`a : b`), as opposed to a
+/// Rust path's `::`.
+fn has_sibling_colon(layer: &str) -> bool {
+    layer_parts(layer).len() > layer.split('|').count()
+}
+
+/// A layer's or an `[[independent]]` entry's module (or service). `container`: the
+/// package it is named below, and whether only Rust is checked (a one-segment container
+/// is then a crate, joined with `::`).
 fn module_group(
     written: &Located<String>,
-    container: Option<&str>,
+    container: Option<(&str, bool)>,
     services: &[Service],
     errors: &mut Vec<ConfigError>,
 ) -> Option<ModuleGroup> {
@@ -1212,7 +1244,12 @@ fn module_group(
         None => (name, false),
     };
     let module = match container {
-        Some(container) => format!("{container}.{name}"),
+        Some((container, rust_only)) => {
+            let separator = crate::model::separator_of(container)
+                .or_else(|| crate::model::separator_of(name))
+                .unwrap_or(if rust_only { "::" } else { "." });
+            format!("{container}{separator}{name}")
+        }
         None => name.to_string(),
     };
     match ModulePattern::parse(&module) {
@@ -1389,6 +1426,7 @@ fn validate_layers(
     raw: RawLayers,
     services: &[Service],
     text: &str,
+    rust_only: bool,
     ids: &mut HashMap<String, usize>,
     errors: &mut Vec<ConfigError>,
 ) -> Option<Layers> {
@@ -1413,7 +1451,7 @@ fn validate_layers(
     let written = raw.layers.unwrap_or_default();
     // One layer of independent siblings (`["a | b | c"]`) is a rule, as import-linter has it.
     let single_independent_layer = written.len() == 1
-        && !written[0].value.contains(':')
+        && !has_sibling_colon(&written[0].value)
         && written[0].value.split('|').count() > 1;
     if written.len() < 2 && !single_independent_layer {
         if let Some(id) = &raw.id {
@@ -1430,7 +1468,7 @@ fn validate_layers(
     // A module in two layers (or twice in one) is above and below itself.
     let mut seen_names: HashMap<String, ()> = HashMap::new();
     for layer in &written {
-        for part in layer.value.split(['|', ':']) {
+        for part in layer_parts(&layer.value) {
             let name = part
                 .trim()
                 .trim_start_matches('(')
@@ -1449,8 +1487,8 @@ fn validate_layers(
     for container in &containers {
         let mut stack = Vec::new();
         for layer in &written {
-            let independent = !layer.value.contains(':');
-            if layer.value.contains(':') && layer.value.contains('|') {
+            let independent = !has_sibling_colon(&layer.value);
+            if !independent && layer.value.contains('|') {
                 errors.push(
                     ConfigError::new(
                         "a layer cannot mix `|` and `:`",
@@ -1460,15 +1498,15 @@ fn validate_layers(
                     .with_help("`a | b`: independent siblings; `a : b`: siblings that may import each other"),
                 );
             }
-            let siblings = layer
-                .value
-                .split(['|', ':'])
+            let siblings = layer_parts(&layer.value)
+                .into_iter()
                 .filter_map(|part| {
                     let part = Located {
                         value: part.trim().to_string(),
                         span: layer.span.clone(),
                     };
-                    module_group(&part, container.as_deref(), services, errors)
+                    let container = container.as_deref().map(|container| (container, rust_only));
+                    module_group(&part, container, services, errors)
                 })
                 .collect();
             stack.push(Layer {
@@ -1612,4 +1650,24 @@ fn validate_private_modules(
         hint: raw.hint.map(|hint| hint.value),
         ignore_imports,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{has_sibling_colon, layer_parts};
+
+    #[test]
+    fn layers_split_at_bars_and_single_colons_never_inside_rust_paths() {
+        assert_eq!(layer_parts("a | b"), ["a ", " b"]);
+        assert_eq!(layer_parts("a : b"), ["a ", " b"]);
+        assert_eq!(
+            layer_parts("app::engine : app::internal"),
+            ["app::engine ", " app::internal"]
+        );
+        assert_eq!(layer_parts("app::engine"), ["app::engine"]);
+        assert!(has_sibling_colon("a : b"));
+        assert!(has_sibling_colon("a | b : c"));
+        assert!(!has_sibling_colon("a::b | c::d"));
+        assert!(!has_sibling_colon("a::b"));
+    }
 }
