@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 /// The name of Cargo's manifests, which the walk lists beside the source files.
 pub const CARGO_MANIFEST: &str = "Cargo.toml";
+/// The name of Python's project files, which say which crates maturin builds into modules.
+pub const PYPROJECT: &str = "pyproject.toml";
 
 /// The listed files of a tree, classified.
 #[derive(Debug, Default)]
@@ -18,6 +20,9 @@ pub struct Classified {
     pub files: Vec<SourceFile>,
     /// The tree's Rust crates.
     pub rust: RustLayout,
+    /// The Python extension modules its crates are built into, as the relative paths of
+    /// their compiled files (see [`crate::frontend::rust::pyo3`]).
+    pub extensions: Vec<String>,
 }
 
 /// Classifies the files a walk listed (absolute path, `/`-separated relative path): Python
@@ -36,18 +41,31 @@ pub fn classify_listed(config: &Config, listed: Vec<(PathBuf, String)>) -> Class
         .filter(|(_, relative)| relative.ends_with(".rs"))
         .map(|(path, _)| path.clone())
         .collect();
+    let named = |name: &str| {
+        listed
+            .iter()
+            .filter(|(_, relative)| relative == name || relative.ends_with(&format!("/{name}")))
+            .map(|(path, _)| path.clone())
+            .collect::<Vec<PathBuf>>()
+    };
+    let pyprojects = named(PYPROJECT);
+    let governed = GovernedRoot::new(&config.root);
+    let read = |path: &std::path::Path| {
+        if governed.contains(path) {
+            crate::frontend::rust::read_regular_text(path)
+        } else {
+            Err(crate::guarded_io::ReadError::OutsideRoot)
+        }
+    };
     let rust = if manifests.is_empty() {
         RustLayout::default()
     } else {
-        let governed = GovernedRoot::new(&config.root);
-        let read = |path: &std::path::Path| {
-            if governed.contains(path) {
-                crate::frontend::rust::read_regular_text(path)
-            } else {
-                Err(crate::guarded_io::ReadError::OutsideRoot)
-            }
-        };
         layout(&manifests, &rust_files, &read)
+    };
+    let extensions = if pyprojects.is_empty() {
+        Vec::new()
+    } else {
+        crate::frontend::rust::pyo3::extension_modules(&pyprojects, &rust, &config.root, &read)
     };
     let unreached: std::collections::HashSet<&PathBuf> =
         rust.unreached.iter().map(|(path, _)| path).collect();
@@ -65,7 +83,11 @@ pub fn classify_listed(config: &Config, listed: Vec<(PathBuf, String)>) -> Class
             None => None,
         })
         .collect();
-    Classified { files, rust }
+    Classified {
+        files,
+        rust,
+        extensions,
+    }
 }
 
 /// The `[[service]]` that owns a file, and whether it is test code: `[tests] include`

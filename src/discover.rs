@@ -132,7 +132,8 @@ fn is_listed_name(path: &Path, languages: &[Language]) -> bool {
 }
 
 /// The files the walk lists as the tree's sources, by the languages checked: Python
-/// files; Rust files and Cargo's manifests (which say what the Rust files are).
+/// files; Rust files and Cargo's manifests (which say what the Rust files are); with
+/// both, `pyproject.toml` files (which say which crates become Python modules).
 fn is_source_name(path: &Path, languages: &[Language]) -> bool {
     let extension = path.extension().and_then(|extension| extension.to_str());
     let language_of_file = extension.and_then(Language::of_extension);
@@ -143,7 +144,12 @@ fn is_source_name(path: &Path, languages: &[Language]) -> bool {
             || path
                 .file_name()
                 .is_some_and(|name| name == crate::classify::CARGO_MANIFEST));
-    python || rust
+    let pyproject = languages.contains(&Language::Python)
+        && languages.contains(&Language::Rust)
+        && path
+            .file_name()
+            .is_some_and(|name| name == crate::classify::PYPROJECT);
+    python || rust || pyproject
 }
 
 /// The raw bytes of `path` below `root`.

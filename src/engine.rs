@@ -1065,7 +1065,11 @@ impl ListedTree {
             files: Arc::new(classified.files),
             rust: classified.rust,
             rust_modules,
-            extensions: discovery.extensions,
+            extensions: {
+                let mut extensions = discovery.extensions;
+                extensions.extend(classified.extensions);
+                extensions
+            },
             problems: discovery.problems,
         }
     }

@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 
 const FILE_NAME: &str = "tree-v1.bin";
 /// Bumped when the layout or the meaning of the listing changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// An ignore file (absolute, raw bytes) with its stamp, `None` when absent.
 type IgnoreFile = (Vec<u8>, Option<Stamp>);

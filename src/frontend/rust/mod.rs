@@ -5,6 +5,7 @@ pub mod facts;
 pub mod layout;
 pub mod modules;
 pub mod outline;
+pub mod pyo3;
 pub mod workspace;
 
 use super::{ExtractOptions, Frontend, Language};
