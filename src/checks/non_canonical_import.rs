@@ -6,6 +6,11 @@
 //! third-party modules, and the canonical module's own imports, are not concerned. `scope`
 //! limits an entry to some importing modules.
 //!
+//! In Rust the same holds for a `use` or a path in code whose item is the symbol
+//! (`use app::store::Document;`, `store::Document::new()`): `pub use` re-exports are
+//! the `compatible` paths an entry declares (`compatible = ["app"]` for the crate
+//! root's `pub use parse::Document;`). A Rust import is not rewritten (no fix yet).
+//!
 //! ## Why is this bad?
 //! When a symbol is defined or re-exported in several places, files import it from
 //! whichever they find first. The copies drift apart, `isinstance` checks fail across them,
@@ -52,11 +57,18 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
         return;
     }
     for import in input.imports {
-        let (ImportKind::From, Some(name), Some(module)) = (
+        // Python: `from m import N`. Rust: a `use` or a path whose item is `N` in the
+        // module it resolves to (`use app::store::Document;`, `store::Document::new()`).
+        let rust = matches!(
             import.import.kind,
-            import.import.name.as_deref(),
-            import.module(),
-        ) else {
+            ImportKind::Use | ImportKind::Path | ImportKind::BoundPath
+        );
+        let name = match import.import.kind {
+            ImportKind::From => import.import.name.as_deref(),
+            _ if rust && import.rest.is_none() => import.name.as_deref(),
+            _ => None,
+        };
+        let (Some(name), Some(module)) = (name, import.module()) else {
             continue;
         };
         let Some(entry) = governing_entry(input, name) else {
@@ -91,7 +103,11 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
                 entry.module
             )
         };
-        let mut hint = format!("import it with `from {} import {name}`", entry.module);
+        let mut hint = if rust {
+            format!("import it with `use {}::{name};`", entry.module)
+        } else {
+            format!("import it with `from {} import {name}`", entry.module)
+        };
         if let Some(extra) = &entry.hint {
             hint.push_str("; ");
             hint.push_str(extra);

@@ -1047,24 +1047,26 @@ fn line_of(text: &str, offset: usize) -> usize {
         .map_or(1, |before| 1 + before.matches('\n').count())
 }
 
-/// A dotted module name (no wildcards), or an error on its span.
+/// A module name (no wildcards), dotted or Rust's (`crate::module`), or an error on its
+/// span.
 fn module_name(
     written: &Located<String>,
     key: &str,
     errors: &mut Vec<ConfigError>,
 ) -> Option<String> {
-    let valid =
-        !written.value.is_empty() && written.value.split('.').all(super::pattern::is_identifier);
+    let separator = crate::model::separator_of(&written.value).unwrap_or(".");
+    let valid = !written.value.is_empty()
+        && written
+            .value
+            .split(separator)
+            .all(super::pattern::is_identifier);
     if valid {
         Some(written.value.clone())
     } else {
         errors.push(ConfigError::new(
-            format!(
-                "`{key}` must be a dotted module name, not `{}`",
-                written.value
-            ),
+            format!("`{key}` must be a module name, not `{}`", written.value),
             written.span.clone(),
-            "expected a name such as `pkg.sub.module`",
+            "expected a name such as `pkg.sub.module` (Python) or `my_crate::module` (Rust)",
         ));
         None
     }

@@ -50,7 +50,7 @@ impl Summary {
         }
         if self.suppressed > 0 {
             notes.push(format!(
-                "{} suppressed by `# importgate: ignore` comments.",
+                "{} suppressed by `importgate: ignore` comments.",
                 plural(self.suppressed, "diagnostic")
             ));
         }
