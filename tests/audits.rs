@@ -43,6 +43,26 @@ fn graph_draws_every_level_in_every_format() {
     stable_settings().bind(|| insta::assert_snapshot!(transcripts(runs)));
 }
 
+/// A Rust package's graph: at package level a module with modules below it stands for
+/// them (`toolkit::store` for its `cache` and `disk`), crates and binaries for
+/// themselves; `why` walks the same graph with Rust names.
+#[test]
+fn rust_graphs_group_modules_by_their_parent_module() {
+    let case = fixture("cases/rust-package");
+    let runs = [
+        (
+            &case,
+            vec!["graph", "--level", "package", "--format", "mermaid"],
+        ),
+        (
+            &case,
+            vec!["graph", "--level", "module", "--format", "json"],
+        ),
+        (&case, vec!["why", "report", "toolkit::store::disk"]),
+    ];
+    stable_settings().bind(|| insta::assert_snapshot!(transcripts(runs)));
+}
+
 /// DOT at package and module level draws each service's nodes in a `cluster_<service>`
 /// subgraph; nodes of no service stay outside.
 #[test]

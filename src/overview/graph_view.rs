@@ -32,7 +32,7 @@ impl Level {
                 .service_of(module)
                 .map(|service| service.name.clone()),
             Level::Package if facts.is_package(module) => Some(module.to_string()),
-            Level::Package => Some(match module.rsplit_once('.') {
+            Level::Package => Some(match crate::model::split_last_segment(module) {
                 Some((package, _)) => package.to_string(),
                 // A top-level module that is no package stands for itself.
                 None => module.to_string(),
