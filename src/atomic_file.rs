@@ -459,8 +459,17 @@ mod tests {
         let temporary = Temporary::create(dir.path()).expect("created");
         let path = temporary.path.clone();
         assert!(path.exists());
-        // What the SIGINT/SIGTERM handler does before exiting.
-        remove_all(&registry().paths);
+        // What the SIGINT/SIGTERM handler does before exiting — to this test's
+        // temporaries only: other tests write files through the same registry at the same
+        // time, and removing theirs made them fail at random.
+        let own: Vec<PathBuf> = registry()
+            .paths
+            .iter()
+            .filter(|registered| registered.starts_with(dir.path()))
+            .cloned()
+            .collect();
+        assert_eq!(own, [path.clone()]);
+        remove_all(&own);
         assert!(!path.exists());
         drop(temporary);
     }
