@@ -468,7 +468,7 @@ mod tests {
             .filter(|registered| registered.starts_with(dir.path()))
             .cloned()
             .collect();
-        assert_eq!(own, [path.clone()]);
+        assert_eq!(own, std::slice::from_ref(&path));
         remove_all(&own);
         assert!(!path.exists());
         drop(temporary);

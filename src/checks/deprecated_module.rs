@@ -40,6 +40,13 @@
 //! module is a package, or its names are dynamic), the fix is unsafe. `import old.module`
 //! without an alias is left to the hint (its uses spell the old path), as are imports of a
 //! submodule of the deprecated module. Dynamic imports get an unsafe fix.
+//!
+//! Rust: a `use` leaf of the deprecated module becomes one of the replacement, spelled as
+//! the importing crate spells it (`crate::` inside its own crate, a renamed dependency's
+//! name elsewhere), a renamed item aliased to its old name (`use lib::parse::new_fn as
+//! old_fn;`); a path in code is rewritten whole (`lib::parse::new_fn()`). A leaf of a group
+//! (`use lib::{legacy::f, parse};`), a path with generic arguments, and a crate of the 2015
+//! edition are left to the hint.
 
 use super::edits::{reimport, rewrite_applicability};
 use super::{context_note, CheckCode, CheckInfo, FileInput, Findings, FixAvailability};

@@ -62,11 +62,58 @@ pub(crate) fn reimport(
             )?;
             Some(vec![removal, insertion])
         }
-        // Rust paths are rewritten by the Rust fixes, which know `use` trees.
-        ImportKind::Use | ImportKind::ExternCrate | ImportKind::Path | ImportKind::BoundPath => {
-            None
-        }
+        ImportKind::Use | ImportKind::Path => rust_path(input, import, new_module, new_name),
+        // `extern crate` names a crate; a path through a `use` binding is that `use`'s.
+        ImportKind::ExternCrate | ImportKind::BoundPath => None,
     }
+}
+
+/// The edit that makes a Rust `use` leaf or path in code name `new_module` (and in it
+/// `new_name`), spelled as the file's crate spells it: `use old::f;` becomes
+/// `use new::g as f;` (uses of `f` stay valid), `old::f()` becomes `new::g()`. `None` for a
+/// leaf of a group (`use a::{b, c};`: one tree), a path with generic arguments or spaces,
+/// or a module the file's crate cannot name.
+fn rust_path(
+    input: &FileInput<'_>,
+    import: &Import,
+    new_module: &str,
+    new_name: Option<&str>,
+) -> Option<Vec<Edit>> {
+    let source = input.source.text();
+    let written = source.get(import.span.start as usize..import.span.end as usize)?;
+    let name = import.name.as_deref()?;
+    let spelled = input.index.rust().spelled_from(input.file, new_module)?;
+    let imported = new_name.unwrap_or(name);
+    let text = match import.kind {
+        ImportKind::Use => {
+            let statement =
+                source.get(import.statement.start as usize..import.statement.end as usize)?;
+            if statement.contains('{') {
+                return None;
+            }
+            if name == "*" {
+                format!("{spelled}::*")
+            } else {
+                let local = import.alias.as_deref().unwrap_or(name);
+                if imported == local {
+                    format!("{spelled}::{imported}")
+                } else {
+                    format!("{spelled}::{imported} as {local}")
+                }
+            }
+        }
+        _ => {
+            let plain = written.chars().all(|character| {
+                character.is_alphanumeric() || matches!(character, '_' | ':' | '#')
+            });
+            if !plain {
+                return None;
+            }
+            // A macro's path names it without its `!`, which follows the path.
+            format!("{spelled}::{}", imported.trim_end_matches('!'))
+        }
+    };
+    Some(vec![replace(import.span.start, import.span.end, &text)])
 }
 
 /// How safe a rewrite of `import` is: a dynamic import's string may be built or used

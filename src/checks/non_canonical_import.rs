@@ -9,7 +9,8 @@
 //! In Rust the same holds for a `use` or a path in code whose item is the symbol
 //! (`use app::store::Document;`, `store::Document::new()`): `pub use` re-exports are
 //! the `compatible` paths an entry declares (`compatible = ["app"]` for the crate
-//! root's `pub use parse::Document;`). A Rust import is not rewritten (no fix yet).
+//! root's `pub use parse::Document;`). The fix rewrites a `use` leaf or a path whole, as
+//! the importing crate spells the canonical module; a leaf of a group is left alone.
 //!
 //! ## Why is this bad?
 //! When a symbol is defined or re-exported in several places, files import it from

@@ -179,6 +179,35 @@ impl RustModules {
             .unwrap_or(Located::Missing)
     }
 
+    /// How code of `file` spells the absolute path `path` (`app_core::engine`): through
+    /// `crate` in its own crate, through the name its crate's dependencies give the other
+    /// crate (`core::engine` for a renamed dependency), else not at all (`None`: the
+    /// file's crate cannot name it, or its 2015 edition spells paths otherwise).
+    pub fn spelled_from(&self, file: &SourceFile, path: &str) -> Option<String> {
+        let index = file.crate_index? as usize;
+        let krate = self.crates.get(index)?;
+        if krate.edition_2015 {
+            return None;
+        }
+        let (first, rest) = path
+            .split_once("::")
+            .map_or((path, None), |(first, rest)| (first, Some(rest)));
+        // Another crate by its extern name first: a binary named like its package's
+        // library reaches the library's modules by that name, not through `crate`.
+        let head = krate
+            .extern_names
+            .iter()
+            .find(|(_, target)| {
+                target.is_some_and(|target| target != index && self.crates[target].name == first)
+            })
+            .map(|(alias, _)| alias.as_str())
+            .or_else(|| (krate.name == first).then_some("crate"))?;
+        Some(match rest {
+            Some(rest) => format!("{head}::{rest}"),
+            None => head.to_string(),
+        })
+    }
+
     /// Whether `path` starts with the name of one of the tree's crates.
     pub fn is_first_party(&self, path: &str) -> bool {
         self.crate_names.contains(crate::model::first_segment(path))
