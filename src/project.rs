@@ -395,16 +395,32 @@ pub fn contribution(
         });
     }
     if file.context == CodeContext::Production && file.importable {
-        contribution.definitions = facts
-            .definitions
-            .iter()
-            .filter(|definition| filter.keeps(&definition.name, definition.kind))
-            .map(|definition| DefinitionSite {
-                symbol: definition.name.clone(),
-                kind: definition.kind,
-                module: file.module.clone(),
-                path: file.relative.clone(),
-                span: crate::frontend::locate(source.text(), definition.range),
+        // The file's module's definitions, and (Rust) those of the modules written inside
+        // it that are no test code.
+        let modules = std::iter::once((file.module.clone(), &facts.definitions)).chain(
+            facts
+                .inner_modules
+                .iter()
+                .filter(|inner| !inner.test)
+                .map(|inner| {
+                    (
+                        format!("{}::{}", file.module, inner.path),
+                        &inner.definitions,
+                    )
+                }),
+        );
+        contribution.definitions = modules
+            .flat_map(|(module, definitions)| {
+                definitions
+                    .iter()
+                    .filter(|definition| filter.keeps(&definition.name, definition.kind))
+                    .map(move |definition| DefinitionSite {
+                        symbol: definition.name.clone(),
+                        kind: definition.kind,
+                        module: module.clone(),
+                        path: file.relative.clone(),
+                        span: crate::frontend::locate(source.text(), definition.range),
+                    })
             })
             .collect();
     }
