@@ -243,6 +243,16 @@ fn names_in_two_namespaces_resolve_where_paths_look() {
         "macro_rules! regex { () => {} }\npub(crate) use regex;\nuse regex::Regex;\n",
         &["2:16 use self :: regex", "3:5 use regex :: Regex"],
     );
+    // A binding named like the crate it comes from (the function `memchr`) is no module:
+    // `memchr::memmem` is the crate's.
+    assert_imports(
+        "use memchr::{memchr, memmem};\nfn f() { memchr::memmem::find(); }\n",
+        &[
+            "1:5 use memchr :: memchr",
+            "1:5 use memchr :: memmem",
+            "2:10 path memchr::memmem :: find",
+        ],
+    );
 }
 
 #[test]

@@ -234,7 +234,10 @@ impl RustModules {
             .and_then(|index| self.crates.get(index as usize))
         else {
             // A file no crate compiles: its paths are as written.
-            return self.split(import, written, glob, binding);
+            let first_party = written
+                .first()
+                .is_some_and(|first| self.crate_names.contains(*first));
+            return self.split(import, written, first_party, glob, binding);
         };
         // A binding named like a crate the extern prelude has (`use zerovec::zerovec;`
         // imports a macro, and the crate stays `zerovec` for paths): which the path means
@@ -259,14 +262,14 @@ impl RustModules {
             written.insert(0, "crate");
         }
         match self.absolute(krate, &written, &file.module) {
-            Ok(absolute) => {
+            Ok((absolute, first_party)) => {
                 // Anchoring rewrote the binding's first segments only.
                 let binding = binding.map(|length| {
                     (length + absolute.len())
                         .saturating_sub(written.len())
                         .max(1)
                 });
-                self.split(import, absolute, glob, binding)
+                self.split(import, absolute, first_party, glob, binding)
             }
             // The binding's own path does not resolve: its `use` is reported.
             Err(_) if binding.is_some() => unresolved(Resolved::Unknown),
@@ -280,17 +283,20 @@ impl RustModules {
 
     /// A path anchored as the frontend writes it (`crate::..`, `self::..`, `super::..`, an
     /// external crate's name first), from a file of module `module`, as an absolute path:
-    /// its first segment is a crate's name.
+    /// its first segment is a crate's name. With it, whether that crate is one of the
+    /// tree's (a dependency outside it may share a name with a tree's binary or example,
+    /// which no other crate can name).
     fn absolute<'p>(
         &'p self,
         krate: &'p CrateNames,
         written: &[&'p str],
         module: &'p str,
-    ) -> Result<Vec<&'p str>, Resolved> {
+    ) -> Result<(Vec<&'p str>, bool), Resolved> {
         let Some((&first, rest)) = written.split_first() else {
             return Err(Resolved::Module(String::new()));
         };
         let mut absolute: Vec<&str> = Vec::with_capacity(written.len() + 4);
+        let mut in_tree = true;
         match first {
             "crate" => {
                 absolute.push(&krate.name);
@@ -315,13 +321,19 @@ impl RustModules {
                     absolute.push(&self.crates[*library].name);
                     absolute.extend_from_slice(rest);
                 }
-                Some(None) => absolute.extend_from_slice(written),
-                None if SYSROOT.contains(&name) => absolute.extend_from_slice(written),
+                Some(None) => {
+                    in_tree = false;
+                    absolute.extend_from_slice(written);
+                }
+                None if SYSROOT.contains(&name) => {
+                    in_tree = false;
+                    absolute.extend_from_slice(written);
+                }
                 // E0433 (in a path) / E0432 (in a `use`) / E0463 (`extern crate`).
                 None => return Err(Resolved::UndeclaredCrate(name.to_string())),
             },
         }
-        Ok(absolute)
+        Ok((absolute, in_tree))
     }
 
     /// A path of a file as the frontend anchors it (`self`, `super::x`, `crate::a`, an
@@ -329,7 +341,7 @@ impl RustModules {
     pub fn absolute_path(&self, written: &str, file: &SourceFile) -> Option<String> {
         let krate = self.crates.get(file.crate_index? as usize)?;
         let written: Vec<&str> = written.split("::").collect();
-        let absolute = self.absolute(krate, &written, &file.module).ok()?;
+        let (absolute, _) = self.absolute(krate, &written, &file.module).ok()?;
         Some(absolute.join("::"))
     }
 
@@ -342,6 +354,7 @@ impl RustModules {
         &self,
         import: &'a Import,
         path: Vec<&str>,
+        first_party: bool,
         glob: bool,
         binding: Option<usize>,
     ) -> ResolvedImport<'a> {
@@ -351,9 +364,19 @@ impl RustModules {
         {
             return ResolvedImport::unresolved(import, Resolved::Unknown);
         }
-        let first_party = path
-            .first()
-            .is_some_and(|first| self.crate_names.contains(*first));
+        // A crate outside the tree whose name one of the tree's binaries, tests or
+        // examples has (which no other crate can name): its modules are not the tree's,
+        // though bans still match the path.
+        if !first_party
+            && path
+                .first()
+                .is_some_and(|first| self.crate_names.contains(*first))
+        {
+            return ResolvedImport {
+                qualified: Some(path.join("::")),
+                ..ResolvedImport::unresolved(import, Resolved::Unknown)
+            };
+        }
         let module_length = if first_party {
             let longest = if glob { path.len() } else { path.len() - 1 };
             (1..=longest)

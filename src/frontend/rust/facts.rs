@@ -929,9 +929,16 @@ impl Extractor<'_, '_> {
         let mut glob_may_declare = false;
         for index in (0..=at).rev() {
             let scope = &self.scopes[index];
-            // A `use` does not see its own binding (an item of the same name it does).
-            let bound = scope.names.get(first.as_str()).filter(|bound| {
-                !(matches!(bound, Bound::Use { .. }) && resolving == Some((index, first.as_str())))
+            // A `use` does not see its own binding (an item of the same name it does). A
+            // binding named like the crate it imports from (`use memchr::{memchr, memmem};`
+            // binds the function `memchr`) is in the value or macro namespace, where a
+            // path's first segment is not looked up: `memchr::memmem` is the crate's.
+            let bound = scope.names.get(first.as_str()).filter(|bound| match bound {
+                Bound::Use { path: target, .. } => {
+                    resolving != Some((index, first.as_str()))
+                        && !(target.len() > 1 && target[0] == *first)
+                }
+                _ => true,
             });
             match bound {
                 Some(Bound::Item | Bound::Module) => {
@@ -1231,10 +1238,16 @@ fn identifiers_in(tokens: proc_macro2::TokenStream, found: &mut std::collections
     }
 }
 
-/// What binds `name` in the scopes from `at` out to its module's.
+/// What binds `name`, as a path's first segment, in the scopes from `at` out to its
+/// module's (not a `use` binding named like the crate it imports from: see
+/// `resolve_within`).
 fn binding_of<'s>(scopes: &'s [Scope], at: usize, name: &str) -> Option<&'s Bound> {
     for scope in scopes[..=at].iter().rev() {
-        if let Some(bound) = scope.names.get(name) {
+        let bound = scope.names.get(name).filter(|bound| match bound {
+            Bound::Use { path, .. } => !(path.len() > 1 && path[0] == name),
+            _ => true,
+        });
+        if let Some(bound) = bound {
             return Some(bound);
         }
         if scope.is_module {
