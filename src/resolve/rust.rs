@@ -233,11 +233,13 @@ impl RustModules {
             .crate_index
             .and_then(|index| self.crates.get(index as usize))
         else {
-            // A file no crate compiles: its paths are as written.
-            let first_party = written
-                .first()
-                .is_some_and(|first| self.crate_names.contains(*first));
-            return self.split(import, written, first_party, glob, binding);
+            // A file no crate compiles (IG022 says so): what its paths name cannot be
+            // told — `crate`, `super` and its dependencies are no crate's — so they are
+            // not checked against the tree, though bans still match them as written.
+            return ResolvedImport {
+                qualified: Some(written.join("::")),
+                ..ResolvedImport::unresolved(import, Resolved::Unknown)
+            };
         };
         // A binding named like a crate the extern prelude has (`use zerovec::zerovec;`
         // imports a macro, and the crate stays `zerovec` for paths): which the path means
