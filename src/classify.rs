@@ -29,18 +29,7 @@ pub struct Classified {
 /// files by path, Cargo manifests read for the crates they declare, and Rust files placed in
 /// those crates. Only regular files inside the governed root are read.
 pub fn classify_listed(config: &Config, listed: Vec<(PathBuf, String)>) -> Classified {
-    let manifests: Vec<PathBuf> = listed
-        .iter()
-        .filter(|(_, relative)| {
-            relative == CARGO_MANIFEST || relative.ends_with(&format!("/{CARGO_MANIFEST}"))
-        })
-        .map(|(path, _)| path.clone())
-        .collect();
-    let rust_files: Vec<PathBuf> = listed
-        .iter()
-        .filter(|(_, relative)| relative.ends_with(".rs"))
-        .map(|(path, _)| path.clone())
-        .collect();
+    // The listed files of one name (`Cargo.toml`), wherever they are.
     let named = |name: &str| {
         listed
             .iter()
@@ -48,7 +37,13 @@ pub fn classify_listed(config: &Config, listed: Vec<(PathBuf, String)>) -> Class
             .map(|(path, _)| path.clone())
             .collect::<Vec<PathBuf>>()
     };
+    let manifests = named(CARGO_MANIFEST);
     let pyprojects = named(PYPROJECT);
+    let rust_files: Vec<PathBuf> = listed
+        .iter()
+        .filter(|(_, relative)| relative.ends_with(".rs"))
+        .map(|(path, _)| path.clone())
+        .collect();
     let governed = GovernedRoot::new(&config.root);
     let read = |path: &std::path::Path| {
         if governed.contains(path) {

@@ -210,11 +210,6 @@ pub struct FileContribution {
     importer: String,
 }
 
-/// The module `module` is written in (`a::b` of `a::b::c`), if any.
-fn module_text_above(module: &str) -> Option<&str> {
-    crate::model::split_last_segment(module).map(|(parent, _)| parent)
-}
-
 /// A name one file's import needs a module to bind, before it is interned.
 #[derive(Debug)]
 struct PendingName {
@@ -730,11 +725,11 @@ impl ProjectFacts {
         if parts.rust {
             // A Rust module with modules below it is a package of the graph's views: the
             // modules above this one are.
-            let mut above = module_text_above(key);
-            while let Some(parent) = above {
+            let mut above = key;
+            while let Some((parent, _)) = crate::model::split_last_segment(above) {
                 let id = self.strings.intern(parent);
                 self.packages.insert(id);
-                above = module_text_above(parent);
+                above = parent;
             }
             let file = self.strings.intern(path);
             let modules = self.rust_files.entry(file).or_default();

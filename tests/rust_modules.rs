@@ -50,16 +50,26 @@ fn module_items(
                 );
                 text.push_str(&format!("pub mod {name} {{\n{inner}}}\n"));
             }
-            1 => {
+            which @ (1 | 7) => {
                 // `#[path]`: relative to the file's directory, or inside an inline module
                 // to the inline modules' directory; the file places children as mod.rs.
-                let relative = format!("custom_{counter}/impl_{counter}.rs");
+                // `#[cfg_attr(predicate, path)]` under a configuration that holds (`all()`
+                // always does) puts the module where its path says just the same.
+                let (relative, attribute) = if which == 1 {
+                    let relative = format!("custom_{counter}/impl_{counter}.rs");
+                    let attribute = format!("#[path = \"{relative}\"]");
+                    (relative, attribute)
+                } else {
+                    let relative = format!("conditional_{counter}.rs");
+                    let attribute = format!("#[cfg_attr(all(), path = \"{relative}\")]");
+                    (relative, attribute)
+                };
                 let base = if inline { children } else { file_directory };
                 let file = base.join(&relative);
                 let directory = file.parent().expect("a parent").to_path_buf();
                 let inner = module_items(random, &directory, &directory, false, depth + 1, counter);
                 write(&file, &inner);
-                text.push_str(&format!("#[path = \"{relative}\"]\npub mod {name};\n"));
+                text.push_str(&format!("{attribute}\npub mod {name};\n"));
             }
             6 if !inline => {
                 // `include!`d: the included file's declarations are looked for beside it.
@@ -77,19 +87,6 @@ fn module_items(
                 write(&file, &inner);
                 write(&included, &format!("pub mod {name};\n"));
                 text.push_str(&format!("include!(\"{included_name}\");\n"));
-            }
-            7 => {
-                // `#[cfg_attr(predicate, path)]`: under a configuration that holds (`all()`
-                // always does) the module is where the path says.
-                let relative = format!("conditional_{counter}.rs");
-                let base = if inline { children } else { file_directory };
-                let file = base.join(&relative);
-                let directory = file.parent().expect("a parent").to_path_buf();
-                let inner = module_items(random, &directory, &directory, false, depth + 1, counter);
-                write(&file, &inner);
-                text.push_str(&format!(
-                    "#[cfg_attr(all(), path = \"{relative}\")]\npub mod {name};\n"
-                ));
             }
             2 => {
                 let file = children.join(&plain).join("mod.rs");

@@ -933,12 +933,10 @@ impl Extractor<'_, '_> {
             // binding named like the crate it imports from (`use memchr::{memchr, memmem};`
             // binds the function `memchr`) is in the value or macro namespace, where a
             // path's first segment is not looked up: `memchr::memmem` is the crate's.
-            let bound = scope.names.get(first.as_str()).filter(|bound| match bound {
-                Bound::Use { path: target, .. } => {
-                    resolving != Some((index, first.as_str()))
-                        && !(target.len() > 1 && target[0] == *first)
-                }
-                _ => true,
+            let bound = scope.names.get(first.as_str()).filter(|bound| {
+                starts_paths(bound, first)
+                    && !(matches!(bound, Bound::Use { .. })
+                        && resolving == Some((index, first.as_str())))
             });
             match bound {
                 Some(Bound::Item | Bound::Module) => {
@@ -1238,16 +1236,26 @@ fn identifiers_in(tokens: proc_macro2::TokenStream, found: &mut std::collections
     }
 }
 
+/// Whether `bound`, the binding of `name`, is what a path starting with `name` goes
+/// through: not a `use` binding named like the crate it imports from (see
+/// `resolve_within`).
+fn starts_paths(bound: &Bound, name: &str) -> bool {
+    match bound {
+        Bound::Use { path, .. } => !(path.len() > 1 && path[0] == name),
+        _ => true,
+    }
+}
+
 /// What binds `name`, as a path's first segment, in the scopes from `at` out to its
 /// module's (not a `use` binding named like the crate it imports from: see
 /// `resolve_within`).
 fn binding_of<'s>(scopes: &'s [Scope], at: usize, name: &str) -> Option<&'s Bound> {
     for scope in scopes[..=at].iter().rev() {
-        let bound = scope.names.get(name).filter(|bound| match bound {
-            Bound::Use { path, .. } => !(path.len() > 1 && path[0] == name),
-            _ => true,
-        });
-        if let Some(bound) = bound {
+        if let Some(bound) = scope
+            .names
+            .get(name)
+            .filter(|bound| starts_paths(bound, name))
+        {
             return Some(bound);
         }
         if scope.is_module {

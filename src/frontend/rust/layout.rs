@@ -182,25 +182,14 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
         }
         names
     };
-    // Every target's module tree, in parallel (each parses its crate's files), on threads
-    // with the stack syn's recursion is bounded for.
-    let follow = |target: &super::workspace::Target| module_tree(&target.root, read);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(crate::frontend::nesting::PARSE_STACK_BYTES)
-        .build();
-    let followed: Vec<ModuleTree> = match pool {
-        Ok(pool) => pool.install(|| {
-            use rayon::prelude::*;
-            crate_of_target
-                .par_iter()
-                .map(|(_, _, target)| follow(target))
-                .collect()
-        }),
-        // No threads to be had: the calling thread parses with the stack it has.
-        Err(_) => crate_of_target
-            .iter()
-            .map(|(_, _, target)| follow(target))
-            .collect(),
+    // Every target's module tree, in parallel: each reads its crate's module files and
+    // scans their tokens (a loop with a bounded depth, no parse: any thread's stack does).
+    let followed: Vec<ModuleTree> = {
+        use rayon::prelude::*;
+        crate_of_target
+            .par_iter()
+            .map(|(_, _, target)| module_tree(&target.root, read))
+            .collect()
     };
     let mut trees = Vec::new();
     for ((index, package, _), tree) in crate_of_target.iter().zip(followed) {

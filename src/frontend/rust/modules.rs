@@ -5,7 +5,8 @@
 //! to the declaring file's directory outside inline modules, to the inline modules'
 //! directory inside them — and a file loaded by it places its own children as a `mod.rs`
 //! does. Both candidates present is rustc's E0761, neither E0583: each is a problem here,
-//! and so is a file syn cannot parse (its children are unknown).
+//! and so is a file that cannot be read (its children are unknown). What a file declares
+//! comes from its token outline ([`super::outline`]), never from a parse.
 //!
 //! `tests/rust_modules.rs` compares the files this reaches with the ones rustc reads
 //! (`--emit=dep-info`) over generated crates.
