@@ -1089,6 +1089,33 @@ pub fn checked_files(config: &Config, threads: Option<usize>) -> Vec<SourceFile>
     classify_listed(config, listed).files
 }
 
+/// The file at `path` as the tree lists and classifies it (its module, its crate), with the
+/// tree's Rust modules, handed to `look`: what the language server describes an import of
+/// an open file with. From the session's listing (the tree is listed into it first when it
+/// has none), else from a listing of its own. `None` when the tree has no such file.
+pub fn with_listed_file<R>(
+    config: &Config,
+    session: Option<&Session>,
+    cache_dir: Option<&Path>,
+    path: &Path,
+    look: impl FnOnce(&SourceFile, &crate::resolve::RustModules) -> R,
+) -> Option<R> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let list = || ListedTree::classified(config, discover_listed(config, threads, cache_dir));
+    let relative = crate::paths::relative_path(&config.root, path)?;
+    let found = |listed: &ListedTree| {
+        let at = listed
+            .files
+            .binary_search_by(|file| file.relative.as_str().cmp(&relative))
+            .ok()?;
+        Some(look(&listed.files[at], &listed.rust_modules))
+    };
+    match session {
+        Some(session) => found(session.warm(config, list).tree.borrow_owner()),
+        None => found(&list()),
+    }
+}
+
 /// The Python files of the governed tree, as the walk found them (inside the root, symlinks
 /// only to files inside it), sorted by relative path. Reports draw code frames and `--fix`
 /// reads and writes only through here: a diagnostic's path is text for people (a name that

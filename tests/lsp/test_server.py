@@ -55,7 +55,7 @@ async def client(lsp_client: LanguageClient):
 
 def open_document(client: LanguageClient, path: pathlib.Path, version: int = 1) -> str:
     uri = path.as_uri()
-    language = "toml" if path.suffix == ".toml" else "python"
+    language = {".toml": "toml", ".rs": "rust"}.get(path.suffix, "python")
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
@@ -92,10 +92,10 @@ async def diagnostics_of(client: LanguageClient, uri: str) -> list[types.Diagnos
             return list(client.diagnostics.pop(uri))
 
 
-def check_json(path: pathlib.Path) -> list[dict]:
+def check_json(path: pathlib.Path, cwd: pathlib.Path = TREE) -> list[dict]:
     output = subprocess.run(
         [IMPORTGATE, "check", "--no-cache", "--output-format", "json", str(path)],
-        cwd=TREE,
+        cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
@@ -109,6 +109,14 @@ def copy_import_graph_case() -> pathlib.Path:
     graph = TREE / "graph"
     shutil.copytree(REPOSITORY / "tests" / "fixtures" / "cases" / "import-graph", graph)
     return graph
+
+
+def copy_rust_workspace_case() -> pathlib.Path:
+    """A copy of the Rust workspace case (three crates, `languages = ["rust"]`) beside the
+    demo, with its registry."""
+    workspace = TREE / "rust"
+    shutil.copytree(REPOSITORY / "tests" / "fixtures" / "cases" / "rust-workspace", workspace)
+    return workspace
 
 
 def utf16_column(line: str, character_column: int) -> int:
@@ -352,6 +360,46 @@ async def test_hover_on_an_import_shows_the_boundary_that_governs_it_and_its_fin
             position=types.Position(line=1, character=0),
         )
     ) is None
+
+
+@pytest.mark.asyncio
+async def test_a_rust_file_gets_what_check_prints_and_hovers_on_its_uses_and_paths(
+    client: LanguageClient,
+):
+    workspace = copy_rust_workspace_case()
+    lib = workspace / "crates" / "api" / "src" / "lib.rs"
+    uri = open_document(client, lib)
+    published = await diagnostics_of(client, uri)
+    printed = check_json(lib, cwd=workspace)
+    assert {entry["code"] for entry in printed} >= {"IG001", "IG003", "IG020", "IG021", "IG031"}
+    assert sorted(
+        (d.code, d.range.start.line + 1, d.range.start.character + 1) for d in published
+    ) == sorted((entry["code"], entry["line"], entry["column"]) for entry in printed), (published, printed)
+    lines = lib.read_text().splitlines()
+    secret = lines.index("use core::internal::secret;")
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=secret, character=lines[secret].index("secret")),
+        )
+    )
+    text = hover.contents.value
+    assert "**`app_core::internal::secret`**, imported by `api`" in text, text
+    assert "`core-internals` **forbids** it (`app_core::internal`)" in text, text
+    assert "**IG001**" in text, text
+    # A path in code, through a `use` binding of a module.
+    through = next(at for at, line in enumerate(lines) if "eng::glue::stick()" in line)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=through, character=lines[through].index("glue")),
+        )
+    )
+    assert "**`app_core::engine::glue::stick`**" in hover.contents.value, hover.contents.value
+    # A `use` typed into the buffer is reported before it is saved.
+    insert_line(client, uri, 2, 0, "use core::internal::secret as again;\n")
+    published = await diagnostics_of(client, uri)
+    assert any(d.code == "IG001" and d.range.start.line == 0 for d in published), published
 
 
 @pytest.mark.asyncio

@@ -8,6 +8,7 @@
 
 use super::document::{Document, Encoding};
 use crate::diagnostic::{Applicability, Diagnostic};
+use crate::model::Language;
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, Position, Range, TextEdit, Uri, WorkspaceEdit,
 };
@@ -25,10 +26,17 @@ pub fn code_actions(
 ) -> Vec<CodeActionOrCommand> {
     let start = document.offset(range.start, encoding);
     let end = document.offset(range.end, encoding);
+    // Suppressions are comments of the file's language.
+    let language = Language::of_path(uri.path().as_str()).unwrap_or(Language::Python);
     let mut actions = Vec::new();
     for (diagnostic, shown) in found {
-        let span = diagnostic.span;
-        if (span.end as usize) < start || (span.start as usize) > end {
+        // (A chain finding knows its import by line and column alone.)
+        let at = super::check::range_of(diagnostic.span, document, encoding);
+        let (span_start, span_end) = (
+            document.offset(at.start, encoding),
+            document.offset(at.end, encoding),
+        );
+        if span_end < start || span_start > end {
             continue;
         }
         let edit = |edits: Vec<TextEdit>| WorkspaceEdit {
@@ -53,7 +61,7 @@ pub fn code_actions(
             actions.push(action(title, shown, edit(edits), safe));
         }
         let code = diagnostic.code.code();
-        let line_edit = line_suppression(document, diagnostic, encoding);
+        let line_edit = line_suppression(document, diagnostic, encoding, language);
         actions.push(action(
             format!("Suppress {code} on this line"),
             shown,
@@ -63,7 +71,7 @@ pub fn code_actions(
         actions.push(action(
             format!("Suppress {code} in this file"),
             shown,
-            edit(vec![file_suppression(document, code)]),
+            edit(vec![file_suppression(document, code, language)]),
             false,
         ));
     }
@@ -86,22 +94,53 @@ fn action(
     })
 }
 
-/// `# importgate: ignore[CODE] --` (the reason to be typed after it; no trailing blank for
-/// whitespace linters to flag) for the diagnostic's line — for an import, the first line
-/// of its statement, which covers every name of a multi-line import. At the end of the line
-/// when that is safe; when the line already holds a `#` (a comment, whose text the new one
-/// would become part of, or a string) or ends in a `\` continuation, on a line of its own
-/// above it, with its indentation (a comment alone on its line covers the next line).
-fn line_suppression(document: &Document, diagnostic: &Diagnostic, encoding: Encoding) -> TextEdit {
+/// The comment marker of `language`'s line comments.
+fn comment_marker(language: Language) -> &'static str {
+    match language {
+        Language::Python => "#",
+        Language::Rust => "//",
+    }
+}
+
+/// Whether a comment appended to `line` could end up inside a comment or a string, or
+/// change what the line means. Python: a `#` (a comment, whose text the new one would
+/// become part of, or a string) or a `\` continuation. Rust: a comment (`//` would make
+/// the new one part of it, and a block comment may go on past the line) or a string or
+/// character literal (one may go on past the line).
+fn appending_is_unsafe(line: &str, language: Language) -> bool {
+    match language {
+        Language::Python => line.contains('#') || line.trim_end().ends_with('\\'),
+        Language::Rust => ["//", "/*", "*/", "\"", "'"]
+            .iter()
+            .any(|risky| line.contains(risky)),
+    }
+}
+
+/// `# importgate: ignore[CODE] --` (`//` in Rust; the reason to be typed after it; no
+/// trailing blank for whitespace linters to flag) for the diagnostic's line — for an
+/// import, the first line of its statement, which covers every name of a multi-line
+/// import. At the end of the line when that is safe (see [`appending_is_unsafe`]); else on
+/// a line of its own above it, with its indentation (a comment alone on its line covers
+/// the next line).
+fn line_suppression(
+    document: &Document,
+    diagnostic: &Diagnostic,
+    encoding: Encoding,
+    language: Language,
+) -> TextEdit {
     let line = diagnostic
         .statement_line
         .unwrap_or(diagnostic.span.line)
         .saturating_sub(1);
-    let comment = format!("# importgate: ignore[{}] --", diagnostic.code.code());
+    let comment = format!(
+        "{} importgate: ignore[{}] --",
+        comment_marker(language),
+        diagnostic.code.code()
+    );
     let line_start = document.offset(Position::new(line, 0), encoding);
     let line_end = document.offset(Position::new(line, u32::MAX), encoding);
     let text = &document.text()[line_start..line_end];
-    if text.contains('#') || text.trim_end().ends_with('\\') {
+    if appending_is_unsafe(text, language) {
         let indentation: String = text
             .chars()
             .take_while(|character| *character == ' ' || *character == '\t')
@@ -120,14 +159,17 @@ fn line_suppression(document: &Document, diagnostic: &Diagnostic, encoding: Enco
     }
 }
 
-/// `# importgate: ignore-file[CODE] --` on a line of its own at the top of the file, below a
-/// `#!` line and an encoding declaration (which must stay on the first two lines).
-fn file_suppression(document: &Document, code: &str) -> TextEdit {
+/// `# importgate: ignore-file[CODE] --` (`//` in Rust) on a line of its own at the top of
+/// the file, below a `#!` line and a Python encoding declaration (which must stay on the
+/// first two lines). A Rust file's `#![attribute]` is no shebang: the comment may precede it.
+fn file_suppression(document: &Document, code: &str, language: Language) -> TextEdit {
     let text = document.text();
     let mut line = 0;
     for (index, content) in text.lines().take(2).enumerate() {
-        let shebang = index == 0 && content.starts_with("#!");
-        if shebang || is_encoding_declaration(content) {
+        let shebang = index == 0
+            && content.starts_with("#!")
+            && !(language == Language::Rust && content[2..].trim_start().starts_with('['));
+        if shebang || (language == Language::Python && is_encoding_declaration(content)) {
             line = index as u32 + 1;
         } else {
             break;
@@ -144,7 +186,10 @@ fn file_suppression(document: &Document, code: &str) -> TextEdit {
     };
     TextEdit {
         range: Range::new(at, at),
-        new_text: format!("{prefix}# importgate: ignore-file[{code}] --{break_}"),
+        new_text: format!(
+            "{prefix}{} importgate: ignore-file[{code}] --{break_}",
+            comment_marker(language)
+        ),
     }
 }
 
@@ -223,7 +268,11 @@ mod tests {
     }
 
     fn actions_for(text: &str, diagnostic: Diagnostic) -> Vec<(String, String, bool)> {
-        let uri = Uri::from_str("file:///t/a.py").expect("uri");
+        actions_in("file:///t/a.py", text, diagnostic)
+    }
+
+    fn actions_in(uri: &str, text: &str, diagnostic: Diagnostic) -> Vec<(String, String, bool)> {
+        let uri = Uri::from_str(uri).expect("uri");
         let document = Document::new(text.to_owned(), 1);
         let whole = Range::new(Position::new(0, 0), Position::new(u32::MAX, 0));
         code_actions(
@@ -248,9 +297,10 @@ mod tests {
         .collect()
     }
 
-    /// The text after the action titled `title` on the diagnostic at `needle`.
-    fn edited(text: &str, needle: &str, statement_line: u32, title: &str) -> String {
-        actions_for(text, diagnostic_at(text, needle, statement_line))
+    /// The text of the file at `uri` after the action titled `title` on the diagnostic at
+    /// `needle`.
+    fn edited(uri: &str, text: &str, needle: &str, statement_line: u32, title: &str) -> String {
+        actions_in(uri, text, diagnostic_at(text, needle, statement_line))
             .into_iter()
             .find(|(shown, _, _)| shown == title)
             .map(|(_, edited, _)| edited)
@@ -288,8 +338,84 @@ mod tests {
             ),
             ("import billing", "billing", 1, file, "# importgate: ignore-file[IG001] --\nimport billing"),
         ] {
-            assert_eq!(edited(text, needle, statement_line, title), expected, "{text:?}");
+            let edited = edited("file:///t/a.py", text, needle, statement_line, title);
+            assert_eq!(edited, expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_rust_file_gets_rust_comments_where_they_cannot_join_a_comment_or_a_string() {
+        let line = "Suppress IG001 on this line";
+        let file = "Suppress IG001 in this file";
+        for (text, needle, statement_line, title, expected) in [
+            (
+                "use core::internal::{\n    secret,\n};\n",
+                "secret",
+                1,
+                line,
+                "use core::internal::{  // importgate: ignore[IG001] --\n    secret,\n};\n",
+            ),
+            // A line with a comment or a string: above it.
+            (
+                "fn f() {\n    let s = \"x\"; core::internal::secret();\n}\n",
+                "core::internal",
+                2,
+                line,
+                "fn f() {\n    // importgate: ignore[IG001] --\n    let s = \"x\"; core::internal::secret();\n}\n",
+            ),
+            (
+                "use core::internal::secret; // why\n",
+                "core",
+                1,
+                line,
+                "// importgate: ignore[IG001] --\nuse core::internal::secret; // why\n",
+            ),
+            // Inner attributes are no shebang; a shebang line stays first.
+            (
+                "#![allow(dead_code)]\nuse core::internal::secret;\n",
+                "core",
+                2,
+                file,
+                "// importgate: ignore-file[IG001] --\n#![allow(dead_code)]\nuse core::internal::secret;\n",
+            ),
+            (
+                "#!/usr/bin/env run-cargo-script\nuse core::internal::secret;\n",
+                "core",
+                2,
+                file,
+                "#!/usr/bin/env run-cargo-script\n// importgate: ignore-file[IG001] --\nuse core::internal::secret;\n",
+            ),
+        ] {
+            let edited = edited("file:///t/lib.rs", text, needle, statement_line, title);
+            assert_eq!(edited, expected, "{text:?}");
+            // What the action wrote is a suppression the Rust frontend reads.
+            let found = crate::frontend::rust::comments::suppressions(&edited);
+            assert_eq!(found.len(), 1, "{edited:?}");
+            assert_eq!(&*found[0].codes, [Box::from("IG001")], "{edited:?}");
+        }
+    }
+
+    #[test]
+    fn a_chain_finding_known_by_its_line_gets_actions_on_that_line() {
+        let text = "use a::b;\nuse c::d;\n";
+        let uri = Uri::from_str("file:///t/lib.rs").expect("uri");
+        let document = Document::new(text.to_owned(), 1);
+        let mut diagnostic = diagnostic_at(text, "c::d", 2);
+        diagnostic.span = Span {
+            line: 2,
+            column: 5,
+            end_line: 2,
+            end_column: 5,
+            ..Span::FILE_START
+        };
+        let found = [(diagnostic, lsp_types::Diagnostic::default())];
+        let first_line = Range::new(Position::new(0, 0), Position::new(0, 3));
+        assert!(code_actions(&uri, &document, &found, first_line, Encoding::Utf16).is_empty());
+        let second_line = Range::new(Position::new(1, 4), Position::new(1, 4));
+        assert_eq!(
+            code_actions(&uri, &document, &found, second_line, Encoding::Utf16).len(),
+            2
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::codes::CheckCode;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{self, CheckOptions, Session};
+use crate::model::Span;
 use crate::source::decode_file;
 use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
@@ -86,8 +87,7 @@ pub fn to_lsp(
     encoding: Encoding,
     config: &Config,
 ) -> lsp_types::Diagnostic {
-    let span = diagnostic.span;
-    let range = document.range(span.start as usize, span.end as usize, encoding);
+    let range = range_of(diagnostic.span, document, encoding);
     let mut message = diagnostic.message.clone();
     if let Some(rule) = &diagnostic.rule {
         message.push_str(&format!("\nrule: {}", rule.id));
@@ -141,6 +141,23 @@ pub fn to_lsp(
     }
 }
 
+/// The range of `span` in `document`. A finding about a chain of imports knows its first
+/// import by line and character column alone (the import graph keeps no byte offsets): its
+/// bytes are [`Span::FILE_START`]'s while its line and column are the import's.
+pub(super) fn range_of(span: Span, document: &Document, encoding: Encoding) -> Range {
+    let position_only = span.start == 0
+        && span.end == 0
+        && (span.line, span.column) != (Span::FILE_START.line, Span::FILE_START.column);
+    if position_only {
+        Range::new(
+            character_position(document, span.line, span.column, encoding),
+            character_position(document, span.end_line, span.end_column, encoding),
+        )
+    } else {
+        document.range(span.start as usize, span.end as usize, encoding)
+    }
+}
+
 /// The LSP position of a 1-based line and 1-based character column in `document`.
 fn character_position(document: &Document, line: u32, column: u32, encoding: Encoding) -> Position {
     let characters = Position::new(line.saturating_sub(1), column.saturating_sub(1));
@@ -158,5 +175,48 @@ fn hop_position(path: &Path, line: u32, column: u32, encoding: Encoding) -> Posi
             character_position(&Document::new(text, 0), line, column, encoding)
         }
         Err(_) => Position::new(line.saturating_sub(1), 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_known_by_line_and_column_alone_is_placed_by_them() {
+        let document = Document::new("use a::b;\nuse é::c::d;\n".to_owned(), 1);
+        let at_import = Span {
+            line: 2,
+            column: 9,
+            end_line: 2,
+            end_column: 9,
+            ..Span::FILE_START
+        };
+        // Character 9 of `use é::c::d;` is `c`; in UTF-8 `é` takes two bytes.
+        assert_eq!(
+            range_of(at_import, &document, Encoding::Utf8),
+            Range::new(Position::new(1, 9), Position::new(1, 9))
+        );
+        assert_eq!(
+            range_of(at_import, &document, Encoding::Utf16),
+            Range::new(Position::new(1, 8), Position::new(1, 8))
+        );
+        // The start of the file, and a span with its bytes.
+        assert_eq!(
+            range_of(Span::FILE_START, &document, Encoding::Utf16),
+            Range::new(Position::new(0, 0), Position::new(0, 0))
+        );
+        let bytes = Span {
+            start: 4,
+            end: 8,
+            line: 1,
+            column: 5,
+            end_line: 1,
+            end_column: 9,
+        };
+        assert_eq!(
+            range_of(bytes, &document, Encoding::Utf16),
+            Range::new(Position::new(0, 4), Position::new(0, 8))
+        );
     }
 }

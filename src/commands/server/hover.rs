@@ -3,26 +3,36 @@
 //! `[[layers]]`, the canonical module of a registered name, the replacement of a deprecated
 //! module, and the findings at the import with the chain of a chain finding.
 //!
-//! Computed from the editor's buffer and the registry alone (the buffer is parsed, its
-//! relative imports resolved against the file's module), and from the findings last
-//! published for the buffer's version — never from a check of its own.
+//! Computed from the editor's buffer and the registry (the buffer is parsed, its relative
+//! imports resolved against the file's module; a Rust file's crate, module and the paths it
+//! may name come from the tree's listing, which the server's session keeps), and from the
+//! findings last published for the buffer's version — never from a check of its own.
 
 use super::document::{Document, Encoding};
 use crate::classify::classify;
 use crate::config::{Config, ModulePattern};
 use crate::diagnostic::Diagnostic;
+use crate::engine::Session;
 use crate::frontend::{self, ExtractOptions};
-use crate::model::{Import, SourceFile};
-use crate::resolve::{resolve, Resolved};
+use crate::model::{Import, Language, SourceFile};
+use crate::resolve::{resolve, Resolved, ResolvedImport};
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 use std::fmt::Write as _;
 use std::path::Path;
+
+/// Where a hover finds the tree: a Rust file's module and crate come from the tree's
+/// listing (its `mod` declarations and manifests), which the server's session keeps.
+pub struct Tree<'a> {
+    pub session: Option<&'a Session>,
+    pub cache_dir: Option<&'a Path>,
+}
 
 /// The hover for byte `offset` of `document` (the file at `path`, governed by `config`);
 /// `None` when no import is there. `findings` are the buffer's findings when they are of its
 /// current version.
 pub fn hover(
     config: &Config,
+    tree: &Tree<'_>,
     path: &Path,
     document: &Document,
     offset: usize,
@@ -30,14 +40,31 @@ pub fn hover(
     encoding: Encoding,
 ) -> Option<Hover> {
     let relative = super::check::relative_path(config, path)?;
-    // Hovers describe Python imports (Rust ones are not described yet).
-    if crate::model::Language::of_path(&relative) != Some(crate::model::Language::Python) {
+    let language = Language::of_path(&relative)?;
+    if !config.checks_language(language) {
         return None;
     }
-    let file = classify(config, path.to_path_buf(), relative);
-    let facts = frontend::of(file.language).extract(document.text(), &ExtractOptions::default());
+    let facts = frontend::of(language).extract(document.text(), &ExtractOptions::default());
     let import = import_at(&facts.imports, offset)?;
-    let text = describe(config, &file, import, findings);
+    let text = match language {
+        // A Python file's module follows from its path and the registry's roots.
+        Language::Python => {
+            let file = classify(config, path.to_path_buf(), relative);
+            let resolved = ResolvedImport::new(import, resolve(import, &file));
+            describe(config, &file, &resolved, findings)
+        }
+        Language::Rust => crate::engine::with_listed_file(
+            config,
+            tree.session,
+            tree.cache_dir,
+            path,
+            |file, modules| describe(config, file, &modules.resolve(import, file), findings),
+        )?,
+    };
+    let text = text.trim_end().to_owned();
+    if text.is_empty() {
+        return None;
+    }
     let statement = import.statement;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -64,43 +91,60 @@ fn import_at(imports: &[Import], offset: usize) -> Option<&Import> {
         .copied()
 }
 
-/// The hover's Markdown.
+/// The hover's Markdown (empty when there is nothing to say).
 fn describe(
     config: &Config,
     file: &SourceFile,
-    import: &Import,
+    resolved: &ResolvedImport<'_>,
     findings: Option<&[Diagnostic]>,
 ) -> String {
     let mut text = String::new();
-    let module = match resolve(import, file) {
-        Resolved::Module(module) => module,
-        Resolved::BeyondTopLevel => {
+    let import = resolved.import;
+    let rust = import.kind.language() == Language::Rust;
+    let written = written(import);
+    let (module, qualified) = match (&resolved.resolved, &resolved.qualified) {
+        (Resolved::Module(module), Some(qualified)) => (module.as_str(), qualified.as_str()),
+        (Resolved::Module(_), None) => return text,
+        (Resolved::BeyondTopLevel, _) if rust => {
+            let _ = writeln!(text, "`{written}`: `super` climbs above the crate root");
+            return text;
+        }
+        (Resolved::BeyondTopLevel, _) => {
+            let _ = writeln!(text, "`{written}`: climbs above the top-level package");
+            return text;
+        }
+        (Resolved::NoParentPackage, _) => {
             let _ = writeln!(
                 text,
-                "`{}`: climbs above the top-level package",
-                import.written_module()
+                "`{written}`: a relative import in a file that is in no package"
             );
             return text;
         }
-        Resolved::NoParentPackage => {
-            let _ = writeln!(
-                text,
-                "`{}`: a relative import in a file that is in no package",
-                import.written_module()
-            );
-            return text;
-        }
-        Resolved::Unknown => return text,
-        Resolved::UndeclaredCrate(name) => {
+        (Resolved::UndeclaredCrate(name), _) => {
             let _ = writeln!(text, "`{name}`: no crate of that name can be used here");
             return text;
         }
+        (Resolved::Unknown, _) if rust && file.crate_index.is_none() => {
+            let _ = writeln!(
+                text,
+                "`{written}`: no crate compiles this file, so what it names cannot be told"
+            );
+            return text;
+        }
+        (Resolved::Unknown, _) => {
+            let first = written.split("::").next().unwrap_or_default();
+            let _ = writeln!(
+                text,
+                "`{written}`: a glob import, a macro or an `extern crate` may declare `{first}`; what it names cannot be told from the source"
+            );
+            return text;
+        }
     };
-    // `from m import n`: `n` may be a submodule or a name of `m`; rules match `m.n`.
-    let qualified = match import.name.as_deref() {
-        Some(name) if name != "*" && !module.is_empty() => format!("{module}.{name}"),
-        Some(name) if name != "*" => name.to_owned(),
-        _ => module.clone(),
+    // The name the import needs its module to provide, for canonical paths.
+    let name = match import.kind {
+        crate::model::ImportKind::From => import.name.as_deref().filter(|name| *name != "*"),
+        _ if rust && resolved.rest.is_none() => resolved.name.as_deref(),
+        _ => None,
     };
     let importer = file.service.as_deref().unwrap_or(&file.module);
     let _ = write!(text, "**`{qualified}`**, imported by `{}`", file.module);
@@ -119,9 +163,9 @@ fn describe(
         for boundary in governing {
             let names = |pattern: &ModulePattern| {
                 if boundary.as_packages {
-                    pattern.matches(&qualified) || pattern.matches(&module)
+                    pattern.matches(qualified) || pattern.matches(module)
                 } else {
-                    pattern.matches_whole(&qualified) || pattern.matches_whole(&module)
+                    pattern.matches_whole(qualified) || pattern.matches_whole(module)
                 }
             };
             let forbidding = boundary.forbid.iter().find(|entry| names(&entry.pattern));
@@ -151,7 +195,7 @@ fn describe(
                 })
             })
         };
-        let (Some(from), Some(to)) = (place(&file.module), place(&module)) else {
+        let (Some(from), Some(to)) = (place(&file.module), place(module)) else {
             continue;
         };
         let same_stack = from.0 == to.0;
@@ -170,11 +214,15 @@ fn describe(
         );
     }
 
-    if let Some(name) = import.name.as_deref() {
+    if let Some(name) = name {
         for entry in config.canonical.iter().filter(|entry| entry.symbol == name) {
             let status = if entry.module == module {
                 "imported from it".to_owned()
-            } else if entry.compatible.contains(&module) {
+            } else if entry
+                .compatible
+                .iter()
+                .any(|compatible| compatible == module)
+            {
                 format!("`{module}` is a compatible path (a warning)")
             } else {
                 "**not** imported from it".to_owned()
@@ -190,7 +238,7 @@ fn describe(
     for entry in config
         .deprecated
         .iter()
-        .filter(|entry| entry.module.pattern.matches(&module))
+        .filter(|entry| entry.module.pattern.matches(qualified))
     {
         let instead = entry
             .replacement
@@ -233,6 +281,18 @@ fn describe(
     text.trim_end().to_owned()
 }
 
+/// The import's path as written: `..a.b`, `crate::a::b`.
+fn written(import: &Import) -> String {
+    if import.kind.language() == Language::Python {
+        return import.written_module();
+    }
+    match import.name.as_deref() {
+        Some(name) if import.module.is_empty() => name.to_owned(),
+        Some(name) => format!("{}::{name}", import.module),
+        None => import.module.to_string(),
+    }
+}
+
 /// Patterns as a short list: `` `a`, `b` ``.
 fn list(entries: &[crate::config::PatternEntry]) -> String {
     entries
@@ -255,10 +315,32 @@ mod tests {
     }
 
     fn hover_text(config: &Config, relative: &str, text: &str, at: &str) -> Option<String> {
+        let tree = Tree {
+            session: None,
+            cache_dir: None,
+        };
+        hover_in(config, &tree, relative, text, at)
+    }
+
+    fn hover_in(
+        config: &Config,
+        tree: &Tree<'_>,
+        relative: &str,
+        text: &str,
+        at: &str,
+    ) -> Option<String> {
         let path = config.root.join(relative);
         let document = Document::new(text.to_owned(), 1);
         let offset = text.find(at).expect("the cursor's text");
-        let hover = hover(config, &path, &document, offset, None, Encoding::Utf16)?;
+        let hover = hover(
+            config,
+            tree,
+            &path,
+            &document,
+            offset,
+            None,
+            Encoding::Utf16,
+        )?;
         match hover.contents {
             HoverContents::Markup(markup) => Some(markup.value),
             _ => None,
@@ -313,5 +395,96 @@ mod tests {
             deprecated.contains("`app.legacy` is deprecated; import `app.domain` instead"),
             "{deprecated}"
         );
+    }
+
+    /// A workspace of two crates: `api` depends on `app-core` under the name `core`.
+    fn rust_workspace(rules: &str) -> (tempfile::TempDir, Config) {
+        let (directory, config) = registry(rules);
+        let root = &config.root;
+        let files = [
+            ("Cargo.toml", "[workspace]\nmembers = [\"core\", \"api\"]\n"),
+            ("core/Cargo.toml", "[package]\nname = \"app-core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+            ("core/src/lib.rs", "pub mod engine;\npub mod internal;\n"),
+            ("core/src/engine.rs", "pub fn run() {}\n"),
+            ("core/src/internal.rs", "pub fn secret() {}\n"),
+            (
+                "api/Cargo.toml",
+                "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ncore = { package = \"app-core\", path = \"../core\" }\n",
+            ),
+            ("api/src/lib.rs", ""),
+        ];
+        for (path, text) in files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        (directory, config)
+    }
+
+    #[test]
+    fn a_rust_use_and_path_are_described_by_their_crate_and_module() {
+        let (_directory, config) = rust_workspace(concat!(
+            "[project]\nlanguages = [\"rust\"]\n",
+            "[[boundary]]\nid = \"core-internals\"\nfrom = [\"api::**\"]\nforbid = [\"app_core::internal\"]\n",
+            "[[layers]]\nid = \"crates\"\nlayers = [\"api\", \"app_core\"]\n",
+            "[[canonical]]\nsymbol = \"run\"\nmodule = \"app_core::engine\"\n",
+        ));
+        let text = concat!(
+            "use core::internal::secret;\n",
+            "use undeclared::Thing;\n",
+            "pub fn go() {\n    core::engine::run();\n    super::up();\n}\n",
+        );
+        // With the tree listed into a session, and with a listing of the hover's own.
+        let session = Session::new();
+        for session in [Some(&session), None] {
+            let tree = Tree {
+                session,
+                cache_dir: None,
+            };
+            let at = |cursor| hover_in(&config, &tree, "api/src/lib.rs", text, cursor);
+            let forbidden = at("secret").unwrap();
+            assert!(
+                forbidden.contains("**`app_core::internal::secret`**, imported by `api`"),
+                "{forbidden}"
+            );
+            assert!(
+                forbidden.contains("`core-internals` **forbids** it (`app_core::internal`)"),
+                "{forbidden}"
+            );
+            assert!(
+                forbidden.contains(
+                    "`api` is on `api`, `app_core::internal` on `app_core` — downward: allowed"
+                ),
+                "{forbidden}"
+            );
+            let path = at("engine::run").unwrap();
+            assert!(path.contains("**`app_core::engine::run`**"), "{path}");
+            assert!(
+                path.contains("`run` lives in `app_core::engine` — imported from it"),
+                "{path}"
+            );
+            assert_eq!(
+                at("undeclared").as_deref(),
+                Some("`undeclared`: no crate of that name can be used here")
+            );
+            assert_eq!(
+                at("super").as_deref(),
+                Some("`super::up`: `super` climbs above the crate root")
+            );
+            assert_eq!(at("pub fn"), None);
+        }
+        // A file no crate compiles names nothing that can be told.
+        std::fs::write(config.root.join("api/src/stray.rs"), text).unwrap();
+        let stray = hover_text(&config, "api/src/stray.rs", text, "secret").unwrap();
+        assert!(stray.contains("no crate compiles this file"), "{stray}");
+    }
+
+    #[test]
+    fn a_rust_file_under_a_registry_of_python_alone_has_no_hover() {
+        let (_directory, config) = rust_workspace(
+            "[[boundary]]\nid = \"b\"\nfrom = [\"api.**\"]\nforbid = [\"app_core\"]\n",
+        );
+        let text = "use core::internal::secret;\n";
+        assert_eq!(hover_text(&config, "api/src/lib.rs", text, "secret"), None);
     }
 }

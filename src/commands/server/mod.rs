@@ -581,8 +581,8 @@ impl Worker {
         };
         let (diagnostics, found) = if config::is_registry(&path, snapshot.text()) {
             (self.registry_diagnostics(&path, &snapshot), Vec::new())
-        } else if is_python(&path) {
-            self.python_diagnostics(&path, &snapshot)
+        } else if is_source(&path) {
+            self.source_diagnostics(&path, &snapshot)
         } else {
             return;
         };
@@ -599,11 +599,11 @@ impl Worker {
         }
     }
 
-    /// The hover at a position of an open Python file (`None`: nothing to say there).
+    /// The hover at a position of an open Python or Rust file (`None`: nothing to say there).
     fn hover(&mut self, params: &lsp_types::HoverParams) -> Option<lsp_types::Hover> {
         let position = &params.text_document_position_params;
         let uri = &position.text_document.uri;
-        let path = uri::path_of(uri).filter(|path| is_python(path))?;
+        let path = uri::path_of(uri).filter(|path| is_source(path))?;
         let document = self.snapshot(uri)?;
         let loaded = self.registry_for(&path)?;
         let findings: Option<Vec<crate::diagnostic::Diagnostic>> = {
@@ -623,8 +623,13 @@ impl Worker {
                 })
         };
         let offset = document.offset(position.position, self.encoding);
+        let tree = hover::Tree {
+            session: loaded.session.as_deref(),
+            cache_dir: Some(&loaded.cache_dir),
+        };
         hover::hover(
             &loaded.config,
+            &tree,
             &path,
             &document,
             offset,
@@ -659,7 +664,7 @@ impl Worker {
         }
     }
 
-    fn python_diagnostics(
+    fn source_diagnostics(
         &mut self,
         path: &Path,
         document: &Document,
@@ -668,6 +673,12 @@ impl Worker {
             return (Vec::new(), Vec::new());
         };
         let config = &loaded.config;
+        // A Rust file under a registry that checks Python alone is none of its business.
+        if !crate::model::Language::of_path(&path.to_string_lossy())
+            .is_some_and(|language| config.checks_language(language))
+        {
+            return (Vec::new(), Vec::new());
+        }
         match check::check_document(config, loaded.session.clone(), path, document) {
             Ok(found) => {
                 let found: Found = found
@@ -822,9 +833,10 @@ fn watch_tree(config: &Config, work: &Sender<Work>) -> Option<notify::Recommende
     Some(watcher)
 }
 
-fn is_python(path: &Path) -> bool {
+/// A file importgate checks when its registry checks its language.
+fn is_source(path: &Path) -> bool {
     path.extension()
-        .is_some_and(|extension| extension == "py" || extension == "pyi")
+        .is_some_and(|extension| extension == "py" || extension == "pyi" || extension == "rs")
 }
 
 /// A registry's errors, each at the span `check` underlines.
