@@ -567,12 +567,29 @@ pub(crate) fn context_note(import: &Import) -> String {
     }
 }
 
-/// How an import reads in a message: `a.b`, or `c` from `a.b`.
+/// How an import reads in a message: `a.b`, or `c` from `a.b`. A Rust path names what
+/// it resolves to (`Config::new` from `app`); when that is a module re-exported under the
+/// name the path wrote, the written name is added.
 pub(crate) fn describe_import(import: &ResolvedImport<'_>) -> String {
     let module = import
         .module()
         .map_or_else(|| import.import.written_module(), str::to_string);
-    match import.import.name.as_deref() {
+    let written = import.import.name.as_deref();
+    if let (true, Some(name)) = (
+        import.import.kind.language() == crate::model::Language::Rust,
+        &import.name,
+    ) {
+        let shown = match &import.rest {
+            Some(rest) => format!("{name}::{rest}"),
+            None => name.to_string(),
+        };
+        let last = shown.rsplit("::").next().unwrap_or_default();
+        return match written.filter(|written| *written != last && *written != "*") {
+            Some(written) => format!("`{shown}` from `{module}` (re-exported as `{written}`)"),
+            None => format!("`{shown}` from `{module}`"),
+        };
+    }
+    match written {
         Some("*") => format!("`*` from `{module}`"),
         Some(name) => format!("`{name}` from `{module}`"),
         None => format!("`{module}`"),

@@ -5,6 +5,10 @@
 //! included; its package's library for the package's other targets; `std`, `core`,
 //! `alloc`, `proc_macro`, `test`), and a path into one of the tree's crates split at its
 //! longest prefix that is a module: what follows it is the name that module must bind.
+//! A path through a module re-exported under another name goes on from the module itself
+//! ([`reexports`]).
+
+mod reexports;
 
 use super::{FileId, Located, Resolved, ResolvedImport};
 use crate::frontend::rust::layout::RustLayout;
@@ -14,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Crates every crate can name without declaring them.
-const SYSROOT: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
+use crate::frontend::rust::SYSROOT_CRATES as SYSROOT;
 
 /// The tree's Rust crates and modules, for resolving paths.
 #[derive(Debug, Default)]
@@ -34,6 +38,9 @@ pub struct RustModules {
     exported_macros: FxHashSet<(Box<str>, Box<str>)>,
     /// Library names two packages of the tree have: paths into them are unknown.
     ambiguous: FxHashSet<Box<str>>,
+    /// Names under which modules are re-exported, with the module each is
+    /// (`app::alias` → `app::internal`).
+    aliases: reexports::ModuleAliases,
 }
 
 #[derive(Debug)]
@@ -73,7 +80,9 @@ impl RustModules {
                 located.entry(name).or_insert(at);
             }
         }
+        let aliases = reexports::module_aliases(layout, &located);
         Self {
+            aliases,
             ambiguous: layout
                 .problems
                 .iter()
@@ -143,7 +152,18 @@ impl RustModules {
                 format!("{located:?}").hash(hasher);
             }))
         });
-        crates ^ modules.rotate_left(7) ^ (self.located.len() as u64)
+        let aliases = self
+            .aliases
+            .modules
+            .iter()
+            .fold(0u64, |sum, (alias, module)| {
+                sum.wrapping_add(hash(&|hasher| {
+                    alias.hash(hasher);
+                    module.hash(hasher);
+                    self.aliases.from_glob.contains(alias).hash(hasher);
+                }))
+            });
+        crates ^ modules.rotate_left(7) ^ aliases.rotate_left(13) ^ (self.located.len() as u64)
     }
 
     /// Whether paths starting with `module`'s first segment name a library two packages
@@ -271,7 +291,34 @@ impl RustModules {
                         .saturating_sub(written.len())
                         .max(1)
                 });
-                self.split(import, absolute, first_party, glob, binding)
+                // The path's last segment names a module only in a `use` (in code it is
+                // an item; a glob's path is modules throughout).
+                let last = match import.kind {
+                    _ if glob => LastSegment::Module,
+                    ImportKind::Use => LastSegment::Named,
+                    _ => LastSegment::Item,
+                };
+                match self.through_reexports(&absolute, last) {
+                    Some((module, consumed)) if first_party => {
+                        let canonical: Vec<&str> = module
+                            .split("::")
+                            .chain(absolute[consumed..].iter().copied())
+                            .collect();
+                        let written_length = module.split("::").count();
+                        // A binding that wrote the whole rewritten prefix wrote the module
+                        // it became; one that wrote less than it, a module above the
+                        // re-export: the path goes on past it, an import of its own.
+                        let binding = binding.map(|length| {
+                            if length >= consumed {
+                                length - consumed + written_length
+                            } else {
+                                length.min(written_length.saturating_sub(1)).max(1)
+                            }
+                        });
+                        self.split(import, canonical, first_party, glob, binding)
+                    }
+                    _ => self.split(import, absolute, first_party, glob, binding),
+                }
             }
             // The binding's own path does not resolve: its `use` is reported.
             Err(_) if binding.is_some() => unresolved(Resolved::Unknown),
@@ -336,6 +383,50 @@ impl RustModules {
             },
         }
         Ok((absolute, in_tree))
+    }
+
+    /// When the absolute `path` goes through a module re-exported under another name: the
+    /// module its longest module prefix is, and how many segments that prefix has. `last`
+    /// says what the last segment may be.
+    fn through_reexports(&self, path: &[&str], last: LastSegment) -> Option<(String, usize)> {
+        let last_segments = &self.aliases.last_segments;
+        if !path
+            .iter()
+            .skip(1)
+            .any(|segment| last_segments.contains(*segment))
+        {
+            return None;
+        }
+        let (first, rest) = path.split_first()?;
+        let mut module = first.to_string();
+        if !self.located.contains_key(module.as_str()) {
+            return None;
+        }
+        let mut through = false;
+        let mut consumed = 1;
+        for (at, segment) in rest.iter().enumerate() {
+            let is_last = at + 1 == rest.len();
+            let length = module.len();
+            module.push_str("::");
+            module.push_str(segment);
+            let alias = self.aliases.modules.get(module.as_str()).filter(|_| {
+                !is_last
+                    || last == LastSegment::Module
+                    || (last == LastSegment::Named
+                        && !self.aliases.from_glob.contains(module.as_str()))
+            });
+            if self.located.contains_key(module.as_str()) {
+                consumed += 1;
+            } else if let Some(real) = alias {
+                module = real.to_string();
+                through = true;
+                consumed += 1;
+            } else {
+                module.truncate(length);
+                break;
+            }
+        }
+        through.then_some((module, consumed))
     }
 
     /// A path of a file as the frontend anchors it (`self`, `super::x`, `crate::a`, an
@@ -423,6 +514,18 @@ impl RustModules {
             bound_segments: bound_segments.min(usize::from(u8::MAX)) as u8,
         }
     }
+}
+
+/// What the last segment of a path may name, for following it through re-exports.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LastSegment {
+    /// A module: a glob's path.
+    Module,
+    /// Anything a `use` can name: a module when an explicit re-export names one (a glob's
+    /// name may be another namespace's item).
+    Named,
+    /// An item: a path in code.
+    Item,
 }
 
 /// Whether `import` is one of Rust's forms.

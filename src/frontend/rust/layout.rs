@@ -32,6 +32,9 @@ pub struct Crate {
     pub edition_2015: bool,
     /// Its `#[macro_export]` macros: names of its root module.
     pub exported_macros: Vec<String>,
+    /// What its modules' item-level `use` declarations bind (module path below the crate,
+    /// binding): the modules it re-exports under other names.
+    pub uses: Vec<(String, super::outline::UseBinding)>,
 }
 
 impl Crate {
@@ -166,6 +169,7 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
                 modules: Vec::new(),
                 edition_2015: package.edition == "2015",
                 exported_macros: Vec::new(),
+                uses: Vec::new(),
             });
         }
     }
@@ -192,7 +196,7 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
             .collect()
     };
     let mut trees = Vec::new();
-    for ((index, package, _), tree) in crate_of_target.iter().zip(followed) {
+    for ((index, package, _), mut tree) in crate_of_target.iter().zip(followed) {
         // A package's other targets use its library by the library's name.
         let own = library_of_package
             .get(&package.name)
@@ -205,8 +209,18 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
             let target = crate_itself.or_else(|| names.get(name).copied().flatten());
             names.insert(alias.clone(), target);
         }
-        result.crates[*index].extern_names = names;
         result.crates[*index].exported_macros = tree.exported_macros.clone();
+        // Only what may name the tree's modules is kept: `use std::..` and paths into
+        // crates outside the tree re-export none of them.
+        tree.uses.retain(|(_, binding)| {
+            let first = binding.path.split("::").next().unwrap_or_default();
+            match names.get(first) {
+                Some(library) => library.is_some(),
+                None => !super::SYSROOT_CRATES.contains(&first),
+            }
+        });
+        result.crates[*index].uses = std::mem::take(&mut tree.uses);
+        result.crates[*index].extern_names = names;
         result.crates[*index].modules = tree
             .modules
             .iter()

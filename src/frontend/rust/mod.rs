@@ -13,6 +13,9 @@ use crate::guarded_io::ReadError;
 use crate::model::FileFacts;
 use std::path::Path;
 
+/// Crates every crate can name without declaring them (the sysroot's).
+pub const SYSROOT_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
+
 /// How the Rust frontend reads the manifests and source files it follows (`mod x;`,
 /// members, path dependencies): the caller decides what may be read — the engine, only
 /// regular files inside the governed root.

@@ -11,7 +11,7 @@
 //! `tests/rust_modules.rs` compares the files this reaches with the ones rustc reads
 //! (`--emit=dep-info`) over generated crates.
 
-use super::outline::{outline, Event};
+use super::outline::{outline, Event, UseBinding};
 use super::ReadText;
 use std::path::{Path, PathBuf};
 
@@ -31,6 +31,9 @@ pub struct ModuleTree {
     /// `#[macro_export] macro_rules! name` anywhere in the crate: `name` is bound at the
     /// crate root.
     pub exported_macros: Vec<String>,
+    /// What each module's item-level `use` declarations bind: the module's path below the
+    /// crate, and the binding.
+    pub uses: Vec<(String, UseBinding)>,
     /// What could not be followed.
     pub problems: Vec<ModuleProblem>,
 }
@@ -166,6 +169,11 @@ fn follow(
                 }
             }
             Event::ExportedMacro(name) => tree.exported_macros.push(name.clone()),
+            Event::Use(bindings) => tree.uses.extend(
+                bindings
+                    .iter()
+                    .map(|binding| (module.clone(), binding.clone())),
+            ),
             Event::Include(relative) => {
                 let included = file_directory.join(relative);
                 tree.included.push((module.clone(), included.clone()));

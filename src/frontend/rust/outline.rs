@@ -1,7 +1,8 @@
 //! A Rust file's module outline — what rustc's module loading reads of it — from its
 //! tokens, without parsing it: `mod x;` declarations with their `#[path]` and
 //! `#[cfg_attr(.., path = "..")]` attributes, inline `mod x { .. }` modules, item-level
-//! `include!("..")`, `extern crate x (as y);`, `#[macro_export] macro_rules! name`, and all
+//! `include!("..")`, `extern crate x (as y);`, `#[macro_export] macro_rules! name`, the
+//! names item-level `use` declarations bind (what a module re-exports), and all
 //! of these inside item-level macro invocations (`cfg_if! { if #[cfg(unix)] { mod unix; }
 //! .. }`: rustc loads the modules the expansion declares; every branch is followed).
 //!
@@ -55,6 +56,19 @@ pub enum Event {
     },
     /// `#[macro_export] macro_rules! name`.
     ExportedMacro(String),
+    /// An item-level `use` declaration (of any visibility): what it binds.
+    Use(Vec<UseBinding>),
+}
+
+/// One name a `use` declaration binds, or one of its globs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UseBinding {
+    /// The path as written, `::`-separated (`crate`, `self` and `super` included; a
+    /// leading `::` is kept: `::outer::x`).
+    pub path: String,
+    /// The name it is bound as (the last segment, or the `as` name); `None` for a glob
+    /// (`path::*`).
+    pub name: Option<String>,
 }
 
 /// The outline of `source`, in source order.
@@ -410,6 +424,17 @@ impl Scan<'_, '_> {
             }
             return close + 1;
         }
+        if self.is_word(at, "use") {
+            let mut bindings = Vec::new();
+            if self
+                .use_tree(at + 1, end, &[], &mut bindings, depth)
+                .is_some()
+                && !bindings.is_empty()
+            {
+                self.events.push(Event::Use(bindings));
+            }
+            return self.skip(at, end, false, depth);
+        }
         let known = self
             .word(at)
             .is_some_and(|word| ITEM_KEYWORDS.contains(&word.as_str()));
@@ -434,6 +459,83 @@ impl Scan<'_, '_> {
             }
         }
         end
+    }
+
+    /// Whether tokens `at` and `at + 1` are a path separator `::`.
+    fn is_path_separator(&self, at: usize) -> bool {
+        self.kind(at) == Some(Kind::Punct(b':')) && self.kind(at + 1) == Some(Kind::Punct(b':'))
+    }
+
+    /// Reads the use tree at `at` (below the segments `prefix`) into `bindings`; the index
+    /// after it, or `None` when it is no tree the outline reads (`$crate::..` in a macro, a
+    /// syntax error), whose bindings are then partial.
+    fn use_tree(
+        &self,
+        mut at: usize,
+        end: usize,
+        prefix: &[String],
+        bindings: &mut Vec<UseBinding>,
+        depth: usize,
+    ) -> Option<usize> {
+        let mut path = prefix.to_vec();
+        if prefix.is_empty() && self.is_path_separator(at) {
+            // Joined, an empty first segment: `::outer::x`.
+            path.push(String::new());
+            at += 2;
+        }
+        while at < end {
+            match self.kind(at)? {
+                Kind::Punct(b'*') => {
+                    bindings.push(UseBinding {
+                        path: path.join("::"),
+                        name: None,
+                    });
+                    return Some(at + 1);
+                }
+                Kind::Open(b'{') if depth < MAX_ITEM_NESTING => {
+                    let close = self.closing(at).min(end);
+                    let mut inner = at + 1;
+                    while inner < close {
+                        inner = self.use_tree(inner, close, &path, bindings, depth + 1)?;
+                        match self.kind(inner) {
+                            Some(Kind::Punct(b',')) => inner += 1,
+                            _ if inner >= close => break,
+                            _ => return None,
+                        }
+                    }
+                    return Some(close + 1);
+                }
+                Kind::Word => {
+                    let word = self.text(at).to_string();
+                    at += 1;
+                    if self.is_path_separator(at) {
+                        path.push(word);
+                        at += 2;
+                        continue;
+                    }
+                    // `a::{self}` binds `a`.
+                    let mut name = if word == "self" {
+                        path.last().cloned()
+                    } else {
+                        path.push(word.clone());
+                        Some(word)
+                    };
+                    if self.is_word(at, "as") {
+                        name = self.word(at + 1).filter(|alias| alias != "_");
+                        at += 2;
+                    }
+                    if let Some(name) = name {
+                        bindings.push(UseBinding {
+                            path: path.join("::"),
+                            name: Some(name),
+                        });
+                    }
+                    return Some(at);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// If a macro invocation starts at `at` (`a::b!` followed by a bracket), the index of
@@ -573,8 +675,65 @@ mod tests {
                 Event::Include(file) => format!("include {file}"),
                 Event::ExternCrate { name, alias } => format!("extern {name} as {alias}"),
                 Event::ExportedMacro(name) => format!("macro {name}"),
+                Event::Use(bindings) => bindings
+                    .iter()
+                    .map(|binding| match &binding.name {
+                        Some(name) => format!("use {} as {name}", binding.path),
+                        None => format!("use {}::*", binding.path),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
             })
             .collect()
+    }
+
+    #[test]
+    fn use_declarations_bind_names_at_item_level_only() {
+        let source = concat!(
+            "use std::fmt;
+",
+            "pub use crate::internal as alias;
+",
+            "pub(crate) use self::a::{b, c as d, e::{self, *}, f as _};
+",
+            "use ::outer::x;
+",
+            "use {one, two::three};
+",
+            "fn f() { use not::module_level; }
+",
+            "mod inner { pub use super::engine::*; }
+",
+            "macro_rules! m { () => { use $crate::x; } }
+",
+            "items! { use listed::y; use $crate::z; }
+",
+        );
+        assert_eq!(
+            declared(source),
+            [
+                "use std::fmt as fmt",
+                "use crate::internal as alias",
+                "use self::a::b as b; use self::a::c as d; use self::a::e as e; use self::a::e::*",
+                "use ::outer::x as x",
+                "use one as one; use two::three as three",
+                "{ inner None",
+                "use super::engine::*",
+                "}",
+                "use listed::y as y",
+            ]
+        );
+        // Unfinished trees end the scan and bind what they read.
+        for source in [
+            "use",
+            "use a::",
+            "use a::{b",
+            "use a as",
+            "use ::",
+            "use a::{,}",
+        ] {
+            let _ = outline(source);
+        }
     }
 
     #[test]
