@@ -1061,9 +1061,12 @@ impl ListedTree {
                 .collect(),
         );
         let rust_modules = crate::resolve::RustModules::build(&classified.rust, &classified.files);
+        let mut rust = classified.rust;
+        // What the `use` declarations bind is in the module aliases now.
+        rust.forget_uses();
         Self {
             files: Arc::new(classified.files),
-            rust: classified.rust,
+            rust,
             rust_modules,
             extensions: {
                 let mut extensions = discovery.extensions;

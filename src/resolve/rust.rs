@@ -152,17 +152,7 @@ impl RustModules {
                 format!("{located:?}").hash(hasher);
             }))
         });
-        let aliases = self
-            .aliases
-            .modules
-            .iter()
-            .fold(0u64, |sum, (alias, module)| {
-                sum.wrapping_add(hash(&|hasher| {
-                    alias.hash(hasher);
-                    module.hash(hasher);
-                    self.aliases.from_glob.contains(alias).hash(hasher);
-                }))
-            });
+        let aliases = self.aliases.fingerprint();
         crates ^ modules.rotate_left(7) ^ aliases.rotate_left(13) ^ (self.located.len() as u64)
     }
 
@@ -389,42 +379,44 @@ impl RustModules {
     /// module its longest module prefix is, and how many segments that prefix has. `last`
     /// says what the last segment may be.
     fn through_reexports(&self, path: &[&str], last: LastSegment) -> Option<(String, usize)> {
-        let last_segments = &self.aliases.last_segments;
-        if !path
-            .iter()
-            .skip(1)
-            .any(|segment| last_segments.contains(*segment))
-        {
-            return None;
-        }
         let (first, rest) = path.split_first()?;
-        let mut module = first.to_string();
-        if !self.located.contains_key(module.as_str()) {
+        if !self.aliases.may_have(first) || !self.located.contains_key(*first) {
             return None;
         }
+        let mut module = first.to_string();
         let mut through = false;
         let mut consumed = 1;
         for (at, segment) in rest.iter().enumerate() {
             let is_last = at + 1 == rest.len();
-            let length = module.len();
+            let parent_length = module.len();
             module.push_str("::");
             module.push_str(segment);
-            let alias = self.aliases.modules.get(module.as_str()).filter(|_| {
-                !is_last
-                    || last == LastSegment::Module
-                    || (last == LastSegment::Named
-                        && !self.aliases.from_glob.contains(module.as_str()))
-            });
             if self.located.contains_key(module.as_str()) {
                 consumed += 1;
-            } else if let Some(real) = alias {
-                module = real.to_string();
-                through = true;
-                consumed += 1;
-            } else {
-                module.truncate(length);
-                break;
+                continue;
             }
+            let from = match last {
+                _ if !is_last => Some(reexports::Through::Globs),
+                LastSegment::Module => Some(reexports::Through::Globs),
+                LastSegment::Named => Some(reexports::Through::Explicit),
+                LastSegment::Item => None,
+            };
+            let (parent, name) = module.split_at(parent_length);
+            let real = from.and_then(|from| {
+                self.aliases.child(
+                    &self.located,
+                    (&module, parent, &name[2..]),
+                    from,
+                    &mut |_| {},
+                )
+            });
+            let Some(real) = real else {
+                module.truncate(parent_length);
+                break;
+            };
+            module = real;
+            through = true;
+            consumed += 1;
         }
         through.then_some((module, consumed))
     }
@@ -521,8 +513,9 @@ impl RustModules {
 enum LastSegment {
     /// A module: a glob's path.
     Module,
-    /// Anything a `use` can name: a module when an explicit re-export names one (a glob's
-    /// name may be another namespace's item).
+    /// Anything a `use` can name: a module when an explicit re-export names one (a name a
+    /// glob brings may be another namespace's item: `libc::fcntl` is a function on one
+    /// platform and a module another's glob brings).
     Named,
     /// An item: a path in code.
     Item,

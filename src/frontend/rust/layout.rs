@@ -94,6 +94,14 @@ pub struct RustLayout {
 }
 
 impl RustLayout {
+    /// Drops what the crates' `use` declarations bind, once the module aliases are made
+    /// of it (it is most of a layout's memory).
+    pub fn forget_uses(&mut self) {
+        for krate in &mut self.crates {
+            krate.uses = Vec::new();
+        }
+    }
+
     /// The place of a file, by its path.
     pub fn place(&self, path: &Path) -> Option<&Placement> {
         self.files.get(&normalize(path))
@@ -186,39 +194,47 @@ pub fn layout(manifests: &[PathBuf], rust_files: &[PathBuf], read: ReadText<'_>)
         }
         names
     };
-    // Every target's module tree, in parallel: each reads its crate's module files and
-    // scans their tokens (a loop with a bounded depth, no parse: any thread's stack does).
-    let followed: Vec<ModuleTree> = {
+    // A package's other targets use its library by the library's name.
+    let own_library = |index: usize, package: &str| {
+        library_of_package
+            .get(package)
+            .filter(|library| **library != index)
+            .map(|library| (result.crates[*library].name.as_str(), *library))
+    };
+    // Every target's module tree and the names its code gives other crates, in parallel:
+    // each reads its crate's module files and scans their tokens (a loop with a bounded
+    // depth, no parse: any thread's stack does).
+    let followed: Vec<(ModuleTree, BTreeMap<String, Option<usize>>)> = {
         use rayon::prelude::*;
         crate_of_target
             .par_iter()
-            .map(|(_, _, target)| module_tree(&target.root, read))
+            .map(|(index, package, target)| {
+                let mut tree = module_tree(&target.root, read);
+                let mut names =
+                    extern_names(&package.dependencies, own_library(*index, &package.name));
+                // `extern crate x as y;` at the crate root: `y` is `x` everywhere in the
+                // crate.
+                for (alias, name) in &tree.root_extern_crates {
+                    let crate_itself = (name == "self").then_some(*index);
+                    let target = crate_itself.or_else(|| names.get(name).copied().flatten());
+                    names.insert(alias.clone(), target);
+                }
+                // Only what may name the tree's modules is kept: `use std::..` and paths
+                // into crates outside the tree re-export none of them.
+                tree.uses.retain(|(_, binding)| {
+                    let first = binding.path.split("::").next().unwrap_or_default();
+                    match names.get(first) {
+                        Some(library) => library.is_some(),
+                        None => !super::SYSROOT_CRATES.contains(&first),
+                    }
+                });
+                (tree, names)
+            })
             .collect()
     };
     let mut trees = Vec::new();
-    for ((index, package, _), mut tree) in crate_of_target.iter().zip(followed) {
-        // A package's other targets use its library by the library's name.
-        let own = library_of_package
-            .get(&package.name)
-            .filter(|library| **library != *index)
-            .map(|library| (result.crates[*library].name.as_str(), *library));
-        let mut names = extern_names(&package.dependencies, own);
-        // `extern crate x as y;` at the crate root: `y` is `x` everywhere in the crate.
-        for (alias, name) in &tree.root_extern_crates {
-            let crate_itself = (name == "self").then_some(*index);
-            let target = crate_itself.or_else(|| names.get(name).copied().flatten());
-            names.insert(alias.clone(), target);
-        }
+    for ((index, _, _), (mut tree, names)) in crate_of_target.iter().zip(followed) {
         result.crates[*index].exported_macros = tree.exported_macros.clone();
-        // Only what may name the tree's modules is kept: `use std::..` and paths into
-        // crates outside the tree re-export none of them.
-        tree.uses.retain(|(_, binding)| {
-            let first = binding.path.split("::").next().unwrap_or_default();
-            match names.get(first) {
-                Some(library) => library.is_some(),
-                None => !super::SYSROOT_CRATES.contains(&first),
-            }
-        });
         result.crates[*index].uses = std::mem::take(&mut tree.uses);
         result.crates[*index].extern_names = names;
         result.crates[*index].modules = tree

@@ -1,20 +1,21 @@
 //! Modules reachable under other names. `pub use crate::internal as alias;` makes
 //! `app::alias` the module `app::internal`, and a glob `pub use crate::engine::*;` in
-//! `app::api` makes each of `engine`'s modules a module of `app::api` too. rustc resolves a
-//! path through such a name to the module itself, and so does importgate:
+//! `app::api` brings each of `engine`'s modules into `app::api` under its own name. rustc
+//! resolves a path through such a name to the module itself, and so does importgate:
 //! `app::alias::secret` is `app::internal::secret` for every rule, for the graph and for
 //! the names it must find.
 //!
 //! Read from the crates' item-level `use` declarations
 //! ([`crate::frontend::rust::outline`]), whatever their visibility (privacy is rustc's to
-//! check). A binding counts when what it names is one of the tree's modules, found by
-//! following the module tree and the other bindings, until no binding adds anything. A
-//! module's own child module wins over a binding of the same name (rustc: E0255), an
-//! explicit binding over a glob's. Two bindings of one name to different modules are
-//! configurations (`#[cfg(unix)] pub use unix as sys;` beside `#[cfg(windows)] pub use
-//! windows as sys;`, a `cfg_if!` whose branches glob different modules): which module the
-//! name is cannot be told, so it is none, and what was found through it is found again
-//! without it.
+//! check). An explicit binding counts when what it names is one of the tree's modules,
+//! found by following the module tree, the other bindings and the globs until no binding
+//! adds anything; a glob is kept as the module it imports from, and a name is looked up
+//! through it when a path needs it, as rustc does: a module's own child module wins over
+//! a binding of the same name (rustc: E0255), an explicit binding over a glob's, and a
+//! glob's module's own names over what its globs bring. Two bindings of one name to
+//! different modules are configurations (`#[cfg(unix)] pub use unix as sys;` beside
+//! `#[cfg(windows)] pub use windows as sys;`, a `cfg_if!` whose branches glob different
+//! modules): which module the name is cannot be told, so it is none.
 
 use super::Located;
 use crate::frontend::rust::layout::{Crate, RustLayout};
@@ -25,17 +26,104 @@ use rustc_hash::{FxHashMap, FxHashSet};
 /// re-exports needs; the bindings a round can add are finite anyway.
 const MAX_ROUNDS: usize = 64;
 
-/// Every name under which a module of the tree is reachable other than its own.
+/// The names under which the tree's modules are reachable other than their own.
 #[derive(Debug, Default)]
 pub(super) struct ModuleAliases {
-    /// Each name with the module it is (`app::alias` → `app::internal`).
-    pub(super) modules: FxHashMap<Box<str>, Box<str>>,
-    /// The names only a glob binds. A glob brings every name of its module, and which of
-    /// a name's namespaces a path means the outline cannot tell: `libc::fcntl` may be the
-    /// function one configuration's module defines and the module another's glob brings.
-    pub(super) from_glob: FxHashSet<Box<str>>,
-    /// The last segment of every name: a path with none of them goes through none.
-    pub(super) last_segments: FxHashSet<Box<str>>,
+    /// Each name an explicit binding gives a module, with the module
+    /// (`app::alias` → `app::internal`).
+    explicit: FxHashMap<Box<str>, Box<str>>,
+    /// Each module with glob imports of the tree's modules, with those modules.
+    globs: FxHashMap<Box<str>, Vec<Box<str>>>,
+    /// The crates (first segments) that have either: paths into the others go through
+    /// none.
+    crates: FxHashSet<Box<str>>,
+}
+
+/// Where a name may come from, for [`ModuleAliases::child`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Through {
+    /// Explicit bindings alone.
+    Explicit,
+    /// Explicit bindings, then globs.
+    Globs,
+}
+
+impl ModuleAliases {
+    /// Whether a path starting with `first` (a crate's name) may go through an alias.
+    pub(super) fn may_have(&self, first: &str) -> bool {
+        self.crates.contains(first)
+    }
+
+    /// The module `full` (`parent::name`, which is none of the tree's modules itself) is
+    /// through an explicit binding or, with [`Through::Globs`], through the one module the
+    /// globs of `parent` bring under `name`; `trace` hears each binding gone through.
+    pub(super) fn child(
+        &self,
+        located: &FxHashMap<Box<str>, Located>,
+        (full, parent, name): (&str, &str, &str),
+        through: Through,
+        trace: &mut dyn FnMut(&str),
+    ) -> Option<String> {
+        if let Some(module) = self.explicit.get(full) {
+            trace(full);
+            return Some(module.to_string());
+        }
+        if through == Through::Explicit {
+            return None;
+        }
+        let mut found: Option<String> = None;
+        let mut visited: Vec<&str> = vec![parent];
+        let mut sources: Vec<&str> = self.globs.get(parent)?.iter().map(AsRef::as_ref).collect();
+        while let Some(source) = sources.pop() {
+            if visited.contains(&source) {
+                continue;
+            }
+            visited.push(source);
+            let candidate = format!("{source}::{name}");
+            let module = if located.contains_key(candidate.as_str()) {
+                Some(candidate)
+            } else if let Some(module) = self.explicit.get(candidate.as_str()) {
+                trace(&candidate);
+                Some(module.to_string())
+            } else {
+                // What the source's own globs bring (its own names shadow them).
+                if let Some(more) = self.globs.get(source) {
+                    sources.extend(more.iter().map(AsRef::as_ref));
+                }
+                None
+            };
+            match (&found, module) {
+                (_, None) => {}
+                (None, module) => found = module,
+                (Some(first), Some(module)) if *first == module => {}
+                // Two globs bring two modules of one name: configurations.
+                (Some(_), Some(_)) => return None,
+            }
+        }
+        found
+    }
+
+    /// A fingerprint of the aliases, whatever the order.
+    pub(super) fn fingerprint(&self) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let hash = |value: &dyn Fn(&mut rustc_hash::FxHasher)| {
+            let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
+            value(&mut hasher);
+            hasher.finish()
+        };
+        let explicit = self.explicit.iter().fold(0u64, |sum, entry| {
+            sum.wrapping_add(hash(&|hasher| entry.hash(hasher)))
+        });
+        let globs = self.globs.iter().fold(0u64, |sum, (module, sources)| {
+            let mut sources: Vec<&str> = sources.iter().map(AsRef::as_ref).collect();
+            sources.sort_unstable();
+            sum.wrapping_add(hash(&|hasher| {
+                module.hash(hasher);
+                sources.hash(hasher);
+            }))
+        });
+        explicit ^ globs.rotate_left(17)
+    }
 }
 
 /// The names under which the tree's modules are reachable other than their own.
@@ -46,49 +134,52 @@ pub(super) fn module_aliases(
     if layout.crates.iter().all(|krate| krate.uses.is_empty()) {
         return ModuleAliases::default();
     }
-    // Each pass that finds names bound two ways starts again without them (a pass adds
-    // at least one, and there are finitely many).
-    let mut ambiguous = FxHashSet::default();
+    let mut pending = pending_uses(layout, located);
+    // A pass that finds names bound two ways starts again without them when it went
+    // through one (a pass adds at least one, and there are finitely many); when it went
+    // through none, what it found without them is what it found.
+    let mut ambiguous: FxHashSet<Box<str>> = FxHashSet::default();
     loop {
-        let aliases = one_pass(layout, located, ambiguous.clone());
-        if aliases.ambiguous.len() == ambiguous.len() {
-            return ModuleAliases {
-                last_segments: aliases
-                    .map
-                    .keys()
-                    .filter_map(|alias| alias.rsplit("::").next())
-                    .map(Box::from)
-                    .collect(),
-                modules: aliases.map,
-                from_glob: aliases.from_glob,
-            };
+        let mut found = Finder {
+            located,
+            aliases: ModuleAliases::default(),
+            ambiguous: ambiguous.clone(),
+            traversed: FxHashSet::default(),
+        };
+        found.follow_all(layout, &mut pending);
+        let new: Vec<Box<str>> = found
+            .ambiguous
+            .iter()
+            .filter(|name| !ambiguous.contains(*name))
+            .cloned()
+            .collect();
+        if new.iter().any(|name| found.traversed.contains(name)) {
+            ambiguous = found.ambiguous;
+            for use_ in &mut pending {
+                use_.progress = Progress::Unresolved;
+                use_.target = None;
+            }
+            continue;
         }
-        ambiguous = aliases.ambiguous;
+        let mut aliases = found.aliases;
+        for name in &new {
+            aliases.explicit.remove(name);
+        }
+        aliases.crates = aliases
+            .explicit
+            .keys()
+            .chain(aliases.globs.keys())
+            .map(|module| crate::model::first_segment(module).into())
+            .collect();
+        return aliases;
     }
 }
 
-/// The bindings found with the names in `ambiguous` left unbound.
-fn one_pass<'l>(
-    layout: &RustLayout,
+/// The `use` bindings that may name a module, to be followed.
+fn pending_uses<'l>(
+    layout: &'l RustLayout,
     located: &'l FxHashMap<Box<str>, Located>,
-    ambiguous: FxHashSet<Box<str>>,
-) -> Aliases<'l> {
-    let mut aliases = Aliases {
-        located,
-        map: FxHashMap::default(),
-        from_glob: FxHashSet::default(),
-        children: FxHashMap::default(),
-        ambiguous,
-    };
-    for module in located.keys() {
-        if let Some((parent, name)) = module.rsplit_once("::") {
-            aliases
-                .children
-                .entry(parent.into())
-                .or_default()
-                .push(name.into());
-        }
-    }
+) -> Vec<Pending<'l>> {
     // A binary named like its package's library shares its module names: the library's
     // modules are the ones other crates name.
     let libraries: FxHashSet<&str> = layout
@@ -102,72 +193,156 @@ fn one_pass<'l>(
         .iter()
         .filter(|krate| krate.kind == TargetKind::Lib || !libraries.contains(krate.name.as_str()))
         .collect();
-    for _ in 0..MAX_ROUNDS {
-        let mut changed = false;
+    // A binding's path names a module only when its last segment is a module's or a
+    // crate's name, or a name another such binding binds: the others (most: items) are
+    // never followed.
+    let mut module_names: FxHashSet<&str> = located
+        .keys()
+        .map(|module| module.rsplit("::").next().unwrap_or_default())
+        .chain(["crate", "self", "super"])
+        .chain(
+            crates
+                .iter()
+                .flat_map(|krate| krate.extern_names.keys().map(String::as_str)),
+        )
+        .collect();
+    let last_segment = |path: &'l str| path.rsplit("::").next().unwrap_or_default();
+    loop {
+        let before = module_names.len();
         for krate in &crates {
-            for (module_path, binding) in &krate.uses {
-                let module = krate.module_name(module_path);
-                let path: Vec<&str> = binding.path.split("::").collect();
-                let Some(target) = aliases.anchor(layout, krate, &module, &path) else {
-                    continue;
-                };
-                let Some(real) = aliases.module_at(&target) else {
-                    continue;
-                };
-                match &binding.name {
-                    Some(name) => changed |= aliases.bind(&module, name, real, false),
-                    None => {
-                        let names = aliases.children.get(real.as_str()).cloned();
-                        for name in names.unwrap_or_default() {
-                            let Some(child) = aliases.module_at(&[real.clone(), name.to_string()])
-                            else {
-                                continue;
-                            };
-                            changed |= aliases.bind(&module, &name, child, true);
-                        }
-                    }
+            for (_, binding) in &krate.uses {
+                if let Some(name) = binding
+                    .name
+                    .as_deref()
+                    .filter(|_| module_names.contains(last_segment(&binding.path)))
+                {
+                    module_names.insert(name);
                 }
             }
         }
-        if !changed {
+        if module_names.len() == before {
             break;
         }
     }
-    aliases
+    crates
+        .iter()
+        .flat_map(|krate| {
+            krate
+                .uses
+                .iter()
+                .filter(|(_, binding)| {
+                    binding.name.is_none() || module_names.contains(last_segment(&binding.path))
+                })
+                .map(|(module_path, binding)| Pending {
+                    krate,
+                    module: krate.module_name(module_path),
+                    path: binding.path.split("::").collect(),
+                    name: binding.name.as_deref(),
+                    target: None,
+                    progress: Progress::Unresolved,
+                })
+        })
+        .collect()
 }
 
-/// The bindings found so far, and what finding more needs.
-struct Aliases<'l> {
+/// One `use` binding being followed.
+struct Pending<'u> {
+    krate: &'u Crate,
+    /// The module it is written in.
+    module: String,
+    /// Its path's segments.
+    path: Vec<&'u str>,
+    /// The name it binds; `None` for a glob.
+    name: Option<&'u str>,
+    /// Its path as an absolute one, once anchored.
+    target: Option<String>,
+    progress: Progress,
+}
+
+/// How far a `use` binding has been followed.
+#[derive(PartialEq, Eq)]
+enum Progress {
+    /// What it names is not known to be a module (yet).
+    Unresolved,
+    /// It is an alias, or a glob's module.
+    Followed,
+}
+
+/// The aliases found so far, and what finding more needs.
+struct Finder<'l> {
     located: &'l FxHashMap<Box<str>, Located>,
-    map: FxHashMap<Box<str>, Box<str>>,
-    /// The names only a glob binds (an explicit binding replaces them).
-    from_glob: FxHashSet<Box<str>>,
-    /// The names of each module's children: its modules and the modules it binds.
-    children: FxHashMap<Box<str>, Vec<Box<str>>>,
-    /// Names two bindings of one kind bind to different modules: bound to none.
+    aliases: ModuleAliases,
+    /// Names two explicit bindings bind to different modules: bound to none.
     ambiguous: FxHashSet<Box<str>>,
+    /// The explicit bindings aliases were found through.
+    traversed: FxHashSet<Box<str>>,
 }
 
-impl Aliases<'_> {
+impl Finder<'_> {
+    /// Follows every binding until no round finds anything more.
+    fn follow_all(&mut self, layout: &RustLayout, pending: &mut [Pending<'_>]) {
+        for _ in 0..MAX_ROUNDS {
+            let mut changed = false;
+            for use_ in pending.iter_mut() {
+                if use_.progress == Progress::Unresolved {
+                    changed |= self.follow(layout, use_);
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// Follows `use_` as far as the aliases found so far let it; whether it added one.
+    fn follow(&mut self, layout: &RustLayout, use_: &mut Pending<'_>) -> bool {
+        if use_.target.is_none() {
+            use_.target = self.anchor(layout, use_.krate, &use_.module, &use_.path);
+        }
+        let Some(real) = use_
+            .target
+            .as_deref()
+            .and_then(|target| self.module_at(target))
+        else {
+            return false;
+        };
+        use_.progress = Progress::Followed;
+        match use_.name {
+            Some(name) => self.bind(&use_.module, name, real),
+            None => {
+                let sources = self
+                    .aliases
+                    .globs
+                    .entry(use_.module.as_str().into())
+                    .or_default();
+                if sources.iter().any(|source| **source == *real) || use_.module == real {
+                    return false;
+                }
+                sources.push(real.into_boxed_str());
+                true
+            }
+        }
+    }
+
     /// `module`'s `use` path `path` as an absolute path (a crate's name first), when it
     /// names something of the tree's crates.
     fn anchor(
-        &self,
+        &mut self,
         layout: &RustLayout,
         krate: &Crate,
         module: &str,
         path: &[&str],
-    ) -> Option<Vec<String>> {
+    ) -> Option<String> {
         let (first, rest) = path.split_first()?;
-        let owned = |segments: &[&str]| -> Vec<String> {
-            segments.iter().map(|segment| segment.to_string()).collect()
-        };
-        let from = |head: &str, segments: &[&str]| -> Vec<String> {
-            let mut absolute: Vec<String> = head.split("::").map(str::to_string).collect();
-            absolute.extend(owned(segments));
+        let from = |head: &str, segments: &[&str]| -> String {
+            let mut absolute = head.to_string();
+            for segment in segments {
+                absolute.push_str("::");
+                absolute.push_str(segment);
+            }
             absolute
         };
-        let library = |name: &str, rest: &[&str]| -> Option<Vec<String>> {
+        let library = |name: &str, rest: &[&str]| -> Option<String> {
             let library = (*krate.extern_names.get(name)?)?;
             Some(from(&layout.crates.get(library)?.name, rest))
         };
@@ -179,15 +354,12 @@ impl Aliases<'_> {
                     .iter()
                     .take_while(|segment| **segment == "super")
                     .count();
-                let segments: Vec<&str> = module.split("::").collect();
                 // Above the crate root: rustc's error, nothing to follow.
-                let kept = segments
-                    .len()
-                    .checked_sub(climbs)
-                    .filter(|kept| *kept > 0)?;
-                let mut absolute = owned(&segments[..kept]);
-                absolute.extend(owned(&path[climbs..]));
-                Some(absolute)
+                let mut head = module;
+                for _ in 0..climbs {
+                    head = head.rsplit_once("::")?.0;
+                }
+                Some(from(head, &path[climbs..]))
             }
             // A leading `::`: a crate of the extern prelude.
             "" => library(rest.first()?, &rest[1..]),
@@ -198,7 +370,9 @@ impl Aliases<'_> {
             // 2018: a name of the module, else a crate of the extern prelude.
             name => {
                 let own = format!("{module}::{name}");
-                if self.located.contains_key(own.as_str()) || self.map.contains_key(own.as_str()) {
+                if self.located.contains_key(own.as_str())
+                    || self.child((&own, module, name)).is_some()
+                {
                     Some(from(module, path))
                 } else {
                     library(name, rest)
@@ -207,27 +381,38 @@ impl Aliases<'_> {
         }
     }
 
-    /// The module the absolute path `path` names, through modules and the bindings found
+    /// The module `full` (`parent::name`) is through the aliases found so far.
+    fn child(&mut self, names: (&str, &str, &str)) -> Option<String> {
+        let traversed = &mut self.traversed;
+        self.aliases
+            .child(self.located, names, Through::Globs, &mut |alias| {
+                traversed.insert(alias.into());
+            })
+    }
+
+    /// The module the absolute path `path` names, through modules and the aliases found
     /// so far; `None` when it names none (an item, another crate's module).
-    fn module_at(&self, path: &[String]) -> Option<String> {
-        let (first, rest) = path.split_first()?;
-        let mut module = first.clone();
+    fn module_at(&mut self, path: &str) -> Option<String> {
+        let mut segments = path.split("::");
+        let mut module = segments.next()?.to_string();
         if !self.located.contains_key(module.as_str()) {
             return None;
         }
-        for segment in rest {
-            let next = format!("{module}::{segment}");
-            module = if self.located.contains_key(next.as_str()) {
-                next
-            } else {
-                self.map.get(next.as_str())?.to_string()
-            };
+        for segment in segments {
+            let parent_length = module.len();
+            module.push_str("::");
+            module.push_str(segment);
+            if !self.located.contains_key(module.as_str()) {
+                let (parent, name) = module.split_at(parent_length);
+                let name = &name[2..];
+                module = self.child((&module, parent, name))?;
+            }
         }
         Some(module)
     }
 
-    /// Binds `name` in `module` to the module `real`; whether that changed anything.
-    fn bind(&mut self, module: &str, name: &str, real: String, glob: bool) -> bool {
+    /// Binds `name` in `module` to the module `real` explicitly; whether that added it.
+    fn bind(&mut self, module: &str, name: &str, real: String) -> bool {
         let alias = format!("{module}::{name}");
         if self.located.contains_key(alias.as_str())
             || alias == real
@@ -235,33 +420,20 @@ impl Aliases<'_> {
         {
             return false;
         }
-        match self.map.get(alias.as_str()) {
-            Some(existing) if **existing == *real => return false,
-            // A glob never replaces an explicit binding.
-            Some(_) if glob && !self.from_glob.contains(alias.as_str()) => return false,
-            // Two of one kind: configurations.
-            Some(_) if glob == self.from_glob.contains(alias.as_str()) => {
+        match self.aliases.explicit.get(alias.as_str()) {
+            Some(existing) if **existing == *real => false,
+            // Two bindings of one name: configurations.
+            Some(_) => {
                 self.ambiguous.insert(alias.into_boxed_str());
-                return false;
+                false
             }
-            _ => {}
+            None => {
+                self.aliases
+                    .explicit
+                    .insert(alias.into_boxed_str(), real.into_boxed_str());
+                true
+            }
         }
-        if glob {
-            self.from_glob.insert(alias.as_str().into());
-        } else {
-            self.from_glob.remove(alias.as_str());
-        }
-        if self
-            .map
-            .insert(alias.into_boxed_str(), real.into_boxed_str())
-            .is_none()
-        {
-            self.children
-                .entry(module.into())
-                .or_default()
-                .push(name.into());
-        }
-        true
     }
 }
 
@@ -313,7 +485,9 @@ mod tests {
         }
     }
 
-    fn aliases_of(crates: Vec<Crate>) -> Vec<(String, String)> {
+    /// What each of `names` is, once the aliases of `crates` are found: the module it
+    /// names through them, or `None`.
+    fn lookups(crates: Vec<Crate>, names: &[&str]) -> Vec<(String, Option<String>)> {
         let mut located = FxHashMap::default();
         for krate in crates.iter().filter(|krate| krate.kind == TargetKind::Lib) {
             for (module, _) in &krate.modules {
@@ -325,26 +499,33 @@ mod tests {
             ..RustLayout::default()
         };
         let aliases = module_aliases(&layout, &located);
-        let mut found: Vec<(String, String)> = aliases
-            .modules
-            .into_iter()
-            .map(|(alias, module)| {
-                let glob = if aliases.from_glob.contains(&alias) {
-                    " (glob)"
-                } else {
-                    ""
-                };
-                (format!("{alias}{glob}"), module.to_string())
-            })
-            .collect();
-        found.sort();
-        found
+        let lookup = |path: &str| -> Option<String> {
+            let mut segments = path.split("::");
+            let mut module = segments.next()?.to_string();
+            for segment in segments {
+                let parent = module.clone();
+                module = format!("{parent}::{segment}");
+                if !located.contains_key(module.as_str()) {
+                    module = aliases.child(
+                        &located,
+                        (&module, &parent, segment),
+                        Through::Globs,
+                        &mut |_| {},
+                    )?;
+                }
+            }
+            Some(module)
+        };
+        names
+            .iter()
+            .map(|name| (name.to_string(), lookup(name)))
+            .collect()
     }
 
-    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-        expected
+    fn expected(pairs: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
+        pairs
             .iter()
-            .map(|(alias, module)| (alias.to_string(), module.to_string()))
+            .map(|(name, module)| (name.to_string(), module.map(str::to_string)))
             .collect()
     }
 
@@ -375,16 +556,19 @@ mod tests {
             )],
             &[("core", 0)],
         );
+        let names = [
+            ("core_lib::api::again", Some("core_lib::internal")),
+            ("core_lib::api::glue", Some("core_lib::engine::glue")),
+            ("core_lib::hidden", Some("core_lib::internal")),
+            ("core_lib::twice", Some("core_lib::internal")),
+            ("core_lib::twice::deeper", None),
+            ("core_lib::de", None),
+            ("user::internals", Some("core_lib::internal")),
+            ("user::motor::glue", Some("core_lib::engine::glue")),
+        ];
         assert_eq!(
-            aliases_of(vec![core, user]),
-            pairs(&[
-                ("core_lib::api::again", "core_lib::internal"),
-                ("core_lib::api::glue (glob)", "core_lib::engine::glue"),
-                ("core_lib::hidden", "core_lib::internal"),
-                ("core_lib::twice", "core_lib::internal"),
-                ("user::internals", "core_lib::internal"),
-                ("user::motor", "core_lib::engine"),
-            ])
+            lookups(vec![core, user], &names.map(|(name, _)| name)),
+            expected(&names)
         );
     }
 
@@ -411,9 +595,15 @@ mod tests {
             ],
             &[],
         );
+        let names = [
+            ("libc::sys", None),
+            ("libc::network", None),
+            ("libc::net", None),
+            ("libc::only_unix", Some("libc::unix::only_unix")),
+        ];
         assert_eq!(
-            aliases_of(vec![library]),
-            pairs(&[("libc::only_unix (glob)", "libc::unix::only_unix")])
+            lookups(vec![library], &names.map(|(name, _)| name)),
+            expected(&names)
         );
     }
 
@@ -443,15 +633,18 @@ mod tests {
             &[("", "pub use crate::b as from_binary;\n")],
             &[],
         );
+        let names = [
+            ("tool::a", Some("tool::a")),
+            ("tool::d::a", Some("tool::c::a")),
+            ("tool::d::only_c", Some("tool::c::only_c")),
+            ("tool::d::x", Some("tool::b")),
+            ("tool::only_c", Some("tool::c::only_c")),
+            ("tool::x", Some("tool::c::x")),
+            ("tool::from_binary", None),
+        ];
         assert_eq!(
-            aliases_of(vec![library, binary]),
-            pairs(&[
-                ("tool::d::a (glob)", "tool::c::a"),
-                ("tool::d::only_c (glob)", "tool::c::only_c"),
-                ("tool::d::x", "tool::b"),
-                ("tool::only_c (glob)", "tool::c::only_c"),
-                ("tool::x (glob)", "tool::c::x"),
-            ])
+            lookups(vec![library, binary], &names.map(|(name, _)| name)),
+            expected(&names)
         );
     }
 }
