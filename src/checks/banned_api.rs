@@ -7,6 +7,11 @@
 //! (`importlib.import_module("unittest")`) are resolved first. `scope` limits an entry to
 //! production or test code, `paths` to some files.
 //!
+//! In Rust an entry is a path (`api = ["std::env::var"]`): it catches `use std::env::var;`
+//! and what is called through it, `std::env::var(..)`, `env::var(..)` after `use std::env;`,
+//! `v(..)` after `use std::env::var as v;`, and a leading `::` — banned APIs are mostly used
+//! by path, not imported.
+//!
 //! ## Why is this bad?
 //! Some APIs are reserved to one place: the environment is read by one configuration
 //! module, JWTs are decoded only inside the auth service, tests use the project's base test

@@ -10,6 +10,10 @@
 //! "Migration"]` leaves names that a framework makes many modules define out of the
 //! candidates (`*` matches any characters); a `[[canonical]]` symbol cannot be listed.
 //!
+//! In Rust the definitions are items at module level (`struct`, `enum`, `union`, `trait`,
+//! `type`, `fn`, `const`, `static`) of production modules, inline modules' included,
+//! across every crate of the tree; a `pub use` is a re-export, no definition.
+//!
 //! ## Why is this bad?
 //! Three classes called `SessionManager` in three modules behave differently, and which one
 //! a file gets depends on which import it copied. The registry names one; the others are

@@ -12,6 +12,9 @@
 //! of `from` (that module's own, shorter chain is reported instead) and ends at the first
 //! forbidden module.
 //!
+//! In Rust every `use` and path counts (Rust has no run-time import: nothing is lazy or
+//! type-checking only), and a `pub use` is an import of the module it names.
+//!
 //! ## Why is this bad?
 //! A service that reaches another's internals through a shared module is as coupled as one
 //! that imports them directly: deploying it without the other still fails at start-up, as

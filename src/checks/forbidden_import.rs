@@ -10,6 +10,16 @@
 //! through and counts it in the summary, `warn` reports a warning, `error` an error.
 //! `type-checking` does the same for imports inside `if TYPE_CHECKING:`.
 //!
+//! In Rust the same rules match `use` declarations (each leaf of a tree), `extern crate`
+//! items and paths in code that name another module (`app_core::internal::secret()`), by
+//! what they resolve to: a path through a `use` binding (`eng::glue::stick()` after `use
+//! app_core::engine as eng;`) or through a module re-exported under another name
+//! (`core::hidden::secret()` where `hidden` is `pub use crate::internal as hidden;`) is the
+//! module itself. An item re-exported by another module (`pub use internal::secret;`, then
+//! `use app_core::secret;`) is an import of the re-exporting module, as `from pkg import
+//! name` is in Python; `transitive = true` (IG002) follows it on. `#[cfg(test)]` items,
+//! `#[test]` functions and the `tests`, `benches` and `examples` targets are test code.
+//!
 //! ## Why is this bad?
 //! Services of a monorepo ship as separate containers. An import of another service's
 //! internals works on a developer machine, where the whole repository is on `sys.path`,

@@ -12,6 +12,10 @@
 //! other is reported once, with its shortest cycle through the module whose name sorts
 //! first, and its size.
 //!
+//! In Rust, module cycles inside a crate compile and are common: they are reported only
+//! for a `[[cycles]] within = "crate_name"` entry (a crate cannot depend on itself across
+//! crates, which Cargo refuses already).
+//!
 //! ## Why is this bad?
 //! A module-level cycle makes import order matter: whichever module is imported first sees
 //! the other half-initialised (`ImportError: cannot import name ... (most likely due to a

@@ -8,6 +8,9 @@
 //! The search runs on the production import graph; imports inside functions count,
 //! `if TYPE_CHECKING:` imports only with `[graph] type-checking = true`.
 //!
+//! Rust modules are named Rust's way (`app_core::engine`); every `use` and path of
+//! production code counts.
+//!
 //! ## Why is this bad?
 //! Modules declared independent are meant to be developed, tested and deployed on their
 //! own: plugins, tenants, feature packages. One import between them, even through a helper,

@@ -14,6 +14,10 @@
 //! The search runs on the production import graph; imports inside functions count,
 //! `if TYPE_CHECKING:` imports only with `[graph] type-checking = true`.
 //!
+//! Rust modules are named Rust's way (`layers = ["app_core::engine", "api"]`, or
+//! `containers = ["app_core"]` with `layers = ["engine", "platform"]`: a container is joined
+//! with `::` when only Rust is checked); every `use` and path of production code counts.
+//!
 //! ## Why is this bad?
 //! Layering keeps the low levels reusable and testable: a model that imports a view, or a
 //! repository that imports an HTTP handler, ties the bottom of the stack to the top and

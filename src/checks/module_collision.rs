@@ -12,6 +12,10 @@
 //! depending on which service runs it: that is reported here, with the file each service
 //! would load.
 //!
+//! In Rust: two packages of the tree whose libraries have one name (two versions of a
+//! vendored crate, say). A path starting with that name cannot be told to be either's, so
+//! paths into it are not checked; the diagnostic is on the second package's manifest.
+//!
 //! ## Why is this bad?
 //! The import works or fails, and loads one file or another, depending on where it runs:
 //! the test helper that one service's CI finds is not the one another's finds, and a

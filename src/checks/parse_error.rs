@@ -7,6 +7,11 @@
 //! levels deep) is reported with CPython's message and not parsed at all: it could
 //! overflow the stack, and Python cannot import it anyway.
 //!
+//! In Rust: a file syn cannot parse is reported with syn's message and position; syn has no
+//! recovery, so its facts are empty (its imports are not checked) and the run goes on.
+//! Nesting deeper than syn can descend without overflowing its stack is refused the same
+//! way, before parsing.
+//!
 //! ## Why is this bad?
 //! Python refuses to import a file with a syntax error, so whatever imports it fails at
 //! run time. It also means the import facts of that file may be incomplete.

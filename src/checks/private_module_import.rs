@@ -14,6 +14,8 @@
 //! rule's `tests` key decides (`allow` by default), inside `if TYPE_CHECKING:` its
 //! `type-checking` key.
 //!
+//! Python only: Rust's privacy (`pub`, `pub(crate)`) is rustc's to check.
+//!
 //! ## Why is this bad?
 //! The underscore is Python's way of saying "not part of this package's API". An import of
 //! `_pricing` from another package ties that package to an implementation detail: the next

@@ -14,6 +14,10 @@
 //! - a `forbid` entry that covers a module of the rule's own `from` (warning): imports inside
 //!   the forbidden area are that area's own business, so the rule never fires for it.
 //!
+//! Rust names are written Rust's way (`app_core::engine`). A name a crate re-exports a
+//! module under (`app_core::hidden` for `pub use crate::internal as hidden;`) is no module
+//! of its own: the hint names the module it is, which rules must name.
+//!
 //! ## Why is this bad?
 //! A registry that names a module without the symbol sends every fix to a broken import:
 //! the rewrite compiles in review and fails with `ImportError` when it runs.
@@ -119,14 +123,27 @@ fn require_present(
 ) {
     match presence(input, pattern) {
         Presence::Present => {}
-        Presence::Missing => diagnostics.push(registry_diagnostic(
-            input,
-            Severity::Error,
-            id,
-            span,
-            format!("{what} `{pattern}` is no module of the tree (nor a name one defines)"),
-            "correct the name; a rule that names a missing module checks nothing",
-        )),
+        Presence::Missing => {
+            // A name a Rust crate re-exports a module under: paths through it are that
+            // module's, and so is what a rule must name.
+            let written = pattern.to_string();
+            let hint = match input.index.rust().reexported_module(&written) {
+                Some(module) => format!(
+                    "`{written}` re-exports the module `{module}`, and paths through it are matched as that module: name `{module}`"
+                ),
+                None => {
+                    "correct the name; a rule that names a missing module checks nothing".to_string()
+                }
+            };
+            diagnostics.push(registry_diagnostic(
+                input,
+                Severity::Error,
+                id,
+                span,
+                format!("{what} `{pattern}` is no module of the tree (nor a name one defines)"),
+                &hint,
+            ));
+        }
         Presence::Unmatched => diagnostics.push(registry_diagnostic(
             input,
             Severity::Warning,

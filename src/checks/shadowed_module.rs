@@ -13,6 +13,11 @@
 //! The file's imports are still checked (it may be run as a script), but it adds nothing to
 //! the import graph and what it binds never answers `from m import N`.
 //!
+//! In Rust: a `.rs` file of a package that no `mod` declaration of any of its targets
+//! reaches (from `src/lib.rs`, `src/main.rs`, `src/bin/`, `tests/`, `benches/`, `examples/`
+//! or a target's `path`): rustc never compiles it. Its paths are not checked against the
+//! tree (what `crate` or `super` would mean there cannot be told); bans still apply.
+//!
 //! ## Why is this bad?
 //! It is dead code that looks alive. A consolidation writes the new package
 //! `app/core/exceptions/` and leaves the old `app/core/exceptions.py` beside it; people keep

@@ -421,6 +421,15 @@ impl RustModules {
         through.then_some((module, consumed))
     }
 
+    /// The module the absolute path `path` (`app::alias`) is when it goes through a module
+    /// re-exported under another name, and names a module.
+    pub fn reexported_module(&self, path: &str) -> Option<String> {
+        let segments: Vec<&str> = path.split("::").collect();
+        self.through_reexports(&segments, LastSegment::Module)
+            .filter(|(_, consumed)| *consumed == segments.len())
+            .map(|(module, _)| module)
+    }
+
     /// A path of a file as the frontend anchors it (`self`, `super::x`, `crate::a`, an
     /// external crate's name first) as an absolute path, when it can be one.
     pub fn absolute_path(&self, written: &str, file: &SourceFile) -> Option<String> {
