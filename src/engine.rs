@@ -254,7 +254,10 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Outcome, RunErro
         });
     // Every file is classified and indexed (resolution sees the whole tree); only the
     // selected ones are checked.
-    let listed = ListedTree::classified(config, discovery);
+    // On the run's own threads: the layout's scan in parallel would otherwise start
+    // rayon's global pool beside them, whose threads keep what they allocated (44 MiB
+    // more at the peak of a 7,000-file Rust tree).
+    let listed = pool.install(|| ListedTree::classified(config, discovery));
     let all_files = &listed.files;
     let selected = Selected::new(selection, all_files);
     let selection = &selected.selection;
