@@ -1197,6 +1197,25 @@ impl<'a> ResolvedImport<'a> {
         }
     }
 
+    /// The symbol the import takes from its module, as `[[canonical]]` entries name
+    /// symbols: a `from` import's name, or the item a Rust `use` or path ends at (`None`
+    /// when the path goes on inside the item).
+    pub fn imported_name(&self) -> Option<&str> {
+        match self.import.kind {
+            crate::model::ImportKind::From => {
+                self.import.name.as_deref().filter(|name| *name != "*")
+            }
+            crate::model::ImportKind::Use
+            | crate::model::ImportKind::Path
+            | crate::model::ImportKind::BoundPath
+                if self.rest.is_none() =>
+            {
+                self.name.as_deref()
+            }
+            _ => None,
+        }
+    }
+
     /// The resolved module, if any.
     pub fn module(&self) -> Option<&str> {
         match &self.resolved {

@@ -64,12 +64,7 @@ pub(super) fn check(input: &FileInput<'_>, findings: &mut Findings) {
             import.import.kind,
             ImportKind::Use | ImportKind::Path | ImportKind::BoundPath
         );
-        let name = match import.import.kind {
-            ImportKind::From => import.import.name.as_deref(),
-            _ if rust && import.rest.is_none() => import.name.as_deref(),
-            _ => None,
-        };
-        let (Some(name), Some(module)) = (name, import.module()) else {
+        let (Some(name), Some(module)) = (import.imported_name(), import.module()) else {
             continue;
         };
         let Some(entry) = governing_entry(input, name) else {

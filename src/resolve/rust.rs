@@ -379,46 +379,19 @@ impl RustModules {
     /// module its longest module prefix is, and how many segments that prefix has. `last`
     /// says what the last segment may be.
     fn through_reexports(&self, path: &[&str], last: LastSegment) -> Option<(String, usize)> {
-        let (first, rest) = path.split_first()?;
-        if !self.aliases.may_have(first) || !self.located.contains_key(*first) {
+        if !self.aliases.may_have(path.first()?) {
             return None;
         }
-        let mut module = first.to_string();
-        let mut through = false;
-        let mut consumed = 1;
-        for (at, segment) in rest.iter().enumerate() {
-            let is_last = at + 1 == rest.len();
-            let parent_length = module.len();
-            module.push_str("::");
-            module.push_str(segment);
-            if self.located.contains_key(module.as_str()) {
-                consumed += 1;
-                continue;
-            }
-            let from = match last {
-                _ if !is_last => Some(reexports::Through::Globs),
-                LastSegment::Module => Some(reexports::Through::Globs),
-                LastSegment::Named => Some(reexports::Through::Explicit),
-                LastSegment::Item => None,
-            };
-            let (parent, name) = module.split_at(parent_length);
-            let real = from.and_then(|from| {
-                self.aliases.child(
-                    &self.located,
-                    (&module, parent, &name[2..]),
-                    from,
-                    &mut |_| {},
-                )
-            });
-            let Some(real) = real else {
-                module.truncate(parent_length);
-                break;
-            };
-            module = real;
-            through = true;
-            consumed += 1;
-        }
-        through.then_some((module, consumed))
+        let through = |is_last: bool| match last {
+            _ if !is_last => Some(reexports::Through::Globs),
+            LastSegment::Module => Some(reexports::Through::Globs),
+            LastSegment::Named => Some(reexports::Through::Explicit),
+            LastSegment::Item => None,
+        };
+        self.aliases
+            .walk(&self.located, path, through, &mut |_| {})
+            .filter(|walked| walked.through_alias)
+            .map(|walked| (walked.module, walked.segments))
     }
 
     /// The module the absolute path `path` (`app::alias`) is when it goes through a module

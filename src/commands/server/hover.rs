@@ -140,12 +140,7 @@ fn describe(
             return text;
         }
     };
-    // The name the import needs its module to provide, for canonical paths.
-    let name = match import.kind {
-        crate::model::ImportKind::From => import.name.as_deref().filter(|name| *name != "*"),
-        _ if rust && resolved.rest.is_none() => resolved.name.as_deref(),
-        _ => None,
-    };
+    let name = resolved.imported_name();
     let importer = file.service.as_deref().unwrap_or(&file.module);
     let _ = write!(text, "**`{qualified}`**, imported by `{}`", file.module);
     if let Some(service) = &file.service {

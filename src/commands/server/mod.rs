@@ -836,7 +836,9 @@ fn watch_tree(config: &Config, work: &Sender<Work>) -> Option<notify::Recommende
 /// A file importgate checks when its registry checks its language.
 fn is_source(path: &Path) -> bool {
     path.extension()
-        .is_some_and(|extension| extension == "py" || extension == "pyi" || extension == "rs")
+        .and_then(|extension| extension.to_str())
+        .and_then(crate::model::Language::of_extension)
+        .is_some()
 }
 
 /// A registry's errors, each at the span `check` underlines.

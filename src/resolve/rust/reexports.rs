@@ -39,7 +39,17 @@ pub(super) struct ModuleAliases {
     crates: FxHashSet<Box<str>>,
 }
 
-/// Where a name may come from, for [`ModuleAliases::child`].
+/// How far [`ModuleAliases::walk`] went.
+pub(super) struct Walked {
+    /// The module the path's longest module prefix is.
+    pub(super) module: String,
+    /// How many of the path's segments that prefix has.
+    pub(super) segments: usize,
+    /// Whether it went through an alias.
+    pub(super) through_alias: bool,
+}
+
+/// Where a name may come from, for [`ModuleAliases::walk`].
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Through {
     /// Explicit bindings alone.
@@ -54,16 +64,59 @@ impl ModuleAliases {
         self.crates.contains(first)
     }
 
-    /// The module `full` (`parent::name`, which is none of the tree's modules itself) is
-    /// through an explicit binding or, with [`Through::Globs`], through the one module the
-    /// globs of `parent` bring under `name`; `trace` hears each binding gone through.
-    pub(super) fn child(
+    /// Follows the absolute path `path` through the tree's modules and these aliases, as
+    /// far as it names modules: the module its longest such prefix is, how many segments
+    /// that prefix has, and whether it went through an alias. `through(is_last)` says where
+    /// a segment's name may come from besides the tree's own modules (`None`: nowhere);
+    /// `trace` hears each explicit binding gone through.
+    pub(super) fn walk(
         &self,
         located: &FxHashMap<Box<str>, Located>,
-        (full, parent, name): (&str, &str, &str),
+        path: &[&str],
+        through: impl Fn(bool) -> Option<Through>,
+        trace: &mut dyn FnMut(&str),
+    ) -> Option<Walked> {
+        let (first, rest) = path.split_first()?;
+        if !located.contains_key(*first) {
+            return None;
+        }
+        let mut walked = Walked {
+            module: first.to_string(),
+            segments: 1,
+            through_alias: false,
+        };
+        for (at, segment) in rest.iter().enumerate() {
+            let parent_length = walked.module.len();
+            walked.module.push_str("::");
+            walked.module.push_str(segment);
+            if !located.contains_key(walked.module.as_str()) {
+                let real = through(at + 1 == rest.len()).and_then(|through| {
+                    self.child(located, (&walked.module, parent_length), through, trace)
+                });
+                let Some(real) = real else {
+                    walked.module.truncate(parent_length);
+                    break;
+                };
+                walked.module = real;
+                walked.through_alias = true;
+            }
+            walked.segments += 1;
+        }
+        Some(walked)
+    }
+
+    /// The module `full` (`parent::name`, the parent `parent_length` bytes long; none of
+    /// the tree's modules itself) is through an explicit binding or, with
+    /// [`Through::Globs`], through the one module the globs of `parent` bring under `name`;
+    /// `trace` hears each explicit binding gone through.
+    fn child(
+        &self,
+        located: &FxHashMap<Box<str>, Located>,
+        (full, parent_length): (&str, usize),
         through: Through,
         trace: &mut dyn FnMut(&str),
     ) -> Option<String> {
+        let (parent, name) = (&full[..parent_length], &full[parent_length + 2..]);
         if let Some(module) = self.explicit.get(full) {
             trace(full);
             return Some(module.to_string());
@@ -369,10 +422,7 @@ impl Finder<'_> {
             }
             // 2018: a name of the module, else a crate of the extern prelude.
             name => {
-                let own = format!("{module}::{name}");
-                if self.located.contains_key(own.as_str())
-                    || self.child((&own, module, name)).is_some()
-                {
+                if self.module_at(&format!("{module}::{name}")).is_some() {
                     Some(from(module, path))
                 } else {
                     library(name, rest)
@@ -381,34 +431,22 @@ impl Finder<'_> {
         }
     }
 
-    /// The module `full` (`parent::name`) is through the aliases found so far.
-    fn child(&mut self, names: (&str, &str, &str)) -> Option<String> {
-        let traversed = &mut self.traversed;
-        self.aliases
-            .child(self.located, names, Through::Globs, &mut |alias| {
-                traversed.insert(alias.into());
-            })
-    }
-
     /// The module the absolute path `path` names, through modules and the aliases found
     /// so far; `None` when it names none (an item, another crate's module).
     fn module_at(&mut self, path: &str) -> Option<String> {
-        let mut segments = path.split("::");
-        let mut module = segments.next()?.to_string();
-        if !self.located.contains_key(module.as_str()) {
-            return None;
-        }
-        for segment in segments {
-            let parent_length = module.len();
-            module.push_str("::");
-            module.push_str(segment);
-            if !self.located.contains_key(module.as_str()) {
-                let (parent, name) = module.split_at(parent_length);
-                let name = &name[2..];
-                module = self.child((&module, parent, name))?;
-            }
-        }
-        Some(module)
+        let segments: Vec<&str> = path.split("::").collect();
+        let traversed = &mut self.traversed;
+        self.aliases
+            .walk(
+                self.located,
+                &segments,
+                |_| Some(Through::Globs),
+                &mut |alias| {
+                    traversed.insert(alias.into());
+                },
+            )
+            .filter(|walked| walked.segments == segments.len())
+            .map(|walked| walked.module)
     }
 
     /// Binds `name` in `module` to the module `real` explicitly; whether that added it.
@@ -500,21 +538,11 @@ mod tests {
         };
         let aliases = module_aliases(&layout, &located);
         let lookup = |path: &str| -> Option<String> {
-            let mut segments = path.split("::");
-            let mut module = segments.next()?.to_string();
-            for segment in segments {
-                let parent = module.clone();
-                module = format!("{parent}::{segment}");
-                if !located.contains_key(module.as_str()) {
-                    module = aliases.child(
-                        &located,
-                        (&module, &parent, segment),
-                        Through::Globs,
-                        &mut |_| {},
-                    )?;
-                }
-            }
-            Some(module)
+            let segments: Vec<&str> = path.split("::").collect();
+            aliases
+                .walk(&located, &segments, |_| Some(Through::Globs), &mut |_| {})
+                .filter(|walked| walked.segments == segments.len())
+                .map(|walked| walked.module)
         };
         names
             .iter()
